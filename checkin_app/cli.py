@@ -1,0 +1,257 @@
+"""The command line (DESIGN.md, "Command line"): thin over the services.
+
+Exit codes: 0 success (for `scan`: admitted or exited), 1 refused scan, 2 error. `--json` prints
+exactly one JSON document on stdout. Errors the user can act on are one line on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from checkin_app import __version__
+from checkin_app.errors import CheckinError
+
+EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str):
+    def register(fn):
+        _COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def emit(args: argparse.Namespace, document, text: str | None = None) -> None:
+    """Print the JSON document with --json, else the human text."""
+    if getattr(args, "json", False):
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=None, default=str)
+        sys.stdout.write("\n")
+    elif text is not None:
+        print(text)
+
+
+def open_app(args: argparse.Namespace):
+    from checkin_app.app import App
+
+    return App(args.data_dir, door=getattr(args, "device", None))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="checkin-app", description="Door scanning and check-in for live events.")
+    p.add_argument("--data-dir", help="data directory (default: the platform's user data dir)")
+    p.add_argument("--version", action="version", version=f"checkin-app {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("scan", help="decide and record one scan (exit 0 admitted, 1 refused, 2 error)")
+    s.add_argument("code")
+    s.add_argument("--event", help="provider event id (default: every event this door admits)")
+    s.add_argument("--device", help="this door's name, shown to other doors (default: the device id)")
+    s.add_argument("--exit", action="store_true", help="exit mode: record the holder leaving")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("search", help="find attendees by name, email, code or order")
+    s.add_argument("query")
+    s.add_argument("--event")
+    s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("events", help="list cached events")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("import", help="import payload files (JSON, NDJSON webhook payloads, API pages) or CSV")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--connection", help="the connection these payloads belong to")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("void", help="void a ticket (pushed upstream when the provider allows)")
+    s.add_argument("code")
+    s.add_argument("--reason", required=True)
+    s.add_argument("--event")
+    s.add_argument("--device")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("undo", help="take back the latest check-in of a ticket")
+    s.add_argument("code")
+    s.add_argument("--event")
+    s.add_argument("--device")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("issue", help="issue a walk-up ticket")
+    s.add_argument("--event", required=True)
+    s.add_argument("--name", required=True)
+    s.add_argument("--email")
+    s.add_argument("--device")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("export", help="export tickets and check-ins")
+    s.add_argument("--event")
+    s.add_argument("--format", choices=("csv", "json"), default="csv")
+    s.add_argument("--output", help="file to write (default: stdout)")
+
+    s = sub.add_parser("bench", help="measure the store: scan decisions, search, import (1,000,000 tickets)")
+    s.add_argument("--tickets", type=int, default=1_000_000)
+    s.add_argument("--events", type=int, default=5)
+    s.add_argument("--scans", type=int, default=5000)
+    s.add_argument("--workdir", help="where to build the benchmark database (default: a temp dir)")
+    s.add_argument("--json", action="store_true")
+
+    for extra in _EXTRA_PARSERS:
+        extra(sub)
+    return p
+
+
+# Other modules (sync, webhooks, scanning) add their sub-commands here, keeping this file small.
+_EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+@command("scan")
+def _scan(args) -> int:
+    from checkin_app.domain.rules import Mode
+    from checkin_app.services import events
+
+    with open_app(args) as app:
+        verdict = app.checkin.scan(args.code, event_ids=events.resolve(app.store, args.event),
+                                   mode=Mode.EXIT if args.exit else Mode.ENTRY)
+    emit(args, verdict.to_dict(), f"{verdict.kind.value.upper()}: {verdict.message}")
+    return EXIT_OK if verdict.passing else EXIT_REFUSED
+
+
+@command("search")
+def _search(args) -> int:
+    from checkin_app.services import events
+    from checkin_app.store.search import search
+
+    with open_app(args) as app:
+        rows = search(app.store.conn, args.query, events.resolve(app.store, args.event), limit=args.limit)
+    lines = [
+        f"{r['code']:<14} {r['holder_name'] or '(no name)':<28} {r['email'] or '':<30} {r['event_name']:<24} "
+        f"{'void' if r['status'] == 'void' else 'in ' + r['checked_in_at'][11:16] if r['checked_in_at'] else '-'}"
+        for r in rows
+    ]
+    emit(args, {"query": args.query, "results": rows}, "\n".join(lines) if lines else "no match")
+    return EXIT_OK
+
+
+@command("events")
+def _events(args) -> int:
+    from checkin_app.services.events import list_events
+
+    with open_app(args) as app:
+        rows = list_events(app.store)
+    lines = [
+        f"{r['remote_id']:<16} {r['provider']:<15} {(r['starts_at'] or '')[:16]:<17} {r['checked_in']:>6}/{r['tickets']:<7} "
+        f"{'' if r['admitted'] else '(not admitted) '}{r['name']}"
+        for r in rows
+    ]
+    emit(args, {"events": rows}, "\n".join(lines) if lines else "no events cached")
+    return EXIT_OK
+
+
+@command("import")
+def _import(args) -> int:
+    from checkin_app.services.importer import import_file
+
+    reports, failures = [], []
+    with open_app(args) as app:
+        for name in args.files:
+            try:
+                reports.append(import_file(app.store, Path(name), args.connection).to_dict())
+            except CheckinError as exc:
+                failures.append({"file": name, "error": str(exc)})
+                if not args.json:
+                    print(f"error: {exc}", file=sys.stderr)
+    lines = []
+    for r in reports:
+        line = f"{r['file']}: {r['provider']}: {r['tickets']} tickets ({r['new_tickets']} new), {r['events']} events"
+        lines.append(line + (f", {r['conflicts']} conflicts" if r["conflicts"] else ""))
+    text = "\n".join(lines)
+    emit(args, {"imported": reports, "failed": failures}, text or None)
+    return EXIT_ERROR if failures else EXIT_OK
+
+
+@command("void")
+def _void(args) -> int:
+    from checkin_app.services import events
+
+    with open_app(args) as app:
+        result = app.checkin.void(args.code, args.reason, event_ids=events.resolve(app.store, args.event))
+    emit(args, {"code": result.code, "ticket_id": result.ticket_id, "message": result.message}, result.message)
+    return EXIT_OK
+
+
+@command("undo")
+def _undo(args) -> int:
+    from checkin_app.services import events
+
+    with open_app(args) as app:
+        result = app.checkin.undo(args.code, event_ids=events.resolve(app.store, args.event))
+    emit(args, {"code": result.code, "ticket_id": result.ticket_id, "message": result.message}, result.message)
+    return EXIT_OK
+
+
+@command("issue")
+def _issue(args) -> int:
+    from checkin_app.services import events
+
+    with open_app(args) as app:
+        ids = events.resolve(app.store, args.event)
+        result = app.checkin.issue(ids[0], args.name, args.email)
+    emit(args, {"code": result.code, "ticket_id": result.ticket_id, "message": result.message}, result.message)
+    return EXIT_OK
+
+
+@command("export")
+def _export(args) -> int:
+    from checkin_app.services import events, export
+
+    with open_app(args) as app:
+        ids = events.resolve(app.store, args.event)
+        if args.output:
+            try:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    n = export.write(app.store, ids, args.format, out)
+            except OSError as exc:
+                raise CheckinError(f"cannot write {args.output}: {exc.strerror}") from None
+            print(f"exported {n} tickets to {args.output}", file=sys.stderr)
+        else:
+            export.write(app.store, ids, args.format, sys.stdout)
+    return EXIT_OK
+
+
+@command("bench")
+def _bench(args) -> int:
+    from checkin_app.services.bench import run_store_bench
+
+    report = run_store_bench(tickets=args.tickets, events=args.events, scans=args.scans, workdir=args.workdir,
+                             progress=None if args.json else lambda msg: print(msg, file=sys.stderr))
+    emit(args, report, json.dumps(report, indent=2))
+    return EXIT_OK
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args.command = "gui"
+    handler = _COMMANDS.get(args.command)
+    if handler is None:
+        parser.error(f"{args.command!r} is not available in this build")
+    try:
+        return handler(args)
+    except CheckinError as exc:
+        from checkin_app.log import scrub
+
+        message = scrub(str(exc))
+        if getattr(args, "json", False):
+            emit(args, {"error": message})
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,15 @@
+"""Timestamps as stored everywhere: ISO-8601, UTC, millisecond precision (sortable as text)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def from_unix(seconds: float | int | str | None) -> str | None:
+    """A provider's unix timestamp as our ISO form; None stays None."""
+    if seconds in (None, ""):
+        return None
+    return datetime.fromtimestamp(float(seconds), timezone.utc).isoformat(timespec="milliseconds")

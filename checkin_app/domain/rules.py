@@ -1,0 +1,218 @@
+"""The verdict engine: what the door says about a scanned code. Pure; no I/O.
+
+The store finds every cached ticket carrying the code (a code is unique per event, not across
+events) and hands their states to `decide`, together with what this door admits. `decide` never
+looks anything up itself, so the same inputs always give the same verdict.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from checkin_app.domain.codes import display
+from checkin_app.domain.models import TicketKind, TicketStatus
+
+
+class VerdictKind(str, enum.Enum):
+    ADMITTED = "admitted"
+    FORCED = "forced"  # a supervisor admitted despite a refusal, with a reason
+    EXITED = "exited"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    VOID = "void"
+    UNKNOWN = "unknown"
+    WRONG_EVENT = "wrong_event"
+    NOT_ADMISSION = "not_admission"
+
+
+#: Verdicts after which the person walks through the door (or out of it).
+PASSING = frozenset({VerdictKind.ADMITTED, VerdictKind.FORCED, VerdictKind.EXITED})
+
+
+class Mode(str, enum.Enum):
+    ENTRY = "entry"
+    EXIT = "exit"
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """A cached ticket and its derived door state, as the rules need it."""
+
+    ticket_id: int
+    event_id: int
+    event_name: str
+    code: str
+    kind: TicketKind = TicketKind.ADMISSION
+    status: TicketStatus = TicketStatus.VALID
+    voided_at: str | None = None
+    holder_name: str | None = None
+    ticket_type: str | None = None
+    seat: str | None = None
+    party_size: int = 1
+    admitted_count: int = 0  # people admitted on this ticket so far (guest lists admit several)
+    inside: bool = False  # admitted and not since scanned out
+    checked_in_at: str | None = None  # first admission, ISO-8601 UTC
+    checked_in_device: str | None = None
+    checked_in_door: str | None = None
+
+    @property
+    def checked_in(self) -> bool:
+        return self.checked_in_at is not None
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """What this door is doing when the code arrives.
+
+    Args:
+        mode: entry or exit.
+        event_ids: the events this door admits; None admits every cached event.
+        force_reason: set when a supervisor admits anyway; the reason is journalled.
+    """
+
+    mode: Mode = Mode.ENTRY
+    event_ids: frozenset[int] | None = None
+    force_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: VerdictKind
+    code: str
+    message: str
+    ticket: TicketState | None = None
+    reentry: bool = False
+    other_event: str | None = None  # wrong_event: where the code does belong
+
+    @property
+    def passing(self) -> bool:
+        return self.kind in PASSING
+
+    def to_dict(self) -> dict:
+        t = self.ticket
+        return {
+            "verdict": self.kind.value,
+            "passing": self.passing,
+            "code": self.code,
+            "message": self.message,
+            "reentry": self.reentry,
+            "other_event": self.other_event,
+            "ticket": None
+            if t is None
+            else {
+                "id": t.ticket_id,
+                "event_id": t.event_id,
+                "event_name": t.event_name,
+                "code": t.code,
+                "kind": t.kind.value,
+                "status": t.status.value,
+                "voided_at": t.voided_at,
+                "holder_name": t.holder_name,
+                "ticket_type": t.ticket_type,
+                "seat": t.seat,
+                "party_size": t.party_size,
+                "admitted_count": t.admitted_count,
+                "checked_in_at": t.checked_in_at,
+                "checked_in_device": t.checked_in_device,
+                "checked_in_door": t.checked_in_door,
+            },
+        }
+
+
+def clock_time(iso: str | None) -> str:
+    """`19:42` in this machine's local time for an ISO timestamp; `?` when unknown."""
+    if not iso:
+        return "?"
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
+    except ValueError:
+        return iso
+
+
+def _pick(candidates: Sequence[TicketState], event_ids: frozenset[int] | None) -> tuple[TicketState | None, TicketState | None]:
+    """Split candidates into the best one this door admits and, failing that, one elsewhere."""
+    here = [c for c in candidates if event_ids is None or c.event_id in event_ids]
+    if not here:
+        return None, (candidates[0] if candidates else None)
+    # The same code in two admitted events: prefer one that can still admit.
+    usable = [c for c in here if c.status is TicketStatus.VALID and c.admitted_count < c.party_size]
+    return (usable or here)[0], None
+
+
+def decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext = ScanContext()) -> Verdict:
+    """Decide a scan.
+
+    Args:
+        candidates: every cached ticket whose code equals `code`, in any event.
+        code: the normalised code.
+        ctx: mode, admitted events, supervisor force.
+
+    Returns:
+        The verdict. Forcing turns any refusal of a known ticket into `forced`; an unknown code
+        cannot be forced because there is no ticket to record against.
+    """
+    ticket, elsewhere = _pick(candidates, ctx.event_ids)
+    if ticket is None and elsewhere is None:
+        return Verdict(VerdictKind.UNKNOWN, code, f"Unknown code {display(code)}: not on any cached list")
+    if ticket is None:
+        refusal = Verdict(
+            VerdictKind.WRONG_EVENT,
+            code,
+            f"Wrong event: this ticket is for {elsewhere.event_name}",
+            ticket=elsewhere,
+            other_event=elsewhere.event_name,
+        )
+        ticket = elsewhere
+    elif ctx.mode is Mode.EXIT:
+        # Letting someone out never hurts; exits are recorded for re-entry and head counts.
+        return Verdict(VerdictKind.EXITED, code, f"Exit: {ticket.holder_name or 'guest'} left", ticket=ticket)
+    else:
+        refusal = _refusal(ticket, code)
+    if refusal is None:
+        reentry = ticket.checked_in and not ticket.inside and ticket.kind is not TicketKind.GUEST_LIST
+        return Verdict(VerdictKind.ADMITTED, code, _welcome(ticket, reentry), ticket=ticket, reentry=reentry)
+    if ctx.force_reason is not None:
+        return Verdict(VerdictKind.FORCED, code, f"Admitted by supervisor ({refusal.kind.value}): {ctx.force_reason}", ticket=ticket)
+    return refusal
+
+
+def _refusal(ticket: TicketState, code: str) -> Verdict | None:
+    if ticket.status is TicketStatus.VOID:
+        when = f" at {clock_time(ticket.voided_at)}" if ticket.voided_at else ""
+        return Verdict(VerdictKind.VOID, code, f"Void: this ticket was cancelled{when}", ticket=ticket)
+    if ticket.kind is TicketKind.PRODUCT:
+        return Verdict(VerdictKind.NOT_ADMISSION, code, "Not a ticket: this code is for a product, not entry", ticket=ticket)
+    if ticket.kind is TicketKind.GUEST_LIST:
+        if ticket.admitted_count >= ticket.party_size:
+            return Verdict(
+                VerdictKind.ALREADY_CHECKED_IN,
+                code,
+                f"Party complete: all {ticket.party_size} already admitted (first at {clock_time(ticket.checked_in_at)})",
+                ticket=ticket,
+            )
+        return None
+    if ticket.inside:  # checked in and not scanned out since; after an exit, re-entry is allowed
+        return _already(ticket, code)
+    return None
+
+
+def _already(ticket: TicketState, code: str) -> Verdict:
+    where = f" at {ticket.checked_in_door}" if ticket.checked_in_door else ""
+    device = f" ({ticket.checked_in_device})" if ticket.checked_in_device and ticket.checked_in_device != ticket.checked_in_door else ""
+    return Verdict(
+        VerdictKind.ALREADY_CHECKED_IN,
+        code,
+        f"Already checked in at {clock_time(ticket.checked_in_at)}{where}{device}",
+        ticket=ticket,
+    )
+
+
+def _welcome(ticket: TicketState, reentry: bool) -> str:
+    who = ticket.holder_name or "Guest"
+    if ticket.kind is TicketKind.GUEST_LIST:
+        return f"Welcome {who}: {ticket.admitted_count + 1} of {ticket.party_size} admitted"
+    parts = [p for p in (ticket.ticket_type, ticket.seat) if p]
+    tail = f" · {' · '.join(parts)}" if parts else ""
+    return f"{'Re-entry' if reentry else 'Welcome'}: {who}{tail}"
+

@@ -1,0 +1,1 @@
+"""scanning layer; see DESIGN.md."""

@@ -1,0 +1,165 @@
+"""`checkin-app bench`: the store's figures on a generated 1,000,000-ticket door.
+
+Everything runs through the real code paths (`apply_batch`, `CheckinService.scan`, the search
+functions) on a real SQLite file with the production pragmas. The LIKE baseline runs in the
+same process on the same data, so the FTS/LIKE ratio holds on a noisy machine even when
+absolute times do not.
+"""
+from __future__ import annotations
+
+import os
+import random
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from checkin_app.domain.models import Batch, Event, Ticket, TicketStatus
+from checkin_app.services.checkin import CheckinService
+from checkin_app.store import Store
+from checkin_app.store.search import like_search, search
+from checkin_app.store.tickets import apply_batch
+
+_FIRST = ("Ada Alan Amira Ben Carla Chen Dara Elif Emma Farah Grace Hugo Ines Ivan Jana Joao Kai Lena Liam Maya Mateo "
+          "Nadia Noah Olga Omar Priya Quinn Rosa Sami Sofia Tariq Uma Vera Wen Yara Zoe").split()
+_LAST = ("Abbott Adeyemi Almeida Baker Berg Costa Dubois Eriksen Fischer Garcia Haddad Ito Jansen Kowalski Larsen "
+         "Moreau Nakamura Novak Okafor Olsen Patel Quintero Rossi Schmidt Silva Tanaka Ueda Vasquez Weber Wong "
+         "Yilmaz Zhang").split()
+_DOMAINS = ("example.com", "mail.test", "post.example", "inbox.test")
+_CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _percentiles(samples_s: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples_s)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return p50 * 1000, p99 * 1000
+
+
+def generate(n_tickets: int, n_events: int, seed: int = 7) -> tuple[list[Event], list[list[Ticket]]]:
+    """Events and tickets in chunks of 50,000, with realistic names, emails and case-sensitive codes."""
+    rng = random.Random(seed)
+    events = [Event("tickettailor", f"ev_bench_{i}", f"Bench night {i + 1}", starts_at=f"2026-12-0{i % 9 + 1}T19:00:00+00:00")
+              for i in range(n_events)]
+    chunks, chunk = [], []
+    for i in range(n_tickets):
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        code = "".join(rng.choice(_CODE_ALPHABET) for _ in range(7)) + _base(i)
+        chunk.append(Ticket(
+            provider="tickettailor", remote_id=f"it_b{i}", event_remote_id=events[i % n_events].remote_id, code=code,
+            holder_name=f"{first} {last}", email=f"{first.lower()}.{last.lower()}{i % 997}@{rng.choice(_DOMAINS)}",
+            ticket_type=rng.choice(("General Admission", "VIP", "Early Bird")), order_ref=f"or_b{i // 3}",
+            status=TicketStatus.VOID if i % 200 == 0 else TicketStatus.VALID,
+        ))
+        if len(chunk) == 50_000:
+            chunks.append(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(chunk)
+    return events, chunks
+
+
+def _base(i: int) -> str:
+    """A short unique suffix, so random prefixes never collide within an event."""
+    out = ""
+    while True:
+        i, r = divmod(i, len(_CODE_ALPHABET))
+        out += _CODE_ALPHABET[r]
+        if i == 0:
+            return out
+
+
+def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000, searches: int = 200,
+                    workdir: str | None = None, progress: Callable[[str], None] | None = None) -> dict:
+    """Build a store of `tickets` tickets and measure it. Returns the report (times in ms)."""
+    say = progress or (lambda _msg: None)
+    base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="checkin-bench-"))
+    data_dir = base / "bench-data"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    report: dict = {"tickets": tickets, "events": events, "machine_cpus": os.cpu_count()}
+    try:
+        say(f"generating {tickets:,} tickets across {events} events")
+        evs, chunks = generate(tickets, events)
+        sample_codes = [t.code for chunk in chunks for t in chunk[:: max(1, tickets // 20_000)]]
+        sample_people = [(t.holder_name, t.email) for t in chunks[0][:2000]]
+        with Store(data_dir) as store:
+            say("importing")
+            started = time.perf_counter()
+            for i, chunk in enumerate(chunks):
+                with store.transaction() as conn:
+                    apply_batch(conn, Batch(events=evs if i == 0 else [], tickets=chunk))
+            elapsed = time.perf_counter() - started
+            report["import_s"] = round(elapsed, 2)
+            report["import_tickets_per_s"] = round(tickets / elapsed)
+            del chunks
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            report.update(_bench_scans(store, sample_codes, scans, say))
+            report.update(_bench_search(store, sample_people, searches, say))
+        db = data_dir / "checkin.sqlite3"
+        report["db_size_mb"] = round(sum(p.stat().st_size for p in data_dir.glob("checkin.sqlite3*")) / 1e6, 1)
+        report["db_bytes_per_ticket"] = round(db.stat().st_size / max(1, tickets))
+        report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    finally:
+        if not workdir:
+            shutil.rmtree(base, ignore_errors=True)
+    return report
+
+
+def _bench_scans(store: Store, codes: list[str], n: int, say) -> dict:
+    say(f"{n} scans, each a durable commit")
+    rng = random.Random(11)
+    service = CheckinService(store, door="Bench door")
+    # A door's mix: mostly first admissions, some repeats (refused), some unknown codes.
+    mix = []
+    for i in range(n):
+        r = rng.random()
+        if r < 0.8:
+            mix.append(codes[i % len(codes)])
+        elif r < 0.95:
+            mix.append(codes[rng.randrange(max(1, min(i, len(codes))))])
+        else:
+            mix.append(f"NOPE{i}")
+    samples, verdicts = [], {}
+    for code in mix:
+        t0 = time.perf_counter()
+        verdict = service.scan(code)
+        samples.append(time.perf_counter() - t0)
+        verdicts[verdict.kind.value] = verdicts.get(verdict.kind.value, 0) + 1
+    p50, p99 = _percentiles(samples)
+    # The same look-up and decision without the journal write and commit: what durability costs.
+    lookup = []
+    for code in mix[:2000]:
+        t0 = time.perf_counter()
+        store.conn.execute("SELECT id FROM tickets WHERE code = ?", (code,)).fetchall()
+        lookup.append(time.perf_counter() - t0)
+    l50, l99 = _percentiles(lookup)
+    return {"scans": n, "scan_verdicts": verdicts, "scan_p50_ms": round(p50, 3), "scan_p99_ms": round(p99, 3),
+            "code_lookup_p50_ms": round(l50, 4), "code_lookup_p99_ms": round(l99, 4)}
+
+
+def _bench_search(store: Store, people: list[tuple[str, str]], n: int, say) -> dict:
+    say(f"{n} searches each: FTS and LIKE, by name prefix and by email fragment")
+    rng = random.Random(13)
+    picks = [people[rng.randrange(len(people))] for _ in range(n)]
+    name_queries = [f"{name.split()[0]} {name.split()[1][:3]}" for name, _ in picks]
+    # The middle of the local part and the domain start: "silva37@ex" style fragments.
+    email_queries = [email.split(".", 1)[1][: email.split(".", 1)[1].index("@") + 3] for _, email in picks]
+    out = {"searches": n}
+    for label, queries in (("name_prefix", name_queries), ("email_fragment", email_queries)):
+        for engine, fn in (("fts", search), ("like", like_search)):
+            samples, hits = [], 0
+            for q in queries:
+                t0 = time.perf_counter()
+                hits += bool(fn(store.conn, q, limit=20))
+                samples.append(time.perf_counter() - t0)
+            p50, p99 = _percentiles(samples)
+            out[f"search_{label}_{engine}_p50_ms"] = round(p50, 3)
+            out[f"search_{label}_{engine}_p99_ms"] = round(p99, 3)
+            out[f"search_{label}_{engine}_hit_rate"] = round(hits / len(queries), 3)
+        out[f"search_{label}_like_over_fts_p50"] = round(
+            out[f"search_{label}_like_p50_ms"] / max(out[f"search_{label}_fts_p50_ms"], 1e-6), 1)
+    return out

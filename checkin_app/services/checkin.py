@@ -1,0 +1,220 @@
+"""Check-in: every act at the door, each one journal row plus derived state in one transaction.
+
+A scan is look-up + verdict + journal row + derived state + outbox row, committed together
+with `synchronous=FULL`: when `scan` returns, the act is on disk. Refused scans are journalled
+too, so the journal is the audit trail of the door.
+"""
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass
+
+from checkin_app.domain import codes, rules
+from checkin_app.domain.clock import utc_now
+from checkin_app.domain.models import TicketStatus
+from checkin_app.domain.rules import Mode, ScanContext, Verdict, VerdictKind
+from checkin_app.errors import CheckinError, NotFound
+from checkin_app.providers.registry import code_variants, pushes
+from checkin_app.store import Store
+from checkin_app.store import journal as J
+from checkin_app.store import outbox, tickets
+from checkin_app.store.journal import Op
+
+# Walk-up codes: no 0/O/1/I/L, so staff can read them aloud and type them.
+_WALKUP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class ActResult:
+    """The outcome of a supervisor act (void, undo, issue)."""
+
+    ticket_id: int
+    code: str
+    message: str
+    journal_id: int
+
+
+class CheckinService:
+    """What the door and the supervisor do to tickets.
+
+    Args:
+        store: the data dir's store (this thread's connection).
+        door: the label of this door ("Door 2"); shown to other doors in refusals.
+    """
+
+    def __init__(self, store: Store, door: str | None = None):
+        self.store = store
+        self.door = door or store.device_id
+
+    # -- scanning ---------------------------------------------------------------------------
+
+    def scan(self, raw: str, *, event_ids: list[int] | None = None, mode: Mode = Mode.ENTRY) -> Verdict:
+        """Decide and record one scan.
+
+        Args:
+            raw: what the scanner or camera delivered (terminators and prefixes are stripped).
+            event_ids: the events admitted for this scan; None means those this door admits.
+            mode: entry or exit.
+
+        Raises:
+            InvalidCode: nothing usable in `raw` (empty, oversized); nothing is recorded.
+        """
+        code = codes.normalise(raw)
+        return self._decide_and_record(code, ScanContext(mode=mode, event_ids=self._scope(event_ids)))
+
+    def force(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> Verdict:
+        """A supervisor admits a refused ticket anyway; the reason is journalled."""
+        if not reason or not reason.strip():
+            raise CheckinError("a reason is required to admit anyway")
+        code = codes.normalise(raw)
+        ctx = ScanContext(event_ids=self._scope(event_ids), force_reason=reason.strip())
+        return self._decide_and_record(code, ctx)
+
+    def admit_party(self, ticket_id: int, count: int) -> Verdict:
+        """Admit `count` more people on a guest-list entry ("3 of 4 admitted")."""
+        state = self._state(ticket_id)
+        if count < 1:
+            raise CheckinError("admit at least one person")
+        verdict = None
+        for _ in range(count):
+            verdict = self._decide_and_record(state.code, ScanContext(event_ids=frozenset({state.event_id})))
+            if not verdict.passing:
+                break
+        return verdict
+
+    def _decide_and_record(self, code: str, ctx: ScanContext) -> Verdict:
+        at = utc_now()
+        with self.store.transaction() as conn:
+            found = tickets.candidates(conn, code)
+            if not found:
+                for variant in code_variants(code):
+                    found = tickets.candidates(conn, variant)
+                    if found:
+                        code = variant
+                        break
+            verdict = rules.decide(found, code, ctx)
+            ticket = verdict.ticket
+            op = Op.FORCE if verdict.kind is VerdictKind.FORCED else Op.EXIT if verdict.kind is VerdictKind.EXITED else Op.SCAN
+            payload = {"message": verdict.message, "mode": ctx.mode.value}
+            if ctx.force_reason:
+                payload["reason"] = ctx.force_reason
+            if verdict.reentry:
+                payload["reentry"] = True
+            row = J.append(conn, device_id=self.store.device_id, op=op, at=at, code=code,
+                           ticket_id=ticket.ticket_id if ticket else None, verdict=verdict.kind.value,
+                           door=self.door, payload=payload)
+            if verdict.kind in (VerdictKind.ADMITTED, VerdictKind.FORCED):
+                J.mark_admitted(conn, ticket.ticket_id, at, self.store.device_id, self.door)
+                # Re-entries are not new check-ins upstream.
+                if not verdict.reentry:
+                    self._enqueue(conn, row, "checkin")
+            elif verdict.kind is VerdictKind.EXITED:
+                J.mark_exited(conn, ticket.ticket_id, at)
+        return verdict
+
+    # -- supervisor acts --------------------------------------------------------------------
+
+    def undo(self, raw: str, *, event_ids: list[int] | None = None) -> ActResult:
+        """Take back the latest admission of a ticket (a mistaken scan)."""
+        code = codes.normalise(raw)
+        at = utc_now()
+        with self.store.transaction() as conn:
+            state = self._one(conn, code, event_ids)
+            if state.admitted_count == 0:
+                raise CheckinError(f"{codes.display(code)} is not checked in; nothing to undo")
+            last = conn.execute(
+                "SELECT id FROM journal WHERE ticket_id = ? AND op IN ('scan', 'force') AND verdict IN ('admitted', 'forced')"
+                " ORDER BY id DESC LIMIT 1",
+                (state.ticket_id,),
+            ).fetchone()
+            row = J.append(conn, device_id=self.store.device_id, op=Op.UNDO, at=at, code=code, ticket_id=state.ticket_id,
+                           door=self.door, payload={"undoes": last["id"] if last else None})
+            J.mark_undone(conn, state.ticket_id, at)
+            if last is not None:
+                # Not sent yet: nothing upstream to take back, so the push is dropped.
+                conn.execute(
+                    "UPDATE outbox SET state = 'done', error = 'cancelled by undo before it was sent', updated_at = ?"
+                    " WHERE journal_id = ? AND state = 'pending' AND attempts = 0",
+                    (at, last["id"]),
+                )
+        return ActResult(state.ticket_id, code, f"Check-in undone for {state.holder_name or codes.display(code)}", row.id)
+
+    def void(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> ActResult:
+        """Void a ticket here (and upstream on the next push). A void wins at every door."""
+        if not reason or not reason.strip():
+            raise CheckinError("a reason is required to void a ticket")
+        code = codes.normalise(raw)
+        at = utc_now()
+        with self.store.transaction() as conn:
+            state = self._one(conn, code, event_ids)
+            if state.status is TicketStatus.VOID:
+                raise CheckinError(f"{codes.display(code)} is already void")
+            row = J.append(conn, device_id=self.store.device_id, op=Op.VOID, at=at, code=code, ticket_id=state.ticket_id,
+                           door=self.door, payload={"reason": reason.strip()})
+            J.mark_void(conn, state.ticket_id, at)
+            self._enqueue(conn, row, "void")
+        return ActResult(state.ticket_id, code, f"Voided {codes.display(code)}: {reason.strip()}", row.id)
+
+    def issue(self, event_id: int, name: str, email: str | None = None, ticket_type: str | None = None) -> ActResult:
+        """Issue a walk-up ticket for an event; it is pushed upstream when the provider allows."""
+        if not name or not name.strip():
+            raise CheckinError("a walk-up ticket needs the guest's name")
+        at = utc_now()
+        with self.store.transaction() as conn:
+            event = conn.execute("SELECT id, provider FROM events WHERE id = ?", (event_id,)).fetchone()
+            if event is None:
+                raise NotFound(f"no event with id {event_id}")
+            code = self._new_code(conn, event_id)
+            cur = conn.execute(
+                "INSERT INTO tickets (event_id, provider, code, holder_name, email, ticket_type, status, kind, source,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'valid', 'admission', 'local', ?)",
+                (event_id, event["provider"], code, name.strip(), email, ticket_type or "Walk-up", at),
+            )
+            row = J.append(conn, device_id=self.store.device_id, op=Op.ISSUE, at=at, code=code, ticket_id=cur.lastrowid,
+                           door=self.door, payload={"name": name.strip(), "email": email, "ticket_type": ticket_type})
+            self._enqueue(conn, row, "issue")
+        return ActResult(cur.lastrowid, code, f"Issued {code} to {name.strip()}", row.id)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _scope(self, event_ids: list[int] | None) -> frozenset[int] | None:
+        if event_ids:
+            return frozenset(event_ids)
+        row = self.store.conn.execute(
+            "SELECT COUNT(*) AS n, SUM(admitted) AS admitted FROM events"
+        ).fetchone()
+        if not row["n"] or row["admitted"] == row["n"]:
+            return None  # every cached event is admitted: no filter to apply
+        return frozenset(r[0] for r in self.store.conn.execute("SELECT id FROM events WHERE admitted = 1"))
+
+    def _one(self, conn: sqlite3.Connection, code: str, event_ids: list[int] | None) -> rules.TicketState:
+        scope = self._scope(event_ids)
+        found = [c for c in tickets.candidates(conn, code) if scope is None or c.event_id in scope]
+        if not found:
+            raise NotFound(f"no ticket with code {codes.display(code)} in the events this door admits")
+        if len(found) > 1:
+            raise CheckinError(f"code {codes.display(code)} is in several events; name one with --event")
+        return found[0]
+
+    def _state(self, ticket_id: int) -> rules.TicketState:
+        state = tickets.state_by_id(self.store.conn, ticket_id)
+        if state is None:
+            raise NotFound(f"no ticket with id {ticket_id}")
+        return state
+
+    def _enqueue(self, conn: sqlite3.Connection, row: J.JournalRow, action: str) -> None:
+        target = conn.execute(
+            "SELECT e.connection_id, c.provider FROM tickets t JOIN events e ON e.id = t.event_id"
+            " JOIN connections c ON c.id = e.connection_id WHERE t.id = ?",
+            (row.ticket_id,),
+        ).fetchone()
+        if target is not None and pushes(target["provider"], action):
+            outbox.enqueue(conn, row.id, target["connection_id"])
+
+    @staticmethod
+    def _new_code(conn: sqlite3.Connection, event_id: int) -> str:
+        while True:
+            code = "W" + "".join(secrets.choice(_WALKUP_ALPHABET) for _ in range(7))
+            if not conn.execute("SELECT 1 FROM tickets WHERE code = ?", (code,)).fetchone():
+                return code

@@ -1,0 +1,166 @@
+"""Opening the database: WAL, durable commits, migrations, and errors a user can act on.
+
+One `Database` per thread (sqlite3 connections are not shared across threads). Writers serialise
+on SQLite's lock; `busy_timeout` lets the GUI, the sync loop and a CLI call share a data dir.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+from checkin_app.errors import StoreError
+from checkin_app.store.schema import MIGRATIONS
+
+DB_NAME = "checkin.sqlite3"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class Database:
+    """A connection to one data dir's database.
+
+    Args:
+        path: the database file; created (with its directory) when missing.
+        readonly: open for queries only (no migrations).
+    """
+
+    def __init__(self, path: Path, *, readonly: bool = False):
+        self.path = Path(path)
+        _check_is_sqlite(self.path)
+        if not readonly:
+            _ensure_dir_writable(self.path.parent)
+        uri = f"file:{self.path}?mode={'ro' if readonly else 'rwc'}"
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
+            # what `transaction()` wraps and nothing is committed behind our back.
+            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}") from None
+        self.conn.row_factory = sqlite3.Row
+        try:
+            self._configure(readonly)
+            if not readonly:
+                self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise translate(exc, self.path) from None
+
+    def _configure(self, readonly: bool) -> None:
+        c = self.conn
+        c.execute("PRAGMA busy_timeout = 10000")
+        c.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StoreError(f"{self.path}: the file system does not support WAL (got {mode})")
+        # FULL: a commit returns only after the WAL is on disk, so an acknowledged scan survives
+        # power loss, not just a killed process.
+        c.execute("PRAGMA synchronous = FULL")
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} was written by a newer checkin_app (schema {version}, this one knows "
+                f"{len(MIGRATIONS)}); upgrade the app"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in _statements(script):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)", (uuid.uuid4().hex[:12],)
+            )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """`BEGIN IMMEDIATE` ... `COMMIT`; rolls back on any exception.
+
+        IMMEDIATE takes the write lock up front, so a read-decide-write sequence (a scan) cannot
+        interleave with another process's write.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise translate(exc, self.path) from None
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise translate(exc, self.path) from None
+
+    @property
+    def device_id(self) -> str:
+        return self.conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def translate(exc: sqlite3.Error, path: Path) -> StoreError:
+    """Turn an SQLite failure caused by the environment into a one-line StoreError."""
+    text = str(exc)
+    low = text.lower()
+    if "file is not a database" in low or "file is encrypted" in low:
+        return StoreError(f"{path} is not a checkin_app database (not SQLite); it was left untouched")
+    if "readonly" in low or "read-only" in low:
+        return StoreError(f"{path}: the data dir is read-only; choose a writable --data-dir")
+    if "disk is full" in low or "database or disk is full" in low:
+        return StoreError(f"{path}: the disk is full; free space, nothing was recorded for this act")
+    if "locked" in low or "busy" in low:
+        return StoreError(f"{path}: the database is busy in another process; try again")
+    if "unable to open" in low:
+        return StoreError(f"{path}: cannot open the database file (check the data dir)")
+    return StoreError(f"{path}: database error: {text}")
+
+
+def _check_is_sqlite(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+    if head != _SQLITE_MAGIC:
+        raise StoreError(f"{path} is not a checkin_app database (not SQLite); it was left untouched")
+
+
+def _ensure_dir_writable(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create data dir {directory}: {exc.strerror}") from None
+    probe = directory / f".write-test-{uuid.uuid4().hex[:8]}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = "it is read-only" if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM) else exc.strerror
+        raise StoreError(f"data dir {directory} is not writable ({reason}); choose another with --data-dir") from None
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements, keeping trigger bodies whole."""
+    out, buf = [], []
+    for line in script.splitlines():
+        buf.append(line)
+        candidate = "\n".join(buf).strip()
+        if candidate and sqlite3.complete_statement(candidate):
+            out.append(candidate)
+            buf = []
+    tail = "\n".join(buf).strip()
+    if tail:
+        out.append(tail)
+    return out

@@ -1,0 +1,153 @@
+"""The journal: an append-only log of every local act, and the derived ticket state it drives.
+
+Callers append a row and update the derived state inside one `Database.transaction()`, so a
+crash leaves either both or neither. Rows are keyed by (device_id, seq) for replication between
+doors and carry a nonce that pushes use as their idempotency key.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+
+class Op:
+    """Journal operations. Strings, because they are stored and replicated."""
+
+    SCAN = "scan"  # a scan attempt, admitted or refused: the verdict says which
+    FORCE = "force"  # supervisor admit despite a refusal, with a reason
+    EXIT = "exit"
+    UNDO = "undo"  # cancels the latest admission of a ticket
+    VOID = "void"
+    ISSUE = "issue"  # walk-up ticket created at this door
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    id: int
+    device_id: str
+    seq: int
+    op: str
+    verdict: str | None
+    ticket_id: int | None
+    provider: str | None
+    event_remote_id: str | None
+    ticket_remote_id: str | None
+    code: str | None
+    door: str | None
+    payload: dict[str, Any]
+    at: str
+    nonce: str
+
+    @classmethod
+    def from_row(cls, r: sqlite3.Row) -> "JournalRow":
+        return cls(
+            id=r["id"], device_id=r["device_id"], seq=r["seq"], op=r["op"], verdict=r["verdict"],
+            ticket_id=r["ticket_id"], provider=r["provider"], event_remote_id=r["event_remote_id"],
+            ticket_remote_id=r["ticket_remote_id"], code=r["code"], door=r["door"],
+            payload=json.loads(r["payload"]), at=r["at"], nonce=r["nonce"],
+        )
+
+
+def append(
+    conn: sqlite3.Connection,
+    *,
+    device_id: str,
+    op: str,
+    at: str,
+    code: str | None = None,
+    ticket_id: int | None = None,
+    verdict: str | None = None,
+    door: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> JournalRow:
+    """Append one act. Call inside a transaction (the seq is taken under the write lock).
+
+    Args:
+        conn: a connection inside `Database.transaction()`.
+        device_id: this data dir's device id.
+        op: one of `Op`.
+        at: ISO-8601 UTC time of the act.
+        code: the normalised code scanned or acted on.
+        ticket_id: the local ticket, when there is one.
+        verdict: the verdict's kind for scans.
+        door: the door label the act happened at.
+        payload: anything else worth keeping (reason, count, message).
+
+    Returns:
+        The stored row.
+    """
+    ref = None
+    if ticket_id is not None:
+        ref = conn.execute(
+            "SELECT t.provider, e.remote_id AS event_remote_id, t.remote_id FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = ?",
+            (ticket_id,),
+        ).fetchone()
+    seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE device_id = ?", (device_id,)).fetchone()[0]
+    nonce = uuid.uuid4().hex
+    body = json.dumps(payload or {}, separators=(",", ":"), ensure_ascii=False)
+    cur = conn.execute(
+        "INSERT INTO journal (device_id, seq, op, verdict, ticket_id, provider, event_remote_id, ticket_remote_id,"
+        " code, door, payload, at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (device_id, seq, op, verdict, ticket_id, ref["provider"] if ref else None,
+         ref["event_remote_id"] if ref else None, ref["remote_id"] if ref else None, code, door, body, at, nonce),
+    )
+    return JournalRow(cur.lastrowid, device_id, seq, op, verdict, ticket_id,
+                      ref["provider"] if ref else None, ref["event_remote_id"] if ref else None,
+                      ref["remote_id"] if ref else None, code, door, payload or {}, at, nonce)
+
+
+def history(conn: sqlite3.Connection, ticket_id: int) -> list[JournalRow]:
+    """Every act on one ticket, oldest first (the supervisor's scan history)."""
+    rows = conn.execute("SELECT * FROM journal WHERE ticket_id = ? ORDER BY at, id", (ticket_id,)).fetchall()
+    return [JournalRow.from_row(r) for r in rows]
+
+
+def recent(conn: sqlite3.Connection, limit: int = 20, ops: tuple[str, ...] = (Op.SCAN, Op.FORCE, Op.EXIT)) -> list[JournalRow]:
+    marks = ",".join("?" * len(ops))
+    rows = conn.execute(f"SELECT * FROM journal WHERE op IN ({marks}) ORDER BY id DESC LIMIT ?", (*ops, limit)).fetchall()
+    return [JournalRow.from_row(r) for r in rows]
+
+
+# Derived state. Each runs in the same transaction as the journal row that justifies it.
+
+def mark_admitted(conn: sqlite3.Connection, ticket_id: int, at: str, device: str, door: str | None, count: int = 1) -> None:
+    conn.execute(
+        """UPDATE tickets SET
+             checked_in_device = CASE WHEN checked_in_at IS NULL THEN ? ELSE checked_in_device END,
+             checked_in_door = CASE WHEN checked_in_at IS NULL THEN ? ELSE checked_in_door END,
+             checked_in_at = COALESCE(checked_in_at, ?),
+             admitted_count = CASE WHEN kind = 'guest_list' THEN MIN(party_size, admitted_count + ?) ELSE 1 END,
+             inside = 1,
+             updated_at = ?
+           WHERE id = ?""",
+        (device, door, at, count, at, ticket_id),
+    )
+
+
+def mark_exited(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
+    conn.execute("UPDATE tickets SET inside = 0, updated_at = ? WHERE id = ?", (at, ticket_id))
+
+
+def mark_undone(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
+    """Take back one admission; the ticket reads as never checked in once none is left."""
+    conn.execute(
+        """UPDATE tickets SET
+             admitted_count = MAX(0, admitted_count - 1),
+             inside = CASE WHEN admitted_count - 1 > 0 THEN inside ELSE 0 END,
+             checked_in_at = CASE WHEN admitted_count - 1 > 0 THEN checked_in_at END,
+             checked_in_device = CASE WHEN admitted_count - 1 > 0 THEN checked_in_device END,
+             checked_in_door = CASE WHEN admitted_count - 1 > 0 THEN checked_in_door END,
+             updated_at = ?
+           WHERE id = ?""",
+        (at, ticket_id),
+    )
+
+
+def mark_void(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
+    conn.execute(
+        "UPDATE tickets SET status = 'void', voided_at = COALESCE(voided_at, ?), updated_at = ? WHERE id = ?",
+        (at, at, ticket_id),
+    )

@@ -1,0 +1,76 @@
+"""The outbox: which journal acts still have to reach which connection.
+
+A row is queued in the same transaction as its journal row. `pending` hands the sync engine the
+rows due now, oldest first; the engine reports back done, retry-later or failed-for-good.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from checkin_app.domain.clock import utc_now
+from checkin_app.store.journal import JournalRow
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    journal: JournalRow
+    connection_id: int
+    attempts: int
+    remote_ref: str | None
+
+
+def enqueue(conn: sqlite3.Connection, journal_id: int, connection_id: int) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO outbox (journal_id, connection_id, state, updated_at) VALUES (?, ?, 'pending', ?)",
+        (journal_id, connection_id, utc_now()),
+    )
+
+
+def pending(conn: sqlite3.Connection, connection_id: int, now: str, limit: int = 100) -> list[OutboxItem]:
+    rows = conn.execute(
+        """SELECT j.*, o.connection_id, o.attempts, o.remote_ref FROM outbox o JOIN journal j ON j.id = o.journal_id
+           WHERE o.connection_id = ? AND o.state = 'pending' AND (o.next_try_at IS NULL OR o.next_try_at <= ?)
+           ORDER BY j.id LIMIT ?""",
+        (connection_id, now, limit),
+    ).fetchall()
+    return [OutboxItem(JournalRow.from_row(r), r["connection_id"], r["attempts"], r["remote_ref"]) for r in rows]
+
+
+def mark_done(conn: sqlite3.Connection, journal_id: int, connection_id: int, remote_ref: str | None = None) -> None:
+    conn.execute(
+        "UPDATE outbox SET state = 'done', attempts = attempts + 1, error = NULL, next_try_at = NULL,"
+        " remote_ref = COALESCE(?, remote_ref), updated_at = ? WHERE journal_id = ? AND connection_id = ?",
+        (remote_ref, utc_now(), journal_id, connection_id),
+    )
+
+
+def mark_retry(conn: sqlite3.Connection, journal_id: int, connection_id: int, error: str, next_try_at: str,
+               remote_ref: str | None = None) -> None:
+    conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, error = ?, next_try_at = ?, remote_ref = COALESCE(?, remote_ref),"
+        " updated_at = ? WHERE journal_id = ? AND connection_id = ?",
+        (error, next_try_at, remote_ref, utc_now(), journal_id, connection_id),
+    )
+
+
+def mark_failed(conn: sqlite3.Connection, journal_id: int, connection_id: int, error: str) -> None:
+    """A permanent refusal: kept, with the provider's message, for a supervisor to see."""
+    conn.execute(
+        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, error = ?, next_try_at = NULL, updated_at = ?"
+        " WHERE journal_id = ? AND connection_id = ?",
+        (error, utc_now(), journal_id, connection_id),
+    )
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Outbox rows by state, e.g. {'pending': 3, 'failed': 1}."""
+    return {r[0]: r[1] for r in conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state")}
+
+
+def failures(conn: sqlite3.Connection) -> list[dict]:
+    rows = conn.execute(
+        """SELECT o.journal_id, o.connection_id, o.attempts, o.error, o.updated_at, j.op, j.code, j.at, j.ticket_id
+           FROM outbox o JOIN journal j ON j.id = o.journal_id WHERE o.state = 'failed' ORDER BY o.updated_at DESC"""
+    ).fetchall()
+    return [dict(r) for r in rows]

@@ -1,0 +1,174 @@
+"""Schema migrations, applied in order; `PRAGMA user_version` records how far a database got.
+
+Never edit a migration that has shipped: add the next one. Each runs in one transaction.
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation (DESIGN.md, "Data model").
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    -- Secrets are never stored here: settings name a keyring entry or an environment variable.
+    CREATE TABLE connections (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        provider TEXT NOT NULL,
+        base_url TEXT,
+        settings TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        connection_id INTEGER REFERENCES connections(id) ON DELETE SET NULL,
+        name TEXT NOT NULL,
+        starts_at TEXT,
+        ends_at TEXT,
+        venue TEXT,
+        timezone TEXT,
+        raw TEXT,
+        admitted INTEGER NOT NULL DEFAULT 1,   -- does this door admit the event
+        updated_at TEXT NOT NULL,
+        UNIQUE (provider, remote_id)
+    );
+
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        event_id INTEGER NOT NULL REFERENCES events(id),
+        provider TEXT NOT NULL,
+        remote_id TEXT,
+        code TEXT NOT NULL,                    -- exactly as issued; case matters
+        holder_name TEXT,
+        email TEXT,
+        ticket_type TEXT,
+        order_ref TEXT,
+        seat TEXT,
+        status TEXT NOT NULL DEFAULT 'valid' CHECK (status IN ('valid', 'void')),
+        voided_at TEXT,
+        kind TEXT NOT NULL DEFAULT 'admission' CHECK (kind IN ('admission', 'product', 'guest_list')),
+        party_size INTEGER NOT NULL DEFAULT 1,
+        source TEXT NOT NULL DEFAULT 'remote' CHECK (source IN ('remote', 'local')),
+        raw TEXT,
+        -- Derived door state, written in the same transaction as the journal row that caused it.
+        checked_in_at TEXT,
+        checked_in_device TEXT,
+        checked_in_door TEXT,
+        admitted_count INTEGER NOT NULL DEFAULT 0,
+        inside INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        UNIQUE (event_id, code)
+    );
+    CREATE INDEX tickets_code ON tickets (code);
+    CREATE UNIQUE INDEX tickets_remote ON tickets (provider, remote_id) WHERE remote_id IS NOT NULL;
+    CREATE INDEX tickets_event_checked_in ON tickets (event_id, checked_in_at);
+
+    -- Contentless-delete is not available on every SQLite we ship on: an external-content table
+    -- kept in step by triggers. The update trigger fires only on the indexed columns, so a
+    -- check-in never touches the index.
+    CREATE VIRTUAL TABLE tickets_fts USING fts5 (
+        holder_name, email, code, order_ref,
+        content = 'tickets', content_rowid = 'id',
+        tokenize = "unicode61 remove_diacritics 2",
+        prefix = '2 3'
+    );
+    CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+        INSERT INTO tickets_fts (rowid, holder_name, email, code, order_ref)
+        VALUES (new.id, new.holder_name, new.email, new.code, new.order_ref);
+    END;
+    CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+        INSERT INTO tickets_fts (tickets_fts, rowid, holder_name, email, code, order_ref)
+        VALUES ('delete', old.id, old.holder_name, old.email, old.code, old.order_ref);
+    END;
+    CREATE TRIGGER tickets_fts_update AFTER UPDATE OF holder_name, email, code, order_ref ON tickets BEGIN
+        INSERT INTO tickets_fts (tickets_fts, rowid, holder_name, email, code, order_ref)
+        VALUES ('delete', old.id, old.holder_name, old.email, old.code, old.order_ref);
+        INSERT INTO tickets_fts (rowid, holder_name, email, code, order_ref)
+        VALUES (new.id, new.holder_name, new.email, new.code, new.order_ref);
+    END;
+
+    -- Append-only: every local act, refused scans included. (device_id, seq) is the replication
+    -- key; nonce is the idempotency key sent with pushes.
+    CREATE TABLE journal (
+        id INTEGER PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        op TEXT NOT NULL,
+        verdict TEXT,
+        ticket_id INTEGER REFERENCES tickets(id),
+        provider TEXT,
+        event_remote_id TEXT,
+        ticket_remote_id TEXT,
+        code TEXT,
+        door TEXT,
+        payload TEXT NOT NULL DEFAULT '{}',
+        at TEXT NOT NULL,
+        nonce TEXT NOT NULL UNIQUE,
+        UNIQUE (device_id, seq)
+    );
+    CREATE INDEX journal_ticket ON journal (ticket_id);
+    CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal BEGIN
+        SELECT RAISE(ABORT, 'journal is append-only');
+    END;
+    CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal BEGIN
+        SELECT RAISE(ABORT, 'journal is append-only');
+    END;
+
+    -- The outbox: push state per journal row and connection.
+    CREATE TABLE outbox (
+        journal_id INTEGER NOT NULL REFERENCES journal(id),
+        connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT,
+        error TEXT,
+        remote_ref TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (journal_id, connection_id)
+    );
+    CREATE INDEX outbox_state ON outbox (state, next_try_at);
+
+    CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                    -- double_admission | void_after_admission
+        ticket_id INTEGER REFERENCES tickets(id),
+        journal_a INTEGER,
+        journal_b INTEGER,
+        detail TEXT NOT NULL DEFAULT '{}',
+        at TEXT NOT NULL,
+        resolved_at TEXT,
+        UNIQUE (kind, ticket_id, journal_a, journal_b)
+    );
+
+    CREATE TABLE sync_state (
+        connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        scope TEXT NOT NULL,                   -- e.g. 'events', 'event:ev_123:tickets'
+        cursor TEXT,
+        data TEXT NOT NULL DEFAULT '{}',
+        last_attempt_at TEXT,
+        last_success_at TEXT,
+        last_error TEXT,
+        PRIMARY KEY (connection_id, scope)
+    );
+
+    CREATE TABLE webhook_inbox (
+        id INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        delivery_id TEXT,
+        content_hash TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT 'local',  -- 'local' or 'relay:<connection name>'
+        received_at TEXT NOT NULL,
+        headers TEXT NOT NULL DEFAULT '{}',
+        body BLOB NOT NULL,
+        applied_at TEXT,
+        error TEXT
+    );
+    CREATE UNIQUE INDEX inbox_delivery ON webhook_inbox (provider, delivery_id) WHERE delivery_id IS NOT NULL;
+    CREATE UNIQUE INDEX inbox_content ON webhook_inbox (provider, content_hash);
+    """,
+]

@@ -1,0 +1,75 @@
+"""Attendee search: FTS5 over name, email, code and order reference.
+
+Each word the user types becomes a quoted prefix phrase, so "jo smi" finds "Joanna Smith" and an
+email fragment such as "smith@exa" matches the tokens of "j.smith@example.com". User input is
+always quoted: FTS syntax in a name (AND, NEAR, quotes, parentheses) is searched for, not run.
+`like_search` is the naive baseline the benchmark compares against.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+RESULT_COLUMNS = """
+    t.id, t.code, t.holder_name, t.email, t.ticket_type, t.order_ref, t.seat, t.status, t.kind,
+    t.party_size, t.admitted_count, t.checked_in_at, t.checked_in_door, t.event_id, e.name AS event_name,
+    e.remote_id AS event_remote_id, t.provider, t.remote_id
+"""
+
+
+def fts_query(text: str) -> str | None:
+    """The FTS5 MATCH expression for what the user typed, or None when nothing is searchable."""
+    words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
+    if not words:
+        return None
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None = None, limit: int = 50) -> list[dict]:
+    """Tickets matching `text`; an exact code match comes first.
+
+    Args:
+        conn: a database connection.
+        text: what the user typed (words, name prefix, email fragment, code, order ref).
+        event_ids: restrict to these events; None searches all.
+        limit: at most this many rows.
+    """
+    where_event, params = _event_filter(event_ids)
+    exact = conn.execute(
+        f"SELECT {RESULT_COLUMNS} FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.code = ? {where_event}",
+        (text.strip(), *params),
+    ).fetchall()
+    match = fts_query(text)
+    rows = list(exact)
+    if match is not None:
+        seen = {r["id"] for r in rows}
+        rows += [
+            r
+            for r in conn.execute(
+                f"""SELECT {RESULT_COLUMNS} FROM tickets_fts f JOIN tickets t ON t.id = f.rowid
+                    JOIN events e ON e.id = t.event_id
+                    WHERE tickets_fts MATCH ? {where_event} LIMIT ?""",
+                (match, *params, limit),
+            )
+            if r["id"] not in seen
+        ]
+    return [dict(r) for r in rows[:limit]]
+
+
+def like_search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None = None, limit: int = 50) -> list[dict]:
+    """The same search as `LIKE '%text%'`: a full scan, kept only as the benchmark's baseline."""
+    # Plain `?` after `?1` are numbered ?2, ?3...: SQLite numbers them after the largest so far.
+    where_event, params = _event_filter(event_ids)
+    pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = conn.execute(
+        f"""SELECT {RESULT_COLUMNS} FROM tickets t JOIN events e ON e.id = t.event_id
+            WHERE (t.holder_name LIKE ?1 ESCAPE '\\' OR t.email LIKE ?1 ESCAPE '\\' OR t.code LIKE ?1 ESCAPE '\\'
+                   OR t.order_ref LIKE ?1 ESCAPE '\\') {where_event} LIMIT {int(limit)}""",
+        (pattern, *params),
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def _event_filter(event_ids: list[int] | None) -> tuple[str, tuple]:
+    if not event_ids:
+        return "", ()
+    return f"AND t.event_id IN ({','.join('?' * len(event_ids))})", tuple(event_ids)

@@ -1,0 +1,40 @@
+"""The store facade: one data dir's database, opened and migrated, for one thread."""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+from checkin_app.store.db import DB_NAME, Database
+
+
+class Store:
+    """Open a data dir's database.
+
+    Args:
+        data_dir: the directory holding `checkin.sqlite3`; created when missing.
+
+    Repository functions (`store.tickets`, `store.journal`, ...) take `store.conn`; writes go
+    inside `with store.transaction():`.
+    """
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.db = Database(self.data_dir / DB_NAME)
+        self.conn: sqlite3.Connection = self.db.conn
+        self.device_id: str = self.db.device_id
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db.transaction() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

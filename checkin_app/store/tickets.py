@@ -1,0 +1,249 @@
+"""Events and tickets: applying provider batches and finding a code's candidates.
+
+Applying is idempotent (upserts keyed on the provider's ids) and keeps door-side facts that a
+provider page must not undo: a void anywhere wins, a known name is not replaced by a masked one,
+and a check-in is never cleared by a pull.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from checkin_app.domain.models import Batch, Event, RemoteCheckin, Ticket, TicketKind, TicketStatus
+from checkin_app.domain.rules import TicketState
+from checkin_app.domain.clock import utc_now
+
+UPSTREAM_DEVICE = "upstream"
+
+_EVENT_UPSERT = """
+INSERT INTO events (provider, remote_id, connection_id, name, starts_at, ends_at, venue, timezone, raw, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (provider, remote_id) DO UPDATE SET
+    connection_id = COALESCE(excluded.connection_id, events.connection_id),
+    name = excluded.name,
+    starts_at = COALESCE(excluded.starts_at, events.starts_at),
+    ends_at = COALESCE(excluded.ends_at, events.ends_at),
+    venue = COALESCE(excluded.venue, events.venue),
+    timezone = COALESCE(excluded.timezone, events.timezone),
+    raw = COALESCE(excluded.raw, events.raw),
+    updated_at = excluded.updated_at
+"""
+
+# Shared by both conflict targets: a ticket known by its remote id, or (for files without ids,
+# and walk-ups that were pushed) by its code within the event.
+_TICKET_UPDATE = """
+    holder_name = COALESCE(excluded.holder_name, tickets.holder_name),
+    email = COALESCE(excluded.email, tickets.email),
+    ticket_type = COALESCE(excluded.ticket_type, tickets.ticket_type),
+    order_ref = COALESCE(excluded.order_ref, tickets.order_ref),
+    seat = COALESCE(excluded.seat, tickets.seat),
+    status = CASE WHEN tickets.status = 'void' THEN 'void' ELSE excluded.status END,
+    voided_at = COALESCE(tickets.voided_at, excluded.voided_at),
+    kind = excluded.kind,
+    party_size = excluded.party_size,
+    raw = COALESCE(excluded.raw, tickets.raw),
+    checked_in_device = CASE WHEN tickets.checked_in_at IS NULL THEN excluded.checked_in_device ELSE tickets.checked_in_device END,
+    checked_in_door = CASE WHEN tickets.checked_in_at IS NULL THEN excluded.checked_in_door ELSE tickets.checked_in_door END,
+    admitted_count = CASE WHEN tickets.checked_in_at IS NULL THEN excluded.admitted_count ELSE tickets.admitted_count END,
+    inside = CASE WHEN tickets.checked_in_at IS NULL THEN excluded.inside ELSE tickets.inside END,
+    checked_in_at = COALESCE(tickets.checked_in_at, excluded.checked_in_at),
+    updated_at = excluded.updated_at
+"""
+
+_TICKET_UPSERT = f"""
+INSERT INTO tickets (event_id, provider, remote_id, code, holder_name, email, ticket_type, order_ref, seat,
+                     status, voided_at, kind, party_size, source, raw,
+                     checked_in_at, checked_in_device, checked_in_door, admitted_count, inside, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'remote', ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (provider, remote_id) WHERE remote_id IS NOT NULL DO UPDATE SET {_TICKET_UPDATE}
+ON CONFLICT (event_id, code) DO UPDATE SET
+    remote_id = COALESCE(tickets.remote_id, excluded.remote_id),
+    source = CASE WHEN excluded.remote_id IS NOT NULL THEN 'remote' ELSE tickets.source END,
+    {_TICKET_UPDATE}
+"""
+
+STATE_COLUMNS = """
+    t.id, t.event_id, e.name AS event_name, t.code, t.kind, t.status, t.voided_at, t.holder_name,
+    t.ticket_type, t.seat, t.party_size, t.admitted_count, t.inside, t.checked_in_at,
+    t.checked_in_device, t.checked_in_door
+"""
+
+
+@dataclass
+class ApplyResult:
+    events: int = 0
+    tickets: int = 0
+    checkins: int = 0
+    conflicts: list[int] = field(default_factory=list)
+
+
+def apply_batch(conn: sqlite3.Connection, batch: Batch, connection_id: int | None = None) -> ApplyResult:
+    """Write a mapped batch. Call inside a transaction.
+
+    Args:
+        conn: a connection inside `Database.transaction()`.
+        batch: events, tickets and remote check-ins from one payload or page.
+        connection_id: the connection the batch came through, recorded on its events.
+
+    Returns:
+        Counts applied, and the ids of conflicts the batch raised (a void arriving for a ticket
+        already admitted here).
+    """
+    now = utc_now()
+    result = ApplyResult()
+    event_ids = upsert_events(conn, batch.events, connection_id, now)
+    result.events = len(batch.events)
+    missing = {(t.provider, t.event_remote_id) for t in batch.tickets} - event_ids.keys()
+    for provider, remote_id in sorted(missing):
+        event_ids.update(_existing_or_placeholder(conn, provider, remote_id, connection_id, now))
+
+    voids = [t for t in batch.tickets if t.status is TicketStatus.VOID]
+    admitted_before = _admitted_rows(conn, voids, event_ids) if voids else {}
+    conn.executemany(_TICKET_UPSERT, (_ticket_row(t, event_ids, now) for t in batch.tickets))
+    result.tickets = len(batch.tickets)
+    for row in admitted_before.values():
+        conflict = record_conflict(
+            conn,
+            "void_after_admission",
+            row["id"],
+            detail={"admitted_at": row["checked_in_at"], "door": row["checked_in_door"], "device": row["checked_in_device"]},
+        )
+        if conflict:
+            result.conflicts.append(conflict)
+    for checkin in batch.checkins:
+        if apply_remote_checkin(conn, checkin, now, result):
+            result.checkins += 1
+    return result
+
+
+def upsert_events(conn: sqlite3.Connection, events: Iterable[Event], connection_id: int | None, now: str) -> dict[tuple[str, str], int]:
+    ids = {}
+    for ev in events:
+        conn.execute(
+            _EVENT_UPSERT,
+            (ev.provider, ev.remote_id, connection_id, ev.name, ev.starts_at, ev.ends_at, ev.venue, ev.timezone,
+             _json(ev.raw), now),
+        )
+        ids[(ev.provider, ev.remote_id)] = conn.execute(
+            "SELECT id FROM events WHERE provider = ? AND remote_id = ?", (ev.provider, ev.remote_id)
+        ).fetchone()[0]
+    return ids
+
+
+def _existing_or_placeholder(conn, provider: str, remote_id: str, connection_id: int | None, now: str) -> dict:
+    row = conn.execute("SELECT id FROM events WHERE provider = ? AND remote_id = ?", (provider, remote_id)).fetchone()
+    if row is None:
+        # The payload named an event we have never seen: keep its tickets scannable under a
+        # placeholder that the next events pull renames.
+        upsert_events(conn, [Event(provider, remote_id, f"Event {remote_id}")], connection_id, now)
+        row = conn.execute("SELECT id FROM events WHERE provider = ? AND remote_id = ?", (provider, remote_id)).fetchone()
+    return {(provider, remote_id): row[0]}
+
+
+def _ticket_row(t: Ticket, event_ids: dict, now: str) -> tuple:
+    up = t.checked_in_at
+    return (
+        event_ids[(t.provider, t.event_remote_id)], t.provider, t.remote_id, t.code, t.holder_name, t.email,
+        t.ticket_type, t.order_ref, t.seat, t.status.value, t.voided_at, t.kind.value, t.party_size, _json(t.raw),
+        up, UPSTREAM_DEVICE if up else None, t.provider if up else None, (1 if up else 0), (1 if up else 0), now,
+    )
+
+
+def _admitted_rows(conn, voids: Sequence[Ticket], event_ids: dict) -> dict[int, sqlite3.Row]:
+    """Tickets admitted here that the incoming voids will cancel (valid now, checked in)."""
+    found = {}
+    for t in voids:
+        if t.remote_id is not None:
+            row = conn.execute(
+                "SELECT id, checked_in_at, checked_in_door, checked_in_device FROM tickets "
+                "WHERE provider = ? AND remote_id = ? AND status = 'valid' AND checked_in_at IS NOT NULL",
+                (t.provider, t.remote_id),
+            ).fetchone()
+        else:
+            row = conn.execute(
+                "SELECT id, checked_in_at, checked_in_door, checked_in_device FROM tickets "
+                "WHERE event_id = ? AND code = ? AND status = 'valid' AND checked_in_at IS NOT NULL",
+                (event_ids[(t.provider, t.event_remote_id)], t.code),
+            ).fetchone()
+        if row is not None and row["checked_in_device"] != UPSTREAM_DEVICE:
+            found[row["id"]] = row
+    return found
+
+
+def apply_remote_checkin(conn: sqlite3.Connection, checkin: RemoteCheckin, now: str, result: ApplyResult | None = None) -> bool:
+    """Mark a ticket checked in by someone else. Returns True when it changed anything.
+
+    A remote check-in for a ticket this door already admitted is a double admission: both
+    happened, so it is recorded as a conflict rather than ignored.
+    """
+    row = conn.execute(
+        "SELECT id, checked_in_at, checked_in_device, checked_in_door FROM tickets WHERE provider = ? AND remote_id = ?",
+        (checkin.provider, checkin.ticket_remote_id),
+    ).fetchone()
+    if row is None:
+        return False
+    if row["checked_in_at"] is None:
+        conn.execute(
+            "UPDATE tickets SET checked_in_at = ?, checked_in_device = ?, checked_in_door = ?, inside = 1,"
+            " admitted_count = MIN(party_size, admitted_count + ?), updated_at = ? WHERE id = ?",
+            (checkin.at, UPSTREAM_DEVICE, checkin.provider, checkin.quantity, now, row["id"]),
+        )
+        return True
+    if row["checked_in_device"] != UPSTREAM_DEVICE:
+        conflict = record_conflict(
+            conn,
+            "double_admission",
+            row["id"],
+            detail={
+                "first": {"at": row["checked_in_at"], "door": row["checked_in_door"], "device": row["checked_in_device"]},
+                "second": {"at": checkin.at, "door": checkin.provider, "device": UPSTREAM_DEVICE, "remote_id": checkin.remote_id},
+            },
+        )
+        if conflict and result is not None:
+            result.conflicts.append(conflict)
+    return False
+
+
+def record_conflict(conn, kind: str, ticket_id: int, detail: dict, journal_a: int | None = None,
+                    journal_b: int | None = None) -> int | None:
+    """Insert a conflict once; returns its id, or None when it was already recorded.
+
+    Missing journal ids are stored as 0 so that the UNIQUE key dedupes them (NULLs never collide).
+    """
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO conflicts (kind, ticket_id, journal_a, journal_b, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+        (kind, ticket_id, journal_a if journal_a is not None else 0, journal_b if journal_b is not None else 0,
+         json.dumps(detail), utc_now()),
+    )
+    return cur.lastrowid if cur.rowcount else None
+
+
+def candidates(conn: sqlite3.Connection, code: str) -> list[TicketState]:
+    """Every cached ticket carrying exactly this code (case-sensitive), in any event."""
+    rows = conn.execute(
+        f"SELECT {STATE_COLUMNS} FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.code = ?", (code,)
+    ).fetchall()
+    return [state_from_row(r) for r in rows]
+
+
+def state_by_id(conn: sqlite3.Connection, ticket_id: int) -> TicketState | None:
+    row = conn.execute(
+        f"SELECT {STATE_COLUMNS} FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = ?", (ticket_id,)
+    ).fetchone()
+    return state_from_row(row) if row else None
+
+
+def state_from_row(r: sqlite3.Row) -> TicketState:
+    return TicketState(
+        ticket_id=r["id"], event_id=r["event_id"], event_name=r["event_name"], code=r["code"],
+        kind=TicketKind(r["kind"]), status=TicketStatus(r["status"]), voided_at=r["voided_at"],
+        holder_name=r["holder_name"], ticket_type=r["ticket_type"], seat=r["seat"], party_size=r["party_size"],
+        admitted_count=r["admitted_count"], inside=bool(r["inside"]), checked_in_at=r["checked_in_at"],
+        checked_in_device=r["checked_in_device"], checked_in_door=r["checked_in_door"],
+    )
+
+
+def _json(raw) -> str | None:
+    return None if raw is None else json.dumps(raw, separators=(",", ":"), ensure_ascii=False)

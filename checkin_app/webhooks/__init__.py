@@ -1,0 +1,1 @@
+"""webhooks layer; see DESIGN.md."""
