@@ -101,6 +101,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workdir", help="where to build the benchmark database (default: a temp dir)")
     s.add_argument("--json", action="store_true")
 
+    s = sub.add_parser("connect", help="add a provider connection (checks the credentials first)")
+    s.add_argument("provider", choices=("tickettailor", "ticketor", "ticketsolve", "oneticket", "ticketevolution", "relay"))
+    s.add_argument("name")
+    s.add_argument("--base-url")
+    s.add_argument("--api-key-env", metavar="VAR", help="environment variable holding the API key")
+    s.add_argument("--username")
+    s.add_argument("--password-env", metavar="VAR")
+    s.add_argument("--token-env", metavar="VAR")
+    s.add_argument("--secret-env", metavar="VAR")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("connections", help="list connections and their sync state")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("sync", help="push local acts, then pull (exit 0 when both completed)")
+    s.add_argument("--connection")
+    s.add_argument("--event", action="append", help="provider event id to pull (repeatable; default: chosen events)")
+    s.add_argument("--json", action="store_true")
+
     for extra in _EXTRA_PARSERS:
         extra(sub)
     return p
@@ -232,6 +251,60 @@ def _bench(args) -> int:
                              progress=None if args.json else lambda msg: print(msg, file=sys.stderr))
     emit(args, report, json.dumps(report, indent=2))
     return EXIT_OK
+
+
+@command("connect")
+def _connect(args) -> int:
+    from checkin_app.services.connections import Credentials, connect, describe
+
+    creds = Credentials(args.api_key_env, args.username, args.password_env, args.token_env, args.secret_env)
+    with open_app(args) as app:
+        connection, info = connect(app.store, args.provider, args.name, args.base_url, creds)
+    doc = {**describe(connection), "provider_says": info}
+    emit(args, doc, f"connected {connection.name} ({connection.provider}); secrets: "
+                    f"{', '.join(f'{k} in {v}' for k, v in doc['secrets'].items()) or 'none'}")
+    return EXIT_OK
+
+
+@command("connections")
+def _connections(args) -> int:
+    from checkin_app.services.connections import describe
+    from checkin_app.store import connections as conns
+    from checkin_app.store import sync_state
+
+    with open_app(args) as app:
+        rows = []
+        for c in conns.all_connections(app.store.conn):
+            state = sync_state.load(app.store.conn, c.id, "connection")
+            rows.append({**describe(c), "last_success_at": state.last_success_at, "last_error": state.last_error})
+    emit(args, {"connections": rows}, "\n".join(
+        f"{r['name']:<20} {r['provider']:<15} last sync {r['last_success_at'] or 'never'}"
+        + (f"  error: {r['last_error']}" if r["last_error"] else "") for r in rows) or "no connections")
+    return EXIT_OK
+
+
+@command("sync")
+def _sync(args) -> int:
+    from checkin_app.store import connections as conns
+    from checkin_app.sync.engine import sync_connection
+
+    with open_app(args) as app:
+        targets = [conns.by_name(app.store.conn, args.connection)] if args.connection else conns.all_connections(app.store.conn)
+        if not targets:
+            raise CheckinError("no connections: add one with `checkin-app connect`")
+        progress = None if args.json else (lambda what, done, total: print(f"  {what}: {done}", file=sys.stderr))
+        reports = [sync_connection(app.store, c, event_remote_ids=args.event, progress=progress) for c in targets]
+    docs = [r.to_dict() for r in reports]
+    lines = []
+    for r in reports:
+        pull = r.pull
+        lines.append(f"{r.connection}: pushed {r.push.sent}, failed {r.push.failed}, waiting {r.push.deferred}; "
+                     + (f"pulled {pull.events} events, {pull.tickets} tickets, {pull.checkins} check-ins in {pull.pages} pages"
+                        if pull else "not pulled") + (f"; error: {r.error}" if r.error else ""))
+    emit(args, {"connections": docs, "complete": all(r.complete for r in reports)}, "\n".join(lines))
+    if any(r.error for r in reports):
+        return EXIT_ERROR
+    return EXIT_OK if all(r.complete for r in reports) else EXIT_REFUSED
 
 
 def run(argv: list[str]) -> int:

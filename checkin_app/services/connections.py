@@ -1,0 +1,84 @@
+"""Adding, testing and removing provider connections. Secrets go to the keyring (or stay in env vars)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checkin_app import secrets
+from checkin_app.errors import ConfigError
+from checkin_app.store import Store
+from checkin_app.store import connections as conns
+from checkin_app.store.connections import Connection
+
+PROVIDERS = ("tickettailor", "ticketor", "ticketsolve", "oneticket", "ticketevolution", "relay")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Where `connect` reads secrets from: environment variable names, never the values."""
+
+    api_key_env: str | None = None
+    username: str | None = None
+    password_env: str | None = None
+    token_env: str | None = None
+    secret_env: str | None = None
+
+
+def check(provider: str, base_url: str | None, creds: Credentials) -> dict:
+    """Try the credentials against the provider; returns what the provider said (e.g. box office name).
+
+    Raises:
+        AuthError: the provider refused them; ProviderError: it could not be reached.
+    """
+    if provider == "tickettailor":
+        from checkin_app.providers.tickettailor_api import TicketTailorClient
+
+        if not creds.api_key_env:
+            raise ConfigError("Ticket Tailor needs --api-key-env VAR (the variable holding the API key)")
+        key = secrets.from_env(creds.api_key_env)
+        return TicketTailorClient(base_url or "https://api.tickettailor.com/v1", key).ping()
+    if provider in ("ticketor", "ticketsolve"):
+        return {}  # webhook-only providers: nothing to call; deliveries arrive at the receiver
+    raise ConfigError(f"connecting to {provider} is not available in this build")
+
+
+def connect(store: Store, provider: str, name: str, base_url: str | None, creds: Credentials) -> tuple[Connection, dict]:
+    """Check the credentials, then save the connection with a reference to its secret (nothing saved on failure)."""
+    if provider not in PROVIDERS:
+        raise ConfigError(f"unknown provider {provider!r}; one of: {', '.join(PROVIDERS)}")
+    if store.conn.execute("SELECT 1 FROM connections WHERE name = ?", (name,)).fetchone():
+        raise ConfigError(f"a connection named {name!r} already exists")
+    info = check(provider, base_url, creds)
+    settings: dict = {}
+    if creds.api_key_env:
+        settings["secret"] = secrets.remember(f"{name}:api-key", secrets.from_env(creds.api_key_env), creds.api_key_env)
+    if creds.token_env:
+        settings["token"] = secrets.remember(f"{name}:token", secrets.from_env(creds.token_env), creds.token_env)
+    if creds.secret_env:
+        settings["signing_secret"] = secrets.remember(f"{name}:secret", secrets.from_env(creds.secret_env), creds.secret_env)
+    if creds.password_env:
+        settings["password"] = secrets.remember(f"{name}:password", secrets.from_env(creds.password_env), creds.password_env)
+    if creds.username:
+        settings["username"] = creds.username
+    with store.transaction() as conn:
+        connection = conns.add(conn, name, provider, base_url, settings)
+    return connection, info
+
+
+def remove(store: Store, name: str) -> None:
+    connection = conns.by_name(store.conn, name)
+    for key in ("secret", "token", "signing_secret", "password"):
+        secrets.forget(connection.settings.get(key))
+    with store.transaction() as conn:
+        conn.execute("UPDATE events SET connection_id = NULL WHERE connection_id = ?", (connection.id,))
+        conns.remove(conn, connection.id)
+
+
+def describe(connection: Connection) -> dict:
+    """A connection for display: where its secret lives, never the secret."""
+    where = {}
+    for key in ("secret", "token", "signing_secret", "password"):
+        ref = connection.settings.get(key)
+        if ref:
+            where[key] = f"keyring:{ref['keyring']}" if "keyring" in ref else f"env:{ref['env']}"
+    return {"name": connection.name, "provider": connection.provider, "base_url": connection.base_url, "secrets": where,
+            "events": connection.settings.get("events")}

@@ -1,0 +1,77 @@
+"""What the supervisor view reads: search, an attendee's full record, conflicts and failed pushes.
+
+The GUI calls these on its database lane; nothing here knows about Qt.
+"""
+from __future__ import annotations
+
+import json
+
+from checkin_app.errors import NotFound
+from checkin_app.store import Store
+from checkin_app.store import journal as J
+from checkin_app.store import outbox
+from checkin_app.store.search import RESULT_COLUMNS
+from checkin_app.store.search import search as _search
+
+PRIVATE_FIELDS = ("email",)  # door staff see names, not contact details
+
+
+def search(store: Store, text: str, event_ids: list[int] | None = None, limit: int = 50,
+           show_private: bool = True) -> list[dict]:
+    """Attendees matching what was typed; emails hidden unless `show_private` (supervisor)."""
+    rows = _search(store.conn, text, event_ids, limit)
+    if not show_private:
+        for row in rows:
+            for key in PRIVATE_FIELDS:
+                row[key] = None
+    return rows
+
+
+def attendee(store: Store, ticket_id: int) -> dict:
+    """A ticket with its event and every journalled act on it, oldest first."""
+    row = store.conn.execute(
+        f"SELECT {RESULT_COLUMNS}, t.voided_at, t.source, t.inside FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = ?",
+        (ticket_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no ticket with id {ticket_id}")
+    history = [
+        {"at": h.at, "op": h.op, "verdict": h.verdict, "door": h.door, "device": h.device_id, "payload": h.payload}
+        for h in J.history(store.conn, ticket_id)
+    ]
+    return {**dict(row), "history": history}
+
+
+def conflicts(store: Store, include_resolved: bool = False) -> list[dict]:
+    """Double admissions and voids-after-admission, newest first, plus failed pushes."""
+    rows = store.conn.execute(
+        "SELECT c.id, c.kind, c.ticket_id, c.detail, c.at, c.resolved_at, t.code, t.holder_name, e.name AS event_name"
+        " FROM conflicts c LEFT JOIN tickets t ON t.id = c.ticket_id LEFT JOIN events e ON e.id = t.event_id"
+        + ("" if include_resolved else " WHERE c.resolved_at IS NULL") + " ORDER BY c.at DESC"
+    ).fetchall()
+    out = [dict(r, detail=json.loads(r["detail"])) for r in rows]
+    for f in outbox.failures(store.conn):
+        out.append({"id": None, "kind": "push_failed", "ticket_id": f["ticket_id"], "code": f["code"],
+                    "detail": {"op": f["op"], "error": f["error"], "attempts": f["attempts"]}, "at": f["updated_at"],
+                    "resolved_at": None, "holder_name": None, "event_name": None})
+    return out
+
+
+def resolve_conflict(store: Store, conflict_id: int) -> None:
+    from checkin_app.domain.clock import utc_now
+
+    with store.transaction() as conn:
+        conn.execute("UPDATE conflicts SET resolved_at = ? WHERE id = ?", (utc_now(), conflict_id))
+
+
+def recent_scans(store: Store, limit: int = 20) -> list[dict]:
+    """The door's last scans, newest first, with the holder's name (for the door view's list)."""
+    out = []
+    for r in J.recent(store.conn, limit):
+        name = None
+        if r.ticket_id is not None:
+            t = store.conn.execute("SELECT holder_name FROM tickets WHERE id = ?", (r.ticket_id,)).fetchone()
+            name = t["holder_name"] if t else None
+        out.append({"at": r.at, "code": r.code, "verdict": r.verdict, "door": r.door, "holder_name": name,
+                    "message": r.payload.get("message")})
+    return out

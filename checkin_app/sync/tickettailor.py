@@ -1,0 +1,264 @@
+"""Ticket Tailor: push check-ins, voids and walk-ups; pull events, tickets, voids and check-ins.
+
+Pull, per event, costs what changed (provider-notes.md: there is no `updated_at` filter):
+- first download: every issued ticket, newest first, 100 a page; the cursor is saved with each
+  page in the same transaction, so a killed download resumes where it stopped, with no gaps;
+- afterwards: tickets newer than the newest known (`ending_before`), the voided list
+  (`status=voided`, whose size follows the voids, not the event), and check-ins newer than the
+  newest known (other doors, Ticket Tailor's own app);
+- names: tickets often carry none, so orders (which carry the buyer) are walked the same way,
+  only while some ticket still lacks a name.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from checkin_app.domain.models import Batch
+from checkin_app.errors import CheckinError, ProviderError
+from checkin_app.providers import tickettailor as tt
+from checkin_app.providers.tickettailor_api import TicketTailorClient
+from checkin_app.store import Store
+from checkin_app.store import sync_state
+from checkin_app.store.connections import Connection
+from checkin_app.store.outbox import OutboxItem
+from checkin_app.store.tickets import apply_batch
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
+
+
+@dataclass
+class PullReport:
+    events: int = 0
+    tickets: int = 0
+    checkins: int = 0
+    pages: int = 0
+    conflicts: int = 0
+
+
+class TicketTailorSync:
+    """Push and pull for one Ticket Tailor connection.
+
+    Args:
+        store: this thread's store.
+        connection: the connection row.
+        client: an authenticated client for it.
+        progress: called as pages arrive, for progress bars.
+        cancel: set to stop between pages (the saved cursor keeps what was done).
+    """
+
+    def __init__(self, store: Store, connection: Connection, client: TicketTailorClient,
+                 progress: Progress | None = None, cancel: threading.Event | None = None):
+        self.store = store
+        self.connection = connection
+        self.client = client
+        self.progress = progress or (lambda *_: None)
+        self.cancel = cancel or threading.Event()
+
+    # -- push -------------------------------------------------------------------------------
+
+    def push(self, item: OutboxItem) -> str | None:
+        op = item.journal.op
+        if op in ("scan", "force"):
+            return self._push_checkin(item)
+        if op == "void":
+            return self._push_void(item)
+        if op == "issue":
+            return self._push_issue(item)
+        raise CheckinError(f"Ticket Tailor has no counterpart for {op!r}")
+
+    def _remote_id(self, item: OutboxItem) -> str:
+        row = self.store.conn.execute("SELECT remote_id FROM tickets WHERE id = ?", (item.journal.ticket_id,)).fetchone()
+        if row is None or row["remote_id"] is None:
+            # A walk-up whose creation has not gone through yet: it is queued earlier, so wait.
+            raise ProviderError("the ticket does not exist upstream yet (walk-up still pending)", permanent=False)
+        return row["remote_id"]
+
+    def _upstream(self, item: OutboxItem) -> dict | None:
+        return self.client.find_issued_ticket(item.journal.event_remote_id, item.journal.code)
+
+    def _push_checkin(self, item: OutboxItem) -> str | None:
+        remote_id = self._remote_id(item)
+        if item.attempts:
+            # An earlier try may have landed before the connection dropped: look before re-sending.
+            current = self._upstream(item)
+            if current is not None and str(current.get("checked_in")).lower() == "true":
+                return None
+        created = self.client.create_check_in(remote_id, quantity=1)
+        return created.get("id")
+
+    def _push_void(self, item: OutboxItem) -> str | None:
+        remote_id = self._remote_id(item)
+        if item.attempts:
+            current = self._upstream(item)
+            if current is not None and current.get("status") == "voided":
+                return remote_id
+        self.client.void_issued_ticket(remote_id)
+        return remote_id
+
+    def _push_issue(self, item: OutboxItem) -> str | None:
+        j = item.journal
+        # Always look first: creating is not idempotent and a lost response must not make two tickets.
+        existing = self._upstream(item) if item.attempts else None
+        if existing is None:
+            existing = self.client.create_issued_ticket(
+                event_id=j.event_remote_id, ticket_type_id=self._walkup_ticket_type(j.event_remote_id),
+                barcode=j.code, reference=j.nonce, full_name=j.payload.get("name"), email=j.payload.get("email"),
+            )
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE tickets SET remote_id = ?, source = 'remote' WHERE id = ?", (existing["id"], j.ticket_id))
+        return existing["id"]
+
+    def _walkup_ticket_type(self, event_remote_id: str) -> str:
+        configured = self.connection.settings.get("walkup_ticket_type_id")
+        if configured:
+            return configured
+        row = self.store.conn.execute(
+            "SELECT json_extract(raw, '$.ticket_types[0].id') FROM events WHERE provider = 'tickettailor' AND remote_id = ?",
+            (event_remote_id,),
+        ).fetchone()
+        if row is None or row[0] is None:
+            raise CheckinError(f"no ticket type known for walk-ups in event {event_remote_id}; set walkup_ticket_type_id")
+        return row[0]
+
+    # -- pull -------------------------------------------------------------------------------
+
+    def pull(self, event_remote_ids: list[str] | None = None) -> PullReport:
+        """Refresh events, then each chosen event's tickets, voids and check-ins."""
+        report = PullReport()
+        events = list(self.client.iter_events())
+        self._apply(Batch(events=[tt.map_event(e) for e in events]), report)
+        report.events = len(events)
+        for remote_id in event_remote_ids if event_remote_ids is not None else self._chosen_events():
+            if self.cancel.is_set():
+                break
+            self._pull_event(remote_id, report)
+        return report
+
+    def _chosen_events(self) -> list[str]:
+        """Events this door admits from this connection (all of them until someone chooses)."""
+        chosen = self.connection.settings.get("events")
+        if chosen:
+            return list(chosen)
+        return [r[0] for r in self.store.conn.execute(
+            "SELECT remote_id FROM events WHERE connection_id = ? AND admitted = 1 ORDER BY starts_at", (self.connection.id,)
+        )]
+
+    def _pull_event(self, event_id: str, report: PullReport) -> None:
+        scope = f"event:{event_id}"
+        state = sync_state.load(self.store.conn, self.connection.id, scope)
+        data = state.data
+        if not data.get("initial_done"):
+            self._walk_all(event_id, scope, "tickets", report)
+        else:
+            self._walk_newer(event_id, scope, "tickets", report)
+        if self.cancel.is_set():
+            return
+        self._pull_voids(event_id, report)
+        if self._nameless(event_id):
+            if not sync_state.load(self.store.conn, self.connection.id, scope).data.get("orders_done"):
+                self._walk_all(event_id, scope, "orders", report)
+            else:
+                self._walk_newer(event_id, scope, "orders", report)
+        if not sync_state.load(self.store.conn, self.connection.id, scope).data.get("checkins_done"):
+            self._walk_all(event_id, scope, "checkins", report)
+        else:
+            self._walk_newer(event_id, scope, "checkins", report)
+        if not self.cancel.is_set():
+            with self.store.transaction() as conn:
+                sync_state.record_outcome(conn, self.connection.id, scope, None)  # the list's age starts now
+
+    def _page(self, kind: str, event_id: str, **cursor):
+        fetch = {"tickets": self.client.issued_tickets_page, "orders": self.client.orders_page,
+                 "checkins": self.client.check_ins_page}[kind]
+        return fetch(event_id, limit=100, **cursor)
+
+    def _batch(self, kind: str, items: list[dict]) -> Batch:
+        if kind == "tickets":
+            return Batch(tickets=[tt.map_issued_ticket(i) for i in items])
+        if kind == "orders":
+            batch = Batch()
+            for order in items:
+                batch.extend(tt.map_order(order))
+            return batch
+        ours = self._own_checkin_ids()
+        return Batch(checkins=[tt.map_check_in(i) for i in items if i.get("id") not in ours])
+
+    def _walk_all(self, event_id: str, scope: str, kind: str, report: PullReport) -> None:
+        """First download of one list, newest first, resumable from the saved cursor."""
+        cursor_key, newest_key, done_key = f"{kind}_cursor", f"{kind}_newest", f"{kind}_done" if kind != "tickets" else "initial_done"
+        while not self.cancel.is_set():
+            state = sync_state.load(self.store.conn, self.connection.id, scope)
+            page = self._page(kind, event_id, starting_after=state.data.get(cursor_key))
+            with self.store.transaction() as conn:
+                self._apply_in(conn, self._batch(kind, page.data), report, kind)
+                state = sync_state.load(conn, self.connection.id, scope)
+                if page.data:
+                    state.data.setdefault(newest_key, page.data[0]["id"])
+                    state.data[cursor_key] = page.data[-1]["id"]
+                if not page.has_more:
+                    state.data[done_key] = True
+                    state.data.pop(cursor_key, None)
+                sync_state.save(conn, state)
+            report.pages += 1
+            self.progress(f"{event_id} {kind}", report.tickets, None)
+            if not page.has_more:
+                return
+
+    def _walk_newer(self, event_id: str, scope: str, kind: str, report: PullReport) -> None:
+        """Everything created since the newest item seen, page by page towards the present."""
+        newest_key = f"{kind}_newest"
+        while not self.cancel.is_set():
+            state = sync_state.load(self.store.conn, self.connection.id, scope)
+            newest = state.data.get(newest_key)
+            page = self._page(kind, event_id, **({"ending_before": newest} if newest else {}))
+            report.pages += 1
+            if not page.data:
+                return
+            with self.store.transaction() as conn:
+                self._apply_in(conn, self._batch(kind, page.data), report, kind)
+                state = sync_state.load(conn, self.connection.id, scope)
+                state.data[newest_key] = page.data[0]["id"]
+                sync_state.save(conn, state)
+            if not page.has_more:
+                return
+
+    def _pull_voids(self, event_id: str, report: PullReport) -> None:
+        after = None
+        while not self.cancel.is_set():
+            page = self.client.issued_tickets_page(event_id, status="voided", starting_after=after, limit=100)
+            report.pages += 1
+            if page.data:
+                self._apply(Batch(tickets=[tt.map_issued_ticket(i) for i in page.data]), report)
+                after = page.data[-1]["id"]
+            if not page.has_more:
+                return
+
+    def _nameless(self, event_id: str) -> bool:
+        return self.store.conn.execute(
+            "SELECT 1 FROM tickets t JOIN events e ON e.id = t.event_id WHERE e.provider = 'tickettailor'"
+            " AND e.remote_id = ? AND t.holder_name IS NULL AND t.order_ref IS NOT NULL LIMIT 1",
+            (event_id,),
+        ).fetchone() is not None
+
+    def _own_checkin_ids(self) -> set[str]:
+        """Check-ins this data dir pushed: they come back on the pull and are not someone else's."""
+        return {r[0] for r in self.store.conn.execute(
+            "SELECT remote_ref FROM outbox o JOIN journal j ON j.id = o.journal_id WHERE o.connection_id = ?"
+            " AND o.state = 'done' AND o.remote_ref IS NOT NULL AND j.op IN ('scan', 'force')", (self.connection.id,)
+        )}
+
+    def _apply(self, batch: Batch, report: PullReport) -> None:
+        with self.store.transaction() as conn:
+            self._apply_in(conn, batch, report, "tickets")
+
+    def _apply_in(self, conn, batch: Batch, report: PullReport, kind: str) -> None:
+        result = apply_batch(conn, batch, self.connection.id)
+        if kind != "orders":
+            report.tickets += len(batch.tickets)
+        report.checkins += result.checkins
+        report.conflicts += len(result.conflicts)
