@@ -166,11 +166,13 @@ class CheckinService:
             if event is None:
                 raise NotFound(f"no event with id {event_id}")
             code = self._new_code(conn, event_id)
+            last_id = tickets.max_ticket_id(conn)
             cur = conn.execute(
                 "INSERT INTO tickets (event_id, provider, code, holder_name, email, ticket_type, status, kind, source,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'valid', 'admission', 'local', ?)",
                 (event_id, event["provider"], code, name.strip(), email, ticket_type or "Walk-up", at),
             )
+            tickets.index_new_tickets(conn, last_id)
             row = J.append(conn, device_id=self.store.device_id, op=Op.ISSUE, at=at, code=code, ticket_id=cur.lastrowid,
                            door=self.door, payload={"name": name.strip(), "email": email, "ticket_type": ticket_type})
             self._enqueue(conn, row, "issue")

@@ -52,6 +52,8 @@ class Database:
         c = self.conn
         c.execute("PRAGMA busy_timeout = 10000")
         c.execute("PRAGMA foreign_keys = ON")
+        # 64 MB page cache: a million-ticket door keeps its hot index pages in memory.
+        c.execute("PRAGMA cache_size = -65536")
         if not readonly:
             mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
@@ -90,8 +92,11 @@ class Database:
             raise translate(exc, self.path) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may already have rolled back (SQLITE_FULL)
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and environmental(exc):
+                raise translate(exc, self.path) from None
             raise
         try:
             self.conn.execute("COMMIT")
@@ -108,6 +113,16 @@ class Database:
         self.conn.close()
 
 
+_ENVIRONMENTAL = ("not a database", "encrypted", "readonly", "read-only", "disk is full", "disk i/o error",
+                  "locked", "busy", "unable to open")
+
+
+def environmental(exc: sqlite3.Error) -> bool:
+    """True for failures of the machine (full disk, read-only, locked), False for bugs (bad SQL)."""
+    low = str(exc).lower()
+    return any(marker in low for marker in _ENVIRONMENTAL)
+
+
 def translate(exc: sqlite3.Error, path: Path) -> StoreError:
     """Turn an SQLite failure caused by the environment into a one-line StoreError."""
     text = str(exc)
@@ -116,8 +131,10 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError:
         return StoreError(f"{path} is not a checkin_app database (not SQLite); it was left untouched")
     if "readonly" in low or "read-only" in low:
         return StoreError(f"{path}: the data dir is read-only; choose a writable --data-dir")
-    if "disk is full" in low or "database or disk is full" in low:
+    if "disk is full" in low:
         return StoreError(f"{path}: the disk is full; free space, nothing was recorded for this act")
+    if "disk i/o error" in low:
+        return StoreError(f"{path}: the disk reported an I/O error; nothing was recorded for this act")
     if "locked" in low or "busy" in low:
         return StoreError(f"{path}: the database is busy in another process; try again")
     if "unable to open" in low:

@@ -111,5 +111,8 @@ def test_walk_up_issue_is_scannable(store):
     result = s.issue(resolve(store, "ev_1")[0], "Walk Up", "walk@example.com")
     assert result.code.startswith("W") and len(result.code) == 8
     assert s.scan(result.code).kind is VerdictKind.ADMITTED
+    from checkin_app.store.search import search
+
+    assert [r["code"] for r in search(store.conn, "walk up")] == [result.code]  # indexed on insert
     with pytest.raises(NotFound):
         s.issue(999, "Nobody")
