@@ -328,3 +328,9 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR
+    except Exception:  # a bug: show the traceback, but never let it read as "refused" (exit 1)
+        import traceback
+
+        traceback.print_exc()
+        print("error: internal error (a bug); the traceback above helps a maintainer", file=sys.stderr)
+        return EXIT_ERROR
