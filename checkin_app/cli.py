@@ -283,6 +283,18 @@ def _connections(args) -> int:
     return EXIT_OK
 
 
+def _throttled_progress(every: int = 5000):
+    """Print sync progress to stderr about every `every` tickets, not once per page."""
+    last = {"n": -every}
+
+    def show(what: str, done: int, total: int | None) -> None:
+        if done - last["n"] >= every:
+            last["n"] = done
+            print(f"  {what}: {done:,} tickets so far", file=sys.stderr)
+
+    return show
+
+
 @command("sync")
 def _sync(args) -> int:
     from checkin_app.store import connections as conns
@@ -292,7 +304,7 @@ def _sync(args) -> int:
         targets = [conns.by_name(app.store.conn, args.connection)] if args.connection else conns.all_connections(app.store.conn)
         if not targets:
             raise CheckinError("no connections: add one with `checkin-app connect`")
-        progress = None if args.json else (lambda what, done, total: print(f"  {what}: {done}", file=sys.stderr))
+        progress = None if args.json else _throttled_progress()
         reports = [sync_connection(app.store, c, event_remote_ids=args.event, progress=progress) for c in targets]
     docs = [r.to_dict() for r in reports]
     lines = []
