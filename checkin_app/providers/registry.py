@@ -6,6 +6,7 @@ providers deliver by webhook or read-only pull: their acts stay local (and trave
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import lru_cache
 from typing import Callable
 
@@ -25,6 +26,9 @@ def pushes(provider: str, action: str) -> bool:
 def _variant_functions() -> tuple[Callable[[str], list[str]], ...]:
     found = []
     for name in PROVIDERS:
+        # Providers without a mapper module in this build simply offer no variants.
+        if importlib.util.find_spec(f"checkin_app.providers.{name}") is None:
+            continue
         module = importlib.import_module(f"checkin_app.providers.{name}")
         fn = getattr(module, "code_variants", None)
         if fn is not None:

@@ -97,7 +97,13 @@ class TicketTailorSync:
             current = self._upstream(item)
             if current is not None and current.get("status") == "voided":
                 return remote_id
-        self.client.void_issued_ticket(remote_id)
+        try:
+            self.client.void_issued_ticket(remote_id)
+        except ProviderError as exc:
+            # Someone voided it upstream first: the goal of the act is reached, not a failure.
+            if exc.permanent and (self._upstream(item) or {}).get("status") == "voided":
+                return remote_id
+            raise
         return remote_id
 
     def _push_issue(self, item: OutboxItem) -> str | None:
