@@ -1,6 +1,6 @@
 """A full disk and a read-only file system: clear errors, and every acknowledged scan survives.
 
-Runs the store on a real 1 MB tmpfs inside a private user+mount namespace (`unshare -rm`), so
+Runs the store on a real 2 MB tmpfs inside a private user+mount namespace (`unshare -rm`), so
 no root and no mocks are needed; SQLite meets a genuinely full and then read-only disk.
 """
 import json
@@ -28,7 +28,7 @@ def _namespaces_available() -> bool:
 def test_full_disk_then_read_only(tmp_path):
     mount = tmp_path / "tiny"
     mount.mkdir()
-    script = (f"mount -t tmpfs -o size=1m tmpfs {mount} && "
+    script = (f"mount -t tmpfs -o size=2m tmpfs {mount} && "
               f"{sys.executable} -m tests.helpers.hostile_disk {mount}; rc=$?; "
               f"cp -a {mount}/door {tmp_path}/copy; exit $rc")
     proc = subprocess.run(["unshare", "-rm", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)

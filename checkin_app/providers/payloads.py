@@ -1,0 +1,123 @@
+"""Saved payload files: reading them (JSON, JSON array, NDJSON, CSV) and mapping each record.
+
+`map_payload` tells providers apart by shape (or trusts a hint from the connection). Unknown
+shapes are refused with a message saying what was seen, never guessed at.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from checkin_app.domain.codes import MAX_CODE_LENGTH
+from checkin_app.domain.models import Batch, Event, Ticket, TicketStatus
+from checkin_app.errors import PayloadError
+from checkin_app.providers import ticketor, ticketsolve, tickettailor
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+_RECORDED_WRAPPER = {"request_uri", "status", "body"}
+
+
+def read_payload_file(path: Path) -> list[Any]:
+    """The records in a file: one JSON document, a JSON array of payloads, NDJSON, or CSV rows.
+
+    Raises:
+        PayloadError: unreadable, empty, binary, too large, or malformed (with the line number).
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise PayloadError(f"{path.name}: {size // 1_000_000} MB is larger than the {MAX_FILE_BYTES // 1_000_000} MB limit")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PayloadError(f"cannot read {path}: {exc.strerror}") from None
+    if not raw.strip():
+        raise PayloadError(f"{path.name}: the file is empty")
+    if b"\x00" in raw[:4096]:
+        raise PayloadError(f"{path.name}: this is a binary file, not JSON or CSV")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PayloadError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+    if path.suffix.lower() == ".csv":
+        return _read_csv(text, path.name)
+    stripped = text.lstrip()
+    if stripped[:1] in "{[":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if stripped[:1] == "{" and exc.msg == "Extra data":
+                return _read_ndjson(text, path.name)
+            raise PayloadError(f"{path.name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        return doc if isinstance(doc, list) else [doc]
+    raise PayloadError(f"{path.name}: neither JSON nor CSV (name CSV files *.csv)")
+
+
+def _read_ndjson(text: str, name: str) -> list[Any]:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise PayloadError(f"{name}: malformed JSON on line {number}: {exc.msg}") from None
+    return records
+
+
+def _read_csv(text: str, name: str) -> list[Any]:
+    reader = csv.DictReader(io.StringIO(text))
+    fields = {f.strip().lower() for f in reader.fieldnames or []}
+    if "code" not in fields or not fields & {"event", "event_id"}:
+        raise PayloadError(f"{name}: a CSV needs 'code' and 'event' (or 'event_id') columns; found {sorted(fields)}")
+    return [{"__csv__": True, **{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}} for row in reader]
+
+
+def _csv_batch(row: dict) -> tuple[str, Batch]:
+    provider = row.get("provider") or "local"
+    event_id = row.get("event_id") or row.get("event")
+    if not event_id or not row.get("code"):
+        raise PayloadError("CSV row without a code or event")
+    status = TicketStatus.VOID if row.get("status", "").lower() in ("void", "voided", "cancelled", "refunded") else TicketStatus.VALID
+    ticket = Ticket(provider=provider, remote_id=row.get("remote_id") or None, event_remote_id=event_id, code=row["code"],
+                    holder_name=row.get("name") or row.get("holder_name") or None, email=row.get("email") or None,
+                    ticket_type=row.get("ticket_type") or None, order_ref=row.get("order_ref") or None,
+                    seat=row.get("seat") or None, status=status)
+    return provider, Batch(events=[Event(provider, event_id, row.get("event_name") or event_id)], tickets=[ticket])
+
+
+def _check_codes(batch: Batch) -> Batch:
+    for t in batch.tickets:
+        if len(t.code) > MAX_CODE_LENGTH:
+            raise PayloadError(f"ticket {t.remote_id or ''} has a {len(t.code)}-character code (at most {MAX_CODE_LENGTH})")
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in t.code):
+            raise PayloadError(f"ticket {t.remote_id or ''} has control characters in its code")
+    return batch
+
+
+def map_payload(obj: Any, provider: str | None = None) -> tuple[str, Batch]:
+    """Map one record to (provider, batch).
+
+    Args:
+        obj: a parsed JSON payload or a CSV row from `read_payload_file`.
+        provider: the connection's provider, when known; otherwise detected from the shape.
+    """
+    if isinstance(obj, dict) and obj.get("__csv__"):
+        name, batch = _csv_batch(obj)
+        return name, _check_codes(batch)
+    if isinstance(obj, dict) and _RECORDED_WRAPPER <= obj.keys():
+        obj = obj["body"]  # a recorded API exchange: the payload is its body
+    if not isinstance(obj, dict):
+        raise PayloadError(f"expected a JSON object per payload, got {type(obj).__name__}")
+    # Ticketsolve first: its envelope says `"object": "event"`, which a Ticket Tailor event says too.
+    if provider == "ticketsolve" or (provider is None and ticketsolve.looks_like(obj)):
+        return "ticketsolve", _check_codes(ticketsolve.map_webhook(obj))
+    if provider == "tickettailor" or (provider is None and tickettailor.looks_like(obj)):
+        return "tickettailor", _check_codes(tickettailor.map_any(obj))
+    if provider == "ticketor" or (provider is None and ticketor.looks_like(obj)):
+        return "ticketor", _check_codes(ticketor.map_any(obj))
+    keys = ", ".join(sorted(obj)[:8])
+    raise PayloadError(f"unknown payload shape (keys: {keys}); pass --connection to say whose it is")

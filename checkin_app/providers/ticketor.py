@@ -1,0 +1,106 @@
+"""Ticketor webhook payloads -> domain types. Pure functions.
+
+Ticketor documents only webhooks (provider-notes.md): "New Ticket Sale" (one ticket object) and
+"New Invoice (Sales) with Details" (`Tickets[]`). Each ticket has one numeric barcode, kept as text
+(leading zeros matter). A ticket whose status is not "sold", or whose invoice is a return, is void.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from checkin_app.domain.models import Batch, Event, Ticket, TicketStatus
+from checkin_app.errors import PayloadError
+
+PROVIDER = "ticketor"
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _person(buyer: Any) -> tuple[str | None, str | None]:
+    if not isinstance(buyer, dict):
+        return None, None
+    name = " ".join(p for p in (_text(buyer.get("FirstName")), _text(buyer.get("LastName"))) if p) or None
+    return name, _text(buyer.get("Email"))
+
+
+def map_ticket(obj: dict, invoice: dict | None = None) -> tuple[Event, Ticket]:
+    """One ticket record ("New Ticket Sale", or an item of an invoice's `Tickets[]`)."""
+    if not isinstance(obj, dict):
+        raise PayloadError("Ticketor ticket: expected an object")
+    ticket_id = _text(obj.get("Id"))
+    barcode = obj.get("Barcode")
+    if isinstance(barcode, bool) or not isinstance(barcode, (str, int)) or not str(barcode).strip():
+        raise PayloadError(f"Ticketor ticket {ticket_id}: no Barcode")
+    event = obj.get("Event")
+    if not isinstance(event, dict) or _text(event.get("EventId")) is None:
+        raise PayloadError(f"Ticketor ticket {ticket_id}: no Event.EventId")
+    event_id = _text(event.get("EventId"))
+    returned = invoice is not None and (
+        (invoice.get("InvoiceType") not in (None, "Sale")) or (invoice.get("ReturnStatus") not in (None, "NotReturned")))
+    sold = str(obj.get("Status", "")).lower() == "sold"
+    name, email = _person(obj.get("Buyer") or (invoice or {}).get("Buyer"))
+    seat = " / ".join(p for p in (_text(obj.get("Section")), _text(obj.get("Row")), _text(obj.get("Seat"))) if p) or None
+    ticket = Ticket(
+        provider=PROVIDER, remote_id=ticket_id, event_remote_id=event_id, code=str(barcode).strip(),
+        holder_name=name, email=email, ticket_type=_text(obj.get("PriceLevelName")),
+        order_ref=_text(obj.get("InvoiceId")), seat=seat,
+        status=TicketStatus.VALID if sold and not returned else TicketStatus.VOID,
+        checked_in_at=_text(obj.get("LastScannedAt")), raw=obj,
+    )
+    name_text = (_text(event.get("EventName")) or f"Event {event_id}").strip()
+    return Event(PROVIDER, event_id, name_text, starts_at=_text(event.get("EventDate"))), ticket
+
+
+def map_ticket_sale(obj: dict) -> Batch:
+    event, ticket = map_ticket(obj)
+    return Batch(events=[event], tickets=[ticket])
+
+
+def map_invoice(obj: dict) -> Batch:
+    """An invoice with `Tickets[]` (products and payments carry no admission)."""
+    tickets = obj.get("Tickets")
+    if tickets is None:
+        raise PayloadError(f"Ticketor invoice {obj.get('Id')}: no Tickets (use the 'with Details' webhook)")
+    if not isinstance(tickets, list):
+        raise PayloadError(f"Ticketor invoice {obj.get('Id')}: Tickets is not a list")
+    batch = Batch()
+    for item in tickets:
+        event, ticket = map_ticket(item, obj)
+        if event not in batch.events:
+            batch.events.append(event)
+        batch.tickets.append(ticket)
+    return batch
+
+
+_NO_TICKETS = {  # other Ticketor triggers, recognised so a delivery is explained rather than "unknown"
+    "ChargeMethod": "a payment notice",
+    "Product": "a merchandise sale or donation",
+    "SignupDate": "a new customer",
+}
+
+
+def looks_like(obj: Any) -> bool:
+    if not isinstance(obj, dict):
+        return False
+    return ("Barcode" in obj and "Event" in obj) or "InvoiceType" in obj or any(k in obj for k in _NO_TICKETS)
+
+
+def map_any(obj: dict) -> Batch:
+    if "InvoiceType" in obj:
+        return map_invoice(obj)
+    if "Barcode" in obj:
+        return map_ticket_sale(obj)
+    what = next(v for k, v in _NO_TICKETS.items() if k in obj)
+    raise PayloadError(f"Ticketor payload is {what}: it carries no tickets")
+
+
+def code_variants(code: str) -> list[str]:
+    """Numeric codes read by an EAN/UPC-reading scanner can gain a leading zero (UPC-A as EAN-13)."""
+    if code.isdigit() and len(code) == 13 and code.startswith("0"):
+        return [code[1:]]
+    return []

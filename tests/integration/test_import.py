@@ -1,0 +1,112 @@
+"""`checkin-app import`: the reference examples and the real recorded pages import, scan right, and
+bad files are refused with one clear line while the store stays as it was."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.paths import REAL_TT, REFERENCE, ROOT
+
+
+def cli(data_dir, *args):
+    return subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def verdict(data_dir, code):
+    return json.loads(cli(data_dir, "scan", code, "--json").stdout)["verdict"]
+
+
+def ticket_count(data_dir):
+    out = cli(data_dir, "export", "--format", "json").stdout
+    return json.loads(out)["count"]
+
+
+@pytest.mark.parametrize("files, expected", [
+    (["ticketsolve-order-created.json"], {"UQE2BK7L1G": "admitted", "53KIRV9QM4": "admitted", "PR:BG3IXCQIRV": "not_admission"}),
+    (["ticketor-new-ticket-sale.json"], {"9971217295658": "admitted"}),
+    (["ticketor-new-invoice-with-details.json"], {"278592011": "admitted"}),
+])
+def test_reference_examples_import_and_scan(tmp_path, files, expected):
+    proc = cli(tmp_path, "import", *[str(REFERENCE / f) for f in files])
+    assert proc.returncode == 0, proc.stderr
+    for code, want in expected.items():
+        assert verdict(tmp_path, code) == want
+    assert verdict(tmp_path, next(iter(expected))) in ("already_checked_in", "not_admission")
+
+
+def test_real_ticket_tailor_pages_and_webhook(tmp_path):
+    files = [REAL_TT / "events-0-events.json", REAL_TT / "orders-1-orders.json", REAL_TT / "webhook-order-created.body.json"]
+    doc = json.loads(cli(tmp_path, "import", *map(str, files), "--json").stdout)
+    assert [r["tickets"] for r in doc["imported"]] == [0, 9, 1]
+    assert verdict(tmp_path, "R59xesv") == "admitted"
+    assert verdict(tmp_path, "r59xesv") == "unknown"  # barcodes are case-sensitive
+    assert verdict(tmp_path, "aH5YpPP") == "admitted"
+    people = json.loads(cli(tmp_path, "search", "griffiths", "--json").stdout)["results"]
+    assert people[0]["code"] == "R59xesv" and people[0]["email"] == "test111@test111.com"
+    exported = json.loads(cli(tmp_path, "export", "--format", "json").stdout)["tickets"]
+    masked = next(t for t in exported if t["code"] == "aH5YpPP")
+    assert masked["holder_name"] is None and masked["email"] is None  # "****" is unknown, never a name
+    events = {e["remote_id"]: e["name"] for e in json.loads(cli(tmp_path, "events", "--json").stdout)["events"]}
+    assert events["ev_5943073"] == "Asteroid City"
+
+
+def test_reimport_is_idempotent_and_keeps_checkins(tmp_path):
+    file = str(REFERENCE / "ticketsolve-order-created.json")
+    cli(tmp_path, "import", file)
+    verdict(tmp_path, "UQE2BK7L1G")
+    doc = json.loads(cli(tmp_path, "import", file, "--json").stdout)
+    assert doc["imported"][0]["new_tickets"] == 0
+    assert ticket_count(tmp_path) == 3
+    assert verdict(tmp_path, "UQE2BK7L1G") == "already_checked_in"
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"object": "order", "id": "or_1", "issued_tickets": [{"id": "it_1", "barc', "malformed JSON"),
+    ("", "empty"),
+    ('{"hello": "world"}', "unknown payload shape"),
+    ('{"Id": 1, "Barcode": "123", "Status": "sold"}', "unknown payload shape (keys: Barcode, Id, Status)"),
+    ("\x00\x01\x02binary", "binary"),
+    ('{"object": "issued_ticket", "id": "it_9", "event_id": "ev_1", "barcode": "' + "A" * 10_000 + '"}', "10000-character"),
+    ('{"object": "issued_ticket", "id": "it_9", "event_id": "ev_1", "barcode": "ab\\u0007c"}', "control characters"),
+    ('{"object": "issued_ticket", "id": "it_9", "event_id": "ev_1", "barcode": ["x"]}', "not text"),
+])
+def test_bad_files_get_one_clear_line_and_change_nothing(tmp_path, content, message):
+    cli(tmp_path, "import", str(REFERENCE / "ticketor-new-ticket-sale.json"))
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    proc = cli(tmp_path, "import", str(bad))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and len(lines[0]) < 300, proc.stderr
+    assert ticket_count(tmp_path) == 1
+
+
+def test_a_bad_record_rejects_the_whole_ndjson_file(tmp_path):
+    good = json.loads((REAL_TT / "webhook-order-created.body.json").read_text())
+    nd = tmp_path / "deliveries.ndjson"
+    nd.write_text(json.dumps(good) + "\n" + '{"broken": \n')
+    proc = cli(tmp_path, "import", str(nd))
+    assert proc.returncode == 2 and "line 2" in proc.stderr
+    assert ticket_count(tmp_path) == 0
+
+
+def test_sql_and_markup_in_names_are_just_text(tmp_path):
+    payload = {"object": "issued_ticket", "id": "it_5", "event_id": "ev_1", "barcode": "Zz9",
+               "full_name": "Robert'); DROP TABLE tickets;-- <b>Bobby</b>", "status": "valid", "checked_in": "false"}
+    f = tmp_path / "x.json"
+    f.write_text(json.dumps(payload))
+    assert cli(tmp_path, "import", str(f)).returncode == 0
+    hits = json.loads(cli(tmp_path, "search", "Robert", "--json").stdout)["results"]
+    assert hits[0]["holder_name"].startswith("Robert'); DROP TABLE")
+
+
+def test_csv_import(tmp_path):
+    f = tmp_path / "guests.csv"
+    f.write_text("code,event,name,email,ticket_type\nCSV1,gala,Ada Byron,ada@example.com,VIP\nCSV2,gala,,,GA\n")
+    assert cli(tmp_path, "import", str(f)).returncode == 0
+    assert verdict(tmp_path, "CSV1") == "admitted"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email\nx,y\n")
+    assert "needs 'code'" in cli(tmp_path, "import", str(bad)).stderr
