@@ -118,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sync", help="push local acts, then pull (exit 0 when both completed)")
     s.add_argument("--connection")
     s.add_argument("--event", action="append", help="provider event id to pull (repeatable; default: chosen events)")
+    s.add_argument("--watch", action="store_true", help="keep syncing in the background loop until interrupted")
+    s.add_argument("--interval", type=float, default=5.0, help="seconds between rounds with --watch")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("status", help="online or not, unpushed acts, age of each cached list")
     s.add_argument("--json", action="store_true")
 
     for extra in _EXTRA_PARSERS:
@@ -300,6 +305,8 @@ def _sync(args) -> int:
     from checkin_app.store import connections as conns
     from checkin_app.sync.engine import sync_connection
 
+    if args.watch:
+        return _sync_watch(args)
     with open_app(args) as app:
         targets = [conns.by_name(app.store.conn, args.connection)] if args.connection else conns.all_connections(app.store.conn)
         if not targets:
@@ -317,6 +324,51 @@ def _sync(args) -> int:
     if any(r.error for r in reports):
         return EXIT_ERROR
     return EXIT_OK if all(r.complete for r in reports) else EXIT_REFUSED
+
+
+def _sync_watch(args) -> int:
+    """`sync --watch`: the same background loop the GUI runs, reporting each round on stdout."""
+    import signal
+    import threading
+
+    from checkin_app.sync.loop import SyncLoop
+
+    with open_app(args) as app:
+        data_dir = app.data_dir
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def report(r) -> None:
+        doc = r.to_dict()
+        print(json.dumps(doc) if args.json else
+              f"{r.connection}: pushed {r.push.sent}, waiting {r.push.deferred}"
+              + (f", pulled {r.pull.tickets} tickets" if r.pull else "") + (f"; error: {r.error}" if r.error else ""),
+              flush=True)
+
+    loop = SyncLoop(data_dir, interval_s=args.interval, on_report=report)
+    loop.start()
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    loop.stop()
+    return EXIT_OK
+
+
+@command("status")
+def _status(args) -> int:
+    from checkin_app.services.status import door_status
+
+    with open_app(args) as app:
+        st = door_status(app.store)
+    online = {True: "online", False: "OFFLINE", None: "no connections"}[st.online]
+    lines = [f"{online}; {st.unpushed} acts waiting to be pushed, {st.failed_pushes} failed; last sync "
+             f"{st.last_success_at or 'never'}" + (f"; last error: {st.last_error}" if st.last_error else "")]
+    for item in st.lists:
+        age = "never refreshed" if item["age_s"] is None else f"refreshed {int(item['age_s'] // 60)} min ago"
+        lines.append(f"  {item['name']}: {age}{'  (STALE)' if item['stale'] else ''}")
+    emit(args, st.to_dict(), "\n".join(lines))
+    return EXIT_OK
 
 
 def run(argv: list[str]) -> int:

@@ -41,8 +41,13 @@ def adapter_for(store: Store, connection: Connection, progress: Progress | None,
         from checkin_app.providers.tickettailor_api import TicketTailorClient
         from checkin_app.sync.tickettailor import TicketTailorSync
 
+        from checkin_app.providers.http import RetryPolicy
+
         key = secrets.resolve(connection.settings.get("secret"), "API key")
-        client = TicketTailorClient(connection.base_url or "https://api.tickettailor.com/v1", key, cancel=cancel)
+        # Optional per-connection tuning, e.g. {"retry": {"base_delay": 0.2, "max_attempts": 8}}.
+        policy = RetryPolicy(**connection.settings["retry"]) if connection.settings.get("retry") else None
+        client = TicketTailorClient(connection.base_url or "https://api.tickettailor.com/v1", key, cancel=cancel,
+                                    policy=policy)
         return TicketTailorSync(store, connection, client, progress=progress, cancel=cancel)
     raise ConfigError(f"sync is not available for {connection.provider} connections yet")
 

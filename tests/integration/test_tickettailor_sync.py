@@ -216,3 +216,47 @@ def test_flaky_and_rate_limited_first_sync_gets_exactly_the_right_tickets(connec
     statuses = [r.status for r in sandbox.request_log]
     assert 503 in statuses and 429 in statuses
     assert codes_in(connected) == upstream_codes(sandbox, event)
+
+
+def test_background_loop_pushes_scans_and_status_reports_it(connected, sandbox):
+    from checkin_app.services.status import door_status
+    from checkin_app.sync.loop import SyncLoop
+
+    event = sandbox.seed_event("Loop night", 40, named_fraction=1.0)
+    os.environ["TT_KEY"] = KEY
+    reports = []
+    loop = SyncLoop(connected, interval_s=0.05, on_report=reports.append)
+    loop.start()
+    try:
+        wait_until(lambda: any(r.complete for r in reports))
+        ticket_id = sandbox.event_ticket_ids(event)[0]
+        with Store(connected) as store:
+            assert CheckinService(store).scan(sandbox.ticket(ticket_id)["barcode"]).passing
+        wait_until(lambda: sandbox.ticket(ticket_id)["checked_in"] == "true")
+        sandbox.stop()  # the venue's internet goes
+        n = len(reports)
+        wait_until(lambda: len(reports) > n + 1)
+    finally:
+        loop.stop()
+    assert reports[-1].error
+    with Store(connected) as store:
+        status = door_status(store)
+    assert status.online is False and status.unpushed == 0 and status.last_success_at
+    assert [item["name"] for item in status.lists] == ["Loop night"] and status.lists[0]["age_s"] is not None
+
+
+def test_status_and_watch_from_the_command_line(connected, sandbox):
+    sandbox.seed_event("Watch night", 10)
+    cli(connected, "sync", env={"TT_KEY": KEY}, check=0)
+    doc = json.loads(cli(connected, "status", "--json", check=0).stdout)
+    assert doc["online"] is True and doc["unpushed"] == 0 and doc["stale"] is False
+    proc = subprocess.Popen([sys.executable, "-m", "checkin_app", "--data-dir", str(connected), "sync", "--watch",
+                             "--interval", "0.1", "--json"], cwd=ROOT, env={**os.environ, "TT_KEY": KEY},
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(proc.stdout.readline())
+        second = json.loads(proc.stdout.readline())
+        assert first["complete"] and second["complete"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
