@@ -70,7 +70,7 @@ def run(n: int, named_fraction: float) -> dict:
         for t in sandbox.event_ticket_ids(event)[::97]:
             sandbox.void(t)
         sandbox.faults.fail_fraction = 0.10
-        sandbox.set_rate_limit(200, 2.0)  # far below the real 10,000 per 30 min, so 429s come quickly
+        sandbox.set_rate_limit(40, 1.0)  # far below the real 10,000 per 30 min, so 429s come quickly
         sandbox.rate.send_headers = False  # no budget headers to pace by: every limit is met as a 429
         with Store(Path(tmp) / "door") as store:
             connection, _ = connect(store, "tickettailor", "box", sandbox.base_url, Credentials(api_key_env="TT_BENCH_KEY"))
