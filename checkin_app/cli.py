@@ -199,14 +199,19 @@ def _import(args) -> int:
     return EXIT_ERROR if failures else EXIT_OK
 
 
+def _emit_act(args, result) -> int:
+    """Report a supervisor act (void, undo, issue)."""
+    emit(args, {"code": result.code, "ticket_id": result.ticket_id, "message": result.message}, result.message)
+    return EXIT_OK
+
+
 @command("void")
 def _void(args) -> int:
     from checkin_app.services import events
 
     with open_app(args) as app:
         result = app.checkin.void(args.code, args.reason, event_ids=events.resolve(app.store, args.event))
-    emit(args, {"code": result.code, "ticket_id": result.ticket_id, "message": result.message}, result.message)
-    return EXIT_OK
+    return _emit_act(args, result)
 
 
 @command("undo")
@@ -215,8 +220,7 @@ def _undo(args) -> int:
 
     with open_app(args) as app:
         result = app.checkin.undo(args.code, event_ids=events.resolve(app.store, args.event))
-    emit(args, {"code": result.code, "ticket_id": result.ticket_id, "message": result.message}, result.message)
-    return EXIT_OK
+    return _emit_act(args, result)
 
 
 @command("issue")
@@ -226,8 +230,7 @@ def _issue(args) -> int:
     with open_app(args) as app:
         ids = events.resolve(app.store, args.event)
         result = app.checkin.issue(ids[0], args.name, args.email)
-    emit(args, {"code": result.code, "ticket_id": result.ticket_id, "message": result.message}, result.message)
-    return EXIT_OK
+    return _emit_act(args, result)
 
 
 @command("export")
