@@ -6,6 +6,7 @@ exactly one JSON document on stdout. Errors the user can act on are one line on 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -125,13 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="online or not, unpushed acts, age of each cached list")
     s.add_argument("--json", action="store_true")
 
-    for extra in _EXTRA_PARSERS:
-        extra(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parsers(sub)
     return p
 
 
-# Other modules (sync, webhooks, scanning) add their sub-commands here, keeping this file small.
-_EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []
+# Command groups that live in their own modules under `checkin_app/commands/`, keeping this file
+# small. Each has `add_parsers(sub)` and registers its handlers with `cli.command`.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 @command("scan")
