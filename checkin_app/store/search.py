@@ -16,16 +16,33 @@ RESULT_COLUMNS = """
 """
 
 
-def fts_query(text: str) -> str | None:
-    """The FTS5 MATCH expression for what the user typed, or None when nothing is searchable."""
+def fts_query(text: str, *, prefix: bool = True, column: str | None = None) -> str | None:
+    """The FTS5 MATCH expression for what the user typed, or None when nothing is searchable.
+
+    Args:
+        text: what the user typed.
+        prefix: match each word as a prefix ("jo" finds "Joanna"); False matches whole words.
+        column: restrict the match to one indexed column (e.g. `holder_name`).
+    """
     words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
     if not words:
         return None
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+    star = "*" if prefix else ""
+    expr = " ".join('"' + w.replace('"', '""') + '"' + star for w in words)
+    return f"{{{column}}} : ({expr})" if column else expr
+
+
+# Most specific first: a supervisor typing "Walk" wants the guest called Walk before the hundred
+# Walkers, and a name before an email that merely contains the word. Each tier is an index probe
+# with a LIMIT, so the tiers cost little more than one query.
+_TIERS = ({"prefix": False, "column": "holder_name"}, {"prefix": True, "column": "holder_name"}, {"prefix": True})
 
 
 def search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None = None, limit: int = 50) -> list[dict]:
-    """Tickets matching `text`; an exact code match comes first.
+    """Tickets matching `text`, most specific first.
+
+    An exact code comes first, then whole-word name matches, then name prefixes, then prefix
+    matches in any column (email, code, order ref).
 
     Args:
         conn: a database connection.
@@ -34,24 +51,24 @@ def search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None = No
         limit: at most this many rows.
     """
     where_event, params = _event_filter(event_ids)
-    exact = conn.execute(
+    rows = list(conn.execute(
         f"SELECT {RESULT_COLUMNS} FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.code = ? {where_event}",
         (text.strip(), *params),
-    ).fetchall()
-    match = fts_query(text)
-    rows = list(exact)
-    if match is not None:
-        seen = {r["id"] for r in rows}
-        rows += [
-            r
-            for r in conn.execute(
-                f"""SELECT {RESULT_COLUMNS} FROM tickets_fts f JOIN tickets t ON t.id = f.rowid
-                    JOIN events e ON e.id = t.event_id
-                    WHERE tickets_fts MATCH ? {where_event} LIMIT ?""",
-                (match, *params, limit),
-            )
-            if r["id"] not in seen
-        ]
+    ))
+    seen = {r["id"] for r in rows}
+    for tier in _TIERS:
+        match = fts_query(text, **tier)
+        if match is None or len(rows) >= limit:
+            break
+        for r in conn.execute(
+            f"""SELECT {RESULT_COLUMNS} FROM tickets_fts f JOIN tickets t ON t.id = f.rowid
+                JOIN events e ON e.id = t.event_id
+                WHERE tickets_fts MATCH ? {where_event} LIMIT ?""",
+            (match, *params, limit),
+        ):
+            if r["id"] not in seen:
+                seen.add(r["id"])
+                rows.append(r)
     return [dict(r) for r in rows[:limit]]
 
 

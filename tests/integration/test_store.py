@@ -5,6 +5,7 @@ import pytest
 from checkin_app.domain.models import Batch, RemoteCheckin, TicketStatus
 from checkin_app.errors import StoreError
 from checkin_app.store import Store
+from checkin_app.services.checkin import CheckinService
 from checkin_app.store.db import DB_NAME
 from checkin_app.store.schema import MIGRATIONS
 from checkin_app.store.search import like_search, search
@@ -113,3 +114,16 @@ def test_newer_schema_is_refused(tmp_path):
     c.close()
     with pytest.raises(StoreError, match="newer checkin_app"):
         Store(tmp_path)
+
+
+def test_search_puts_a_whole_name_before_longer_names_and_emails(tmp_path):
+    with seeded_store(tmp_path) as store:
+        events = store.conn.execute("SELECT id FROM events").fetchall()
+        service = CheckinService(store)
+        # Many Walkers (by name and by email) are issued first, so rowid order alone would bury Walk.
+        for i in range(30):
+            service.issue(events[0]["id"], f"Sam Walker{i}", email=f"walk{i}@example.com")
+        walk = service.issue(events[0]["id"], "Walk Up")
+        found = search(store.conn, "walk", limit=5)
+        assert found[0]["code"] == walk.code
+        assert len(found) == 5 and all("walk" in (r["holder_name"] + (r["email"] or "")).lower() for r in found)
