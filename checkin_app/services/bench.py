@@ -105,6 +105,7 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
             report["import_tickets_per_s"] = round(tickets / elapsed)
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             report.update(_bench_scans(store, sample_codes, scans, say))
+            report.update(_bench_fsync_floor(data_dir, scans))
             report.update(_bench_search(store, sample_people, searches, say))
         db = data_dir / "checkin.sqlite3"
         report["db_size_mb"] = round(sum(p.stat().st_size for p in data_dir.glob("checkin.sqlite3*")) / 1e6, 1)
@@ -146,6 +147,29 @@ def _bench_scans(store: Store, codes: list[str], n: int, say) -> dict:
     l50, l99 = _percentiles(lookup)
     return {"scans": n, "scan_verdicts": verdicts, "scan_p50_ms": round(p50, 3), "scan_p99_ms": round(p99, 3),
             "code_lookup_p50_ms": round(l50, 4), "code_lookup_p99_ms": round(l99, 4)}
+
+
+def _bench_fsync_floor(data_dir: Path, n: int) -> dict:
+    """The disk's own price for durability, measured beside the scans: append 8 KB and fsync.
+
+    A scan's p99 cannot beat this floor (its commit is one WAL append and one fsync), so the
+    ratio scan/floor says how much the app adds on top of what the disk costs.
+    """
+    path = data_dir / "fsync-floor.bin"
+    block = os.urandom(8192)
+    samples = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            os.write(fd, block)
+            os.fsync(fd)
+            samples.append(time.perf_counter() - t0)
+    finally:
+        os.close(fd)
+        path.unlink()
+    p50, p99 = _percentiles(samples)
+    return {"fsync_floor_p50_ms": round(p50, 3), "fsync_floor_p99_ms": round(p99, 3)}
 
 
 def _bench_search(store: Store, people: list[tuple[str, str]], n: int, say) -> dict:

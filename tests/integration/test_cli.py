@@ -83,3 +83,13 @@ def test_not_sqlite_data_dir_is_a_one_line_error(tmp_path):
     (tmp_path / "checkin.sqlite3").write_text("not a database at all, and much longer than sixteen bytes")
     err = cli(tmp_path, "events", check=2)
     assert "not a checkin_app database" in err.stderr and "Traceback" not in err.stderr
+
+
+def test_bench_reports_every_figure_on_a_small_store(tmp_path):
+    proc = cli(tmp_path / "unused", "bench", "--tickets", "3000", "--events", "2", "--scans", "100", "--json", check=0)
+    report = json.loads(proc.stdout)
+    assert report["tickets"] == 3000 and report["import_tickets_per_s"] > 0
+    assert sum(report["scan_verdicts"].values()) == 100 and report["scan_verdicts"]["admitted"] > 50
+    for key in ("scan_p99_ms", "fsync_floor_p99_ms", "search_name_prefix_fts_p99_ms", "search_email_fragment_like_p99_ms"):
+        assert report[key] > 0, key
+    assert report["search_name_prefix_fts_hit_rate"] == 1.0 and report["search_email_fragment_fts_hit_rate"] == 1.0

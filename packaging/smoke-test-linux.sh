@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Smoke-test the Linux bundle the way a venue would use it: from a scratch directory, with a bare
+# environment (no virtualenv, no source checkout on any path), import a sample payload, scan a
+# ticket twice (admitted, then refused) and start the GUI offscreen until it is door-ready.
+# Usage: packaging/smoke-test-linux.sh [dist/checkin-app]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bundle=$(cd "${1:-$here/dist/checkin-app}" && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cp "$here/resources/demo/tickettailor-orders.json" "$scratch/orders.json"
+cd "$scratch"
+
+app() {  # the bundle with nothing of the development environment around it
+  env -i HOME="$scratch/home" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+    "$bundle/checkin-app" --data-dir "$scratch/door" "$@"
+}
+fail() { echo "smoke test FAILED: $*" >&2; exit 1; }
+
+app --help | grep -q "scan" || fail "--help does not list the commands"
+app import orders.json | grep -q "9 tickets" || fail "import of the sample payload"
+out=$(app scan aH5YpPP --json) || fail "first scan was not admitted: $out"
+echo "$out" | grep -q '"verdict": *"admitted"' || fail "first scan verdict: $out"
+set +e
+out=$(app scan aH5YpPP --json); rc=$?
+set -e
+[ "$rc" -eq 1 ] && echo "$out" | grep -q '"verdict": *"already_checked_in"' || fail "second scan (exit $rc): $out"
+echo "smoke test passed: help, import, scan admitted then refused"
