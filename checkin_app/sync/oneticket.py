@@ -19,6 +19,7 @@ from checkin_app.store import Store, sync_state
 from checkin_app.store.connections import Connection
 from checkin_app.store.outbox import OutboxItem
 from checkin_app.store.tickets import apply_batch
+from checkin_app.sync.policy import retry_policy
 from checkin_app.sync.tickettailor import Progress, PullReport
 
 SCOPE = "purchases"
@@ -81,5 +82,5 @@ class OneTicketSync:
 def make_adapter(store: Store, connection: Connection, progress: Progress | None, cancel: threading.Event) -> OneTicketSync:
     token = secrets.resolve(connection.settings.get("token"), "1Ticket API token")
     client = OneTicketClient(connection.base_url, token, header_name=connection.settings.get("token_header") or DEFAULT_HEADER,
-                             cancel=cancel)
+                             cancel=cancel, policy=retry_policy(connection))
     return OneTicketSync(store, connection, client, progress, cancel)

@@ -15,6 +15,7 @@ from checkin_app.providers.relay import RelayClient
 from checkin_app.store import Store, sync_state
 from checkin_app.store.connections import Connection
 from checkin_app.store.outbox import OutboxItem
+from checkin_app.sync.policy import retry_policy
 from checkin_app.sync.tickettailor import Progress, PullReport
 from checkin_app.webhooks.intake import parse_json_object, take_in
 
@@ -70,4 +71,5 @@ class RelaySync:
 
 def make_adapter(store: Store, connection: Connection, progress: Progress | None, cancel: threading.Event) -> RelaySync:
     token = secrets.resolve(connection.settings.get("token"), "relay token")
-    return RelaySync(store, connection, RelayClient(connection.base_url, token, cancel=cancel), progress, cancel)
+    client = RelayClient(connection.base_url, token, cancel=cancel, policy=retry_policy(connection))
+    return RelaySync(store, connection, client, progress, cancel)

@@ -17,6 +17,7 @@ from checkin_app.store import Store
 from checkin_app.store.connections import Connection
 from checkin_app.store.outbox import OutboxItem
 from checkin_app.store.tickets import apply_batch
+from checkin_app.sync.policy import retry_policy
 from checkin_app.sync.tickettailor import Progress, PullReport
 
 DEFAULT_STATES = ("pending", "accepted", "completed", "rejected", "cancelled")
@@ -68,5 +69,6 @@ def make_adapter(store: Store, connection: Connection, progress: Progress | None
                  cancel: threading.Event) -> TicketEvolutionSync:
     token = secrets.resolve(connection.settings.get("token"), "Ticket Evolution API token")
     secret = secrets.resolve(connection.settings.get("signing_secret"), "Ticket Evolution API secret")
-    return TicketEvolutionSync(store, connection, TicketEvolutionClient(connection.base_url, token, secret, cancel=cancel),
+    return TicketEvolutionSync(store, connection, TicketEvolutionClient(connection.base_url, token, secret, cancel=cancel,
+                                                                     policy=retry_policy(connection)),
                                progress, cancel)
