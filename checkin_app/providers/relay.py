@@ -24,6 +24,7 @@ class DeliveryPage:
     deliveries: list[dict[str, Any]]
     has_more: bool
     next_after: int
+    relay_id: str | None = None
 
 
 def _error_message(response: httpx.Response) -> str | None:
@@ -79,4 +80,5 @@ class RelayClient:
         if not isinstance(items, list) or not all(isinstance(d, dict) and isinstance(d.get("id"), int)
                                                   and isinstance(d.get("body"), str) for d in items):
             raise PayloadError(f"{PROVIDER}: the deliveries page is not in the expected shape")
-        return DeliveryPage(items, bool(body.get("has_more")), int(body.get("next_after") or after))
+        return DeliveryPage(items, bool(body.get("has_more")), int(body.get("next_after") or after),
+                            str(body["relay_id"]) if body.get("relay_id") else None)

@@ -46,9 +46,18 @@ class RelaySync:
         report = PullReport()
         source = f"relay:{self.connection.name}"
         while not self.cancel.is_set():
-            after = int(sync_state.load(self.store.conn, self.connection.id, SCOPE).cursor or 0)
+            saved = sync_state.load(self.store.conn, self.connection.id, SCOPE)
+            after = int(saved.cursor or 0)
             page = self.client.deliveries(after)
             report.pages += 1
+            if after and page.relay_id and saved.data.get("relay_id") not in (None, page.relay_id):
+                # Another inbox behind the same URL (the relay was rebuilt): its ids mean nothing to
+                # our cursor, so read it from the start; deliveries already here are deduplicated.
+                with self.store.transaction() as conn:
+                    state = sync_state.load(conn, self.connection.id, SCOPE)
+                    state.cursor, state.data["relay_id"] = "0", page.relay_id
+                    sync_state.save(conn, state)
+                continue
             with self.store.transaction() as conn:
                 for item in page.deliveries:
                     body = item["body"].encode("utf-8")
@@ -62,6 +71,7 @@ class RelaySync:
                     report.tickets += result.tickets
                 state = sync_state.load(conn, self.connection.id, SCOPE)
                 state.cursor = str(page.next_after)
+                state.data["relay_id"] = page.relay_id
                 sync_state.save(conn, state)
             self.progress("relay deliveries", report.tickets, None)
             if not page.has_more or not page.deliveries:

@@ -94,9 +94,6 @@ class _Writer:
     async def run(self, fn: Callable[[Store], object]):
         return await asyncio.get_running_loop().run_in_executor(self._pool, lambda: fn(self._local.store))
 
-    def call(self, fn: Callable[[Store], object]):
-        return self._pool.submit(lambda: fn(self._local.store)).result()
-
     def close(self) -> None:
         def close_store():
             store = getattr(self._local, "store", None)
@@ -203,10 +200,12 @@ def build_app(data_dir: Path, config: ReceiverConfig) -> tuple[Starlette, _Write
             return _error(400, "after and limit must be integers")
         if after < 0 or not 1 <= limit <= MAX_PAGE:
             return _error(400, f"after must be >= 0 and limit between 1 and {MAX_PAGE}")
-        rows = await writer.run(lambda st: inbox.page(st.conn, after, limit + 1))
+        rows, relay_id = await writer.run(lambda st: (inbox.page(st.conn, after, limit + 1), st.device_id))
         items = [{"id": d.id, "provider": d.provider, "delivery_id": d.delivery_id, "content_hash": d.content_hash,
                   "received_at": d.received_at, "body": d.body.decode("utf-8")} for d in rows[:limit]]
-        return JSONResponse({"deliveries": items, "has_more": len(rows) > limit,
+        # `relay_id` names this inbox: a client whose cursor came from another (a relay rebuilt on a
+        # fresh data dir, ids starting again at 1) starts over; dedupe makes the replay harmless.
+        return JSONResponse({"relay_id": relay_id, "deliveries": items, "has_more": len(rows) > limit,
                              "next_after": items[-1]["id"] if items else after})
 
     async def health(request: Request) -> JSONResponse:

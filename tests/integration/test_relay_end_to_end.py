@@ -147,3 +147,34 @@ def test_sync_reports_a_relay_that_is_down(tmp_path):
 def test_relay_connect_refuses_bad_input_with_one_line(tmp_path, args, message):
     proc = cli(tmp_path, *args, env={"RT": RELAY_TOKEN})
     assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_rebuilt_relay_is_read_from_the_start(tmp_path):
+    laptop = tmp_path / "laptop"
+    config = ReceiverConfig(path_tokens={"ticketor": TICKETOR_TOKEN}, relay_token=RELAY_TOKEN)
+
+    def post_sales(receiver, numbers):
+        with httpx.Client(base_url=receiver.base_url) as http:
+            for n in numbers:
+                sale = {"Id": 900 + n, "InvoiceId": 1, "Status": "sold", "Barcode": str(66600 + n),
+                        "Event": {"EventId": 4, "EventName": "Rebuilt"}}
+                assert http.post(f"/hooks/ticketor/{TICKETOR_TOKEN}", json=sale).status_code == 201
+
+    def pull(receiver, store, connection):
+        client = RelayClient(receiver.base_url, RELAY_TOKEN)
+        try:
+            return RelaySync(store, connection, client).pull()
+        finally:
+            client.close()
+
+    with Store(laptop) as store:
+        with store.transaction() as conn:
+            connection = conns.add(conn, "venue", "relay", "http://relay.invalid", {})
+        with Receiver(tmp_path / "old-relay", config) as old:
+            post_sales(old, range(5))
+            assert pull(old, store, connection).tickets == 5
+        with Receiver(tmp_path / "new-relay", config) as new:  # inbox ids start at 1 again
+            post_sales(new, range(3, 8))  # two old sales re-sent, three new ones
+            assert pull(new, store, connection).tickets == 3
+        assert store.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 8
+        assert len(inbox_rows(laptop)) == 8

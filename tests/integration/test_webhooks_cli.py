@@ -113,3 +113,25 @@ def test_a_variable_wins_over_the_keyring(memory_keyring, monkeypatch):
     monkeypatch.setenv("CHECKIN_TICKETOR_TOKEN", "x" * 10)
     with pytest.raises(ConfigError, match="too short"):
         settings.load_config()
+
+
+def test_the_embedded_toggle_receives_and_stops(tmp_path, monkeypatch):
+    import httpx
+
+    from checkin_app.services.receiver import ReceiverToggle
+    from checkin_app.store import Store
+    from tests.paths import REFERENCE
+
+    for name, value in TOKENS.items():
+        monkeypatch.setenv(name, value)
+    toggle = ReceiverToggle(tmp_path, port=0)
+    routes = toggle.turn_on()
+    assert toggle.on and "relay" not in routes and set(routes) == {"ticketor", "ticketsolve"}
+    body = (REFERENCE / "ticketsolve-order-created.json").read_bytes()
+    assert httpx.post(routes["ticketsolve"], content=body, headers={"Content-Type": "application/json"}).status_code == 201
+    toggle.turn_off()
+    assert not toggle.on
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(routes["ticketsolve"], content=body, headers={"Content-Type": "application/json"})
+    with Store(tmp_path) as store:
+        assert store.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 3
