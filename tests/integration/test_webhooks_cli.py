@@ -135,3 +135,20 @@ def test_the_embedded_toggle_receives_and_stops(tmp_path, monkeypatch):
         httpx.post(routes["ticketsolve"], content=body, headers={"Content-Type": "application/json"})
     with Store(tmp_path) as store:
         assert store.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 3
+
+
+def test_a_delivery_acknowledged_survives_the_relay_being_killed_at_once(tmp_path):
+    import httpx
+
+    from tests.helpers.webhooks import inbox_rows
+
+    relay = RelayProcess(tmp_path)
+    info = relay.start()
+    sale = {"Id": 1, "InvoiceId": 1, "Status": "sold", "Barcode": "123456789", "Event": {"EventId": 1, "EventName": "K"}}
+    assert httpx.post(info["routes"]["ticketor"], json=sale).status_code == 201
+    relay.proc.kill()  # SIGKILL right after the 201: no clean shutdown, no chance to flush anything
+    relay.proc.wait(10)
+    relay.proc.stdout.close()
+    relay.proc.stderr.close()
+    rows = inbox_rows(tmp_path)
+    assert len(rows) == 1 and rows[0]["applied_at"] is not None
