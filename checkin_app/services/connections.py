@@ -23,7 +23,7 @@ class Credentials:
     secret_env: str | None = None
 
 
-def check(provider: str, base_url: str | None, creds: Credentials) -> dict:
+def check(provider: str, base_url: str | None, creds: Credentials, extra: dict | None = None) -> dict:
     """Try the credentials against the provider; returns what the provider said (e.g. box office name).
 
     Raises:
@@ -38,17 +38,53 @@ def check(provider: str, base_url: str | None, creds: Credentials) -> dict:
         return TicketTailorClient(base_url or "https://api.tickettailor.com/v1", key).ping()
     if provider in ("ticketor", "ticketsolve"):
         return {}  # webhook-only providers: nothing to call; deliveries arrive at the receiver
+    if provider == "relay":
+        from checkin_app.providers.relay import RelayClient
+
+        if not creds.token_env:
+            raise ConfigError("a relay connection needs --token-env VAR (the variable holding the relay's token)")
+        client = RelayClient(base_url or "", secrets.from_env(creds.token_env))
+        try:
+            return client.ping()
+        finally:
+            client.close()
+    if provider == "oneticket":
+        from checkin_app.providers.oneticket_api import DEFAULT_HEADER, OneTicketClient
+
+        if not creds.token_env:
+            raise ConfigError("1Ticket needs --token-env VAR (the variable holding the API token)")
+        client = OneTicketClient(base_url, secrets.from_env(creds.token_env),
+                                 header_name=(extra or {}).get("token_header") or DEFAULT_HEADER)
+        try:
+            return client.verify()
+        finally:
+            client.close()
+    if provider == "ticketevolution":
+        from checkin_app.providers.ticketevolution_api import TicketEvolutionClient
+
+        if not creds.token_env or not creds.secret_env:
+            raise ConfigError("Ticket Evolution needs --token-env VAR and --secret-env VAR (API token and secret)")
+        client = TicketEvolutionClient(base_url, secrets.from_env(creds.token_env), secrets.from_env(creds.secret_env))
+        try:
+            return client.check()
+        finally:
+            client.close()
     raise ConfigError(f"connecting to {provider} is not available in this build")
 
 
-def connect(store: Store, provider: str, name: str, base_url: str | None, creds: Credentials) -> tuple[Connection, dict]:
-    """Check the credentials, then save the connection with a reference to its secret (nothing saved on failure)."""
+def connect(store: Store, provider: str, name: str, base_url: str | None, creds: Credentials,
+            extra: dict | None = None) -> tuple[Connection, dict]:
+    """Check the credentials, then save the connection with a reference to its secret (nothing saved on failure).
+
+    Args:
+        extra: provider settings that are not secrets (1Ticket's `token_header` and `filters`).
+    """
     if provider not in PROVIDERS:
         raise ConfigError(f"unknown provider {provider!r}; one of: {', '.join(PROVIDERS)}")
     if store.conn.execute("SELECT 1 FROM connections WHERE name = ?", (name,)).fetchone():
         raise ConfigError(f"a connection named {name!r} already exists")
-    info = check(provider, base_url, creds)
-    settings: dict = {}
+    info = check(provider, base_url, creds, extra)
+    settings: dict = dict(extra or {})
     if creds.api_key_env:
         settings["secret"] = secrets.remember(f"{name}:api-key", secrets.from_env(creds.api_key_env), creds.api_key_env)
     if creds.token_env:
