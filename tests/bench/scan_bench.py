@@ -1,6 +1,6 @@
 """Scan benchmark (issue 5): our pipeline against plain zxing-cpp and plain pyzbar, same frames, same run.
 
-    .venv/bin/python -m tests.bench.scan_bench [--per-condition 40] [--empty 60] [--seed N] [--json]
+    .venv/bin/python -m tests.bench.scan_bench [--per-condition 60] [--empty 80] [--seed N] [--json]
 
 Frames come from `tests.bench.door_frames` (1280x720, deterministic seed, webcam noise + JPEG).
 Each frame is handed to the three readers in turn:
@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from importlib import metadata
 import os
 import platform
 import time
 from collections import defaultdict
 
+import cv2
 import numpy as np
 import zxingcpp
 from pyzbar import pyzbar
@@ -122,8 +124,9 @@ def run(per_condition: int, empty: int, seed: int) -> dict:
             ms, cpu = (time.perf_counter() - t0) * 1000, time.process_time() - c0
             tallies[name][condition].add(texts, truth, ms, cpu)
     report = {"seed": seed, "per_condition": per_condition, "empty_frames": empty,
-              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "zxing-cpp": zxingcpp.__version__
-                          if hasattr(zxingcpp, "__version__") else "3.x"},
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "zxing-cpp": metadata.version("zxing-cpp"), "pyzbar": metadata.version("pyzbar"),
+                          "opencv": cv2.__version__},
               "wall_s": None, "readers": {}, "pipeline_rescues": dict(rescues)}
     for name, by_condition in tallies.items():
         overall = Tally()
