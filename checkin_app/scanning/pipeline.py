@@ -3,8 +3,10 @@
 The first pass is the decoder's full search on the grayscale frame (zxing-cpp: rotations,
 downscales and inverted codes for dark-mode wallets). Only when it finds nothing does the second
 pass try the cheap image fixes of `scanning.rescue` (strong sharpen, half size, enlarge, denoise,
-a quarter turn), stopping at the first that reads something; on a live stream it is skipped while
-the scene is the same as the last frame it failed on. Reads are normalised
+a quarter turn), stopping at the first that reads something. On a live stream (`process`) it is
+skipped while the scene is the same as the last frame it failed on, and runs at most once per
+`rescue_interval_s` (default: every other frame at 30 fps): a ticket stays in view for many frames,
+so a hard one waits one frame longer, and a busy door with no ticket costs half the CPU. Reads are normalised
 (`domain.codes.normalise`); text that cannot be a ticket code, a symbology the door does not
 accept, or a 1D read with bars right outside it (a piece of a longer barcode) is dropped. A code
 becomes a scan when confirmed (see `Confirmer`) and is then suppressed while it stays in view,
@@ -157,12 +159,13 @@ class ScanPipeline:
         symbologies: what to accept (`formats.for_providers(...)` for a configured door).
         rescue: run the second pass on frames where the first found nothing.
         rescue_steps: the second pass's steps, in order (names in `rescue.STEPS`).
+        rescue_interval_s: on a stream, the least time between two second passes.
         repeat_window_s, confirm_window_s: see `Confirmer`.
         clock: seconds, monotonic; injectable so tests and video files use frame time.
     """
 
     def __init__(self, decoder: Decoder | None = None, symbologies: frozenset[str] = fmt.ALL, *,
-                 rescue: bool = True, rescue_steps: Sequence[str] = rescues.DEFAULT_STEPS,
+                 rescue: bool = True, rescue_steps: Sequence[str] = rescues.DEFAULT_STEPS, rescue_interval_s: float = 0.06,
                  repeat_window_s: float = 3.0, confirm_window_s: float = 1.0,
                  clock: Callable[[], float] = time.monotonic):
         self.symbologies = frozenset(symbologies)
@@ -175,27 +178,31 @@ class ScanPipeline:
             steps = [s for s in steps if s != "turned"]  # a quarter turn only helps 1D codes
         self.rescue_steps = [(name, rescues.STEPS[name]) for name in steps]
         self._last_rescued_thumb: np.ndarray | None = None
+        self.rescue_interval_s = rescue_interval_s
+        self._last_rescue_t: float | None = None
         self.confirmer = Confirmer(repeat_window_s, confirm_window_s)
         self._clock = clock
         self._index = 0
 
-    def read(self, frame: np.ndarray, skip_unchanged: bool = False) -> FrameResult:
+    def read(self, frame: np.ndarray, stream_t: float | None = None) -> FrameResult:
         """Decode one frame (both passes as needed) without confirming anything.
 
         Args:
             frame: BGR or gray uint8.
-            skip_unchanged: skip the second pass when the scene looks the same as the last frame
-                that went through it and read nothing (an idle door: the same wall, frame after
-                frame, does not need five more decodes each time).
+            stream_t: the frame's time on a live stream, or None for a single frame. On a stream
+                the second pass is skipped when the scene looks the same as the last frame that
+                went through it and read nothing (an idle door: the same wall, frame after frame),
+                or when the last second pass ran less than `rescue_interval_s` ago.
         """
         start = time.perf_counter()
         result = FrameResult(self._index)
         gray = to_gray(frame)
         result.reads = self._decode(gray, fast=False)
-        if not result.reads and self.rescue and skip_unchanged and self._unchanged(gray):
+        if not result.reads and self.rescue and stream_t is not None and self._skip_rescue(gray, stream_t):
             result.rescue_skipped = True
         elif not result.reads and self.rescue:
             result.second_pass = True
+            self._last_rescue_t = stream_t
             for name, step in self.rescue_steps:
                 image, to_frame = step(gray)
                 reads = self._decode(image, fast=True)
@@ -213,7 +220,9 @@ class ScanPipeline:
         # 80x45 by area averaging: sensor noise averages out, a hand or a ticket does not.
         return cv2.resize(gray, (80, 45), interpolation=cv2.INTER_AREA).astype(np.int16)
 
-    def _unchanged(self, gray: np.ndarray, max_cell_diff: int = 10) -> bool:
+    def _skip_rescue(self, gray: np.ndarray, t: float, max_cell_diff: int = 10) -> bool:
+        if self._last_rescue_t is not None and 0 <= t - self._last_rescue_t < self.rescue_interval_s:
+            return True
         # The largest change of any 16x16 cell, not the mean: a small phone far away changes a
         # few cells a lot and the rest not at all.
         if self._last_rescued_thumb is None:
@@ -232,8 +241,9 @@ class ScanPipeline:
             t: the frame's time in seconds (default: the pipeline clock).
         """
         start = time.perf_counter()
-        result = self.read(frame, skip_unchanged=True)
-        result.scans = self.confirmer.feed(result.reads, self._clock() if t is None else t, self._index)
+        t = self._clock() if t is None else t
+        result = self.read(frame, stream_t=t)
+        result.scans = self.confirmer.feed(result.reads, t, self._index)
         result.ms = (time.perf_counter() - start) * 1000
         self._index += 1
         return result

@@ -167,3 +167,14 @@ def test_an_upright_code128_is_read_by_the_quarter_turn():
     assert [(r.text, result.rescue) for r in result.reads] == [("UPRIGHT-77", "turned")]
     xs = [p[0] for p in result.reads[0].position]
     assert all(500 <= x <= 500 + upright.shape[1] for x in xs)
+
+
+def test_a_busy_scene_gets_the_second_pass_at_most_every_other_frame_at_30_fps():
+    rng = np.random.default_rng(2)
+    scenes = [door_background(rng) for _ in range(6)]  # people passing: every frame differs
+    pipeline = ScanPipeline(ScriptedDecoder())
+    results = [pipeline.process(scene, i / 30) for i, scene in enumerate(scenes)]
+    assert [r.second_pass for r in results] == [True, False, True, False, True, False]
+    assert [r.rescue_skipped for r in results] == [False, True, False, True, False, True]
+    slow = ScanPipeline(ScriptedDecoder())
+    assert all(slow.process(scene, i / 10).second_pass for i, scene in enumerate(scenes))  # 10 fps: every frame
