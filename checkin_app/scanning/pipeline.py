@@ -165,8 +165,8 @@ class ScanPipeline:
     """
 
     def __init__(self, decoder: Decoder | None = None, symbologies: frozenset[str] = fmt.ALL, *,
-                 rescue: bool = True, rescue_steps: Sequence[str] = rescues.DEFAULT_STEPS, rescue_interval_s: float = 0.06,
-                 repeat_window_s: float = 3.0, confirm_window_s: float = 1.0,
+                 rescue: bool = True, rescue_steps: Sequence[str] = rescues.DEFAULT_STEPS,
+                 rescue_interval_s: float = 0.06, repeat_window_s: float = 3.0, confirm_window_s: float = 1.0,
                  clock: Callable[[], float] = time.monotonic):
         self.symbologies = frozenset(symbologies)
         self.decoder = decoder or make_decoder("zxing", self.symbologies)
