@@ -1,0 +1,250 @@
+"""Frames in, confirmed scans out: grayscale, decode, a fallback pass for hard frames, confirm, suppress.
+
+The first pass is the decoder's full search on the grayscale frame (zxing-cpp: rotations,
+downscales and inverted codes for dark-mode wallets). Only when it finds nothing does the second
+pass try the cheap image fixes of `scanning.rescue` (strong sharpen, half size, enlarge, denoise,
+a quarter turn), stopping at the first that reads something. On a live stream (`process`) it is
+skipped while the scene is the same as the last frame it failed on, and runs at most once per
+`rescue_interval_s` (default: every other frame at 30 fps): a ticket stays in view for many frames,
+so a hard one waits one frame longer, and a busy door with no ticket costs half the CPU. Reads are normalised
+(`domain.codes.normalise`); text that cannot be a ticket code, a symbology the door does not
+accept, or a 1D read with bars right outside it (a piece of a longer barcode) is dropped. A code
+becomes a scan when confirmed (see `Confirmer`) and is then suppressed while it stays in view,
+plus a window.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from checkin_app.domain.codes import normalise
+from checkin_app.errors import InvalidCode
+from checkin_app.scanning import formats as fmt
+from checkin_app.scanning import rescue as rescues
+from checkin_app.scanning.decoders import Decoder, Read, make_decoder
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A confirmed code, ready for `services.checkin`.
+
+    Args:
+        code: the normalised ticket code.
+        symbology: our symbology name.
+        position: corner points in the frame where it was confirmed.
+        at: the pipeline clock (seconds) when it was confirmed.
+        frame: the index of the frame that confirmed it.
+    """
+
+    code: str
+    symbology: str
+    position: tuple[tuple[int, int], ...]
+    at: float
+    frame: int
+
+
+@dataclass
+class FrameResult:
+    """What one frame gave.
+
+    Args:
+        index: frame number since the pipeline started (0-based).
+        reads: every acceptable code read in this frame (normalised), confirmed or not.
+        scans: codes newly confirmed by this frame (usually empty).
+        ms: wall time spent on this frame (conversion + all passes + confirmation).
+        rescue: None when the first pass read something or nothing rescued the frame, else the
+            name of the second-pass step that did (see `rescue.STEPS`).
+        second_pass: True when the second pass ran (the first found nothing).
+        rescue_skipped: True when the first pass found nothing but the scene had not changed
+            since the last second pass that read nothing (so it was not repeated).
+    """
+
+    index: int
+    reads: list[Read] = field(default_factory=list)
+    scans: list[Scan] = field(default_factory=list)
+    ms: float = 0.0
+    rescue: str | None = None
+    second_pass: bool = False
+    rescue_skipped: bool = False
+
+    def stats(self) -> dict:
+        """A small dict for status displays (the camera worker's `frameStats`)."""
+        return {"frame": self.index, "ms": round(self.ms, 2), "reads": len(self.reads),
+                "scans": len(self.scans), "second_pass": self.second_pass, "rescue": self.rescue,
+                "rescue_skipped": self.rescue_skipped}
+
+
+def to_gray(frame: np.ndarray) -> np.ndarray:
+    """An 8-bit single-channel view of a BGR, BGRA or gray frame."""
+    if frame.ndim == 2:
+        return frame
+    if frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+
+
+def accept(reads: list[Read], symbologies: frozenset[str]) -> list[Read]:
+    """Normalised reads that can be ticket codes, in an allowed symbology, one per (code, symbology)."""
+    out, seen = [], set()
+    for r in reads:
+        if r.symbology not in symbologies:
+            continue
+        try:
+            code = normalise(r.text)
+        except InvalidCode:
+            continue
+        if (code, r.symbology) not in seen:
+            seen.add((code, r.symbology))
+            out.append(Read(code, r.symbology, r.position))
+    return out
+
+
+class Confirmer:
+    """Decides when a read becomes a scan, and suppresses repeats.
+
+    A read of a self-checking symbology (QR, Aztec, DataMatrix, PDF417: Reed-Solomon; Code128,
+    EAN/UPC: mandatory check character) confirms at once; Code39 and ITF need a second frame that
+    reads the same text within `confirm_window_s`. A confirmed code is suppressed while it keeps
+    being read and for `repeat_window_s` after it was last read, so a phone held up for ten
+    seconds is one scan, and showing it again after the window is a new scan (the verdict engine
+    then says "already checked in").
+
+    Args:
+        repeat_window_s: quiet time after the last read before the same code scans again.
+        confirm_window_s: how far apart two frames may be to confirm a Code39/ITF read.
+    """
+
+    def __init__(self, repeat_window_s: float = 3.0, confirm_window_s: float = 1.0):
+        self.repeat_window_s, self.confirm_window_s = repeat_window_s, confirm_window_s
+        self._last_seen: dict[str, float] = {}  # confirmed codes -> last read time
+        self._pending: dict[str, tuple[float, int]] = {}  # unconfirmed code -> (first read time, frame)
+
+    def feed(self, reads: list[Read], t: float, frame: int) -> list[Scan]:
+        """The scans confirmed by this frame's reads (at pipeline time `t`)."""
+        self._forget(t)
+        scans = []
+        for r in reads:
+            if r.text in self._last_seen:
+                self._last_seen[r.text] = t
+                continue
+            pending = self._pending.get(r.text)
+            if r.symbology in fmt.SELF_CHECKING or (pending is not None and pending[1] != frame):
+                self._pending.pop(r.text, None)
+                self._last_seen[r.text] = t
+                scans.append(Scan(r.text, r.symbology, r.position, t, frame))
+            elif pending is None:
+                self._pending[r.text] = (t, frame)
+        return scans
+
+    def _forget(self, t: float) -> None:
+        for code, seen in list(self._last_seen.items()):
+            if t - seen > self.repeat_window_s:
+                del self._last_seen[code]
+        for code, (first, _) in list(self._pending.items()):
+            if t - first > self.confirm_window_s:
+                del self._pending[code]
+
+
+class ScanPipeline:
+    """Frames to scans.
+
+    Args:
+        decoder: a `Decoder` (default: zxing-cpp restricted to `symbologies`).
+        symbologies: what to accept (`formats.for_providers(...)` for a configured door).
+        rescue: run the second pass on frames where the first found nothing.
+        rescue_steps: the second pass's steps, in order (names in `rescue.STEPS`).
+        rescue_interval_s: on a stream, the least time between two second passes.
+        repeat_window_s, confirm_window_s: see `Confirmer`.
+        clock: seconds, monotonic; injectable so tests and video files use frame time.
+    """
+
+    def __init__(self, decoder: Decoder | None = None, symbologies: frozenset[str] = fmt.ALL, *,
+                 rescue: bool = True, rescue_steps: Sequence[str] = rescues.DEFAULT_STEPS,
+                 rescue_interval_s: float = 0.06, repeat_window_s: float = 3.0, confirm_window_s: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.symbologies = frozenset(symbologies)
+        self.decoder = decoder or make_decoder("zxing", self.symbologies)
+        self.rescue = rescue
+        steps = list(rescue_steps)
+        if not getattr(self.decoder, "searches_inverted", False) and "invert" not in steps:
+            steps.insert(0, "invert")  # dark-mode wallets, for decoders that do not look for them
+        if not self.symbologies & rescues.LINEAR:
+            steps = [s for s in steps if s != "turned"]  # a quarter turn only helps 1D codes
+        self.rescue_steps = [(name, rescues.STEPS[name]) for name in steps]
+        self._last_rescued_thumb: np.ndarray | None = None
+        self.rescue_interval_s = rescue_interval_s
+        self._last_rescue_t: float | None = None
+        self.confirmer = Confirmer(repeat_window_s, confirm_window_s)
+        self._clock = clock
+        self._index = 0
+
+    def read(self, frame: np.ndarray, stream_t: float | None = None) -> FrameResult:
+        """Decode one frame (both passes as needed) without confirming anything.
+
+        Args:
+            frame: BGR or gray uint8.
+            stream_t: the frame's time on a live stream, or None for a single frame. On a stream
+                the second pass is skipped when the scene looks the same as the last frame that
+                went through it and read nothing (an idle door: the same wall, frame after frame),
+                or when the last second pass ran less than `rescue_interval_s` ago.
+        """
+        start = time.perf_counter()
+        result = FrameResult(self._index)
+        gray = to_gray(frame)
+        result.reads = self._decode(gray, fast=False)
+        if not result.reads and self.rescue and stream_t is not None and self._skip_rescue(gray, stream_t):
+            result.rescue_skipped = True
+        elif not result.reads and self.rescue:
+            result.second_pass = True
+            self._last_rescue_t = stream_t
+            for name, step in self.rescue_steps:
+                image, to_frame = step(gray)
+                reads = self._decode(image, fast=True)
+                if reads:
+                    result.reads = [Read(r.text, r.symbology, tuple(map(to_frame, r.position))) for r in reads]
+                    result.rescue = name
+                    break
+            else:
+                self._last_rescued_thumb = self._thumb(gray)
+        result.ms = (time.perf_counter() - start) * 1000
+        return result
+
+    @staticmethod
+    def _thumb(gray: np.ndarray) -> np.ndarray:
+        # 80x45 by area averaging: sensor noise averages out, a hand or a ticket does not.
+        return cv2.resize(gray, (80, 45), interpolation=cv2.INTER_AREA).astype(np.int16)
+
+    def _skip_rescue(self, gray: np.ndarray, t: float, max_cell_diff: int = 10) -> bool:
+        if self._last_rescue_t is not None and 0 <= t - self._last_rescue_t < self.rescue_interval_s:
+            return True
+        # The largest change of any 16x16 cell, not the mean: a small phone far away changes a
+        # few cells a lot and the rest not at all.
+        if self._last_rescued_thumb is None:
+            return False
+        return int(np.abs(self._thumb(gray) - self._last_rescued_thumb).max()) < max_cell_diff
+
+    def _decode(self, image: np.ndarray, fast: bool) -> list[Read]:
+        reads = accept(self.decoder.decode(image, fast=fast), self.symbologies)
+        return [r for r in reads if r.symbology not in rescues.LINEAR or rescues.quiet_zones_clear(image, r.position)]
+
+    def process(self, frame: np.ndarray, t: float | None = None) -> FrameResult:
+        """Decode one frame and return it with any newly confirmed scans.
+
+        Args:
+            frame: BGR or gray uint8 frame.
+            t: the frame's time in seconds (default: the pipeline clock).
+        """
+        start = time.perf_counter()
+        t = self._clock() if t is None else t
+        result = self.read(frame, stream_t=t)
+        result.scans = self.confirmer.feed(result.reads, t, self._index)
+        result.ms = (time.perf_counter() - start) * 1000
+        self._index += 1
+        return result
+
