@@ -48,25 +48,15 @@ class DoorApp:
         self.venue_id = door_auth.venue_id(key)
         self.door = door
         self.verifier = door_auth.RequestVerifier(key)
-        self._local = threading.local()
-        self._stores: list[Store] = []
+        # One read connection for every worker thread, used under a lock: reads take microseconds.
+        self._store = Store(self.data_dir, shared=True)
         self._lock = threading.Lock()
-        self.device_id = self._store().device_id
+        self.device_id = self._store.device_id
         self.app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
-
-    def _store(self) -> Store:
-        store = getattr(self._local, "store", None)
-        if store is None:
-            store = self._local.store = Store(self.data_dir)
-            with self._lock:
-                self._stores.append(store)
-        return store
 
     def close(self) -> None:
         with self._lock:
-            for store in self._stores:
-                store.close()
-            self._stores.clear()
+            self._store.close()
 
     async def _dispatch(self, request: Request) -> Response:
         body = await request.body()
@@ -96,14 +86,22 @@ class DoorApp:
                         headers={door_auth.H_SIGNATURE: door_auth.sign_response(self.key, nonce, status, body)})
 
     def _hello(self) -> dict:
-        return {"venue": self.venue_id, "device_id": self.device_id, "door": self.door,
-                "heads": replica.heads(self._store().conn)}
+        with self._lock:
+            return {"venue": self.venue_id, "device_id": self.device_id, "door": self.door,
+                    "heads": replica.heads(self._store.conn)}
 
     def _read(self, after: dict[str, int], limit: int) -> dict:
-        conn = self._store().conn
-        rows = replica.rows_after(conn, after, limit)
+        with self._lock:
+            conn = self._store.conn
+            # One read transaction: the rows and the heads describe the same moment.
+            conn.execute("BEGIN")
+            try:
+                rows = replica.rows_after(conn, after, limit)
+                heads = replica.heads(conn)
+            finally:
+                conn.execute("COMMIT")
         return {"venue": self.venue_id, "device_id": self.device_id, "door": self.door,
-                "heads": replica.heads(conn), "rows": rows, "more": len(rows) >= limit}
+                "heads": heads, "rows": rows, "more": len(rows) >= limit}
 
     async def _journal(self, after: dict[str, int], limit: int, wait: float) -> dict:
         """Rows beyond the caller's cursor; with `wait`, hold the answer until there are some."""

@@ -131,29 +131,40 @@ class DoorReplicator:
         with self._lock:
             return list(self._threads)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 1.0) -> None:
+        """Stop pulling. A pull held open by a peer is abandoned (its thread is a daemon; a
+        transaction cut short by process exit rolls back, and the rows come again next time)."""
         self._stop.set()
         with self._lock:
             threads = list(self._threads.values())
         for thread in threads:
-            thread.join(self.long_poll_s + MAX_WAIT_MARGIN)
+            thread.join(timeout / max(1, len(threads)))
 
     def _run(self, url: str, source: str) -> None:
         store = Store(self.data_dir)
         client = DoorClient(url, self.key, self.device_id)
         failures = 0
         last_orphan_check = 0.0
+        answered = False
         try:
             while not self._stop.is_set():
                 try:
-                    got = pull_once(store, client, self.venue_id, wait=self.long_poll_s,
+                    # The first pull (and the first after a failure) answers at once, so the
+                    # doors' status shows the contact without waiting for a long-poll to end.
+                    wait = self.long_poll_s if answered and not failures else 0.0
+                    got = pull_once(store, client, self.venue_id, wait=wait,
                                     push_not_before=not_before(self.push_grace_s), source=source)
-                    failures = 0
-                except (PeerError, CheckinError) as exc:
-                    with store.transaction() as conn:
-                        peers.record_error(conn, url, str(exc), utc_now(), source)
-                    if failures == 0:
+                    failures, answered = 0, True
+                except Exception as exc:  # noqa: BLE001 - a bug in one round must not stop replication
+                    if not isinstance(exc, CheckinError):
+                        log.exception("pull from door %s crashed", url)
+                    elif failures == 0:
                         log.warning("door peer %s: %s", url, exc)
+                    try:
+                        with store.transaction() as conn:
+                            peers.record_error(conn, url, str(exc), utc_now(), source)
+                    except CheckinError:
+                        pass  # the database is busy or failing: the next round tries again
                     self._stop.wait(RETRY_S[min(failures, len(RETRY_S) - 1)])
                     failures += 1
                     continue

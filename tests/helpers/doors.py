@@ -25,7 +25,7 @@ KEY_ENV = "CHECKIN_TEST_VENUE_KEY"
 STATE_COLUMNS = "code, status, checked_in_at, checked_in_device, checked_in_door, admitted_count, inside"
 
 
-def poll(predicate, timeout: float = 20.0, every: float = 0.01) -> float:
+def poll(predicate, timeout: float = 20.0, every: float = 0.02) -> float:
     """Wait for another process's state (bounded polling); returns the seconds it took."""
     start = time.monotonic()
     tick = threading.Event()
@@ -66,21 +66,31 @@ class DoorCluster:
                 doors_service.join_venue(store, None, self.names[i], KEY_ENV)
             if codes:
                 seed(data_dir, codes)
+        self._stores: dict[int, Store] = {}
         self.device_ids = []
         for d in self.dirs:
             with Store(d) as store:
                 self.device_ids.append(store.device_id)
 
+    def store(self, i: int) -> Store:
+        """A connection to door i's database kept for the cluster's life (opening a Store takes
+        the write lock briefly; polling by reopening would starve the door's own writes)."""
+        if i not in self._stores:
+            self._stores[i] = Store(self.dirs[i])
+        return self._stores[i]
+
     def start(self, i: int) -> None:
         peers = [arg for j in range(len(self.dirs)) if j != i for arg in ("--peer", self.proxies[(i, j)].url)]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "checkin_app", "--data-dir", str(self.dirs[i]), "doors", "serve", "--host", "127.0.0.1",
-             "--port", "0", "--json", "--no-discovery", "--name", self.names[i], *peers, *self.serve_args],
-            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
+        # stderr to a file, not a pipe: nobody reads a pipe while the door runs, and a full one blocks it.
+        with open(self.dirs[i] / "stderr.txt", "a") as stderr:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "checkin_app", "--data-dir", str(self.dirs[i]), "doors", "serve", "--host",
+                 "127.0.0.1", "--port", "0", "--json", "--no-discovery", "--name", self.names[i], *peers, *self.serve_args],
+                cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=stderr, text=True,
+            )
         line = proc.stdout.readline()
         if not line:
-            raise AssertionError(f"door {i} did not start: {proc.stderr.read()}")
+            raise AssertionError(f"door {i} did not start: {(self.dirs[i] / 'stderr.txt').read_text()}")
         self.procs[i], self.urls[i] = proc, json.loads(line)["url"]
         port = int(self.urls[i].rsplit(":", 1)[1])
         for (a, b), proxy in self.proxies.items():
@@ -112,10 +122,12 @@ class DoorCluster:
                     proc.kill()
                     proc.wait(5)
                 proc.stdout.close()
-                proc.stderr.close()
                 self.procs[i] = None
         for proxy in self.proxies.values():
             proxy.close()
+        for store in self._stores.values():
+            store.close()
+        self._stores.clear()
 
     def partition(self, *groups: set[int]) -> None:
         """Cut every link between doors of different groups."""
@@ -131,22 +143,18 @@ class DoorCluster:
     # -- reading a door's database ------------------------------------------------------------
 
     def rows(self, i: int) -> list[tuple]:
-        with Store(self.dirs[i]) as store:
-            return [tuple(r) for r in store.conn.execute(
-                "SELECT device_id, seq, nonce FROM journal ORDER BY device_id, seq")]
+        return [tuple(r) for r in self.store(i).conn.execute(
+            "SELECT device_id, seq, nonce FROM journal ORDER BY device_id, seq")]
 
     def state(self, i: int) -> list[tuple]:
-        with Store(self.dirs[i]) as store:
-            return [tuple(r) for r in store.conn.execute(f"SELECT {STATE_COLUMNS} FROM tickets ORDER BY code")]
+        return [tuple(r) for r in self.store(i).conn.execute(f"SELECT {STATE_COLUMNS} FROM tickets ORDER BY code")]
 
     def ticket(self, i: int, code: str) -> dict:
-        with Store(self.dirs[i]) as store:
-            return dict(store.conn.execute(f"SELECT {STATE_COLUMNS} FROM tickets WHERE code = ?", (code,)).fetchone())
+        return dict(self.store(i).conn.execute(f"SELECT {STATE_COLUMNS} FROM tickets WHERE code = ?", (code,)).fetchone())
 
     def conflicts(self, i: int) -> list[dict]:
-        with Store(self.dirs[i]) as store:
-            return [dict(r, detail=json.loads(r["detail"])) for r in store.conn.execute(
-                "SELECT c.kind, t.code, c.detail FROM conflicts c JOIN tickets t ON t.id = c.ticket_id ORDER BY t.code")]
+        return [dict(r, detail=json.loads(r["detail"])) for r in self.store(i).conn.execute(
+            "SELECT c.kind, t.code, c.detail FROM conflicts c JOIN tickets t ON t.id = c.ticket_id ORDER BY t.code")]
 
     def converged(self) -> bool:
         first_rows, first_state = self.rows(0), self.state(0)
