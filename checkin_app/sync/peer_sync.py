@@ -45,21 +45,25 @@ class DoorClient:
         device_id: this door's device id (sent, and signed, with each request).
     """
 
-    def __init__(self, url: str, key: bytes, device_id: str, timeout: float = 5.0):
+    def __init__(self, url: str, key: bytes, device_id: str, timeout: float = 3.0):
         self.url = url.rstrip("/")
         self.key = key
         self.device_id = device_id
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout + MAX_WAIT_MARGIN, connect=timeout), trust_env=False)
+        self.timeout = timeout
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False)
 
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, doc: dict | None = None) -> dict:
+    def _call(self, method: str, path: str, doc: dict | None = None, wait: float = 0.0) -> dict:
         body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode("utf-8")
         headers = door_auth.sign_request(self.key, self.device_id, method, path, body)
         headers["content-type"] = "application/json"
         try:
-            resp = self._http.request(method, self.url + path, content=body, headers=headers)
+            # Read timeout = the long-poll's wait plus a little: a link that died silently (Wi-Fi
+            # gone, no reset) is noticed within seconds, not after a long default timeout.
+            resp = self._http.request(method, self.url + path, content=body, headers=headers,
+                                      timeout=httpx.Timeout(self.timeout + wait, connect=self.timeout))
         except httpx.HTTPError as exc:
             raise PeerError(f"{self.url}: {type(exc).__name__}: {exc or 'no answer'}") from None
         if resp.status_code == 401:
@@ -75,10 +79,7 @@ class DoorClient:
         return self._call("GET", f"{API}/hello")
 
     def pull(self, after: dict[str, int], wait: float = 0.0, limit: int = 500) -> dict:
-        return self._call("POST", f"{API}/journal", {"after": after, "wait": wait, "limit": limit})
-
-
-MAX_WAIT_MARGIN = 10.0  # the read timeout covers the longest long-poll a server grants
+        return self._call("POST", f"{API}/journal", {"after": after, "wait": wait, "limit": limit}, wait=wait)
 
 
 def not_before(grace_s: float) -> Callable[[str], str]:

@@ -7,7 +7,7 @@ each reaching the others through a fault-injecting TCP proxy.
 Measures:
 - propagation: a scan at one door (random), time until both other doors hold it (p50/p95/max),
   against the named baseline of the local decision itself (scan + commit at the door);
-- partition: doors {A} | {B, C} apart for `--partition-s` seconds with scans on both sides
+- partition: doors {A} | {B, C} apart (proxies cut) for `--partition-s` seconds with scans on both sides
   (including double uses), then healed: seconds until all three hold the same rows, state and
   conflicts;
 - throughput: `--storm` scans as fast as one door takes them; replicated rows per second until
@@ -16,6 +16,8 @@ Measures:
 - chaos: `--chaos-scans` acknowledged scans across the three doors by scanning processes that are
   killed with SIGKILL together with their door's server at random moments and restarted; counts
   rows lost (acknowledged but missing at some door) and rows duplicated.
+- cable partition: two doors in network namespaces (found by mDNS), the veth cable between them
+  pulled for `--partition-s` seconds with scans on both sides, then plugged back (root only).
 Data: 2,000 cached tickets per door (same event), random codes drawn with a fixed seed.
 """
 from __future__ import annotations
@@ -47,7 +49,7 @@ def _conflicts(venue: DoorCluster, i: int) -> list:
 
 
 def _settled(venue: DoorCluster) -> bool:
-    return venue.converged() and _conflicts(venue, 0) == _conflicts(venue, 1) == _conflicts(venue, 2)
+    return venue.converged() and all(_conflicts(venue, 0) == _conflicts(venue, i) for i in range(1, len(venue.dirs)))
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -82,19 +84,53 @@ def partition(venue: DoorCluster, seconds: float, rng: random.Random) -> dict:
     pause = __import__("threading").Event()
     while time.monotonic() - started < seconds:
         code = rng.choice(CODES)
-        services[0].scan(code)
+        here = services[0].scan(code).kind.value
         if rng.random() < 0.2:  # the same ticket on the other side: a double use to find later
-            services[rng.choice((1, 2))].scan(code)
-            doubles += 1
+            there = services[rng.choice((1, 2))].scan(code).kind.value
+            doubles += here == there == "admitted"
         services[rng.choice((1, 2))].scan(rng.choice(CODES))
         scans += 2
         pause.wait(0.1)
     venue.heal()
     healed = time.monotonic()
     poll(lambda: _settled(venue), timeout=120, every=0.01)
-    return {"partition_s": round(healed - started, 1), "scans_during": scans, "double_uses": doubles,
+    return {"partition_s": round(healed - started, 1), "scans_during": scans, "double_admissions_made": doubles,
             "converge_after_heal_s": round(time.monotonic() - healed, 2),
             "conflicts_per_door": len(_conflicts(venue, 0))}
+
+
+def cable_partition(seconds: float, rng: random.Random, workdir: Path) -> dict:
+    """Two doors in network namespaces found by mDNS; the veth cable pulled for `seconds`."""
+    from tests.helpers.netns import VenueNetwork
+
+    with VenueNetwork() as net:
+        if not net.usable:
+            return {"skipped": "network namespaces need root and iproute2"}
+        venue = DoorCluster(workdir / "netns", n=2, codes=CODES, network=net)
+        try:
+            venue.start_all()
+            poll(lambda: all(venue.store(i).conn.execute("SELECT 1 FROM peers WHERE last_contact_at IS NOT NULL")
+                             .fetchall() for i in range(2)), timeout=30)
+            services = [CheckinService(venue.store(i), door=venue.names[i]) for i in range(2)]
+            net.cable(up=False)
+            started = time.monotonic()
+            scans, doubles = 0, 0
+            pause = __import__("threading").Event()
+            while time.monotonic() - started < seconds:
+                code = rng.choice(CODES)
+                here = services[0].scan(code).kind.value
+                there = services[1].scan(code if rng.random() < 0.2 else rng.choice(CODES))
+                doubles += there.code == code and here == there.kind.value == "admitted"
+                scans += 2
+                pause.wait(0.1)
+            net.cable(up=True)
+            healed = time.monotonic()
+            poll(lambda: venue.converged() and _conflicts(venue, 0) == _conflicts(venue, 1), timeout=120, every=0.01)
+            return {"partition_s": round(healed - started, 1), "scans_during": scans,
+                    "double_admissions_made": doubles, "converge_after_heal_s": round(time.monotonic() - healed, 2),
+                    "conflicts_per_door": len(_conflicts(venue, 0))}
+        finally:
+            venue.stop()
 
 
 def storm(venue: DoorCluster, n: int, rng: random.Random) -> dict:
@@ -189,6 +225,9 @@ def main() -> None:
                     print(f"{name}: {json.dumps(report[name])}", file=sys.stderr, flush=True)
         finally:
             venue.stop()
+        report["cable_partition"] = cable_partition(args.partition_s, rng, Path(tmp))
+        if not args.json:
+            print(f"cable_partition: {json.dumps(report['cable_partition'])}", file=sys.stderr, flush=True)
     print(json.dumps(report, indent=2))
 
 

@@ -51,13 +51,15 @@ class DoorCluster:
         serve_args: extra `doors serve` arguments.
     """
 
-    def __init__(self, tmp: Path, n: int = 3, codes: list[str] | None = None, serve_args: list[str] | None = None):
+    def __init__(self, tmp: Path, n: int = 3, codes: list[str] | None = None, serve_args: list[str] | None = None,
+                 network=None):
         self.key_text = door_auth.key_text(door_auth.new_key())
         os.environ[KEY_ENV] = self.key_text
         self.env = {**os.environ, KEY_ENV: self.key_text}
         self.names = [f"Door {chr(65 + i)}" for i in range(n)]
         self.dirs = [tmp / f"door{i}" for i in range(n)]
         self.serve_args = serve_args or []
+        self.network = network  # a VenueNetwork: doors in namespaces, found by multicast DNS
         self.procs: list[subprocess.Popen | None] = [None] * n
         self.urls: list[str | None] = [None] * n
         self.proxies = {(i, j): TcpProxy() for i in range(n) for j in range(n) if i != j}
@@ -80,12 +82,18 @@ class DoorCluster:
         return self._stores[i]
 
     def start(self, i: int) -> None:
-        peers = [arg for j in range(len(self.dirs)) if j != i for arg in ("--peer", self.proxies[(i, j)].url)]
+        if self.network is not None:
+            where = ["ip", "netns", "exec", self.network.names[i]]
+            how = ["--host", self.network.hosts[i], "--port", "8722"]
+        else:
+            where = []
+            how = ["--host", "127.0.0.1", "--port", "0", "--no-discovery",
+                   *[arg for j in range(len(self.dirs)) if j != i for arg in ("--peer", self.proxies[(i, j)].url)]]
         # stderr to a file, not a pipe: nobody reads a pipe while the door runs, and a full one blocks it.
         with open(self.dirs[i] / "stderr.txt", "a") as stderr:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "checkin_app", "--data-dir", str(self.dirs[i]), "doors", "serve", "--host",
-                 "127.0.0.1", "--port", "0", "--json", "--no-discovery", "--name", self.names[i], *peers, *self.serve_args],
+                [*where, sys.executable, "-m", "checkin_app", "--data-dir", str(self.dirs[i]), "doors", "serve",
+                 "--json", "--name", self.names[i], *how, *self.serve_args],
                 cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=stderr, text=True,
             )
         line = proc.stdout.readline()
