@@ -31,6 +31,7 @@ def add_parsers(sub) -> None:
     s = dsub.add_parser("join", help="join a venue with the key shown by `doors pair` on its first door")
     s.add_argument("key", nargs="?", metavar="KEYTEXT", help="the key text (CV1-...) or scanned QR text")
     s.add_argument("--key-env", metavar="VAR", help="environment variable holding the key")
+    s.add_argument("--from-image", metavar="FILE", help="read the key from a photo or file of the QR code (PNG/JPEG)")
     s.add_argument("--name", help="this door's name")
     s.add_argument("--json", action="store_true")
 
@@ -110,11 +111,29 @@ def _pair(args) -> int:
 def _join(args) -> int:
     from checkin_app.services import doors
 
+    key_text = _key_from_image(args.from_image) if args.from_image else args.key
     with open_app(args) as app:
-        settings = doors.join_venue(app.store, args.key, args.name, args.key_env)
+        settings = doors.join_venue(app.store, key_text, args.name, args.key_env)
     emit(args, {"venue_id": settings["venue_id"], "door": settings["door"]},
          f"joined venue {settings['venue_id']} as {settings['door']!r}; start sharing with `checkin-app doors serve`")
     return EXIT_OK
+
+
+def _key_from_image(path: str) -> str:
+    """The venue key from a picture of its QR code (what a webcam snapshot or a saved file holds)."""
+    import cv2
+    import zxingcpp
+
+    from checkin_app.errors import CheckinError
+    from checkin_app.sync.door_auth import QR_PREFIX
+
+    image = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise CheckinError(f"cannot read an image from {path}")
+    for found in zxingcpp.read_barcodes(image):
+        if found.text.lower().startswith(QR_PREFIX):
+            return found.text
+    raise CheckinError(f"no venue key QR code found in {path}")
 
 
 def _serve(args) -> int:

@@ -14,6 +14,8 @@ from checkin_app.services import doors
 from checkin_app.store import Store
 from checkin_app.store.replica import ApplyReport
 from checkin_app.sync import door_auth
+from checkin_app.sync.discovery import DoorDiscovery, primary_address
+from checkin_app.sync.loop import SyncLoop
 from checkin_app.sync.peer_server import DoorApp, ThreadedServer
 from checkin_app.sync.peer_sync import DoorReplicator
 
@@ -60,14 +62,10 @@ class DoorRunner:
     def start(self) -> "DoorRunner":
         self.server.start()
         advertised = self.host if self.host not in ("0.0.0.0", "") else None
-        from checkin_app.sync.discovery import primary_address
-
         self.url = f"http://{advertised or primary_address()}:{self.server.port}"
         for url in self.peers:
             self.replicator.add_peer(url)
         if self.discovery_on:
-            from checkin_app.sync.discovery import DoorDiscovery
-
             try:
                 self.discovery = DoorDiscovery(self.venue_id, self.device_id, self.door, self.server.port,
                                                addresses=[advertised] if advertised else None,
@@ -77,8 +75,6 @@ class DoorRunner:
                 log.warning("multicast discovery unavailable (%s); using the --peer list only", exc)
                 self.discovery = None
         if self.sync_interval_s > 0:
-            from checkin_app.sync.loop import SyncLoop
-
             self.sync_loop = SyncLoop(self.data_dir, interval_s=self.sync_interval_s)
             self.sync_loop.start()
         return self

@@ -115,6 +115,7 @@ def test_state_converges_whatever_order_rows_arrive_in(doors, tmp_path):
     service(a, 0).scan("TEVO-1")
     service(c, 2).scan("al4R5", mode=Mode.EXIT)
     service(a, 0).void("n2only", "chargeback")
+    service(b, 1).force("VOIDED1", "printed ticket, box office says fine")
     # Different delivery orders: a->b->c and c->b->a, then everyone from everyone.
     send(a, b); send(b, c); send(c, a)
     send(c, b); send(b, a); send(a, c)
@@ -124,7 +125,8 @@ def test_state_converges_whatever_order_rows_arrive_in(doors, tmp_path):
     assert state(a, "R59xesv")["checked_in_door"] == "Door C"
     # Every door holds every row once.
     rows = [sorted(tuple(r) for r in s.conn.execute("SELECT device_id, seq, nonce FROM journal")) for s in doors]
-    assert rows[0] == rows[1] == rows[2] and len(rows[0]) == len(set(rows[0])) == 9
+    assert rows[0] == rows[1] == rows[2] and len(rows[0]) == len(set(rows[0])) == 10
+    assert state(c, "VOIDED1")["checked_in_door"] == "Door B"
 
 
 def test_offline_double_admission_is_a_conflict_on_every_door(doors):

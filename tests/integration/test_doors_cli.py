@@ -1,6 +1,7 @@
 """Pairing doors from the command line: create, show (QR + text), join; the key never lands on disk."""
 import json
 
+from checkin_app.commands.doors import _key_from_image
 from checkin_app.sync import door_auth
 from tests.integration.test_doors_cluster import cli
 
@@ -34,6 +35,14 @@ def test_create_pair_and_join_a_venue(tmp_path):
     assert no_keyring.returncode == 2 and "environment variable" in no_keyring.stderr
     joined = cli(second, "doors", "join", "--key-env", "VENUE_KEY", "--name", "South door", "--json", env=env)
     assert json.loads(joined.stdout) == {"venue_id": doc["venue_id"], "door": "South door"}
+    # Scanning the QR code gives the same key (here from the PNG `doors pair` wrote).
+    assert door_auth.parse_key(_key_from_image(str(png))) == door_auth.parse_key(key_text)
+    third = tmp_path / "third"
+    scanned = cli(third, "doors", "join", "--from-image", str(png), "--key-env", "VENUE_KEY", "--json", env=env)
+    assert json.loads(scanned.stdout)["venue_id"] == doc["venue_id"], scanned.stderr
+    blank = tmp_path / "blank.png"
+    blank.write_bytes(png.read_bytes()[:60])
+    assert "cannot read an image" in cli(third, "doors", "join", "--from-image", str(blank)).stderr
 
     status = json.loads(cli(second, "doors", "status", "--json", env=env).stdout)
     assert status["paired"] and status["venue_id"] == doc["venue_id"] and status["door"] == "South door"

@@ -5,14 +5,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from checkin_app.services import doors as doors_service
 from checkin_app.services.checkin import CheckinService
-from checkin_app.store import Store
-from tests.helpers.doors import KEY_ENV, ROOT, DoorCluster, poll
+from tests.helpers.doors import ROOT, DoorCluster, poll
 
 CODES = [f"T{n:03d}xk" for n in range(60)]
 
