@@ -28,7 +28,7 @@ from checkin_app.sync.peer_server import API
 log = logging.getLogger(__name__)
 
 LONG_POLL_S = 2.0
-RETRY_S = (0.2, 0.5, 1.0, 2.0)
+RETRY_S = (0.2, 0.5, 1.0)  # a peer that is away is tried again every second
 ORPHAN_CHECK_S = 5.0
 
 
