@@ -125,12 +125,14 @@ class CheckinService:
             if state.admitted_count == 0:
                 raise CheckinError(f"{codes.display(code)} is not checked in; nothing to undo")
             last = conn.execute(
-                "SELECT id FROM journal WHERE ticket_id = ? AND op IN ('scan', 'force') AND verdict IN ('admitted', 'forced')"
+                "SELECT id, nonce FROM journal WHERE ticket_id = ? AND op IN ('scan', 'force') AND verdict IN ('admitted', 'forced')"
                 " ORDER BY id DESC LIMIT 1",
                 (state.ticket_id,),
             ).fetchone()
+            # The nonce names the admission taken back at every door (local ids differ per door).
             row = J.append(conn, device_id=self.store.device_id, op=Op.UNDO, at=at, code=code, ticket_id=state.ticket_id,
-                           door=self.door, payload={"undoes": last["id"] if last else None})
+                           door=self.door, payload={"undoes": last["id"] if last else None,
+                                                    "undoes_nonce": last["nonce"] if last else None})
             J.mark_undone(conn, state.ticket_id, at)
             if last is not None:
                 # Not sent yet: nothing upstream to take back, so the push is dropped.
@@ -139,7 +141,8 @@ class CheckinService:
                     " WHERE journal_id = ? AND state = 'pending' AND attempts = 0",
                     (at, last["id"]),
                 )
-            self._settle(conn, state.ticket_id, at)
+            # Which admission an undo takes back is the replay's rule, here as at every door.
+            replica.recompute(conn, state.ticket_id, at)
         return ActResult(state.ticket_id, code, f"Check-in undone for {state.holder_name or codes.display(code)}", row.id)
 
     def void(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> ActResult:

@@ -96,6 +96,7 @@ class DoorRunner:
         self._stop.set()
         if self.discovery is not None:
             self.discovery.stop()
+        self.app.stopping.set()
         self.replicator.stop()
         if self.sync_loop is not None:
             self.sync_loop.stop()

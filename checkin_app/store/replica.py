@@ -282,11 +282,18 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
         elif r["op"] == Op.EXIT:
             inside = 0
         elif r["op"] == Op.UNDO:
-            if admissions:
-                cancelled.append(admissions.pop()["id"])
-            count = max(0, count - 1)
+            # The admission the undo names (by nonce) wherever it sorts, else the latest one.
+            named = json.loads(r["payload"]).get("undoes_nonce")
+            target = next((a for a in admissions if a["nonce"] == named), admissions[-1] if admissions else None)
+            if target is not None:
+                admissions.remove(target)
+                cancelled.append(target["id"])
+            # An admission ticket stays checked in while another door's admission stands.
+            count = max(0, count - 1) if t["kind"] == "guest_list" else (1 if admissions else 0)
             if count == 0:
                 inside, first = 0, None
+            elif target is not None and first and (target["at"], target["device_id"]) == first[:2] and admissions:
+                first = (admissions[0]["at"], admissions[0]["device_id"], admissions[0]["door"])
         elif r["op"] == Op.VOID:
             if void_row is None:
                 void_row = r

@@ -51,6 +51,7 @@ class DoorApp:
         # One read connection for every worker thread, used under a lock: reads take microseconds.
         self._store = Store(self.data_dir, shared=True)
         self._lock = threading.Lock()
+        self.stopping = threading.Event()  # set before shutdown: held long-polls answer at once
         self.device_id = self._store.device_id
         self.app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
 
@@ -108,7 +109,7 @@ class DoorApp:
         deadline = time.monotonic() + wait
         while True:
             doc = await run_in_threadpool(self._read, after, limit)
-            if doc["rows"] or time.monotonic() >= deadline:
+            if doc["rows"] or time.monotonic() >= deadline or self.stopping.is_set():
                 return doc
             await asyncio.sleep(POLL_S)
 

@@ -121,16 +121,17 @@ class DoorCluster:
                 proxy.target = None
 
     def stop(self) -> None:
-        for i, proc in enumerate(self.procs):
-            if proc is not None:
-                proc.terminate()
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5)
-                proc.stdout.close()
-                self.procs[i] = None
+        running = [(i, p) for i, p in enumerate(self.procs) if p is not None]
+        for _, proc in running:  # all at once: each takes a moment to end its long-polls
+            proc.terminate()
+        for i, proc in running:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+            proc.stdout.close()
+            self.procs[i] = None
         for proxy in self.proxies.values():
             proxy.close()
         for store in self._stores.values():
