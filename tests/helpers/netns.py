@@ -36,9 +36,9 @@ class VenueNetwork:
                 ip("-n", ns, "addr", "add", f"{host}/24", "dev", link)
                 ip("-n", ns, "link", "set", link, "up")
                 ip("-n", ns, "link", "set", "lo", "up")
-        except subprocess.CalledProcessError:
+        except subprocess.CalledProcessError:  # e.g. namespaces allowed but no veth: not usable here
             self.__exit__()
-            raise
+            return self
         self.usable = True
         return self
 
