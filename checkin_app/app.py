@@ -6,6 +6,7 @@ from pathlib import Path
 from checkin_app import log, paths
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
+from checkin_app.store import peers
 
 
 class App:
@@ -20,7 +21,9 @@ class App:
         self.data_dir = paths.data_dir(data_dir)
         self.store = Store(self.data_dir)
         self.log_file = log.setup(paths.log_dir(self.data_dir))
-        self.checkin = CheckinService(self.store, door=door)
+        # Doors paired into a venue are named there; `--device` still wins for one command.
+        venue = peers.load_venue(self.store.conn)
+        self.checkin = CheckinService(self.store, door=door or (venue or {}).get("door"))
 
     def close(self) -> None:
         self.store.close()

@@ -18,7 +18,7 @@ from checkin_app.errors import CheckinError, NotFound
 from checkin_app.providers.registry import code_variants, pushes
 from checkin_app.store import Store
 from checkin_app.store import journal as J
-from checkin_app.store import outbox, tickets
+from checkin_app.store import outbox, replica, tickets
 from checkin_app.store.journal import Op
 
 # Walk-up codes: no 0/O/1/I/L, so staff can read them aloud and type them.
@@ -111,6 +111,7 @@ class CheckinService:
                     self._enqueue(conn, row, "checkin")
             elif verdict.kind is VerdictKind.EXITED:
                 J.mark_exited(conn, ticket.ticket_id, at)
+            self._settle(conn, row.ticket_id, at)
         return verdict
 
     # -- supervisor acts --------------------------------------------------------------------
@@ -124,12 +125,14 @@ class CheckinService:
             if state.admitted_count == 0:
                 raise CheckinError(f"{codes.display(code)} is not checked in; nothing to undo")
             last = conn.execute(
-                "SELECT id FROM journal WHERE ticket_id = ? AND op IN ('scan', 'force') AND verdict IN ('admitted', 'forced')"
+                "SELECT id, nonce FROM journal WHERE ticket_id = ? AND op IN ('scan', 'force') AND verdict IN ('admitted', 'forced')"
                 " ORDER BY id DESC LIMIT 1",
                 (state.ticket_id,),
             ).fetchone()
+            # The nonce names the admission taken back at every door (local ids differ per door).
             row = J.append(conn, device_id=self.store.device_id, op=Op.UNDO, at=at, code=code, ticket_id=state.ticket_id,
-                           door=self.door, payload={"undoes": last["id"] if last else None})
+                           door=self.door, payload={"undoes": last["id"] if last else None,
+                                                    "undoes_nonce": last["nonce"] if last else None})
             J.mark_undone(conn, state.ticket_id, at)
             if last is not None:
                 # Not sent yet: nothing upstream to take back, so the push is dropped.
@@ -138,6 +141,8 @@ class CheckinService:
                     " WHERE journal_id = ? AND state = 'pending' AND attempts = 0",
                     (at, last["id"]),
                 )
+            # Which admission an undo takes back is the replay's rule, here as at every door.
+            replica.recompute(conn, state.ticket_id, at)
         return ActResult(state.ticket_id, code, f"Check-in undone for {state.holder_name or codes.display(code)}", row.id)
 
     def void(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> ActResult:
@@ -154,6 +159,7 @@ class CheckinService:
                            door=self.door, payload={"reason": reason.strip()})
             J.mark_void(conn, state.ticket_id, at)
             self._enqueue(conn, row, "void")
+            self._settle(conn, state.ticket_id, at)
         return ActResult(state.ticket_id, code, f"Voided {codes.display(code)}: {reason.strip()}", row.id)
 
     def issue(self, event_id: int, name: str, email: str | None = None, ticket_type: str | None = None) -> ActResult:
@@ -206,13 +212,16 @@ class CheckinService:
         return state
 
     def _enqueue(self, conn: sqlite3.Connection, row: J.JournalRow, action: str) -> None:
-        target = conn.execute(
-            "SELECT e.connection_id, c.provider FROM tickets t JOIN events e ON e.id = t.event_id"
-            " JOIN connections c ON c.id = e.connection_id WHERE t.id = ?",
-            (row.ticket_id,),
-        ).fetchone()
-        if target is not None and pushes(target["provider"], action):
-            outbox.enqueue(conn, row.id, target["connection_id"])
+        outbox.enqueue_for_ticket(conn, row.id, row.ticket_id, action, pushes)
+
+    def _settle(self, conn: sqlite3.Connection, ticket_id: int | None, at: str) -> None:
+        """Once other doors acted on a ticket, its state is the replay of every door's rows.
+
+        The incremental `mark_*` update above equals the replay while only this door acted; with
+        rows from other doors (whose clocks order them), only the replay converges everywhere.
+        """
+        if ticket_id is not None and replica.has_foreign_rows(conn, ticket_id, self.store.device_id):
+            replica.recompute(conn, ticket_id, at)
 
     @staticmethod
     def _new_code(conn: sqlite3.Connection, event_id: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import sqlite3
+import threading
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -25,27 +26,37 @@ class Database:
     Args:
         path: the database file; created (with its directory) when missing.
         readonly: open for queries only (no migrations).
+        shared: usable from several threads; the caller serialises its use (a server's lock).
     """
 
-    def __init__(self, path: Path, *, readonly: bool = False):
+    def __init__(self, path: Path, *, readonly: bool = False, shared: bool = False):
         self.path = Path(path)
-        _check_is_sqlite(self.path)
+        self._key = str(self.path.resolve())
         if not readonly:
             _ensure_dir_writable(self.path.parent)
         uri = f"file:{self.path}?mode={'ro' if readonly else 'rwc'}"
-        try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
-            # what `transaction()` wraps and nothing is committed behind our back.
-            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open database {self.path}: {exc}") from None
+        with _OPEN_LOCK:
+            # Reading the header through an ordinary file handle and closing it drops every POSIX
+            # lock this process holds on the file, including those of SQLite connections already
+            # open here; another process may then delete the WAL under them and committed rows
+            # are lost. So the header is checked only while no connection to the file is open.
+            if not _OPEN.get(self._key):
+                _check_is_sqlite(self.path)
+            try:
+                # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
+                # what `transaction()` wraps and nothing is committed behind our back.
+                self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0,
+                                            check_same_thread=not shared)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open database {self.path}: {exc}") from None
+            _OPEN[self._key] = _OPEN.get(self._key, 0) + 1
         self.conn.row_factory = sqlite3.Row
         try:
             self._configure(readonly)
             if not readonly:
                 self._migrate()
         except sqlite3.DatabaseError as exc:
-            self.conn.close()
+            self.close()
             raise translate(exc, self.path) from None
 
     def _configure(self, readonly: bool) -> None:
@@ -111,7 +122,15 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+        with _OPEN_LOCK:
+            if not getattr(self, "_closed", False) and _OPEN.get(self._key):
+                _OPEN[self._key] -= 1
+            self._closed = True
 
+
+# Connections open in this process, per database file (see `Database.__init__`).
+_OPEN: dict[str, int] = {}
+_OPEN_LOCK = threading.Lock()
 
 _ENVIRONMENTAL = ("not a database", "encrypted", "readonly", "read-only", "disk is full", "disk i/o error",
                   "locked", "busy", "unable to open")

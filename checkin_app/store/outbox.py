@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Callable
 
 from checkin_app.domain.clock import utc_now
 from checkin_app.store.journal import JournalRow
@@ -20,11 +21,37 @@ class OutboxItem:
     remote_ref: str | None
 
 
-def enqueue(conn: sqlite3.Connection, journal_id: int, connection_id: int) -> None:
-    conn.execute(
-        "INSERT OR IGNORE INTO outbox (journal_id, connection_id, state, updated_at) VALUES (?, ?, 'pending', ?)",
-        (journal_id, connection_id, utc_now()),
+def enqueue(conn: sqlite3.Connection, journal_id: int, connection_id: int, next_try_at: str | None = None) -> bool:
+    """Queue one act for one connection (once). Returns True when it was queued now."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO outbox (journal_id, connection_id, state, next_try_at, updated_at) VALUES (?, ?, 'pending', ?, ?)",
+        (journal_id, connection_id, next_try_at, utc_now()),
     )
+    return bool(cur.rowcount)
+
+
+def enqueue_for_ticket(conn: sqlite3.Connection, journal_id: int, ticket_id: int | None, action: str,
+                       pushes: Callable[[str, str], bool], next_try_at: str | None = None) -> bool:
+    """Queue an act for the connection its ticket's event came through, when that provider takes it.
+
+    Args:
+        conn: a connection inside a transaction.
+        journal_id: the act.
+        ticket_id: its ticket (None: nothing to push).
+        action: "checkin", "void" or "issue".
+        pushes: `providers.registry.pushes` (the store does not know providers).
+        next_try_at: not before this time (None: at once).
+    """
+    if ticket_id is None:
+        return False
+    target = conn.execute(
+        "SELECT e.connection_id, c.provider FROM tickets t JOIN events e ON e.id = t.event_id"
+        " JOIN connections c ON c.id = e.connection_id WHERE t.id = ?",
+        (ticket_id,),
+    ).fetchone()
+    if target is None or not pushes(target["provider"], action):
+        return False
+    return enqueue(conn, journal_id, target["connection_id"], next_try_at)
 
 
 def pending(conn: sqlite3.Connection, connection_id: int, now: str, limit: int = 100) -> list[OutboxItem]:

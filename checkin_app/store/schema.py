@@ -170,4 +170,35 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX inbox_delivery ON webhook_inbox (provider, delivery_id) WHERE delivery_id IS NOT NULL;
     CREATE UNIQUE INDEX inbox_content ON webhook_inbox (provider, content_hash);
     """,
+    # Doors of one venue replicate their journals (sync/peer_*.py, docs/door-replication.md).
+    """
+    -- A row that arrived from another door before its ticket was known here gets its local
+    -- ticket filled in once, later; nothing else about a journal row may ever change.
+    DROP TRIGGER journal_no_update;
+    CREATE TRIGGER journal_no_update BEFORE UPDATE OF id, device_id, seq, op, verdict, provider, event_remote_id,
+        ticket_remote_id, code, door, payload, at, nonce ON journal BEGIN
+        SELECT RAISE(ABORT, 'journal is append-only');
+    END;
+    CREATE TRIGGER journal_link_once BEFORE UPDATE OF ticket_id ON journal WHEN old.ticket_id IS NOT NULL BEGIN
+        SELECT RAISE(ABORT, 'journal is append-only');
+    END;
+    CREATE INDEX journal_orphans ON journal (event_remote_id) WHERE ticket_id IS NULL AND event_remote_id IS NOT NULL;
+    -- 'pushed' rows say which act (by nonce) reached the provider, from whichever door sent it.
+    CREATE INDEX journal_pushed_act ON journal (json_extract(payload, '$.act')) WHERE op = 'pushed';
+
+    -- Other doors of the venue as this door last saw them (the "doors" status).
+    CREATE TABLE peers (
+        url TEXT PRIMARY KEY,
+        device_id TEXT,
+        door TEXT,
+        source TEXT NOT NULL DEFAULT 'manual',  -- manual | mdns
+        last_contact_at TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        behind INTEGER NOT NULL DEFAULT 0,      -- rows the peer has that this door has not applied yet
+        ahead INTEGER NOT NULL DEFAULT 0,       -- rows this door has that the peer lacks
+        rows_pulled INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]

@@ -14,14 +14,15 @@ class Store:
 
     Args:
         data_dir: the directory holding `checkin.sqlite3`; created when missing.
+        shared: usable from several threads, one at a time (the caller holds a lock).
 
     Repository functions (`store.tickets`, `store.journal`, ...) take `store.conn`; writes go
     inside `with store.transaction():`.
     """
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, shared: bool = False):
         self.data_dir = Path(data_dir)
-        self.db = Database(self.data_dir / DB_NAME)
+        self.db = Database(self.data_dir / DB_NAME, shared=shared)
         self.conn: sqlite3.Connection = self.db.conn
         self.device_id: str = self.db.device_id
 

@@ -151,6 +151,11 @@ def upsert_events(conn: sqlite3.Connection, events: Iterable[Event], connection_
     return ids
 
 
+def event_id_or_placeholder(conn: sqlite3.Connection, provider: str, remote_id: str, now: str) -> int:
+    """The local id of a provider event, creating a placeholder when it was never seen here."""
+    return _existing_or_placeholder(conn, provider, remote_id, None, now)[(provider, remote_id)]
+
+
 def _existing_or_placeholder(conn, provider: str, remote_id: str, connection_id: int | None, now: str) -> dict:
     row = conn.execute("SELECT id FROM events WHERE provider = ? AND remote_id = ?", (provider, remote_id)).fetchone()
     if row is None:

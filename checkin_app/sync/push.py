@@ -16,7 +16,8 @@ from typing import Protocol
 from checkin_app.domain.clock import utc_now
 from checkin_app.errors import CheckinError, ProviderError
 from checkin_app.store import Store
-from checkin_app.store import outbox
+from checkin_app.store import journal, outbox
+from checkin_app.store.replica import PUSHED
 from checkin_app.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -98,4 +99,8 @@ def _push_one(store: Store, pusher: Pusher, item: OutboxItem, report: PushReport
         return
     with store.transaction() as conn:
         outbox.mark_done(conn, jid, cid, ref)
+        # Replicated to the other doors of the venue: their outbox rows for this act close too,
+        # so the act reaches the provider once whichever door was online.
+        journal.append(conn, device_id=store.device_id, op=PUSHED, at=utc_now(), code=item.journal.code,
+                       payload={"act": item.journal.nonce, "remote_ref": ref})
     report.sent += 1

@@ -78,13 +78,17 @@ class TicketTailorSync:
             raise ProviderError("the ticket does not exist upstream yet (walk-up still pending)", permanent=False)
         return row["remote_id"]
 
+    def _unsure(self, item: OutboxItem) -> bool:
+        """Look upstream before sending: an earlier try may have landed, or (for another door's act)
+        that door may have pushed it before its 'pushed' row reached us."""
+        return bool(item.attempts) or item.journal.device_id != self.store.device_id
+
     def _upstream(self, item: OutboxItem) -> dict | None:
         return self.client.find_issued_ticket(item.journal.event_remote_id, item.journal.code)
 
     def _push_checkin(self, item: OutboxItem) -> str | None:
         remote_id = self._remote_id(item)
-        if item.attempts:
-            # An earlier try may have landed before the connection dropped: look before re-sending.
+        if self._unsure(item):
             current = self._upstream(item)
             if current is not None and str(current.get("checked_in")).lower() == "true":
                 return None
@@ -93,7 +97,7 @@ class TicketTailorSync:
 
     def _push_void(self, item: OutboxItem) -> str | None:
         remote_id = self._remote_id(item)
-        if item.attempts:
+        if self._unsure(item):
             current = self._upstream(item)
             if current is not None and current.get("status") == "voided":
                 return remote_id
@@ -109,7 +113,7 @@ class TicketTailorSync:
     def _push_issue(self, item: OutboxItem) -> str | None:
         j = item.journal
         # Always look first: creating is not idempotent and a lost response must not make two tickets.
-        existing = self._upstream(item) if item.attempts else None
+        existing = self._upstream(item) if self._unsure(item) else None
         if existing is None:
             existing = self.client.create_issued_ticket(
                 event_id=j.event_remote_id, ticket_type_id=self._walkup_ticket_type(j.event_remote_id),

@@ -14,7 +14,9 @@ ALLOWED = {
     # segno and barcode (python-barcode) render tickets for scanning.synth (tests, bench, demo video).
     "scanning": ({"domain", "errors", "scanning"}, {"cv2", "numpy", "zxingcpp", "pyzbar", "segno", "barcode"}),
     "webhooks": ({"domain", "errors", "store", "providers", "webhooks", "log", "secrets"}, {"starlette", "uvicorn", "httpx"}),
-    "sync": ({"domain", "errors", "store", "providers", "sync", "log", "secrets", "webhooks"}, {"httpx"}),
+    # DESIGN.md puts peer (multi-door) replication in sync/: a door server and mDNS discovery.
+    "sync": ({"domain", "errors", "store", "providers", "sync", "log", "secrets", "webhooks"},
+             {"httpx", "starlette", "uvicorn", "zeroconf"}),
     "services": ({"domain", "errors", "store", "providers", "services", "scanning", "sync", "webhooks", "log", "secrets", "paths"}, {"keyring", "httpx"}),
 }
 NEVER_OUTSIDE_GUI = {"PySide6", "shiboken6"}

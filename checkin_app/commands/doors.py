@@ -1,0 +1,196 @@
+"""`checkin-app doors ...`: pair the doors of a venue and replicate check-ins between them.
+
+    doors create-venue [--name DOOR] [--key-env VAR]   first door: make the venue key
+    doors pair [--qr FILE] [--json]                    show the key (QR + text) for the next door
+    doors join [KEYTEXT] [--key-env VAR] [--name DOOR] another door: join with the key
+    doors serve [--host H] [--port P] [--peer URL ...] [--name DOOR] [--no-discovery] [--json]
+    doors status [--json]                              peers: connected, lag, last contact
+    doors conflicts [--json]                           double admissions, admissions around voids
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from checkin_app.cli import EXIT_OK, command, emit, open_app
+
+
+def add_parsers(sub) -> None:
+    doors = sub.add_parser("doors", help="several doors of one venue: pair them and share check-ins on the local network")
+    dsub = doors.add_subparsers(dest="doors_command", metavar="ACTION", required=True)
+
+    s = dsub.add_parser("create-venue", help="first door: create the venue key (kept in the OS keyring or --key-env)")
+    s.add_argument("--name", help="this door's name (e.g. 'North door')")
+    s.add_argument("--key-env", metavar="VAR", help="environment variable that holds (or will hold) the key")
+    s.add_argument("--json", action="store_true")
+
+    s = dsub.add_parser("pair", help="show the venue key for another door: QR code and text")
+    s.add_argument("--qr", metavar="FILE", help="write the QR code to FILE (.png or .svg)")
+    s.add_argument("--json", action="store_true")
+
+    s = dsub.add_parser("join", help="join a venue with the key shown by `doors pair` on its first door")
+    s.add_argument("key", nargs="?", metavar="KEYTEXT", help="the key text (CV1-...) or scanned QR text")
+    s.add_argument("--key-env", metavar="VAR", help="environment variable holding the key")
+    s.add_argument("--from-image", metavar="FILE", help="read the key from a photo or file of the QR code (PNG/JPEG)")
+    s.add_argument("--name", help="this door's name")
+    s.add_argument("--json", action="store_true")
+
+    s = dsub.add_parser("serve", help="serve this door's journal to the venue's doors and pull theirs, until interrupted")
+    s.add_argument("--host", default="0.0.0.0", help="interface to listen on (default: all)")
+    s.add_argument("--port", type=int, default=8722, help="port (0: any free port)")
+    s.add_argument("--peer", action="append", default=[], metavar="URL",
+                   help="another door's URL, where multicast discovery is blocked (repeatable)")
+    s.add_argument("--name", help="this door's name")
+    s.add_argument("--no-discovery", action="store_true", help="do not advertise or browse with multicast DNS")
+    s.add_argument("--sync-interval", type=float, default=0.0, metavar="S",
+                   help="also push/pull the ticketing platform every S seconds (0: off)")
+    s.add_argument("--push-grace", type=float, default=10.0, metavar="S",
+                   help="let the door that made an act push it for S seconds before this door may")
+    s.add_argument("--json", action="store_true", help="print the door's URL as one JSON line first")
+
+    s = dsub.add_parser("status", help="the other doors: connected or not, lag, last contact")
+    s.add_argument("--json", action="store_true")
+
+    s = dsub.add_parser("conflicts", help="double admissions and admissions around voids, found between doors")
+    s.add_argument("--all", action="store_true", help="include resolved ones")
+    s.add_argument("--json", action="store_true")
+
+
+@command("doors")
+def _doors(args) -> int:
+    return _ACTIONS[args.doors_command](args)
+
+
+def _create_venue(args) -> int:
+    from checkin_app.services import doors
+    from checkin_app.sync import door_auth
+
+    with open_app(args) as app:
+        key, settings = doors.create_venue(app.store, args.name, args.key_env)
+    text = door_auth.key_text(key)
+    where = "the OS keyring" if "keyring" in settings["key"] else f"${settings['key']['env']}"
+    emit(args, {"venue_id": settings["venue_id"], "door": settings["door"], "key_text": text, "key_in": where},
+         f"venue {settings['venue_id']} created; this door is {settings['door']!r}\n"
+         f"venue key (secret; kept in {where}): {text}\n"
+         + ("" if "keyring" in settings["key"] or args.key_env and _env_holds(args.key_env, text)
+            else f"set {settings['key']['env']} to this key before `doors serve`\n")
+         + "show it to the next door with `checkin-app doors pair`")
+    return EXIT_OK
+
+
+def _env_holds(var: str, text: str) -> bool:
+    import os
+
+    return os.environ.get(var, "").strip().upper() == text
+
+
+def _pair(args) -> int:
+    import segno
+
+    from checkin_app.errors import CheckinError
+    from checkin_app.services import doors
+
+    with open_app(args) as app:
+        info = doors.pairing(app.store)
+    qr = segno.make(info["qr"], error="m")
+    if args.qr:
+        try:
+            qr.save(args.qr, scale=8, border=4)
+        except (OSError, ValueError) as exc:
+            raise CheckinError(f"cannot write the QR code to {args.qr}: {exc}") from None
+    if args.json:
+        emit(args, {**info, "qr_file": args.qr})
+    else:
+        if not args.qr:
+            qr.terminal(out=sys.stdout, compact=True)
+        print(f"venue {info['venue_id']}: on the other door run `checkin-app doors join` with this key:\n{info['text']}"
+              + (f"\nQR code written to {args.qr}" if args.qr else ""))
+    return EXIT_OK
+
+
+def _join(args) -> int:
+    from checkin_app.services import doors
+
+    key_text = _key_from_image(args.from_image) if args.from_image else args.key
+    with open_app(args) as app:
+        settings = doors.join_venue(app.store, key_text, args.name, args.key_env)
+    emit(args, {"venue_id": settings["venue_id"], "door": settings["door"]},
+         f"joined venue {settings['venue_id']} as {settings['door']!r}; start sharing with `checkin-app doors serve`")
+    return EXIT_OK
+
+
+def _key_from_image(path: str) -> str:
+    """The venue key from a picture of its QR code (what a webcam snapshot or a saved file holds)."""
+    import cv2
+    import zxingcpp
+
+    from checkin_app.errors import CheckinError
+    from checkin_app.sync.door_auth import QR_PREFIX
+
+    image = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise CheckinError(f"cannot read an image from {path}")
+    for found in zxingcpp.read_barcodes(image):
+        if found.text.lower().startswith(QR_PREFIX):
+            return found.text
+    raise CheckinError(f"no venue key QR code found in {path}")
+
+
+def _serve(args) -> int:
+    from checkin_app.services.door_runner import DoorRunner
+
+    with open_app(args) as app:
+        data_dir = app.data_dir
+    runner = DoorRunner(data_dir, host=args.host, port=args.port, peers=args.peer, door=args.name,
+                        discovery=not args.no_discovery, sync_interval_s=args.sync_interval,
+                        push_grace_s=args.push_grace)
+    runner.start()
+    info = {"url": runner.url, "device_id": runner.device_id, "door": runner.door, "venue_id": runner.venue_id}
+    print(json.dumps(info) if args.json else f"door {runner.door!r} serving at {runner.url} (venue {runner.venue_id})",
+          flush=True)
+    try:
+        runner.wait()
+    finally:
+        runner.stop()
+    return EXIT_OK
+
+
+def _status(args) -> int:
+    from checkin_app.services import doors
+
+    with open_app(args) as app:
+        st = doors.status(app.store)
+    if not st.paired:
+        emit(args, st.to_dict(), "this door is not paired (doors create-venue / doors join)")
+        return EXIT_OK
+    lines = [f"{st.door} ({st.device_id}), venue {st.venue_id}: {st.journal_rows} journal rows, "
+             f"{st.open_conflicts} open conflicts"]
+    for d in st.doors:
+        state = "connected" if d["connected"] else "NOT CONNECTED"
+        seen = "never" if d["last_contact_age_s"] is None else f"{d['last_contact_age_s']} s ago"
+        lines.append(f"  {d['door'] or '?':<16} {d['url']:<28} {state:<13} behind {d['behind']:>5} rows, "
+                     f"last contact {seen}" + (f"  ({d['last_error']})" if d["last_error"] else ""))
+    if not st.doors:
+        lines.append("  no other door seen yet")
+    emit(args, st.to_dict(), "\n".join(lines))
+    return EXIT_OK
+
+
+def _conflicts(args) -> int:
+    from checkin_app.services.supervisor import conflicts
+
+    with open_app(args) as app:
+        rows = [c for c in conflicts(app.store, include_resolved=args.all) if c["kind"] != "push_failed"]
+    lines = []
+    for c in rows:
+        d = c["detail"]
+        first, second = d.get("first", {}), d.get("second", {})
+        lines.append(f"{c['kind']:<22} {c['code'] or '?':<14} {c['holder_name'] or '':<20} "
+                     f"{first.get('at', '?')} at {first.get('door') or first.get('device')} / "
+                     f"{second.get('at', '?')} at {second.get('door') or second.get('device')}")
+    emit(args, {"conflicts": rows}, "\n".join(lines) or "no conflicts")
+    return EXIT_OK
+
+
+_ACTIONS = {"create-venue": _create_venue, "pair": _pair, "join": _join, "serve": _serve, "status": _status,
+            "conflicts": _conflicts}

@@ -1,0 +1,112 @@
+"""Doors of one venue: pairing (the venue key) and what the GUI and `doors status` show.
+
+The key itself goes to the OS keyring, or stays in the environment variable the user names; the
+data dir keeps only the reference, the venue id (a one-way hash of the key) and the door name.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+from checkin_app import secrets
+from checkin_app.errors import ConfigError
+from checkin_app.store import Store
+from checkin_app.store import peers, replica
+from checkin_app.sync import door_auth
+
+CONNECTED_WITHIN_S = 6.0  # a peer answers a long-poll at least every ~2 s while it is reachable
+
+
+def create_venue(store: Store, door: str | None = None, key_env: str | None = None) -> tuple[bytes, dict]:
+    """Make this door the venue's first: a new key (or the one already in `key_env`), remembered.
+
+    Returns:
+        (key, venue settings). Show the key with `pairing()` so other doors can join.
+    """
+    existing = os.environ.get(key_env, "") if key_env else ""
+    key = door_auth.parse_key(existing) if existing else door_auth.new_key()
+    return key, _remember(store, key, door, key_env)
+
+
+def join_venue(store: Store, key_text: str | None, door: str | None = None, key_env: str | None = None) -> dict:
+    """Join the venue whose key was typed or scanned (or is in `key_env`)."""
+    text = key_text or (secrets.from_env(key_env) if key_env else "")
+    if not text:
+        raise ConfigError("give the venue key (as shown by `doors pair` on the first door) or --key-env VAR")
+    return _remember(store, door_auth.parse_key(text), door, key_env)
+
+
+def _remember(store: Store, key: bytes, door: str | None, key_env: str | None) -> dict:
+    vid = door_auth.venue_id(key)
+    ref = secrets.remember(f"venue-{vid}", door_auth.key_text(key), key_env)
+    previous = venue(store) or {}
+    settings = {"venue_id": vid, "key": ref, "door": door or previous.get("door") or f"Door {store.device_id[:4]}"}
+    with store.transaction() as conn:
+        peers.save_venue(conn, settings)
+    return settings
+
+
+def venue(store: Store) -> dict | None:
+    return peers.load_venue(store.conn)
+
+
+def venue_key(store: Store) -> bytes:
+    """The venue key this door was paired with."""
+    settings = venue(store)
+    if settings is None:
+        raise ConfigError("this door is not paired: run `checkin-app doors create-venue` on the first door, "
+                          "`checkin-app doors join` on the others")
+    key = door_auth.parse_key(secrets.resolve(settings["key"], "venue key"))
+    if door_auth.venue_id(key) != settings["venue_id"]:
+        raise ConfigError("the venue key found does not belong to this door's venue; join again")
+    return key
+
+
+def pairing(store: Store) -> dict:
+    """What another door needs to join: the key as text and as QR payload (a secret: show, never log)."""
+    key = venue_key(store)
+    return {"venue_id": door_auth.venue_id(key), "text": door_auth.key_text(key), "qr": door_auth.qr_payload(key)}
+
+
+def set_door_name(store: Store, door: str) -> None:
+    settings = venue(store)
+    if settings is not None and door and settings.get("door") != door:
+        with store.transaction() as conn:
+            peers.save_venue(conn, {**settings, "door": door})
+
+
+@dataclass
+class DoorsStatus:
+    paired: bool
+    venue_id: str | None
+    door: str | None
+    device_id: str
+    journal_rows: int
+    doors: list[dict] = field(default_factory=list)  # one per peer: connected, lag, last contact
+    open_conflicts: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def status(store: Store, now: datetime | None = None) -> DoorsStatus:
+    """Which doors are connected, how far behind each is, when each was last heard from."""
+    now = now or datetime.now(timezone.utc)
+    settings = venue(store)
+    heads = replica.heads(store.conn)
+    out = DoorsStatus(paired=settings is not None, venue_id=settings and settings["venue_id"],
+                      door=settings and settings.get("door"), device_id=store.device_id,
+                      journal_rows=sum(heads.values()))
+    for p in peers.all_peers(store.conn):
+        age = (now - datetime.fromisoformat(p["last_contact_at"])).total_seconds() if p["last_contact_at"] else None
+        failing = p["last_error_at"] is not None and (p["last_contact_at"] is None or p["last_error_at"] > p["last_contact_at"])
+        out.doors.append({
+            "url": p["url"], "door": p["door"], "device_id": p["device_id"], "source": p["source"],
+            "connected": age is not None and age <= CONNECTED_WITHIN_S and not failing,
+            "behind": p["behind"], "ahead": p["ahead"], "rows_pulled": p["rows_pulled"],
+            "last_contact_at": p["last_contact_at"], "last_contact_age_s": None if age is None else round(age, 1),
+            "last_error": p["last_error"] if failing else None,
+        })
+    out.open_conflicts = store.conn.execute("SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+    return out

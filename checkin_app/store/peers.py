@@ -1,0 +1,47 @@
+"""The venue this door belongs to, and the other doors as it last saw them.
+
+The venue settings (in `meta`) hold the venue id, this door's name and a *reference* to the
+venue key (keyring entry or environment variable), never the key itself.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+VENUE_META_KEY = "venue"
+
+
+def load_venue(conn: sqlite3.Connection) -> dict | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (VENUE_META_KEY,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def save_venue(conn: sqlite3.Connection, venue: dict) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (VENUE_META_KEY, json.dumps(venue, sort_keys=True)))
+
+
+def record_contact(conn: sqlite3.Connection, url: str, *, device_id: str, door: str | None, behind: int, ahead: int,
+                   rows: int, now: str, source: str = "manual") -> None:
+    """A successful exchange with a peer: who it is, how far apart we are, rows taken from it."""
+    conn.execute(
+        """INSERT INTO peers (url, device_id, door, source, last_contact_at, behind, ahead, rows_pulled, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (url) DO UPDATE SET device_id = excluded.device_id, door = excluded.door,
+             last_contact_at = excluded.last_contact_at, behind = excluded.behind, ahead = excluded.ahead,
+             rows_pulled = peers.rows_pulled + excluded.rows_pulled, last_error = NULL, updated_at = excluded.updated_at""",
+        (url, device_id, door, source, now, behind, ahead, rows, now),
+    )
+
+
+def record_error(conn: sqlite3.Connection, url: str, error: str, now: str, source: str = "manual") -> None:
+    conn.execute(
+        """INSERT INTO peers (url, source, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (url) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at,
+             updated_at = excluded.updated_at""",
+        (url, source, error, now, now),
+    )
+
+
+def all_peers(conn: sqlite3.Connection) -> list[dict]:
+    return [dict(r) for r in conn.execute("SELECT * FROM peers ORDER BY door, url")]

@@ -1,0 +1,89 @@
+"""Finding the other doors of the venue on the local network: multicast DNS / DNS-SD (zeroconf).
+
+Each door advertises `_checkin-door._tcp.local.` with its venue id, device id and door name in
+the TXT record (nothing secret: the venue id is a one-way hash of the key) and browses for the
+same service; doors of the same venue are handed to `on_found`. Where multicast is blocked, the
+manual peer list (`doors serve --peer URL`) does the same job.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Callable
+
+from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
+
+log = logging.getLogger(__name__)
+
+SERVICE_TYPE = "_checkin-door._tcp.local."
+
+
+def _text(props: dict, name: str) -> str | None:
+    value = props.get(name.encode())
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else None
+
+
+class DoorDiscovery:
+    """Advertise this door and report the venue's other doors as they appear.
+
+    Args:
+        venue_id: the venue (from the key); doors of other venues are ignored.
+        device_id: this door's device id (its own advertisement is ignored).
+        door: this door's name.
+        port: the door server's port.
+        addresses: the IPv4 addresses to advertise and listen on (None: every interface).
+        on_found: called with (url, device_id, door) for each door of the venue found.
+    """
+
+    def __init__(self, venue_id: str, device_id: str, door: str | None, port: int, *,
+                 addresses: list[str] | None = None, on_found: Callable[[str, str, str | None], None]):
+        self.venue_id = venue_id
+        self.device_id = device_id
+        self.on_found = on_found
+        interfaces = addresses if addresses else None
+        self.zc = Zeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only) if interfaces else Zeroconf(ip_version=IPVersion.V4Only)
+        name = f"{(door or 'door').replace('.', ' ')[:40]} {device_id}.{SERVICE_TYPE}"
+        self.info = ServiceInfo(
+            SERVICE_TYPE, name, port=port,
+            addresses=[socket.inet_aton(a) for a in (addresses or [primary_address()])],
+            properties={"v": "1", "venue": venue_id, "device": device_id, "door": door or ""},
+        )
+        self.browser: ServiceBrowser | None = None
+
+    def start(self) -> "DoorDiscovery":
+        self.zc.register_service(self.info)
+        self.browser = ServiceBrowser(self.zc, SERVICE_TYPE, handlers=[self._changed])
+        return self
+
+    def _changed(self, zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange) -> None:
+        if state_change not in (ServiceStateChange.Added, ServiceStateChange.Updated):
+            return
+        info = zeroconf.get_service_info(service_type, name, timeout=2000)
+        if info is None:
+            return
+        props = info.properties or {}
+        if _text(props, "venue") != self.venue_id or _text(props, "device") == self.device_id:
+            return
+        for address in info.parsed_addresses(IPVersion.V4Only):
+            self.on_found(f"http://{address}:{info.port}", _text(props, "device") or "", _text(props, "door") or None)
+            break
+
+    def stop(self) -> None:
+        try:
+            if self.browser is not None:
+                self.browser.cancel()
+            self.zc.unregister_service(self.info)
+        finally:
+            self.zc.close()
+
+
+def primary_address() -> str:
+    """The address other machines reach this one at (the interface of the default route)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent: UDP connect only picks a route
+        return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        probe.close()
