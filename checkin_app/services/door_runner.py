@@ -16,7 +16,8 @@ from checkin_app.store.replica import ApplyReport
 from checkin_app.sync import door_auth
 from checkin_app.sync.discovery import DoorDiscovery, primary_address
 from checkin_app.sync.loop import SyncLoop
-from checkin_app.sync.peer_server import DoorApp, ThreadedServer
+from checkin_app.sync.peer_server import DoorApp
+from checkin_app.webhooks.server import BackgroundServer
 from checkin_app.sync.peer_sync import DoorReplicator
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class DoorRunner:
         self.discovery_on = discovery
         self.sync_interval_s = sync_interval_s
         self.app = DoorApp(self.data_dir, self.key, self.door)
-        self.server = ThreadedServer(self.app.app, host=host, port=port)
+        self.server = BackgroundServer(self.app.app, host=host, port=port, name="door-server")
         self.sync_loop = None
         self.replicator = DoorReplicator(self.data_dir, self.key, push_grace_s=push_grace_s, on_applied=self._applied)
         self.discovery = None

@@ -1,6 +1,6 @@
 """The door server: serves this door's journal (and every other door's rows it holds) to paired doors.
 
-A Starlette app, run by uvicorn on a background thread (`ThreadedServer`, the same stack as the
+A Starlette app, run by uvicorn on a background thread (`webhooks.server.BackgroundServer`, shared with the
 webhook receiver). Every request must carry a valid venue signature (door_auth); anything else
 gets a bare 401 that says nothing about the venue. There is no write endpoint: doors only pull,
 so a stranger has nothing to write to. Protocol: docs/door-replication.md.
@@ -14,7 +14,6 @@ import threading
 import time
 from pathlib import Path
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -113,37 +112,3 @@ class DoorApp:
                 return doc
             await asyncio.sleep(POLL_S)
 
-
-class ThreadedServer:
-    """Run an ASGI app with uvicorn on a daemon thread.
-
-    Args:
-        app: the ASGI app.
-        host: interface to listen on.
-        port: 0 picks a free port (see `port` once started).
-    """
-
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                                timeout_graceful_shutdown=1, access_log=False)
-        self.server = uvicorn.Server(config)
-        self.host = host
-        self.port: int | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self, timeout: float = 10.0) -> "ThreadedServer":
-        self._thread = threading.Thread(target=self.server.run, name="door-server", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        ready = threading.Event()
-        while not self.server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise OSError(f"the door server could not listen on {self.host}:{self.server.config.port}")
-            ready.wait(0.01)
-        self.port = self.server.servers[0].sockets[0].getsockname()[1]
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)

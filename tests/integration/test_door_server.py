@@ -11,7 +11,8 @@ from checkin_app.domain.rules import VerdictKind
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import replica
 from checkin_app.sync import door_auth
-from checkin_app.sync.peer_server import API, DoorApp, ThreadedServer
+from checkin_app.sync.peer_server import API, DoorApp
+from checkin_app.webhooks.server import BackgroundServer
 from checkin_app.sync.peer_sync import DoorClient, PeerError, pull_once
 from tests.factories import seeded_store
 
@@ -23,7 +24,8 @@ def door_a(tmp_path):
     store = seeded_store(tmp_path / "a")
     CheckinService(store, door="Door A").scan("al4R5")
     app = DoorApp(tmp_path / "a", KEY, "Door A")
-    server = ThreadedServer(app.app).start()
+    server = BackgroundServer(app.app)
+    server.start()
     yield store, f"http://127.0.0.1:{server.port}"
     server.stop()
     app.close()
