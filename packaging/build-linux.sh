@@ -9,6 +9,8 @@ VERSION=$("$PY" -c 'import checkin_app; print(checkin_app.__version__)')
 rm -rf build/pyinstaller dist/checkin-app
 start=$(date +%s)
 "$PY" -m PyInstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/checkin_app.spec
+# libpython ships with its symbols (18 MB of the 23); nothing at run time needs them.
+strip --strip-unneeded dist/checkin-app/_internal/libpython3*.so* 2>/dev/null || true
 cp packaging/linux/checkin-app.desktop dist/checkin-app/
 cp resources/icon.png dist/checkin-app/checkin-app.png
 cp packaging/linux/INSTALL.txt dist/checkin-app/
