@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checkin_app import secrets
+from checkin_app import log, secrets
 from checkin_app.errors import ConfigError
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
@@ -23,8 +23,11 @@ class Credentials:
     secret_env: str | None = None
 
 
-def check(provider: str, base_url: str | None, creds: Credentials) -> dict:
+def check(provider: str, base_url: str | None, creds: Credentials, api_key: str | None = None) -> dict:
     """Try the credentials against the provider; returns what the provider said (e.g. box office name).
+
+    Args:
+        api_key: the key itself (typed into the GUI); otherwise it is read from `creds.api_key_env`.
 
     Raises:
         AuthError: the provider refused them; ProviderError: it could not be reached.
@@ -32,24 +35,38 @@ def check(provider: str, base_url: str | None, creds: Credentials) -> dict:
     if provider == "tickettailor":
         from checkin_app.providers.tickettailor_api import TicketTailorClient
 
-        if not creds.api_key_env:
-            raise ConfigError("Ticket Tailor needs --api-key-env VAR (the variable holding the API key)")
-        key = secrets.from_env(creds.api_key_env)
+        if api_key:
+            log.redact(api_key)
+            key = api_key
+        elif creds.api_key_env:
+            key = secrets.from_env(creds.api_key_env)
+        else:
+            raise ConfigError("Ticket Tailor needs an API key (or --api-key-env VAR, the variable holding it)")
         return TicketTailorClient(base_url or "https://api.tickettailor.com/v1", key).ping()
     if provider in ("ticketor", "ticketsolve"):
         return {}  # webhook-only providers: nothing to call; deliveries arrive at the receiver
     raise ConfigError(f"connecting to {provider} is not available in this build")
 
 
-def connect(store: Store, provider: str, name: str, base_url: str | None, creds: Credentials) -> tuple[Connection, dict]:
-    """Check the credentials, then save the connection with a reference to its secret (nothing saved on failure)."""
+def connect(store: Store, provider: str, name: str, base_url: str | None, creds: Credentials,
+            api_key: str | None = None) -> tuple[Connection, dict]:
+    """Check the credentials, then save the connection with a reference to its secret (nothing saved on failure).
+
+    Args:
+        api_key: the key itself (the GUI's field); it goes to the OS keyring, and where there is
+            none, the connection needs `creds.api_key_env` instead.
+    """
     if provider not in PROVIDERS:
         raise ConfigError(f"unknown provider {provider!r}; one of: {', '.join(PROVIDERS)}")
     if store.conn.execute("SELECT 1 FROM connections WHERE name = ?", (name,)).fetchone():
         raise ConfigError(f"a connection named {name!r} already exists")
-    info = check(provider, base_url, creds)
+    if not (name or "").strip():
+        raise ConfigError("a connection needs a name")
+    info = check(provider, base_url, creds, api_key)
     settings: dict = {}
-    if creds.api_key_env:
+    if api_key:
+        settings["secret"] = secrets.remember(f"{name}:api-key", api_key, creds.api_key_env)
+    elif creds.api_key_env:
         settings["secret"] = secrets.remember(f"{name}:api-key", secrets.from_env(creds.api_key_env), creds.api_key_env)
     if creds.token_env:
         settings["token"] = secrets.remember(f"{name}:token", secrets.from_env(creds.token_env), creds.token_env)
