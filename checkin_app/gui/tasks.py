@@ -113,6 +113,7 @@ class Tasks(QObject):
 
     def __init__(self, data_dir: Path, door: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
+        self.data_dir = Path(data_dir)
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[Success | None, Failure | None]] = {}
         self._thread = QThread()

@@ -99,3 +99,21 @@ def describe(connection: Connection) -> dict:
             where[key] = f"keyring:{ref['keyring']}" if "keyring" in ref else f"env:{ref['env']}"
     return {"name": connection.name, "provider": connection.provider, "base_url": connection.base_url, "secrets": where,
             "events": connection.settings.get("events")}
+
+
+def overview(store: Store) -> list[dict]:
+    """Every connection for display, with its last sync outcome."""
+    from checkin_app.store import sync_state
+
+    rows = []
+    for c in conns.all_connections(store.conn):
+        state = sync_state.load(store.conn, c.id, "connection")
+        rows.append({**describe(c), "id": c.id, "last_success_at": state.last_success_at, "last_error": state.last_error})
+    return rows
+
+
+def connect_at(data_dir, provider: str, name: str, base_url: str | None, creds: Credentials,
+               api_key: str | None = None) -> tuple[Connection, dict]:
+    """`connect` with a Store of its own: for a caller's worker thread (the check is a network call)."""
+    with Store(data_dir) as store:
+        return connect(store, provider, name, base_url, creds, api_key)
