@@ -1,0 +1,162 @@
+"""Decoders behind one interface: zxing-cpp (default) and pyzbar (selectable).
+
+A decoder takes one 8-bit grayscale frame and returns every code it read, with the symbology in
+our names (`scanning.formats`) and the corner points in frame pixels. pyzbar needs the system
+library libzbar; when it is missing `make_decoder("pyzbar")` says so (log + `fallback_reason`)
+and returns the zxing-cpp decoder instead of failing the camera.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import zxingcpp
+
+from checkin_app.errors import ConfigError
+from checkin_app.scanning import formats as fmt
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Read:
+    """One code found in one frame.
+
+    Args:
+        text: the decoded text, as the decoder gave it (normalised later by the pipeline).
+        symbology: our symbology name (`formats.QR`, ...).
+        position: corner points (x, y) in frame pixels, clockwise from top-left where known.
+    """
+
+    text: str
+    symbology: str
+    position: tuple[tuple[int, int], ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return {"code": self.text, "symbology": self.symbology, "position": [list(p) for p in self.position]}
+
+
+class Decoder(Protocol):
+    """Anything that reads codes from a grayscale frame."""
+
+    name: str
+
+    def decode(self, gray: np.ndarray) -> list[Read]:
+        """Every code in `gray` (2-D uint8 array), in no particular order."""
+        ...
+
+
+_ZX_FORMATS = {
+    fmt.QR: ("QRCode",), fmt.CODE128: ("Code128",), fmt.CODE39: ("Code39",), fmt.ITF: ("ITF",),
+    fmt.PDF417: ("PDF417",), fmt.AZTEC: ("Aztec",), fmt.DATAMATRIX: ("DataMatrix",),
+    fmt.EAN_UPC: ("EAN8", "EAN13", "UPCA", "UPCE"),
+}
+
+
+def _zx_name(barcode_format) -> str:
+    """Our name for a zxing-cpp format ("QR Code", "Code 128", "EAN-13", ...)."""
+    text = str(barcode_format).replace(" ", "").replace("-", "").lower()
+    for ours, theirs in _ZX_FORMATS.items():
+        if any(text.startswith(t.lower()) for t in theirs):
+            return ours
+    return str(barcode_format)
+
+
+class ZxingDecoder:
+    """zxing-cpp's `read_barcodes`, restricted to the door's symbologies.
+
+    Args:
+        symbologies: our names to decode (default: all ticket symbologies).
+        try_rotate, try_downscale, try_invert: zxing-cpp's own search options; the defaults are
+            zxing-cpp's (all on), which is what "plain zxing-cpp" means in the benchmark.
+    """
+
+    name = "zxing"
+
+    def __init__(self, symbologies=fmt.ALL, *, try_rotate: bool = True, try_downscale: bool = True,
+                 try_invert: bool = True):
+        wanted = sorted(n for s in symbologies for n in _ZX_FORMATS[s])
+        self.symbologies = frozenset(symbologies)
+        self._formats = zxingcpp.barcode_formats_from_str(",".join(wanted))
+        self._options = dict(try_rotate=try_rotate, try_downscale=try_downscale, try_invert=try_invert)
+
+    def decode(self, gray: np.ndarray) -> list[Read]:
+        out = []
+        for b in zxingcpp.read_barcodes(gray, formats=self._formats, **self._options):
+            p = b.position
+            corners = tuple((int(pt.x), int(pt.y)) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+            out.append(Read(b.text, _zx_name(b.format), corners))
+        return out
+
+
+_ZBAR_FORMATS = {
+    fmt.QR: ("QRCODE",), fmt.CODE128: ("CODE128",), fmt.CODE39: ("CODE39",), fmt.ITF: ("I25",),
+    fmt.PDF417: ("PDF417",), fmt.EAN_UPC: ("EAN8", "EAN13", "UPCA", "UPCE"),
+    # zbar has no Aztec or DataMatrix decoder.
+    fmt.AZTEC: (), fmt.DATAMATRIX: (),
+}
+
+
+class PyzbarDecoder:
+    """pyzbar (libzbar). Slower than zxing-cpp and blind to Aztec and DataMatrix.
+
+    Raises:
+        ConfigError: when libzbar cannot be loaded.
+    """
+
+    name = "pyzbar"
+
+    def __init__(self, symbologies=fmt.ALL):
+        try:
+            from pyzbar import pyzbar
+        except (ImportError, OSError) as exc:  # pyzbar raises ImportError when libzbar is missing
+            raise ConfigError(f"pyzbar cannot load the zbar library ({exc}); install libzbar0") from None
+        self._pyzbar = pyzbar
+        names = [n for s in symbologies for n in _ZBAR_FORMATS[s]]
+        by_name = {s.name: s for s in pyzbar.ZBarSymbol}
+        self._symbols = [by_name[n] for n in names if n in by_name]
+        self._ours = {n: ours for ours, theirs in _ZBAR_FORMATS.items() for n in theirs}
+        self.symbologies = frozenset(symbologies)
+
+    def decode(self, gray: np.ndarray) -> list[Read]:
+        if not self._symbols:
+            return []
+        h, w = gray.shape[:2]
+        found = self._pyzbar.decode((np.ascontiguousarray(gray).tobytes(), w, h), symbols=self._symbols)
+        out = []
+        for d in found:
+            text = d.data.decode("utf-8", errors="replace")
+            out.append(Read(text, self._ours.get(d.type, d.type), tuple((int(p.x), int(p.y)) for p in d.polygon)))
+        return out
+
+
+DECODERS = ("zxing", "pyzbar")
+
+
+def make_decoder(name: str = "zxing", symbologies=fmt.ALL) -> Decoder:
+    """The named decoder; pyzbar without libzbar falls back to zxing-cpp with a logged warning.
+
+    Args:
+        name: "zxing" (default) or "pyzbar".
+        symbologies: our symbology names to decode.
+
+    Returns:
+        A decoder. After a fallback it has `fallback_reason` (str) saying why, for the GUI to show.
+
+    Raises:
+        ConfigError: for an unknown decoder name.
+    """
+    if name == "zxing":
+        return ZxingDecoder(symbologies)
+    if name == "pyzbar":
+        try:
+            return PyzbarDecoder(symbologies)
+        except ConfigError as exc:
+            reason = f"{exc}; using zxing-cpp instead"
+            log.warning("%s", reason)
+            decoder = ZxingDecoder(symbologies)
+            decoder.fallback_reason = reason
+            return decoder
+    raise ConfigError(f"unknown decoder {name!r}; expected one of {', '.join(DECODERS)}")
