@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Command groups that live in their own modules under `checkin_app/commands/`, keeping this file
 # small. Each has `add_parsers(sub)` and registers its handlers with `cli.command`.
-COMMAND_MODULES: tuple[str, ...] = ("checkin_app.commands.decode",)
+COMMAND_MODULES: tuple[str, ...] = ("checkin_app.commands.decode", "checkin_app.commands.gui")
 
 
 @command("scan")

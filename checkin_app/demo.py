@@ -62,15 +62,15 @@ class Demo:
         if rows:
             events.set_admitted(store, [rows[0]["id"]])
 
-    def door_codes(self, n_new: int = 8) -> list[str]:
+    def door_codes(self, n_new: int = 8, skip: int = 0) -> list[str]:
         """Codes for the demo video: mostly fresh arrivals, plus one already in and one refunded.
 
         Read from the simulator (what a real attendee would carry), in an order that shows every
-        kind of verdict early.
+        kind of verdict early. `skip` passes over arrivals used by earlier videos.
         """
         first_event = self.sandbox.box_office.events[self.sandbox.box_office.event_nums[0]].id
         tickets = [self.sandbox.ticket(i) for i in self.sandbox.event_ticket_ids(first_event)]
-        fresh = [t["barcode"] for t in tickets if t["status"] == "valid" and t["checked_in"] == "false"][:n_new]
+        fresh = [t["barcode"] for t in tickets if t["status"] == "valid" and t["checked_in"] == "false"][skip:skip + n_new]
         already = next(t["barcode"] for t in tickets if t["checked_in"] == "true")
         voided = next(t["barcode"] for t in tickets if t["status"] == "voided")
         return fresh[:3] + [already] + fresh[3:5] + [voided] + fresh[5:]

@@ -1,0 +1,96 @@
+"""The main window: wiring of scanner, status, crash handling, persistence, and the demo end to end."""
+import pytest
+from PySide6.QtCore import Qt
+
+from checkin_app.demo import Demo
+from checkin_app.errors import StoreError
+from checkin_app.gui.app import open_window
+from checkin_app.gui.crash import CrashDialog
+from checkin_app.gui.demo_runner import DemoRunner
+from checkin_app.gui.settings import Settings
+from checkin_app.gui.status_strip import StatusStrip
+
+
+@pytest.fixture
+def window(qtbot, door_dir):
+    w = open_window(door_dir, sync_interval_s=0)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.statusShown, timeout=10_000):
+        pass
+    yield w
+    w.crash.uninstall()
+    w.shutdown()
+
+
+def test_usb_scanner_burst_scans_with_no_field_focused(qtbot, window):
+    window.tabs.setCurrentWidget(window.stats)  # not even on the door tab
+    window.show()
+    qtbot.waitExposed(window)
+    window.stats.setFocus()
+    with qtbot.waitSignal(window.door.verdictShown, timeout=10_000) as shown:
+        qtbot.keyClicks(window.stats, "R59xesv")  # a scanner types far faster than a person
+        qtbot.keyClick(window.stats, Qt.Key_Return)
+    assert shown.args[0]["verdict"] == "admitted" and shown.args[0]["code"] == "R59xesv"
+    assert window.tabs.currentWidget() is window.door and window.door.verdict.name.text() == "Joe Griffiths"
+
+
+def test_environment_errors_are_messages_and_bugs_open_a_crash_dialog(qtbot, window):
+    with qtbot.waitSignal(window.messageShown, timeout=10_000) as msg:
+        window.tasks.db(lambda app: (_ for _ in ()).throw(StoreError("disk full: cannot write the database")))
+    assert msg.args[0] == "disk full: cannot write the database" and "disk full" in window.footer.text()
+    assert window.crash.dialogs == []
+
+    with qtbot.waitSignal(window.tasks.crashed, timeout=10_000):
+        window.tasks.net(lambda: {}["missing"])
+    dialog = window.crash.dialogs[-1]
+    assert isinstance(dialog, CrashDialog) and dialog.isVisible()
+    text = dialog.text.toPlainText()
+    assert "KeyError" in text and "--- log (last lines) ---" in text and "background task failed" in text
+
+
+def test_tab_and_geometry_persist(qtbot, door_dir):
+    w = open_window(door_dir, sync_interval_s=0)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.tabs.setCurrentIndex(2)
+    w.close()
+    geometry, tab = Settings(door_dir).window_state()
+    assert tab == 2 and geometry is not None and len(geometry) > 0
+    again = open_window(door_dir, sync_interval_s=0)
+    qtbot.addWidget(again)
+    assert again.tabs.currentIndex() == 2 and again.restoreGeometry(geometry)
+    again.close()
+
+
+def test_stale_list_warning_is_plain_words():
+    strip = StatusStrip()
+    strip.show_status({"online": False, "unpushed": 12, "failed_pushes": 1, "stale": True,
+                       "lists": [{"name": "Gig night", "age_s": 1860, "stale": True}]})
+    assert "OFFLINE" in strip.online.text() and "12 waiting to send, 1 failed" in strip.unpushed.text()
+    assert strip.stale.isVisibleTo(strip) and "STALE LIST: Gig night refreshed 31 min ago" in strip.stale.text()
+    strip.show_status({"online": True, "unpushed": 0, "failed_pushes": 0, "stale": False,
+                       "lists": [{"name": "Gig night", "age_s": 30, "stale": False}]})
+    assert not strip.stale.isVisibleTo(strip) and strip.online.text().endswith("Online")
+
+
+@pytest.mark.slow
+def test_demo_syncs_the_sandbox_and_tickets_scan_themselves_from_the_video(qtbot):
+    demo = Demo()
+    try:
+        data_dir = demo.start()
+        w = open_window(data_dir, sync_interval_s=0)
+        qtbot.addWidget(w)
+        runner = DemoRunner(w, demo, tickets_per_round=3)
+        runner.videoStarted.connect(lambda _p: None)
+        with qtbot.waitSignal(runner.synced, timeout=60_000) as synced:
+            runner.start()
+        assert synced.args[0]["complete"] and synced.args[0]["pull"]["tickets"] > 3000
+        verdicts = []
+        w.door.verdictShown.connect(verdicts.append)
+        qtbot.waitUntil(lambda: len(verdicts) >= 2, timeout=60_000)
+        assert verdicts[0]["code"] == runner.codes[0] and verdicts[0]["verdict"] == "admitted"
+        assert w.door.camera.frames_shown > 0
+        w.shutdown()
+    finally:
+        demo.stop()
