@@ -135,7 +135,9 @@ class Tasks(QObject):
         self._worker.ready.connect(self._reader.open)
         self._close.connect(self._reader.close)
         self._reader.finished.connect(self._done)
-        self._reader.ready.connect(self.readReady)
+        self._reader.ready.connect(self._read_lane_open)
+        self._reader.openFailed.connect(self.error)
+        self._read_backlog: list[tuple[int, Callable]] | None = []  # jobs asked before the lane opened
         self._relay = _Relay()
         self._relay.finished.connect(self._done)
         self._pool = QThreadPool()
@@ -155,8 +157,18 @@ class Tasks(QObject):
         """Run `op(app)` on the read lane: queries only (search, counters, stats), in order."""
         job_id = next(self._ids)
         self._pending[job_id] = (success, failure)
-        self._submit_read.emit(job_id, op)
+        if self._read_backlog is not None:
+            self._read_backlog.append((job_id, op))
+        else:
+            self._submit_read.emit(job_id, op)
         return job_id
+
+    @Slot()
+    def _read_lane_open(self) -> None:
+        backlog, self._read_backlog = self._read_backlog or [], None
+        for job_id, op in backlog:
+            self._submit_read.emit(job_id, op)
+        self.readReady.emit()
 
     def net(self, op: Callable[[], Any], success: Success | None = None, failure: Failure | None = None) -> int:
         """Run `op()` in the network pool (it must open its own Store if it needs one)."""

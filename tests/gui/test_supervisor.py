@@ -176,3 +176,47 @@ def test_export_writes_csv_of_the_admitted_events(qtbot, unlocked, tmp_path):
 def test_export_to_an_unwritable_place_is_a_message(qtbot, unlocked, tmp_path):
     unlocked.export.export_to(tmp_path / "missing-dir" / "out.csv")
     qtbot.waitUntil(lambda: "cannot write" in unlocked.export.outcome.text(), timeout=10_000)
+
+
+def test_conflicts_list_shows_offline_void_and_the_providers_refusal(qtbot, tmp_path, monkeypatch):
+    """A ticket admitted here while it was voided upstream: both the conflict and the refused push show."""
+    from checkin_app.gui.tasks import Tasks
+    from checkin_app.sandbox.tickettailor import TicketTailorSandbox
+    from checkin_app.services import syncing
+    from checkin_app.services.connections import Credentials, connect_at
+
+    monkeypatch.setenv("TT_CONFLICT_KEY", "sk_sandbox_conflicts")
+    with TicketTailorSandbox("sk_sandbox_conflicts", seed=11) as sb:
+        event = sb.seed_event("Monday", 10)
+        data = tmp_path / "door"
+        connect_at(data, "tickettailor", "box", sb.base_url, Credentials(api_key_env="TT_CONFLICT_KEY"))
+        syncing.sync_now(data)
+        ticket_id = sb.event_ticket_ids(event)[0]
+        code = sb.ticket(ticket_id)["barcode"]
+        t = Tasks(data, door="Door 1")
+        try:
+            view = SupervisorView(t, Settings(data))
+            qtbot.addWidget(view)
+            view.lock_bar.pin.setText(PIN)
+            view.lock_bar.repeat.setText(PIN)
+            view.lock_bar.try_unlock()
+            done = []
+            t.db(lambda app: app.checkin.scan(code), done.append)
+            qtbot.waitUntil(lambda: len(done) == 1, timeout=10_000)
+            sb.void(ticket_id)  # voided at the box office while this door was offline
+            report = syncing.sync_now(data)[0]
+            assert report.push.failed == 1
+            with qtbot.waitSignal(view.conflicts.loaded, timeout=10_000) as loaded:
+                view.tabs.setCurrentWidget(view.conflicts)
+            assert loaded.args[0] == 2
+            model = view.conflicts.model
+            shown = {model.data(model.index(r, 1)): model.data(model.index(r, 4)) for r in range(model.rowCount())}
+            assert set(shown) == {"Voided after admission", "Not accepted upstream"}
+            assert "Door 1" in shown["Voided after admission"]
+            assert "voided and cannot be checked in (HTTP 422)" in shown["Not accepted upstream"]
+            view.conflicts.view.selectRow([model.row_at(r)["kind"] for r in range(2)].index("void_after_admission"))
+            with qtbot.waitSignal(view.conflicts.loaded, timeout=10_000) as loaded:
+                view.conflicts.resolve_button.click()
+            assert loaded.args[0] == 1
+        finally:
+            t.shutdown()
