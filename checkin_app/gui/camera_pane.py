@@ -17,7 +17,7 @@ class CameraPane(QWidget):
         self.frame: QImage | None = None
         self.message = "No camera: use a USB scanner or type the code"
         self.frames_shown = 0
-        self.setMinimumSize(240, 180)
+        self.setMinimumSize(240, 210)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
 
     def set_frame(self, image: QImage) -> None:
@@ -47,10 +47,11 @@ class CameraPane(QWidget):
         else:
             p.setPen(QColor("#9aa5b1"))
             font = QFont()
-            font.setPointSize(11)
+            font.setPointSize(9)
             p.setFont(font)
-            p.drawText(self.rect().adjusted(12, 12, -12, -12), Qt.AlignHCenter | Qt.AlignBottom | Qt.TextWordWrap,
-                       self.message)
+            # Below the aiming box (which spans the middle 60 %), so the two never overlap.
+            band = QRectF(8, self.height() * 0.81, self.width() - 16, self.height() * 0.19 - 4)
+            p.drawText(band, Qt.AlignCenter | Qt.TextWordWrap, self.message)
         # The aiming box: the middle 60 % of the picture, corner marks only, so the code stays visible.
         w, h = target.width() * 0.6, target.height() * 0.6
         box = QRectF(target.center().x() - w / 2, target.center().y() - h / 2, w, h)

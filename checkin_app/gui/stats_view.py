@@ -106,7 +106,9 @@ class StatsView(QWidget):
         self.inside, self.rate, self.no_shows = (v for _b, v in boxes)
         self.doors = QGridLayout()
         doors_box = QGroupBox("Per door")
-        doors_box.setLayout(self.doors)
+        dl = QVBoxLayout(doors_box)
+        dl.addLayout(self.doors)
+        dl.addStretch(1)
 
         top = QHBoxLayout()
         for box, _v in boxes:

@@ -1,0 +1,211 @@
+"""GUI figures (issue 6): event-loop stalls, scan-to-paint latency, start-up with 1,000,000 tickets.
+
+    .venv/bin/python -m tests.bench.gui_bench sync [--tickets 100000] [--json]
+    .venv/bin/python -m tests.bench.gui_bench startup DATA_DIR [--runs 3] [--json]
+
+`sync`: a window on an empty data dir connected to the Ticket Tailor simulator (loopback, real
+HTTP); a 10 ms QTimer probe records how late each tick fires (a) idle for 3 s (the baseline),
+(b) during a manual sync of N tickets (Connections view: network pool + progress signals),
+(c) while the camera worker decodes a 1280x720 demo video at 15 fps. Then 300 scans typed into
+the manual entry field (Enter key) are timed from the Enter handler to the first paint of the
+verdict panel, with the scan decision alone (inside the database lane) as the baseline.
+`startup`: a fresh process opens the window on DATA_DIR (e.g. `checkin-app bench --workdir W`
+leaves a 1,000,000-ticket database in W/bench-data) and reports the time to "door can scan"
+(window shown, database lane open) and to "door ready" (counters and status on screen).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+T0 = time.perf_counter()
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def spin(predicate, timeout: float = 600.0) -> None:
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline, tick = time.monotonic() + timeout, threading.Event()
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("timed out")
+        QCoreApplication.processEvents(QEventLoop.AllEvents, 5)
+        tick.wait(0.001)
+
+
+class StallProbe:
+    """A 10 ms repeating QTimer on the GUI thread; lateness = gap between ticks minus 10 ms."""
+
+    def __init__(self, interval_ms: int = 10):
+        from PySide6.QtCore import QTimer
+
+        self.interval = interval_ms / 1000
+        self.late: list[float] = []
+        self._last = None
+        self.timer = QTimer(interval=interval_ms, timeout=self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            self.late.append(max(0.0, now - self._last - self.interval) * 1000)
+        self._last = now
+
+    def start(self) -> None:
+        self.late, self._last = [], None
+        self.timer.start()
+
+    def stop(self) -> dict:
+        self.timer.stop()
+        return {"ticks": len(self.late), "max_late_ms": round(max(self.late, default=0), 1),
+                "p99_late_ms": round(pct(self.late, 0.99), 1), "over_50ms": sum(1 for x in self.late if x > 50)}
+
+
+def run_sync(tickets: int) -> dict:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from checkin_app.gui.app import open_window, qt_app
+    from checkin_app.sandbox.tickettailor import TicketTailorSandbox
+    from checkin_app.scanning.synth import write_ticket_video
+    from checkin_app.services.connections import Credentials, connect_at
+
+    app = qt_app()
+    work = Path(tempfile.mkdtemp(prefix="checkin-guibench-"))
+    os.environ["GUI_BENCH_KEY"] = key = "sk_gui_bench_0001"
+    report: dict = {"tickets": tickets, "platform": app.platformName()}
+    with TicketTailorSandbox(key, seed=21, rate_limit=None) as sandbox:
+        event = sandbox.seed_event("Bench night", tickets)
+        connect_at(work / "door", "tickettailor", "box", sandbox.base_url, Credentials(api_key_env="GUI_BENCH_KEY"))
+        window = open_window(work / "door", sync_interval_s=0)
+        window.resize(1366, 820)
+        window.show()
+        spin(lambda: window.tasks is not None and window.status.age.text() != "")
+        probe = StallProbe()
+
+        probe.start()
+        end = time.monotonic() + 3
+        spin(lambda: time.monotonic() > end)
+        report["idle_baseline"] = probe.stop()
+
+        done = []
+        window.tabs.setCurrentWidget(window.connections)
+        window.connections.syncFinished.connect(done.append)
+        probe.start()
+        started = time.perf_counter()
+        window.connections.sync()
+        spin(lambda: done)
+        report["sync_s"] = round(time.perf_counter() - started, 2)
+        report["sync_stalls"] = probe.stop()
+        report["sync_pulled"] = done[0][0]["pull"]["tickets"]
+
+        codes = [sandbox.ticket(t)["barcode"] for t in sandbox.event_ticket_ids(event, "valid")[:320]]
+        video = write_ticket_video(work / "bench.avi", codes[300:320], fps=15.0, hold=10, gap=5)
+        window.tabs.setCurrentWidget(window.door)
+        verdicts = []
+        window.door.verdictShown.connect(verdicts.append)
+        probe.start()
+        worker = window.start_camera(str(video), pace=True)
+        finished = []
+        worker.finished.connect(lambda: finished.append(1))
+        spin(lambda: finished)
+        report["camera_stalls"] = probe.stop()
+        spin(lambda: len(verdicts) >= 20, timeout=30)
+        report["camera_scans"] = len(verdicts)
+        window.stop_camera()
+
+        door = window.door
+        decide_ms = []
+        original = door.tasks.db
+
+        def timed_db(op, success=None, failure=None):
+            def measured(app_):
+                t = time.perf_counter()
+                try:
+                    return op(app_)
+                finally:
+                    decide_ms.append((time.perf_counter() - t) * 1000)
+            return original(measured, success, failure)
+
+        door.tasks.db = timed_db
+        door.latencies.clear()
+        for code in codes[:300]:
+            n = len(door.latencies)
+            door.entry.setText(code)
+            QTest.keyClick(door.entry, Qt.Key_Return)
+            spin(lambda: len(door.latencies) > n, timeout=30)
+        paint_ms = [x * 1000 for x in door.latencies]
+        report["enter_to_paint_ms"] = {"n": len(paint_ms), "p50": round(pct(paint_ms, 0.5), 1),
+                                       "p95": round(pct(paint_ms, 0.95), 1), "max": round(max(paint_ms), 1)}
+        report["decision_in_db_lane_ms"] = {"p50": round(pct(decide_ms, 0.5), 2), "p95": round(pct(decide_ms, 0.95), 2)}
+        window.close()
+    return report
+
+
+def run_startup_once(data_dir: str) -> dict:
+    """In this (fresh) process: import, open the window, wait for door-ready."""
+    t_import = time.perf_counter()
+    from checkin_app.gui.app import open_window, qt_app
+
+    imported = time.perf_counter() - t_import
+    t = time.perf_counter()
+    qt_app()
+    window = open_window(Path(data_dir), sync_interval_s=0)
+    window.show()
+    can_scan = []
+    ready = []
+    window.tasks.dbReady.connect(lambda: can_scan.append(time.perf_counter()))
+    counters = []
+    window.door.countersChanged.connect(lambda c: counters.append((time.perf_counter(), c)))
+    window.statusShown.connect(lambda s: ready.append(time.perf_counter()))
+    spin(lambda: can_scan and counters and ready, timeout=120)
+    doc = {"imports_s": round(imported, 3), "window_to_can_scan_s": round(can_scan[0] - t, 3),
+           "window_to_door_ready_s": round(max(counters[0][0], ready[0]) - t, 3),
+           "process_start_to_door_ready_s": round(max(counters[0][0], ready[0]) - T0, 3),
+           "expected": counters[0][1]["expected"]}
+    window.close()
+    return doc
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    s = sub.add_parser("sync")
+    s.add_argument("--tickets", type=int, default=100_000)
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("startup")
+    s.add_argument("data_dir")
+    s.add_argument("--runs", type=int, default=3)
+    s.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
+    s.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if args.what == "sync":
+        report = run_sync(args.tickets)
+    elif args.once:
+        print(json.dumps(run_startup_once(args.data_dir)))
+        return 0
+    else:
+        runs = []
+        for _ in range(args.runs):
+            out = subprocess.run([sys.executable, "-m", "tests.bench.gui_bench", "startup", args.data_dir, "--once"],
+                                 capture_output=True, text=True, check=True)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        report = {"runs": runs, "median_door_ready_s": statistics.median(r["window_to_door_ready_s"] for r in runs),
+                  "median_process_start_to_door_ready_s": statistics.median(r["process_start_to_door_ready_s"] for r in runs)}
+    print(json.dumps(report, indent=None if args.json else 2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
