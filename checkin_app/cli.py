@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--password-env", metavar="VAR")
     s.add_argument("--token-env", metavar="VAR")
     s.add_argument("--secret-env", metavar="VAR")
+    s.add_argument("--token-header", metavar="NAME", help="1Ticket: the header carrying the token (x-api-token)")
+    s.add_argument("--event-date", metavar="MM/DD/YYYY", help="1Ticket: pull the purchases for this event date")
+    s.add_argument("--event-name", metavar="TEXT", help="1Ticket: pull the purchases whose event name contains this")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("connections", help="list connections and their sync state")
@@ -133,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Command groups that live in their own modules under `checkin_app/commands/`, keeping this file
 # small. Each has `add_parsers(sub)` and registers its handlers with `cli.command`.
-COMMAND_MODULES: tuple[str, ...] = ("checkin_app.commands.decode", "checkin_app.commands.gui")
+COMMAND_MODULES: tuple[str, ...] = ("checkin_app.commands.decode", "checkin_app.commands.webhooks",
+                                     "checkin_app.commands.gui")
 
 
 @command("scan")
@@ -263,13 +267,24 @@ def _bench(args) -> int:
     return EXIT_OK
 
 
+def _connect_settings(args) -> dict:
+    """Provider settings given on `connect` that are not secrets."""
+    settings: dict = {}
+    if args.token_header:
+        settings["token_header"] = args.token_header
+    filters = {"eventdate": args.event_date, "eventname": args.event_name}
+    if any(filters.values()):
+        settings["filters"] = {k: v for k, v in filters.items() if v}
+    return settings
+
+
 @command("connect")
 def _connect(args) -> int:
     from checkin_app.services.connections import Credentials, connect, describe
 
     creds = Credentials(args.api_key_env, args.username, args.password_env, args.token_env, args.secret_env)
     with open_app(args) as app:
-        connection, info = connect(app.store, args.provider, args.name, args.base_url, creds)
+        connection, info = connect(app.store, args.provider, args.name, args.base_url, creds, _connect_settings(args))
     doc = {**describe(connection), "provider_says": info}
     emit(args, doc, f"connected {connection.name} ({connection.provider}); secrets: "
                     f"{', '.join(f'{k} in {v}' for k, v in doc['secrets'].items()) or 'none'}")

@@ -80,3 +80,34 @@ def forget(ref: dict | None) -> None:
             keyring.delete_password(SERVICE, ref["keyring"])
         except Exception:
             pass  # already gone
+
+
+def keyring_get(entry: str) -> str | None:
+    """The keyring's value for `entry`, or None (no keyring, or no such entry)."""
+    if not keyring_available():
+        return None
+    import keyring
+
+    try:
+        value = keyring.get_password(SERVICE, entry)
+    except Exception:  # a locked keyring reads as "not there"
+        return None
+    if value:
+        log.redact(value)
+    return value or None
+
+
+def keyring_set(entry: str, value: str) -> None:
+    """Keep `value` in the keyring under `entry`.
+
+    Raises:
+        ConfigError: no keyring, or it refused.
+    """
+    if not keyring_available():
+        raise ConfigError("no OS keyring on this machine")
+    import keyring
+
+    try:
+        keyring.set_password(SERVICE, entry, value)
+    except Exception as exc:
+        raise ConfigError(f"the OS keyring refused the secret ({type(exc).__name__})") from None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 from checkin_app.errors import CheckinError
 from checkin_app.gui.models import Column, RowsModel
 from checkin_app.gui.tasks import Tasks
+from checkin_app.gui.webhooks_panel import WebhooksPanel
 from checkin_app.services import connections, events, syncing
 
 _COLUMNS = [
@@ -25,7 +26,7 @@ _COLUMNS = [
     Column("last_error", "Last error"),
 ]
 WEB_PROVIDERS = [("Ticket Tailor", "tickettailor"), ("Ticketor (webhooks)", "ticketor"),
-                 ("Ticketsolve (webhooks)", "ticketsolve")]
+                 ("Ticketsolve (webhooks)", "ticketsolve"), ("Relay (another laptop's receiver)", "relay")]
 
 
 class _Progress(QObject):
@@ -116,12 +117,7 @@ class ConnectionsView(QWidget):
         sl.addLayout(row)
         sl.addWidget(self.sync_status)
 
-        self.webhooks_box = QGroupBox("Webhook receiver")
-        wl = QVBoxLayout(self.webhooks_box)
-        self.webhooks_note = QLabel("Not available in this build: Ticketor and Ticketsolve deliveries can be "
-                                    "imported from files with `checkin-app import`.")
-        self.webhooks_note.setWordWrap(True)
-        wl.addWidget(self.webhooks_note)
+        self.webhooks_box = WebhooksPanel(tasks)
 
         conns_box = QGroupBox("Connections")
         cl = QVBoxLayout(conns_box)
@@ -159,7 +155,10 @@ class ConnectionsView(QWidget):
     # -- connections ------------------------------------------------------------------------------
 
     def _form(self):
-        creds = connections.Credentials(api_key_env=self.api_key_env.text().strip() or None)
+        env = self.api_key_env.text().strip() or None
+        # A relay's secret is its bearer token; the field says which variable holds it.
+        creds = (connections.Credentials(token_env=env) if self.provider.currentData() == "relay"
+                 else connections.Credentials(api_key_env=env))
         return (self.provider.currentData(), self.name.text().strip(), self.base_url.text().strip() or None, creds,
                 self.api_key.text().strip() or None)
 
@@ -183,7 +182,7 @@ class ConnectionsView(QWidget):
             self._say(f"Connection works ({said})", True)
             self.checked.emit(info)
 
-        self.tasks.net(lambda: connections.check(provider, base_url, creds, key), done, self._failed)
+        self.tasks.net(lambda: connections.check(provider, base_url, creds, api_key=key), done, self._failed)
 
     def add(self) -> None:
         provider, name, base_url, creds, key = self._form()

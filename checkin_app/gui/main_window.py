@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):  # periodic refreshes would find no lanes
             timer.stop()
         self.stop_camera()
+        self.connections.webhooks_box.shutdown()
         self.wedge.uninstall()
         if self.sync_loop is not None:
             self.sync_loop.stop()

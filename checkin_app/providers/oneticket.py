@@ -2,7 +2,7 @@
 
 A purchase (`/v2/purchases/`) names the event; its seats with barcodes come from
 `/v2/getpdf/?rid=<rid>` (`output[].seats[]`: `barcode`, `section`, `row`, `seatnumber`, `status`).
-A seat whose status is not "live" does not admit. The event's id is 1Ticket's `eventid_1ticket`.
+A seat whose status is not "live", or of a cancelled purchase, does not admit. The event's id is 1Ticket's `eventid_1ticket`.
 """
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def map_purchase_seats(purchase: dict, getpdf: dict) -> Batch:
     event = map_event(purchase)
     receipt = purchase.get("receipt") if isinstance(purchase.get("receipt"), dict) else {}
     buyer = _text(receipt.get("buyer_name"))
-    refunded = str((purchase.get("attributes") or {}).get("refund", "")).lower() == "true"
+    # `attributes.refund` is refund *eligibility* (the `elig_refund` filter), not a refund: only a
+    # cancelled purchase (`receipt.status`, filter `status=Canceled`) voids its seats.
+    cancelled = str(receipt.get("status", "")).lower() in ("canceled", "cancelled")
     batch = Batch(events=[event])
     for group in getpdf.get("output") or []:
         for seat in (group or {}).get("seats") or []:
@@ -66,7 +68,7 @@ def map_purchase_seats(purchase: dict, getpdf: dict) -> Batch:
                 provider=PROVIDER, remote_id=_text(seat.get("seatid")) or f"{purchase.get('rid')}:{code}",
                 event_remote_id=event.remote_id, code=code, holder_name=buyer,
                 ticket_type=_text(seat.get("ticketstock")), order_ref=_text(purchase.get("rid")), seat=place or None,
-                status=TicketStatus.VALID if live and not refunded else TicketStatus.VOID, raw=seat,
+                status=TicketStatus.VALID if live and not cancelled else TicketStatus.VOID, raw=seat,
             ))
     return batch
 

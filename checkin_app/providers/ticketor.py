@@ -65,7 +65,8 @@ def map_invoice(obj: dict) -> Batch:
     """An invoice with `Tickets[]` (products and payments carry no admission)."""
     tickets = obj.get("Tickets")
     if tickets is None:
-        raise PayloadError(f"Ticketor invoice {obj.get('Id')}: no Tickets (use the 'with Details' webhook)")
+        raise PayloadError(f"Ticketor invoice {obj.get('Id')} carries no tickets (subscribe to "
+                           "'New Invoice (Sales) with Details' instead)")
     if not isinstance(tickets, list):
         raise PayloadError(f"Ticketor invoice {obj.get('Id')}: Tickets is not a list")
     batch = Batch()

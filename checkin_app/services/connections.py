@@ -23,10 +23,12 @@ class Credentials:
     secret_env: str | None = None
 
 
-def check(provider: str, base_url: str | None, creds: Credentials, api_key: str | None = None) -> dict:
+def check(provider: str, base_url: str | None, creds: Credentials, extra: dict | None = None, *,
+          api_key: str | None = None) -> dict:
     """Try the credentials against the provider; returns what the provider said (e.g. box office name).
 
     Args:
+        extra: provider settings that are not secrets (1Ticket's `token_header`).
         api_key: the key itself (typed into the GUI); otherwise it is read from `creds.api_key_env`.
 
     Raises:
@@ -45,14 +47,46 @@ def check(provider: str, base_url: str | None, creds: Credentials, api_key: str 
         return TicketTailorClient(base_url or "https://api.tickettailor.com/v1", key).ping()
     if provider in ("ticketor", "ticketsolve"):
         return {}  # webhook-only providers: nothing to call; deliveries arrive at the receiver
+    if provider == "relay":
+        from checkin_app.providers.relay import RelayClient
+
+        if not creds.token_env:
+            raise ConfigError("a relay connection needs --token-env VAR (the variable holding the relay's token)")
+        client = RelayClient(base_url or "", secrets.from_env(creds.token_env))
+        try:
+            return client.ping()
+        finally:
+            client.close()
+    if provider == "oneticket":
+        from checkin_app.providers.oneticket_api import DEFAULT_HEADER, OneTicketClient
+
+        if not creds.token_env:
+            raise ConfigError("1Ticket needs --token-env VAR (the variable holding the API token)")
+        client = OneTicketClient(base_url, secrets.from_env(creds.token_env),
+                                 header_name=(extra or {}).get("token_header") or DEFAULT_HEADER)
+        try:
+            return client.verify()
+        finally:
+            client.close()
+    if provider == "ticketevolution":
+        from checkin_app.providers.ticketevolution_api import TicketEvolutionClient
+
+        if not creds.token_env or not creds.secret_env:
+            raise ConfigError("Ticket Evolution needs --token-env VAR and --secret-env VAR (API token and secret)")
+        client = TicketEvolutionClient(base_url, secrets.from_env(creds.token_env), secrets.from_env(creds.secret_env))
+        try:
+            return client.check()
+        finally:
+            client.close()
     raise ConfigError(f"connecting to {provider} is not available in this build")
 
 
 def connect(store: Store, provider: str, name: str, base_url: str | None, creds: Credentials,
-            api_key: str | None = None) -> tuple[Connection, dict]:
+            extra: dict | None = None, *, api_key: str | None = None) -> tuple[Connection, dict]:
     """Check the credentials, then save the connection with a reference to its secret (nothing saved on failure).
 
     Args:
+        extra: provider settings that are not secrets (1Ticket's `token_header` and `filters`).
         api_key: the key itself (the GUI's field); it goes to the OS keyring, and where there is
             none, the connection needs `creds.api_key_env` instead.
     """
@@ -62,8 +96,8 @@ def connect(store: Store, provider: str, name: str, base_url: str | None, creds:
         raise ConfigError(f"a connection named {name!r} already exists")
     if not (name or "").strip():
         raise ConfigError("a connection needs a name")
-    info = check(provider, base_url, creds, api_key)
-    settings: dict = {}
+    info = check(provider, base_url, creds, extra, api_key=api_key)
+    settings: dict = dict(extra or {})
     if api_key:
         settings["secret"] = secrets.remember(f"{name}:api-key", api_key, creds.api_key_env)
     elif creds.api_key_env:
@@ -116,4 +150,4 @@ def connect_at(data_dir, provider: str, name: str, base_url: str | None, creds: 
                api_key: str | None = None) -> tuple[Connection, dict]:
     """`connect` with a Store of its own: for a caller's worker thread (the check is a network call)."""
     with Store(data_dir) as store:
-        return connect(store, provider, name, base_url, creds, api_key)
+        return connect(store, provider, name, base_url, creds, api_key=api_key)

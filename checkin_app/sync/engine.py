@@ -1,6 +1,7 @@
 """One sync of one connection: push the outbox, then pull. Used by the CLI and the background loop."""
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from dataclasses import asdict, dataclass, field
@@ -35,6 +36,15 @@ class SyncReport:
                 "pull": asdict(self.pull) if self.pull else None, "error": self.error, "cancelled": self.cancelled}
 
 
+# Pull (and push) adapters other than Ticket Tailor's, by provider: each module has
+# `make_adapter(store, connection, progress, cancel)` returning an object with `push` and `pull`.
+ADAPTER_MODULES = {
+    "relay": "checkin_app.sync.relay",
+    "oneticket": "checkin_app.sync.oneticket",
+    "ticketevolution": "checkin_app.sync.ticketevolution",
+}
+
+
 def adapter_for(store: Store, connection: Connection, progress: Progress | None, cancel: threading.Event):
     """The provider adapter (push + pull) for a connection, with its secret resolved."""
     if connection.provider == "tickettailor":
@@ -49,6 +59,12 @@ def adapter_for(store: Store, connection: Connection, progress: Progress | None,
         client = TicketTailorClient(connection.base_url or "https://api.tickettailor.com/v1", key, cancel=cancel,
                                     policy=policy)
         return TicketTailorSync(store, connection, client, progress=progress, cancel=cancel)
+    if connection.provider in ADAPTER_MODULES:
+        return importlib.import_module(ADAPTER_MODULES[connection.provider]).make_adapter(store, connection, progress,
+                                                                                          cancel)
+    if connection.provider in ("ticketor", "ticketsolve"):
+        raise ConfigError(f"{connection.provider} delivers by webhook only: receive them with `webhooks serve` and "
+                          "sync a `relay` connection")
     raise ConfigError(f"sync is not available for {connection.provider} connections yet")
 
 

@@ -111,3 +111,31 @@ def test_sync_with_no_connection_says_so(qtbot, view):
     with qtbot.waitSignal(view.syncFinished, timeout=10_000):
         view.sync_button.click()
     assert "no connections" in view.sync_status.text()
+
+
+def test_webhook_receiver_toggle_receives_deliveries_and_stops(qtbot, view, monkeypatch):
+    import httpx
+
+    from tests.paths import REFERENCE
+
+    panel = view.webhooks_box
+    panel.port.setValue(0)
+    with qtbot.waitSignal(panel.failed, timeout=15_000) as failed:  # no tokens, no keyring: says which variables
+        panel.button.click()
+    assert "CHECKIN_TICKETOR_TOKEN" in failed.args[0] and not panel.on
+    monkeypatch.setenv("CHECKIN_TICKETOR_TOKEN", "t" * 32)
+    monkeypatch.setenv("CHECKIN_TICKETSOLVE_TOKEN", "s" * 32)
+    with qtbot.waitSignal(panel.switched, timeout=15_000) as switched:
+        panel.button.click()
+    on, routes = switched.args
+    assert on and panel.on and set(routes) == {"ticketor", "ticketsolve"} and routes["ticketsolve"] in panel.routes.text()
+    body = (REFERENCE / "ticketsolve-order-created.json").read_bytes()
+    assert httpx.post(routes["ticketsolve"], content=body, headers={"Content-Type": "application/json"}).status_code == 201
+    with qtbot.waitSignal(panel.switched, timeout=15_000) as switched:
+        panel.button.click()
+    assert switched.args[0] is False and not panel.on
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(routes["ticketsolve"], content=body, headers={"Content-Type": "application/json"})
+    with qtbot.waitSignal(view.model.modelReset, timeout=10_000):
+        view.refresh()
+    assert view.events.count() >= 1  # the delivery's event is now cached

@@ -1,0 +1,91 @@
+"""The webhook inbox: raw deliveries kept exactly as received, each stored once.
+
+A delivery is identified by the provider's delivery id when it has one (Ticket Tailor's `wh_…`)
+and always by the SHA-256 of its raw body, so a re-sent delivery and a byte-identical copy are both
+recognised. Rows are never rewritten except to note that (or why not) they were applied.
+The inbox id doubles as the relay cursor: ids only grow.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from checkin_app.domain.clock import utc_now
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    provider: str
+    delivery_id: str | None
+    content_hash: str
+    source: str
+    received_at: str
+    body: bytes
+    applied_at: str | None = None
+    error: str | None = None
+
+    @classmethod
+    def from_row(cls, r: sqlite3.Row) -> "Delivery":
+        return cls(r["id"], r["provider"], r["delivery_id"], r["content_hash"], r["source"], r["received_at"],
+                   bytes(r["body"]), r["applied_at"], r["error"])
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def add(conn: sqlite3.Connection, provider: str, body: bytes, *, delivery_id: str | None = None,
+        source: str = "local", headers: dict | None = None, received_at: str | None = None) -> tuple[int, bool]:
+    """Store one delivery unless it is already there. Call inside a transaction.
+
+    Args:
+        conn: a connection inside `Database.transaction()`.
+        provider: whose delivery it is ("tickettailor", "ticketor", ...).
+        body: the raw request body, byte for byte.
+        delivery_id: the provider's id for the delivery, when it gives one.
+        source: "local" (received here) or "relay:<connection name>".
+        headers: the few request headers worth keeping (never authorisation headers).
+        received_at: when it first arrived (kept when copied from a relay).
+
+    Returns:
+        (inbox id, True when new) or (the existing row's id, False) for a duplicate.
+    """
+    digest = content_hash(body)
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO webhook_inbox (provider, delivery_id, content_hash, source, received_at, headers, body)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (provider, delivery_id, digest, source, received_at or utc_now(), json.dumps(headers or {}), body),
+    )
+    if cur.rowcount:
+        return cur.lastrowid, True
+    row = conn.execute(
+        "SELECT id FROM webhook_inbox WHERE provider = ? AND (content_hash = ? OR (delivery_id IS NOT NULL AND delivery_id = ?))"
+        " ORDER BY id LIMIT 1",
+        (provider, digest, delivery_id),
+    ).fetchone()
+    return row[0], False
+
+
+def mark(conn: sqlite3.Connection, inbox_id: int, error: str | None) -> None:
+    """Record that a delivery was applied (error None) or why it could not be."""
+    conn.execute("UPDATE webhook_inbox SET applied_at = ?, error = ? WHERE id = ?",
+                 (utc_now() if error is None else None, error, inbox_id))
+
+
+def page(conn: sqlite3.Connection, after: int = 0, limit: int = 100) -> list[Delivery]:
+    """Deliveries with an id above `after`, oldest first (the relay's cursor order)."""
+    rows = conn.execute("SELECT * FROM webhook_inbox WHERE id > ? ORDER BY id LIMIT ?", (after, limit)).fetchall()
+    return [Delivery.from_row(r) for r in rows]
+
+
+def get(conn: sqlite3.Connection, inbox_id: int) -> Delivery | None:
+    row = conn.execute("SELECT * FROM webhook_inbox WHERE id = ?", (inbox_id,)).fetchone()
+    return Delivery.from_row(row) if row else None
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Deliveries per provider."""
+    return {r[0]: r[1] for r in conn.execute("SELECT provider, COUNT(*) FROM webhook_inbox GROUP BY provider")}
