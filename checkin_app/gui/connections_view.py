@@ -126,7 +126,7 @@ class ConnectionsView(QWidget):
         left = QVBoxLayout()
         left.addWidget(conns_box, 1)
         left.addWidget(add_box)
-        right = QVBoxLayout()
+        self.right = right = QVBoxLayout()
         right.addWidget(events_box, 1)
         right.addWidget(sync_box)
         right.addWidget(self.webhooks_box)

@@ -16,6 +16,7 @@ from checkin_app.domain.rules import Mode
 from checkin_app.gui.camera import CameraWorker
 from checkin_app.gui.connections_view import ConnectionsView
 from checkin_app.gui.crash import CrashHandler
+from checkin_app.gui.door_settings import DoorSettings
 from checkin_app.gui.door_view import DoorView
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.sounds import Sounds
@@ -75,6 +76,9 @@ class MainWindow(QMainWindow):
         self.supervisor = SupervisorView(self.tasks, settings)
         self.stats = StatsView(self.tasks)
         self.connections = ConnectionsView(self.tasks)
+        self.door_settings = DoorSettings(self.tasks, settings, self.sounds)
+        self.connections.right.insertWidget(0, self.door_settings)
+        self.door_settings.renamed.connect(self._renamed)
         self.tabs = QTabWidget()
         for view, title in ((self.door, "Door"), (self.supervisor, "Supervisor"), (self.stats, "Live stats"),
                             (self.connections, "Connections")):
@@ -158,6 +162,10 @@ class MainWindow(QMainWindow):
             Mode.ENTRY if self.door.mode is Mode.EXIT else Mode.EXIT))
         QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: (self.tabs.setCurrentWidget(self.supervisor),
                                                                    self.supervisor.query.setFocus()))
+
+    def _renamed(self, name: str) -> None:
+        self.status.set_door(name)
+        self.setWindowTitle(f"checkin-app · {name or 'Door'} · {self.data_dir}")
 
     # -- scanning sources ------------------------------------------------------------------------
 

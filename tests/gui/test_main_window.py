@@ -94,3 +94,18 @@ def test_demo_syncs_the_sandbox_and_tickets_scan_themselves_from_the_video(qtbot
         w.shutdown()
     finally:
         demo.stop()
+
+
+def test_door_name_and_sound_settings_apply_at_once_and_persist(qtbot, window, door_dir):
+    box = window.door_settings
+    box.name.setText("Stage door")
+    with qtbot.waitSignal(box.renamed, timeout=10_000):
+        box.save()
+    assert window.status.door.text() == "Stage door" and Settings(door_dir).door_name == "Stage door"
+    with qtbot.waitSignal(window.door.verdictShown, timeout=10_000):
+        window.door.submit("al4R5")
+    with qtbot.waitSignal(window.door.verdictShown, timeout=10_000) as again:
+        window.door.submit("al4R5")
+    assert "at Stage door" in again.args[0]["message"]
+    box.sound.setChecked(False)
+    assert not window.sounds.enabled and not Settings(door_dir).sound
