@@ -7,6 +7,7 @@ never on the database lane where scans are decided. Secrets go to the OS keyring
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -27,6 +28,16 @@ _COLUMNS = [
 ]
 WEB_PROVIDERS = [("Ticket Tailor", "tickettailor"), ("Ticketor (webhooks)", "ticketor"),
                  ("Ticketsolve (webhooks)", "ticketsolve"), ("Relay (another laptop's receiver)", "relay")]
+
+
+def _when(iso: str | None) -> str:
+    """"Fri 28 Nov 19:00" in this machine's time zone."""
+    if not iso:
+        return "no date"
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%a %d %b %H:%M")
+    except ValueError:
+        return iso
 
 
 class _Progress(QObject):
@@ -105,6 +116,7 @@ class ConnectionsView(QWidget):
         self.sync_button.setProperty("role", "primary")
         self.cancel_button = QPushButton("Cancel", clicked=self.cancel_sync, enabled=False)
         self.bar = QProgressBar()
+        self.bar.setTextVisible(False)  # the provider gives no total; the line below counts tickets
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.sync_status = QLabel("")
@@ -145,8 +157,8 @@ class ConnectionsView(QWidget):
         self.model.set_rows(rows)
         self.events.clear()
         for e in event_rows:
-            when = (e["starts_at"] or "")[:16].replace("T", " ")
-            item = QListWidgetItem(f"{e['name']}   {when}   {e['checked_in']:,}/{e['tickets']:,} in")
+            when = _when(e["starts_at"])
+            item = QListWidgetItem(f"{e['name']}  ·  {when}  ·  {e['checked_in']:,} / {e['tickets']:,} in")
             item.setData(Qt.UserRole, e["id"])
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if e["admitted"] else Qt.Unchecked)

@@ -220,3 +220,8 @@ def test_conflicts_list_shows_offline_void_and_the_providers_refusal(qtbot, tmp_
             assert loaded.args[0] == 1
         finally:
             t.shutdown()
+
+
+def test_door_staff_cannot_find_people_through_their_hidden_email(qtbot, view):
+    assert search(qtbot, view, "test111") == 0  # Joe Griffiths' email, not his name
+    assert search(qtbot, view, "griff") == 1
