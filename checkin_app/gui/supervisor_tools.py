@@ -173,6 +173,8 @@ class ExportPanel(QWidget):
 
     def export_to(self, path: Path) -> None:
         only = self.only_admitted.isChecked()
+        _outcome(self.outcome, f"Exporting to {path}…", True)
+        self.button.setEnabled(False)
 
         def op(app):
             ids = None
@@ -184,9 +186,14 @@ class ExportPanel(QWidget):
             except OSError as exc:
                 raise CheckinError(f"cannot write {path}: {exc.strerror}") from None
 
-        self.tasks.read(op, lambda n: self._done(path, n), self._failed)
+        self.tasks.read(op, lambda n: self._done(path, n), self._export_failed)
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self.button.setEnabled(True)
+        self._failed(exc)
 
     def _done(self, path: Path, n: int) -> None:
+        self.button.setEnabled(True)
         _outcome(self.outcome, f"Exported {n:,} tickets to {path}", True)
         self.exported.emit(str(path), n)
 

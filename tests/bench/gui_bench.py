@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.bench.gui_bench sync [--tickets 100000] [--json]
     .venv/bin/python -m tests.bench.gui_bench startup DATA_DIR [--runs 3] [--json]
+    .venv/bin/python -m tests.bench.gui_bench demo [--json]
 
 `sync`: a window on an empty data dir connected to the Ticket Tailor simulator (loopback, real
 HTTP, in its own process as a real provider would be); a 10 ms QTimer probe records how late each tick fires (a) idle for 3 s (the baseline),
@@ -11,7 +12,10 @@ the manual entry field (Enter key) are timed from the Enter handler to the first
 verdict panel, with the scan decision alone (inside the database lane) as the baseline.
 `startup`: a fresh process opens the window on DATA_DIR (e.g. `checkin-app bench --workdir W`
 leaves a 1,000,000-ticket database in W/bench-data) and reports the time to "door can scan"
-(window shown, database lane open) and to "door ready" (counters and status on screen).
+(window shown, database lane open) and to "door ready" (counters and status on screen), then
+the time from a search being asked to its results on screen, 20 queries.
+`demo`: `checkin-app demo` in this process: start to synced, to the demo video playing, to the
+first tickets decoded from it and decided.
 """
 from __future__ import annotations
 
@@ -43,6 +47,39 @@ def spin(predicate, timeout: float = 600.0) -> None:
             raise TimeoutError("timed out")
         QCoreApplication.processEvents(QEventLoop.AllEvents, 5)
         tick.wait(0.001)
+
+
+_CONTROL = """
+import json, sys, time
+late, last = [], time.perf_counter()
+while True:
+    time.sleep(0.01)
+    now = time.perf_counter()
+    late.append(max(0.0, now - last - 0.01) * 1000)
+    last = now
+    if len(late) % 50 == 0 and sys.stdin.closed is False:
+        import select
+        if select.select([sys.stdin], [], [], 0)[0]:
+            break
+late.sort()
+print(json.dumps({"ticks": len(late), "max_late_ms": round(late[-1], 1),
+                  "p99_late_ms": round(late[int(0.99 * (len(late) - 1))], 1), "over_50ms": sum(x > 50 for x in late)}))
+"""
+
+
+class ControlProbe:
+    """The same 10 ms probe in a separate plain Python process (no Qt, no app): what the machine itself
+    does to a thread's timing while the benchmark runs. Stalls here are the machine, not the GUI."""
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", _CONTROL], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True)
+
+    def stop(self) -> dict:
+        self.proc.stdin.write("stop\n")
+        self.proc.stdin.flush()
+        out, _ = self.proc.communicate(timeout=30)
+        return json.loads(out)
 
 
 class StallProbe:
@@ -90,7 +127,7 @@ def run_sync(tickets: int) -> dict:
         line = sandbox.stdout.readline()  # "Ticket Tailor sandbox at http://127.0.0.1:PORT/v1  (API key: ...)"
         base_url = line.split(" at ", 1)[1].split()[0]
         connect_at(work / "door", "tickettailor", "box", base_url, Credentials(api_key_env="GUI_BENCH_KEY"))
-        window = open_window(work / "door", sync_interval_s=0)
+        window = open_window(work / "door", sync_interval_s=0, freeze_gc=True)
         window.resize(1366, 820)
         window.show()
         spin(lambda: window.tasks is not None and window.status.age.text() != "")
@@ -104,12 +141,15 @@ def run_sync(tickets: int) -> dict:
         done = []
         window.tabs.setCurrentWidget(window.connections)
         window.connections.syncFinished.connect(done.append)
+        control = ControlProbe()
+        control.start()
         probe.start()
         started = time.perf_counter()
         window.connections.sync()
         spin(lambda: done)
         report["sync_s"] = round(time.perf_counter() - started, 2)
         report["sync_stalls"] = probe.stop()
+        report["sync_control_process"] = control.stop()
         report["sync_pulled"] = done[0][0]["pull"]["tickets"]
 
         from checkin_app.store import Store
@@ -121,12 +161,14 @@ def run_sync(tickets: int) -> dict:
         window.tabs.setCurrentWidget(window.door)
         verdicts = []
         window.door.verdictShown.connect(verdicts.append)
+        control.start()
         probe.start()
         worker = window.start_camera(str(video), pace=True)
         finished = []
         worker.finished.connect(lambda: finished.append(1))
         spin(lambda: finished)
         report["camera_stalls"] = probe.stop()
+        report["camera_control_process"] = control.stop()
         spin(lambda: len(verdicts) >= 20, timeout=30)
         report["camera_scans"] = len(verdicts)
         window.stop_camera()
@@ -170,7 +212,7 @@ def run_startup_once(data_dir: str) -> dict:
     imported = time.perf_counter() - t_import
     t = time.perf_counter()
     qt_app()
-    window = open_window(Path(data_dir), sync_interval_s=0)
+    window = open_window(Path(data_dir), sync_interval_s=0, freeze_gc=True)
     window.show()
     can_scan = []
     ready = []
@@ -202,11 +244,44 @@ def run_startup_once(data_dir: str) -> dict:
     return doc
 
 
+def run_demo_timing() -> dict:
+    """`checkin-app demo` as a new user sees it: process start to the first ticket decoded from the video."""
+    from checkin_app.demo import Demo
+    from checkin_app.gui.app import open_window, qt_app
+    from checkin_app.gui.demo_runner import DemoRunner
+
+    qt_app()
+    demo = Demo()
+    try:
+        data_dir = demo.start()
+        window = open_window(data_dir, sync_interval_s=10.0, freeze_gc=True)
+        window.show()
+        runner = DemoRunner(window, demo)
+        marks: dict = {}
+        runner.synced.connect(lambda r: marks.setdefault("synced", (time.perf_counter(), r["pull"]["tickets"])))
+        runner.videoStarted.connect(lambda _p: marks.setdefault("video", time.perf_counter()))
+        verdicts = []
+        window.door.verdictShown.connect(lambda v: verdicts.append((time.perf_counter(), v["verdict"])))
+        runner.start()
+        spin(lambda: len(verdicts) >= 4, timeout=120)
+        doc = {"process_start_to_synced_s": round(marks["synced"][0] - T0, 2), "tickets_synced": marks["synced"][1],
+               "process_start_to_video_s": round(marks["video"] - T0, 2),
+               "process_start_to_first_scan_s": round(verdicts[0][0] - T0, 2),
+               "first_verdicts": [v for _t, v in verdicts[:4]],
+               "process_start_to_fourth_scan_s": round(verdicts[3][0] - T0, 2)}
+        window.close()
+        return doc
+    finally:
+        demo.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
     s = sub.add_parser("sync")
     s.add_argument("--tickets", type=int, default=100_000)
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("demo")
     s.add_argument("--json", action="store_true")
     s = sub.add_parser("startup")
     s.add_argument("data_dir")
@@ -216,6 +291,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.what == "sync":
         report = run_sync(args.tickets)
+    elif args.what == "demo":
+        report = run_demo_timing()
     elif args.once:
         print(json.dumps(run_startup_once(args.data_dir)))
         return 0
