@@ -6,11 +6,11 @@ panel, and `acted` tells the rest of the window to refresh.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from checkin_app.errors import CheckinError
-from checkin_app.gui.models import HISTORY_COLUMNS, RowsModel, ticket_state
+from checkin_app.gui.models import HISTORY_COLUMNS, RowsModel, table_view, ticket_state
+from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import supervisor
 
@@ -43,11 +43,7 @@ class AttendeePanel(QWidget):
             self.fields[key].setTextInteractionFlags(Qt.TextSelectableByMouse)
             form.addRow(label, self.fields[key])
         self.history = RowsModel(HISTORY_COLUMNS, self)
-        self.history_view = QTableView()
-        self.history_view.setModel(self.history)
-        self.history_view.verticalHeader().hide()
-        self.history_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.history_view.horizontalHeader().setStretchLastSection(True)
+        self.history_view = table_view(self.history, rows=False)
 
         self.check_in_button = QPushButton("Check in", clicked=self.check_in)
         self.check_in_button.setProperty("role", "primary")
@@ -142,24 +138,22 @@ class AttendeePanel(QWidget):
         self.tasks.db(lambda app: op(app, rec["code"], scope), lambda result: self._done(describe(result)), self._failed)
 
     def _done(self, message: str) -> None:
-        self.outcome.setStyleSheet("color: #0f5132; font-weight: 600;")
-        self.outcome.setText(message)
+        show_outcome(self.outcome, message, True)
         self.reason.clear()
         self.acted.emit(message)
         self.load(self.record["id"])
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, CheckinError):
-            self.tasks.report(exc)
-            return
-        self.outcome.setStyleSheet("color: #b3261e; font-weight: 600;")
-        self.outcome.setText(str(exc))
-        self.refused.emit(str(exc))
+        self.tasks.explain(exc, self._refuse)
+
+    def _refuse(self, reason: str) -> None:
+        show_outcome(self.outcome, reason, False)
+        self.refused.emit(reason)
 
     def _need_reason(self, what: str) -> str | None:
         reason = self.reason.text().strip()
         if not reason:
-            self._failed(CheckinError(f"type a reason to {what}"))
+            self._refuse(f"type a reason to {what}")
             self.reason.setFocus()
             return None
         return reason

@@ -10,12 +10,12 @@ import threading
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QTableView,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QMessageBox, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
-from checkin_app.errors import CheckinError
-from checkin_app.gui.models import Column, RowsModel
+from checkin_app.gui.models import Column, RowsModel, table_view
+from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.webhooks_panel import WebhooksPanel
 from checkin_app.services import connections, events, syncing
@@ -70,12 +70,7 @@ class ConnectionsView(QWidget):
         self.progress_relay.moved.connect(self._moved)
 
         self.model = RowsModel(_COLUMNS, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = table_view(self.model)
         self.remove_button = QPushButton("Remove…", clicked=self.remove_selected)
         self.remove_button.setProperty("role", "danger")
 
@@ -175,15 +170,11 @@ class ConnectionsView(QWidget):
                 self.api_key.text().strip() or None)
 
     def _say(self, text: str, ok: bool) -> None:
-        self.form_outcome.setStyleSheet(f"color: {'#0f5132' if ok else '#b3261e'}; font-weight: 600;")
-        self.form_outcome.setText(text)
+        show_outcome(self.form_outcome, text, ok)
         self.message.emit(text, ok)
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, CheckinError):
-            self.tasks.report(exc)
-            return
-        self._say(str(exc), False)
+        self.tasks.explain(exc, lambda reason: self._say(reason, False))
 
     def test(self) -> None:
         provider, _name, base_url, creds, key = self._form()
@@ -276,8 +267,4 @@ class ConnectionsView(QWidget):
     def _sync_failed(self, exc: BaseException) -> None:
         self._end_sync()
         self.bar.setValue(0)
-        if not isinstance(exc, CheckinError):
-            self.tasks.report(exc)
-            return
-        self.sync_status.setText(str(exc))
-        self.syncFinished.emit([])
+        self.tasks.explain(exc, lambda reason: (self.sync_status.setText(reason), self.syncFinished.emit([])))

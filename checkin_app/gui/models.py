@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 from checkin_app.domain.rules import clock_time
 
@@ -63,6 +64,18 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.DisplayRole and orientation == Qt.Horizontal:
             return self.columns[section].header
         return None
+
+
+def table_view(model: QAbstractTableModel, *, rows: bool = True) -> QTableView:
+    """A read-only table in the app's look: whole-row selection, sized columns, last one stretched."""
+    view = QTableView()
+    view.setModel(model)
+    if rows:
+        view.setSelectionBehavior(QTableView.SelectRows)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
 
 
 def ticket_state(row: dict) -> str:

@@ -43,3 +43,9 @@ QProgressBar::chunk {{ background: {ACCENT}; border-radius: 5px; }}
 def pill(text_colour: str, background: str) -> str:
     """Style for a rounded status label."""
     return f"color: {text_colour}; background: {background};"
+
+
+def show_outcome(label, text: str, ok: bool) -> None:
+    """Put the outcome of an act in a label: green when it worked, red with the reason when not."""
+    label.setStyleSheet(f"color: {'#0f5132' if ok else '#b3261e'}; font-weight: 600;")
+    label.setText(text)

@@ -8,12 +8,12 @@ that arrives after a newer query was asked is dropped, so the table never flicke
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from checkin_app.errors import ConfigError
 from checkin_app.gui.attendee_panel import AttendeePanel
-from checkin_app.gui.models import SEARCH_COLUMNS, RowsModel
+from checkin_app.gui.models import SEARCH_COLUMNS, RowsModel, table_view
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.supervisor_tools import ConflictsPanel, ExportPanel, WalkUpPanel
 from checkin_app.gui.tasks import Tasks
@@ -124,14 +124,9 @@ class SupervisorView(QWidget):
         self.query = QLineEdit(placeholderText="Search name, email, code or order…")
         self.query.setClearButtonEnabled(True)
         self.model = RowsModel(SEARCH_COLUMNS, self)
-        self.results = QTableView()
-        self.results.setModel(self.model)
-        self.results.setSelectionBehavior(QTableView.SelectRows)
+        self.results = table_view(self.model)
         self.results.setSelectionMode(QTableView.SingleSelection)
-        self.results.verticalHeader().hide()
         self.results.setAlternatingRowColors(True)
-        self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.results.horizontalHeader().setStretchLastSection(True)
         self.count = QLabel()
         self.detail = AttendeePanel(tasks)
         self._delay = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS, timeout=self.search_now)

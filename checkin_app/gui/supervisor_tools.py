@@ -4,18 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from checkin_app.errors import CheckinError
-from checkin_app.gui.models import CONFLICT_COLUMNS, RowsModel
+from checkin_app.gui.models import CONFLICT_COLUMNS, RowsModel, table_view
+from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import events, export, supervisor
-
-
-def _outcome(label: QLabel, text: str, ok: bool) -> None:
-    label.setStyleSheet(f"color: {'#0f5132' if ok else '#b3261e'}; font-weight: 600; font-size: 15px;")
-    label.setText(text)
 
 
 class WalkUpPanel(QWidget):
@@ -70,7 +66,7 @@ class WalkUpPanel(QWidget):
         email, ticket_type, admit = self.email.text().strip() or None, self.ticket_type.text().strip() or None, \
             self.admit_now.isChecked()
         if event_id is None:
-            _outcome(self.outcome, "No event to issue for: sync or import an attendee list first", False)
+            show_outcome(self.outcome, "No event to issue for: sync or import an attendee list first", False)
             return
 
         def op(app):
@@ -83,16 +79,13 @@ class WalkUpPanel(QWidget):
     def _done(self, outcome) -> None:
         result, verdict = outcome
         text = result.message + (" and checked in" if verdict is not None and verdict.passing else "")
-        _outcome(self.outcome, text, True)
+        show_outcome(self.outcome, text, True)
         for field in (self.name, self.email, self.ticket_type):
             field.clear()
         self.issued.emit(result.code)
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, CheckinError):
-            self.tasks.report(exc)
-            return
-        _outcome(self.outcome, str(exc), False)
+        self.tasks.explain(exc, lambda reason: show_outcome(self.outcome, reason, False))
 
 
 class ConflictsPanel(QWidget):
@@ -108,12 +101,7 @@ class ConflictsPanel(QWidget):
         super().__init__(parent)
         self.tasks = tasks
         self.model = RowsModel(CONFLICT_COLUMNS, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QTableView.SelectRows)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view = table_view(self.model)
         self.summary = QLabel()
         refresh = QPushButton("Refresh", clicked=self.refresh)
         self.resolve_button = QPushButton("Mark resolved", clicked=self.resolve_selected)
@@ -173,7 +161,7 @@ class ExportPanel(QWidget):
 
     def export_to(self, path: Path) -> None:
         only = self.only_admitted.isChecked()
-        _outcome(self.outcome, f"Exporting to {path}…", True)
+        show_outcome(self.outcome, f"Exporting to {path}…", True)
         self.button.setEnabled(False)
 
         def op(app):
@@ -194,11 +182,8 @@ class ExportPanel(QWidget):
 
     def _done(self, path: Path, n: int) -> None:
         self.button.setEnabled(True)
-        _outcome(self.outcome, f"Exported {n:,} tickets to {path}", True)
+        show_outcome(self.outcome, f"Exported {n:,} tickets to {path}", True)
         self.exported.emit(str(path), n)
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, CheckinError):
-            self.tasks.report(exc)
-            return
-        _outcome(self.outcome, str(exc), False)
+        self.tasks.explain(exc, lambda reason: show_outcome(self.outcome, reason, False))

@@ -189,6 +189,13 @@ class Tasks(QObject):
         else:
             self.report(value)
 
+    def explain(self, exc: BaseException, show: Callable[[str], None]) -> None:
+        """An act's failure: `show` the reason when the user can act on it, else report it as a crash."""
+        if isinstance(exc, CheckinError):
+            show(str(exc))
+        else:
+            self.report(exc)
+
     def report(self, exc: BaseException) -> None:
         """Hand an exception nobody handled to the user: a message, or a crash with its traceback."""
         if isinstance(exc, CheckinError):

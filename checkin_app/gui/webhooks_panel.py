@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from checkin_app.errors import CheckinError
+from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services.receiver import ReceiverToggle
 
@@ -82,12 +82,11 @@ class WebhooksPanel(QGroupBox):
 
     def _failed(self, exc: BaseException) -> None:
         self.button.setEnabled(True)
-        if not isinstance(exc, CheckinError):
-            self.tasks.report(exc)
-            return
-        self.routes.setStyleSheet("color: #b3261e; font-weight: 600;")
-        self.routes.setText(str(exc))
-        self.failed.emit(str(exc))
+        self.tasks.explain(exc, self._refuse)
+
+    def _refuse(self, reason: str) -> None:
+        show_outcome(self.routes, reason, False)
+        self.failed.emit(reason)
 
     def shutdown(self) -> None:
         """Stop the receiver with the window (synchronously: the app is closing)."""

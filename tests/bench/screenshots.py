@@ -72,7 +72,7 @@ def main() -> int:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    app = qt_app()
+    qt_app()
     demo = Demo()
     try:
         data = demo.start()
