@@ -95,6 +95,8 @@ class DoorView(QWidget):
         cl.addLayout(self.per_type)
         self.recent = QListWidget()
         self.recent.setFocusPolicy(Qt.NoFocus)
+        self.recent.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # long names are elided…
+        self.recent.setTextElideMode(Qt.ElideRight)
         recent_box = QGroupBox(f"Last {RECENT} scans")
         QVBoxLayout(recent_box).addWidget(self.recent)
         right = QVBoxLayout()
@@ -184,7 +186,7 @@ class DoorView(QWidget):
     def _add_recent(self, verdict: str, message: str, name: str | None, at) -> None:
         look = look_for({"verdict": verdict})
         when = clock_time(at) if isinstance(at, str) else time.strftime("%H:%M", time.localtime(at))
-        item = QListWidgetItem(f"{when}  {_MARK.get(look.tone, '')} {look.headline.title()}  {name or ''}")
+        item = QListWidgetItem(f"{when}  {_MARK.get(look.tone, '')} {look.short}  {name or ''}")
         item.setToolTip(message)
         item.setForeground(QColor(TONES[look.tone]["bg"] if look.tone != "warn" else "#8a5700"))
         self.recent.insertItem(0, item)

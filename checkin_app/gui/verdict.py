@@ -20,18 +20,19 @@ class Look:
     tone: str  # ok | info | warn | stop | idle
     headline: str
     cue: str | None  # the sound: admitted | warning | refused
+    short: str = ""  # for the list of recent scans
 
 
 _LOOKS = {
-    "admitted": Look("ok", "ADMITTED", "admitted"),
-    "forced": Look("ok", "ADMITTED BY SUPERVISOR", "admitted"),
-    "exited": Look("info", "EXIT RECORDED", "admitted"),
-    "already_checked_in": Look("warn", "ALREADY CHECKED IN", "warning"),
-    "wrong_event": Look("warn", "WRONG EVENT", "warning"),
-    "void": Look("stop", "VOID · DO NOT ADMIT", "refused"),
-    "unknown": Look("stop", "UNKNOWN CODE", "refused"),
-    "not_admission": Look("stop", "NOT A TICKET", "refused"),
-    "unreadable": Look("stop", "NOT A TICKET CODE", "refused"),
+    "admitted": Look("ok", "ADMITTED", "admitted", "Admitted"),
+    "forced": Look("ok", "ADMITTED BY SUPERVISOR", "admitted", "Admitted (supervisor)"),
+    "exited": Look("info", "EXIT RECORDED", "admitted", "Exit"),
+    "already_checked_in": Look("warn", "ALREADY CHECKED IN", "warning", "Already in"),
+    "wrong_event": Look("warn", "WRONG EVENT", "warning", "Wrong event"),
+    "void": Look("stop", "VOID · DO NOT ADMIT", "refused", "Void"),
+    "unknown": Look("stop", "UNKNOWN CODE", "refused", "Unknown"),
+    "not_admission": Look("stop", "NOT A TICKET", "refused", "Not a ticket"),
+    "unreadable": Look("stop", "NOT A TICKET CODE", "refused", "Unreadable"),
 }
 IDLE = Look("idle", "READY", None)
 
@@ -40,7 +41,7 @@ def look_for(verdict: dict) -> Look:
     """How to show a verdict (`Verdict.to_dict()`, or {"verdict": "unreadable", ...})."""
     look = _LOOKS.get(verdict["verdict"], _LOOKS["unknown"])
     if verdict.get("reentry") and look.tone == "ok":
-        return Look("ok", "RE-ENTRY · ADMITTED", look.cue)
+        return Look("ok", "RE-ENTRY · ADMITTED", look.cue, "Re-entry")
     return look
 
 
