@@ -84,7 +84,7 @@ def run_demo(*, quit_after_s: float | None = None) -> int:
         data_dir = demo.start()
         settings = Settings(data_dir)
         settings.door_name = "Demo door"
-        window = open_window(data_dir, sync_interval_s=10.0, freeze_gc=True)
+        window = open_window(data_dir, sync_interval_s=0, freeze_gc=True)  # the runner starts it after the first sync
         window.setWindowTitle("checkin-app demo · Sandbox Music Hall (simulated Ticket Tailor box office)")
         runner = DemoRunner(window, demo)
         window.show()

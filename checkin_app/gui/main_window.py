@@ -111,8 +111,8 @@ class MainWindow(QMainWindow):
 
         self._sync_relay = _SyncRelay(self)
         self._sync_relay.reported.connect(lambda _r: self.refresh_all())
-        self.sync_loop = SyncLoop(self.data_dir, interval_s=sync_interval_s,
-                                  on_report=self._sync_relay.reported.emit) if sync_interval_s > 0 else None
+        self.sync_interval_s = sync_interval_s
+        self.sync_loop: SyncLoop | None = None
         self._status_timer = QTimer(self, interval=10_000, timeout=self.refresh_status)
         self._status_timer.start()
         self.tasks.readReady.connect(self._ready)
@@ -123,7 +123,13 @@ class MainWindow(QMainWindow):
 
     def _ready(self) -> None:
         self.refresh_all()
-        if self.sync_loop is not None:
+        if self.sync_interval_s > 0:
+            self.start_background_sync(self.sync_interval_s)
+
+    def start_background_sync(self, interval_s: float) -> None:
+        """Push and pull every connection every `interval_s` seconds, on the sync loop's thread."""
+        if self.sync_loop is None and self.tasks is not None:
+            self.sync_loop = SyncLoop(self.data_dir, interval_s=interval_s, on_report=self._sync_relay.reported.emit)
             self.sync_loop.start()
 
     def refresh_all(self) -> None:

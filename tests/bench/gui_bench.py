@@ -254,7 +254,7 @@ def run_demo_timing() -> dict:
     demo = Demo()
     try:
         data_dir = demo.start()
-        window = open_window(data_dir, sync_interval_s=10.0, freeze_gc=True)
+        window = open_window(data_dir, sync_interval_s=0, freeze_gc=True)
         window.show()
         runner = DemoRunner(window, demo)
         marks: dict = {}

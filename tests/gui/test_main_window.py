@@ -109,3 +109,29 @@ def test_door_name_and_sound_settings_apply_at_once_and_persist(qtbot, window, d
     assert "at Stage door" in again.args[0]["message"]
     box.sound.setChecked(False)
     assert not window.sounds.enabled and not Settings(door_dir).sound
+
+
+def test_background_sync_pushes_door_scans_to_the_box_office(qtbot, tmp_path, monkeypatch):
+    from checkin_app.sandbox.tickettailor import TicketTailorSandbox
+    from checkin_app.services import syncing
+    from checkin_app.services.connections import Credentials, connect_at
+
+    monkeypatch.setenv("TT_LOOP_KEY", "sk_sandbox_loop")
+    with TicketTailorSandbox("sk_sandbox_loop", seed=12) as sb:
+        event = sb.seed_event("Loop night", 20)
+        data = tmp_path / "door"
+        connect_at(data, "tickettailor", "box", sb.base_url, Credentials(api_key_env="TT_LOOP_KEY"))
+        syncing.sync_now(data)
+        ticket_id = sb.event_ticket_ids(event)[0]
+        w = open_window(data, sync_interval_s=0.2)
+        qtbot.addWidget(w)
+        try:
+            with qtbot.waitSignal(w.door.verdictShown, timeout=10_000):
+                w.door.submit(sb.ticket(ticket_id)["barcode"])
+            qtbot.waitUntil(lambda: sb.ticket(ticket_id)["checked_in"] == "true", timeout=20_000)
+            with qtbot.waitSignal(w.statusShown, timeout=20_000,
+                                  check_params_cb=lambda st: st["online"] and st["unpushed"] == 0):
+                pass
+            assert w.status.online.text().endswith("Online") and "0 waiting to send" in w.status.unpushed.text()
+        finally:
+            w.shutdown()
