@@ -63,10 +63,12 @@ def open_window(data_dir: Path, *, camera=None, sync_interval_s: float = 30.0, f
     return window
 
 
-def run(data_dir: str | Path | None = None, *, camera=0, quit_after_s: float | None = None) -> int:
-    """`checkin-app`: the window for a data dir. Returns the exit status."""
+def run(data_dir: str | Path | None = None, *, quit_after_s: float | None = None) -> int:
+    """`checkin-app`: the window for a data dir, scanning from the camera its settings name. Returns the exit status."""
     app = qt_app()
-    window = open_window(paths.data_dir(data_dir), camera=camera, freeze_gc=True)
+    data_dir = paths.data_dir(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    window = open_window(data_dir, camera=Settings(data_dir).camera, freeze_gc=True)
     window.show()
     if quit_after_s:
         QTimer.singleShot(int(quit_after_s * 1000), window.close)

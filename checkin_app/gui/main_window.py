@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.door_settings = DoorSettings(self.tasks, settings, self.sounds)
         self.connections.right.insertWidget(0, self.door_settings)
         self.door_settings.renamed.connect(self._renamed)
+        self.door_settings.cameraChosen.connect(self.use_camera)
         self.tabs = QTabWidget()
         for view, title in ((self.door, "Door"), (self.supervisor, "Supervisor"), (self.stats, "Live stats"),
                             (self.connections, "Connections")):
@@ -190,6 +191,14 @@ class MainWindow(QMainWindow):
         self.door.camera.set_message("Starting the camera…")
         worker.start()
         return worker
+
+    def use_camera(self, index: int | None) -> None:
+        """Scan from this camera, or from none (the USB scanner and typing still work)."""
+        if index is None:
+            self.stop_camera()
+            self.door.camera.set_message("No camera: use a USB scanner or type the code")
+        else:
+            self.start_camera(index)
 
     def stop_camera(self) -> None:
         if self.camera_worker is not None:

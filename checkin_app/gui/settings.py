@@ -52,6 +52,16 @@ class Settings:
     def exit_mode(self, on: bool) -> None:
         self.qs.setValue("door/exit_mode", "true" if on else "false")
 
+    @property
+    def camera(self) -> int | None:
+        """The camera index to scan from; None for no camera (USB scanner and typing only)."""
+        value = str(self._get("door/camera", "0"))
+        return int(value) if value.isdigit() else None
+
+    @camera.setter
+    def camera(self, index: int | None) -> None:
+        self.qs.setValue("door/camera", "none" if index is None else str(index))
+
     # -- supervisor PIN ---------------------------------------------------------------------
 
     @property

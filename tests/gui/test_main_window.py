@@ -135,3 +135,16 @@ def test_background_sync_pushes_door_scans_to_the_box_office(qtbot, tmp_path, mo
             assert w.status.online.text().endswith("Online") and "0 waiting to send" in w.status.unpushed.text()
         finally:
             w.shutdown()
+
+
+def test_camera_choice_is_applied_and_kept(qtbot, window, door_dir):
+    box = window.door_settings
+    box.camera.setCurrentIndex(box.camera.findData(None))
+    box.camera.activated.emit(box.camera.currentIndex())
+    assert window.camera_worker is None and "No camera" in window.door.camera.message
+    assert Settings(door_dir).camera is None
+    box.camera.setCurrentIndex(box.camera.findData(3))
+    with qtbot.waitSignal(box.cameraChosen, timeout=1000) as chosen:
+        box.camera.activated.emit(box.camera.currentIndex())
+    assert chosen.args == [3] and Settings(door_dir).camera == 3 and window.camera_worker is not None
+    window.stop_camera()
