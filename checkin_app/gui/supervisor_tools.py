@@ -49,6 +49,8 @@ class WalkUpPanel(QWidget):
         lay.addWidget(self.outcome)
         lay.addStretch(1)
         self.name.returnPressed.connect(self.issue)
+        for field in (self.event_choice, self.name, self.email, self.ticket_type):
+            field.setMaximumWidth(560)  # a form, not a banner
 
     def refresh(self) -> None:
         self.tasks.read(lambda app: events.list_events(app.store), self._show_events)

@@ -18,6 +18,8 @@ from PySide6.QtCore import QCoreApplication
 
 from checkin_app.demo import Demo
 from checkin_app.gui.app import open_window, qt_app
+from checkin_app.gui.camera import to_qimage
+from checkin_app.scanning.synth import ticket_frame
 from checkin_app.gui.settings import Settings
 from checkin_app.services import checkin as checkin_module
 from checkin_app.services.checkin import CheckinService
@@ -90,10 +92,12 @@ def main() -> int:
         door = window.door
         door.camera.set_message("Camera: hold the ticket's code inside the green corners")
         for code, name in ((codes[0], "door-admitted"), (codes[3], "door-already-checked-in"), (codes[6], "door-void")):
+            door.camera.set_frame(to_qimage(ticket_frame(code, seed=len(name))))  # as the demo video shows it
             door.submit(code)
             spin(lambda: door.verdict.verdict is not None and door.verdict.verdict["code"] == code)
             shoot(window, name, out)
         door.verdict.clear()
+        door.camera.set_message("Camera: hold the ticket's code inside the green corners")
         shoot(window, "door-ready", out)
 
         sup = window.supervisor
