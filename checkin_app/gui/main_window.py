@@ -243,3 +243,4 @@ class MainWindow(QMainWindow):
             self.tasks.shutdown()
             self.tasks = None
         self.sounds.close()
+        self.crash.uninstall()
