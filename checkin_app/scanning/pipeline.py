@@ -1,11 +1,16 @@
 """Frames in, confirmed scans out: grayscale, decode, a fallback pass for hard frames, confirm, suppress.
 
-The first pass is one plain decode of the grayscale frame. Only when it finds nothing does a second
-pass try cheap rescues, stopping at the first that reads something: a contrast stretch (CLAHE) for
-low light and glare, a light blur against moiré and sensor noise, a half-size image (averaging
-beats moiré and defocus), and a 1.5x enlargement for codes held far away. Reads are normalised
-(`domain.codes.normalise`); text that cannot be a ticket code is dropped. A code becomes a scan
-when confirmed (see `Confirmer`) and is then suppressed while it stays in view, plus a window.
+The first pass is the decoder's full search on the grayscale frame (zxing-cpp: rotations,
+downscales and inverted codes for dark-mode wallets). Only when it finds nothing does the second
+pass try the cheap image fixes of `scanning.rescue` (strong sharpen, half size, enlarge, denoise,
+a quarter turn), stopping at the first that reads something. On a live stream (`process`) it is
+skipped while the scene is the same as the last frame it failed on, and runs at most once per
+`rescue_interval_s` (default: every other frame at 30 fps): a ticket stays in view for many frames,
+so a hard one waits one frame longer, and a busy door with no ticket costs half the CPU. Reads are normalised
+(`domain.codes.normalise`); text that cannot be a ticket code, a symbology the door does not
+accept, or a 1D read with bars right outside it (a piece of a longer barcode) is dropped. A code
+becomes a scan when confirmed (see `Confirmer`) and is then suppressed while it stays in view,
+plus a window.
 """
 from __future__ import annotations
 
@@ -13,12 +18,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
 from checkin_app.domain.codes import normalise
 from checkin_app.errors import InvalidCode
 from checkin_app.scanning import formats as fmt
+from checkin_app.scanning import rescue as rescues
 from checkin_app.scanning.decoders import Decoder, Read, make_decoder
 
 
@@ -51,8 +59,10 @@ class FrameResult:
         scans: codes newly confirmed by this frame (usually empty).
         ms: wall time spent on this frame (conversion + all passes + confirmation).
         rescue: None when the first pass read something or nothing rescued the frame, else the
-            name of the second-pass step that did ("clahe", "blur", "half", "enlarge").
+            name of the second-pass step that did (see `rescue.STEPS`).
         second_pass: True when the second pass ran (the first found nothing).
+        rescue_skipped: True when the first pass found nothing but the scene had not changed
+            since the last second pass that read nothing (so it was not repeated).
     """
 
     index: int
@@ -61,36 +71,13 @@ class FrameResult:
     ms: float = 0.0
     rescue: str | None = None
     second_pass: bool = False
+    rescue_skipped: bool = False
 
     def stats(self) -> dict:
         """A small dict for status displays (the camera worker's `frameStats`)."""
         return {"frame": self.index, "ms": round(self.ms, 2), "reads": len(self.reads),
-                "scans": len(self.scans), "second_pass": self.second_pass, "rescue": self.rescue}
-
-
-_CLAHE = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
-
-
-def _clahe(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    return _CLAHE.apply(gray), 1.0
-
-
-def _blur(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    return cv2.GaussianBlur(gray, (5, 5), 0), 1.0
-
-
-def _half(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    return cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), 2.0
-
-
-def _enlarge(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    return cv2.resize(gray, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC), 1 / 1.5
-
-
-#: Second-pass steps, in order; each returns (image, factor back to frame coordinates).
-RESCUES: tuple[tuple[str, Callable[[np.ndarray], tuple[np.ndarray, float]]], ...] = (
-    ("clahe", _clahe), ("blur", _blur), ("half", _half), ("enlarge", _enlarge),
-)
+                "scans": len(self.scans), "second_pass": self.second_pass, "rescue": self.rescue,
+                "rescue_skipped": self.rescue_skipped}
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -171,37 +158,80 @@ class ScanPipeline:
         decoder: a `Decoder` (default: zxing-cpp restricted to `symbologies`).
         symbologies: what to accept (`formats.for_providers(...)` for a configured door).
         rescue: run the second pass on frames where the first found nothing.
+        rescue_steps: the second pass's steps, in order (names in `rescue.STEPS`).
+        rescue_interval_s: on a stream, the least time between two second passes.
         repeat_window_s, confirm_window_s: see `Confirmer`.
         clock: seconds, monotonic; injectable so tests and video files use frame time.
     """
 
     def __init__(self, decoder: Decoder | None = None, symbologies: frozenset[str] = fmt.ALL, *,
-                 rescue: bool = True, repeat_window_s: float = 3.0, confirm_window_s: float = 1.0,
+                 rescue: bool = True, rescue_steps: Sequence[str] = rescues.DEFAULT_STEPS,
+                 rescue_interval_s: float = 0.06, repeat_window_s: float = 3.0, confirm_window_s: float = 1.0,
                  clock: Callable[[], float] = time.monotonic):
         self.symbologies = frozenset(symbologies)
         self.decoder = decoder or make_decoder("zxing", self.symbologies)
         self.rescue = rescue
+        steps = list(rescue_steps)
+        if not getattr(self.decoder, "searches_inverted", False) and "invert" not in steps:
+            steps.insert(0, "invert")  # dark-mode wallets, for decoders that do not look for them
+        if not self.symbologies & rescues.LINEAR:
+            steps = [s for s in steps if s != "turned"]  # a quarter turn only helps 1D codes
+        self.rescue_steps = [(name, rescues.STEPS[name]) for name in steps]
+        self._last_rescued_thumb: np.ndarray | None = None
+        self.rescue_interval_s = rescue_interval_s
+        self._last_rescue_t: float | None = None
         self.confirmer = Confirmer(repeat_window_s, confirm_window_s)
         self._clock = clock
         self._index = 0
 
-    def read(self, frame: np.ndarray) -> FrameResult:
-        """Decode one frame (both passes as needed) without confirming anything."""
+    def read(self, frame: np.ndarray, stream_t: float | None = None) -> FrameResult:
+        """Decode one frame (both passes as needed) without confirming anything.
+
+        Args:
+            frame: BGR or gray uint8.
+            stream_t: the frame's time on a live stream, or None for a single frame. On a stream
+                the second pass is skipped when the scene looks the same as the last frame that
+                went through it and read nothing (an idle door: the same wall, frame after frame),
+                or when the last second pass ran less than `rescue_interval_s` ago.
+        """
         start = time.perf_counter()
         result = FrameResult(self._index)
         gray = to_gray(frame)
-        result.reads = accept(self.decoder.decode(gray), self.symbologies)
-        if not result.reads and self.rescue:
+        result.reads = self._decode(gray, fast=False)
+        if not result.reads and self.rescue and stream_t is not None and self._skip_rescue(gray, stream_t):
+            result.rescue_skipped = True
+        elif not result.reads and self.rescue:
             result.second_pass = True
-            for name, step in RESCUES:
-                image, back = step(gray)
-                reads = accept(self.decoder.decode(image), self.symbologies)
+            self._last_rescue_t = stream_t
+            for name, step in self.rescue_steps:
+                image, to_frame = step(gray)
+                reads = self._decode(image, fast=True)
                 if reads:
-                    result.reads = [Read(r.text, r.symbology, _scale(r.position, back)) for r in reads]
+                    result.reads = [Read(r.text, r.symbology, tuple(map(to_frame, r.position))) for r in reads]
                     result.rescue = name
                     break
+            else:
+                self._last_rescued_thumb = self._thumb(gray)
         result.ms = (time.perf_counter() - start) * 1000
         return result
+
+    @staticmethod
+    def _thumb(gray: np.ndarray) -> np.ndarray:
+        # 80x45 by area averaging: sensor noise averages out, a hand or a ticket does not.
+        return cv2.resize(gray, (80, 45), interpolation=cv2.INTER_AREA).astype(np.int16)
+
+    def _skip_rescue(self, gray: np.ndarray, t: float, max_cell_diff: int = 10) -> bool:
+        if self._last_rescue_t is not None and 0 <= t - self._last_rescue_t < self.rescue_interval_s:
+            return True
+        # The largest change of any 16x16 cell, not the mean: a small phone far away changes a
+        # few cells a lot and the rest not at all.
+        if self._last_rescued_thumb is None:
+            return False
+        return int(np.abs(self._thumb(gray) - self._last_rescued_thumb).max()) < max_cell_diff
+
+    def _decode(self, image: np.ndarray, fast: bool) -> list[Read]:
+        reads = accept(self.decoder.decode(image, fast=fast), self.symbologies)
+        return [r for r in reads if r.symbology not in rescues.LINEAR or rescues.quiet_zones_clear(image, r.position)]
 
     def process(self, frame: np.ndarray, t: float | None = None) -> FrameResult:
         """Decode one frame and return it with any newly confirmed scans.
@@ -211,14 +241,10 @@ class ScanPipeline:
             t: the frame's time in seconds (default: the pipeline clock).
         """
         start = time.perf_counter()
-        result = self.read(frame)
-        result.scans = self.confirmer.feed(result.reads, self._clock() if t is None else t, self._index)
+        t = self._clock() if t is None else t
+        result = self.read(frame, stream_t=t)
+        result.scans = self.confirmer.feed(result.reads, t, self._index)
         result.ms = (time.perf_counter() - start) * 1000
         self._index += 1
         return result
 
-
-def _scale(position: tuple[tuple[int, int], ...], factor: float) -> tuple[tuple[int, int], ...]:
-    if factor == 1.0:
-        return position
-    return tuple((int(round(x * factor)), int(round(y * factor))) for x, y in position)

@@ -116,6 +116,9 @@ class CameraSource(_CaptureSource):
             raise CameraError(f"camera {index} is not available (unplugged, or in use by another program?)")
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        # Keep only the newest frame: when decoding falls behind, stale frames are skipped
+        # instead of queuing up as lag.
+        cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         super().__init__(cap, f"camera {index}")
 
     def read(self) -> np.ndarray | None:

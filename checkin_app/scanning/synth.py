@@ -1,6 +1,7 @@
 """Generated tickets and door scenes: for tests, the benchmark and the GUI demo's camera video.
 
-Tickets are rendered exactly (QR by segno, Code128 by python-barcode's encoder, drawn here) onto a
+Tickets are rendered exactly (QR by segno, Code128 encoded here with python-barcode's bar-pattern
+table: its own encoder drops a leading "99" in code set C, `992528` comes out as `2528`) onto a
 card, and the card is placed, optionally in perspective, on a 1280x720 door-like background with
 clutter. `write_ticket_video` shows tickets one after another with empty frames between, the way
 people step up to a door.
@@ -10,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import barcode
 import cv2
 import numpy as np
 import segno
+
+from barcode.charsets.code128 import CODES as _C128_PATTERNS
+from barcode.charsets.code128 import STOP as _C128_STOP
 
 from checkin_app.scanning import formats as fmt
 from checkin_app.scanning.sources import CameraError
@@ -29,9 +32,25 @@ def qr_image(code: str, module_px: int = 6, border: int = 4) -> np.ndarray:
     return np.kron(img, np.ones((module_px, module_px), dtype=np.uint8))
 
 
+def code128_modules(code: str) -> str:
+    """Code128 modules ("1" bar, "0" space): code set C for all-digit codes of even length, else B.
+
+    Raises:
+        ValueError: for characters code set B cannot carry (outside printable ASCII).
+    """
+    if len(code) >= 2 and len(code) % 2 == 0 and code.isdigit():
+        values = [105] + [int(code[i:i + 2]) for i in range(0, len(code), 2)]  # Start C, digit pairs
+    else:
+        if not all(32 <= ord(c) < 127 for c in code):
+            raise ValueError("Code128 set B carries printable ASCII only")
+        values = [104] + [ord(c) - 32 for c in code]  # Start B
+    check = (values[0] + sum(i * v for i, v in enumerate(values[1:], start=1))) % 103
+    return "".join(_C128_PATTERNS[v] for v in values + [check]) + _C128_STOP + "11"  # stop + final bar
+
+
 def code128_image(code: str, module_px: int = 3, height: int = 110, quiet: int = 12) -> np.ndarray:
     """A Code128 barcode as a gray uint8 image with `quiet` modules of quiet zone each side."""
-    modules = barcode.get("code128", code).build()[0]
+    modules = code128_modules(code)
     row = np.array([0 if m == "1" else 255 for m in "0" * quiet + modules + "0" * quiet], dtype=np.uint8)
     row = np.repeat(row, module_px)
     return np.repeat(row[None, :], height, axis=0)

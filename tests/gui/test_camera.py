@@ -21,9 +21,9 @@ class ThreadRecordingDecoder(ZxingDecoder):
         super().__init__()
         self.threads = set()
 
-    def decode(self, gray):
+    def decode(self, gray, fast=False):
         self.threads.add(threading.get_ident())
-        return super().decode(gray)
+        return super().decode(gray, fast)
 
 
 def run_to_end(qtbot, worker):

@@ -105,3 +105,13 @@ def test_azerty_scanner_is_reported_and_translated(qtbot, wedge, window, clock):
         type_into(window, clock, "&é\"'(-è_çà\r", 5)
     assert "AZERTY" in warning.args[0]
     assert sig.args == ["1234567890"]
+
+
+def test_shortcuts_and_auto_repeat_are_not_held(qtbot, wedge, window, clock):
+    focus(qtbot, window.search)
+    window.search.setText("select me")
+    QTest.keyClick(window.search, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert window.search.selectedText() == "select me"  # delivered at once, not held
+    repeat = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_X, Qt.KeyboardModifier.NoModifier, "x", True)
+    QApplication.sendEvent(window.search, repeat)
+    assert window.search.text() == "x" and wedge.parser.pending == 0

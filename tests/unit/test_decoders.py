@@ -85,3 +85,11 @@ def test_zxing_reads_the_other_ticket_symbologies():
         img = cv2.copyMakeBorder(img, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
         reads = ZxingDecoder().decode(on_canvas(img))
         assert [(r.text, r.symbology) for r in reads] == [(text, ours)], zx_format
+
+
+@pytest.mark.parametrize("code", ["992528125912", "99", "123", "al4R5", "ORDER#55/1", "0000000001"])
+def test_synth_code128_encodes_exactly_what_it_is_given(code):
+    # python-barcode's own encoder drops a leading "99" in code set C; ours must not.
+    frame = on_canvas(np.pad(code128_image(code), 20, constant_values=255))
+    assert [(r.text, r.symbology) for r in ZxingDecoder().decode(frame)] == [(code, fmt.CODE128)]
+    assert [r.text for r in PyzbarDecoder().decode(frame)] == [code]

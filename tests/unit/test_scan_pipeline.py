@@ -3,47 +3,96 @@ import cv2
 import numpy as np
 
 from checkin_app.scanning import formats as fmt
+from checkin_app.scanning import rescue
 from checkin_app.scanning.decoders import Read, ZxingDecoder
 from checkin_app.scanning.pipeline import Confirmer, ScanPipeline, accept
-from checkin_app.scanning.synth import qr_image, ticket_card, ticket_frame, ticket_frames
+from checkin_app.scanning.synth import (code128_image, door_background, qr_image, ticket_card, ticket_frame,
+                                        ticket_frames)
 
 
 class ScriptedDecoder:
     """Returns canned reads per call (to test the pipeline's logic apart from decoding)."""
 
     name = "scripted"
+    searches_inverted = True
 
     def __init__(self, *answers):
         self.answers, self.calls = list(answers), []
 
-    def decode(self, gray):
-        self.calls.append(gray.shape)
+    def decode(self, gray, fast=False):
+        self.calls.append((gray.shape, fast))
         return self.answers.pop(0) if self.answers else []
+
+
+BOX = ((10, 10), (20, 10), (20, 20), (10, 20))
 
 
 def test_second_pass_runs_only_when_the_first_pass_found_nothing():
     hit = ScriptedDecoder([Read("ABC123", fmt.QR)])
     result = ScanPipeline(hit).read(np.zeros((720, 1280, 3), np.uint8))
-    assert len(hit.calls) == 1 and not result.second_pass and result.rescue is None
+    assert hit.calls == [((720, 1280), False)] and not result.second_pass and result.rescue is None
 
-    miss = ScriptedDecoder([], [], [Read("ABC123", fmt.QR, ((10, 10), (20, 10), (20, 20), (10, 20)))])
+    miss = ScriptedDecoder([], [], [Read("ABC123", fmt.QR, BOX)])  # first pass, sharpen-strong, half
     result = ScanPipeline(miss).read(np.zeros((720, 1280), np.uint8))
-    assert result.second_pass and result.rescue == "blur" and len(miss.calls) == 3
-    assert [r.text for r in result.reads] == ["ABC123"]
-
-
-def test_a_rescue_on_a_resized_image_reports_frame_coordinates():
-    half = ScriptedDecoder([], [], [], [Read("XYZ789", fmt.QR, ((10, 10), (20, 10), (20, 20), (10, 20)))])
-    result = ScanPipeline(half).read(np.zeros((720, 1280), np.uint8))
-    assert result.rescue == "half"
-    assert half.calls[3] == (360, 640)
+    assert result.second_pass and result.rescue == "half"
+    assert miss.calls == [((720, 1280), False), ((720, 1280), True), ((360, 640), True)]
+    # Read on the half-size image: reported in frame pixels.
     assert result.reads[0].position == ((20, 20), (40, 20), (40, 40), (20, 40))
+
+
+def test_quarter_turn_maps_back_and_is_dropped_without_1d_symbologies():
+    turned_read = [Read("UPRIGHT1", fmt.CODE128, ((100, 5), (300, 5), (300, 9), (100, 9)))]
+    steps = ScanPipeline(ScriptedDecoder()).rescue_steps
+    assert [name for name, _ in steps] == list(rescue.DEFAULT_STEPS)
+    answers = [[]] * len(steps) + [turned_read]
+    result = ScanPipeline(ScriptedDecoder(*answers), rescue_steps=rescue.DEFAULT_STEPS).read(np.zeros((720, 1280), np.uint8))
+    assert result.rescue == "turned"
+    assert result.reads[0].position[0] == (5, 719 - 100)  # (x, y) in the turned image -> frame
+    assert "turned" not in [n for n, _ in ScanPipeline(ScriptedDecoder(), frozenset({fmt.QR})).rescue_steps]
+
+
+def test_decoders_without_inversion_get_an_inverted_image_first():
+    class NoInvert(ScriptedDecoder):
+        searches_inverted = False
+
+    assert ScanPipeline(NoInvert()).rescue_steps[0][0] == "invert"
 
 
 def test_no_rescue_when_switched_off():
     miss = ScriptedDecoder()
     result = ScanPipeline(miss, rescue=False).read(np.zeros((720, 1280), np.uint8))
     assert len(miss.calls) == 1 and not result.second_pass
+
+
+def test_an_idle_scene_skips_the_second_pass_until_it_changes():
+    rng = np.random.default_rng(1)
+    wall = door_background(rng)
+    decoder = ScriptedDecoder()
+    pipeline = ScanPipeline(decoder)
+    steps = len(pipeline.rescue_steps)
+
+    def noisy(frame):
+        return np.clip(frame + rng.normal(0, 3, frame.shape), 0, 255).astype(np.uint8)
+
+    first = pipeline.process(noisy(wall), 0.0)
+    assert first.second_pass and len(decoder.calls) == 1 + steps
+    idle = [pipeline.process(noisy(wall), i / 30) for i in range(1, 10)]
+    assert all(r.rescue_skipped and not r.second_pass for r in idle)
+    assert len(decoder.calls) == 1 + steps + 9  # first passes only
+    small_phone = noisy(wall)
+    cv2.rectangle(small_phone, (900, 300), (950, 390), (20, 20, 20), -1)  # 50 px: far away
+    assert pipeline.process(small_phone, 1.0).second_pass
+    assert pipeline.read(noisy(wall)).second_pass  # read() alone never skips (bench, files)
+
+
+def test_1d_reads_with_bars_right_outside_are_pieces_of_a_longer_code():
+    bars = code128_image("LONGER-CODE-0042", module_px=3)
+    image = np.full((200, bars.shape[1] + 100), 255, np.uint8)
+    image[40:40 + bars.shape[0], 50:50 + bars.shape[1]] = bars
+    full = ((50 + 36, 60), (50 + bars.shape[1] - 36, 60), (50 + bars.shape[1] - 36, 100), (50 + 36, 100))
+    assert rescue.quiet_zones_clear(image, full)
+    tail = ((250, 60), full[1], full[2], (250, 100))  # starts in the middle of the bars
+    assert not rescue.quiet_zones_clear(image, tail)
 
 
 def test_reads_that_cannot_be_ticket_codes_are_dropped():
@@ -107,3 +156,25 @@ def test_restricted_pipeline_ignores_other_symbologies():
     frame = ticket_frame("ONLY-1D", fmt.CODE128, seed=3)
     assert [s.code for s in ScanPipeline(symbologies=frozenset({fmt.QR})).process(frame, 0).scans] == []
     assert [s.code for s in ScanPipeline(ZxingDecoder({fmt.CODE128}), frozenset({fmt.CODE128})).process(frame, 0).scans] == ["ONLY-1D"]
+
+
+def test_an_upright_code128_is_read_by_the_quarter_turn():
+    card = ticket_card("UPRIGHT-77", fmt.CODE128)
+    frame = np.full((720, 1280), 180, np.uint8)
+    upright = cv2.rotate(card, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    frame[50:50 + upright.shape[0], 500:500 + upright.shape[1]] = upright
+    result = ScanPipeline().read(frame)
+    assert [(r.text, result.rescue) for r in result.reads] == [("UPRIGHT-77", "turned")]
+    xs = [p[0] for p in result.reads[0].position]
+    assert all(500 <= x <= 500 + upright.shape[1] for x in xs)
+
+
+def test_a_busy_scene_gets_the_second_pass_at_most_every_other_frame_at_30_fps():
+    rng = np.random.default_rng(2)
+    scenes = [door_background(rng) for _ in range(6)]  # people passing: every frame differs
+    pipeline = ScanPipeline(ScriptedDecoder())
+    results = [pipeline.process(scene, i / 30) for i, scene in enumerate(scenes)]
+    assert [r.second_pass for r in results] == [True, False, True, False, True, False]
+    assert [r.rescue_skipped for r in results] == [False, True, False, True, False, True]
+    slow = ScanPipeline(ScriptedDecoder())
+    assert all(slow.process(scene, i / 10).second_pass for i, scene in enumerate(scenes))  # 10 fps: every frame

@@ -168,3 +168,13 @@ def test_slow_key_gap_splits_runs_and_next_deadline_tracks_them():
 def test_feed_rejects_more_than_one_character():
     with pytest.raises(ValueError):
         WedgeParser().feed("ab", 0)
+
+
+def test_a_scan_in_the_middle_of_typing_keeps_both_apart():
+    p = WedgeParser()
+    events, t = type_keys(p, "jo", 0, 150)
+    scan_events, t = type_keys(p, "TK-9001\r", t + 400, 7)
+    more, t = type_keys(p, "e", t + 600, 150)
+    events += scan_events + more + drain(p, t)
+    assert scans(events) == ["TK-9001"]
+    assert typed(events) == "joe"
