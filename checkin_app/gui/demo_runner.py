@@ -6,7 +6,7 @@ up to a door camera, `scanning.synth`) is written in the pool too, then played t
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from checkin_app.demo import Demo
 from checkin_app.gui.main_window import MainWindow
@@ -68,9 +68,13 @@ class DemoRunner(QObject):
     def _play(self, path) -> None:
         if self.window.tasks is None:  # the window closed meanwhile
             return
-        worker = self.window.start_camera(str(path), pace=True)
+        self.window.cameraStarted.connect(self._camera_started, Qt.SingleShotConnection)
+        self.window.start_camera(str(path), pace=True)
+        self._path = str(path)
+
+    def _camera_started(self, worker) -> None:
         worker.finished.connect(self._video_ended)
-        self.videoStarted.emit(str(path))
+        self.videoStarted.emit(self._path)
 
     def _video_ended(self) -> None:
         if self.window.tasks is not None and self.window.camera_worker is not None:

@@ -25,6 +25,7 @@ from checkin_app.gui.status_strip import StatusStrip
 from checkin_app.gui.supervisor import SupervisorView
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.wedge_filter import WedgeFilter
+from checkin_app.services.scanner import door_pipeline
 from checkin_app.services.status import door_status
 from checkin_app.sync.loop import SyncLoop
 
@@ -49,11 +50,13 @@ class MainWindow(QMainWindow):
 
     Signals:
         statusShown(dict): the status strip was updated (`DoorStatus.to_dict()`).
+        cameraStarted(object): a `CameraWorker` started decoding.
         messageShown(str): an environment error was shown to the user.
     """
 
     statusShown = Signal(dict)
     messageShown = Signal(str)
+    cameraStarted = Signal(object)
 
     def __init__(self, data_dir: Path, settings: Settings, *, camera: int | str | None = None,
                  sync_interval_s: float = 30.0, sounds: Sounds | None = None):
@@ -107,6 +110,7 @@ class MainWindow(QMainWindow):
         self.wedge.scanned.connect(self._scanned_by_wedge)
         self.wedge.layoutWarning.connect(self.show_message)
         self.camera_worker: CameraWorker | None = None
+        self._camera_request: object | None = None
         if camera is not None:
             self.start_camera(camera)
 
@@ -180,17 +184,28 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.door)
         self.door.submit(code)
 
-    def start_camera(self, source, *, pace: bool = False) -> CameraWorker:
-        """Scan from a camera index, a video file or a frame source (replacing any running one)."""
+    def start_camera(self, source, *, pace: bool = False) -> None:
+        """Scan from a camera index, a video file or a frame source (replacing any running one).
+
+        The pipeline decodes only what this door's providers issue (`services.scanner`); it is
+        built on the database lane, then `cameraStarted(worker)` says the camera is running.
+        """
         self.stop_camera()
-        worker = CameraWorker(source, pace=pace, parent=self)
+        self.door.camera.set_message("Starting the camera…")
+        self._camera_request = request = object()
+        self.tasks.db(lambda app: door_pipeline(app.store),
+                      lambda pipeline: self._start_camera_with(request, source, pace, pipeline))
+
+    def _start_camera_with(self, request, source, pace: bool, pipeline) -> None:
+        if request is not self._camera_request or self.tasks is None:
+            return  # another camera was chosen meanwhile, or the window closed
+        worker = CameraWorker(source, pipeline, pace=pace, parent=self)
         worker.scanned.connect(lambda code, _symbology: self.door.submit(code))
         worker.preview.connect(self.door.camera.set_frame)
         worker.failed.connect(self.door.camera.set_message)
         self.camera_worker = worker
-        self.door.camera.set_message("Starting the camera…")
         worker.start()
-        return worker
+        self.cameraStarted.emit(worker)
 
     def use_camera(self, index: int | None) -> None:
         """Scan from this camera, or from none (the USB scanner and typing still work)."""
@@ -201,6 +216,7 @@ class MainWindow(QMainWindow):
             self.start_camera(index)
 
     def stop_camera(self) -> None:
+        self._camera_request = None
         if self.camera_worker is not None:
             self.camera_worker.stop()
             self.camera_worker = None

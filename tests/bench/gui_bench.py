@@ -163,9 +163,9 @@ def run_sync(tickets: int) -> dict:
         window.door.verdictShown.connect(verdicts.append)
         control.start()
         probe.start()
-        worker = window.start_camera(str(video), pace=True)
         finished = []
-        worker.finished.connect(lambda: finished.append(1))
+        window.cameraStarted.connect(lambda worker: worker.finished.connect(lambda: finished.append(1)))
+        window.start_camera(str(video), pace=True)
         spin(lambda: finished)
         report["camera_stalls"] = probe.stop()
         report["camera_control_process"] = control.stop()
