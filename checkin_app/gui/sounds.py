@@ -81,6 +81,7 @@ class Sounds:
     def __init__(self, enabled: bool = True, directory: Path | None = None):
         self.enabled = enabled
         self.last_cue: str | None = None
+        self._own_dir = directory is None
         self._dir = Path(directory or tempfile.mkdtemp(prefix="checkin-sounds-"))
         self._files: dict[str, Path] = {}
         self._queue: queue.Queue[str | None] = queue.Queue(maxsize=4)
@@ -137,3 +138,6 @@ class Sounds:
                 self._queue.put_nowait(None)
             except queue.Full:
                 pass
+            self._thread.join(6)  # a cue plays for under a second; the player times out at 5 s
+        if self._own_dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
