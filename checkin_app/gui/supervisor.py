@@ -20,6 +20,7 @@ from checkin_app.gui.tasks import Tasks
 from checkin_app.services import supervisor
 
 SEARCH_LIMIT = 100
+AUTO_LOCK_MS = 5 * 60_000  # an unlocked laptop left at the door locks itself
 SEARCH_DELAY_MS = 120  # wait for a pause in typing; FTS itself answers in about a millisecond
 
 
@@ -163,6 +164,10 @@ class SupervisorView(QWidget):
         self.setFocusProxy(self.query)
 
         self.lock_bar.unlocked.connect(self._set_unlocked)
+        self.auto_lock = QTimer(self, singleShot=True, interval=AUTO_LOCK_MS, timeout=self._idle_lock)
+        for signal in (self.query.textChanged, self.detail.acted, self.detail.loaded, self.walk_up.issued,
+                       self.export.exported, self.tabs.currentChanged):
+            signal.connect(self._still_here)
         for signal in (self.detail.acted, self.walk_up.issued):
             signal.connect(lambda *_: (self.changed.emit(), self.search_now()))
         self._set_unlocked(False)
@@ -171,7 +176,19 @@ class SupervisorView(QWidget):
     def unlocked(self) -> bool:
         return self.lock_bar.is_unlocked
 
+    def _still_here(self, *_args) -> None:
+        if self.unlocked:
+            self.auto_lock.start()
+
+    def _idle_lock(self) -> None:
+        if self.unlocked:
+            self.lock_bar.lock()
+
     def _set_unlocked(self, on: bool) -> None:
+        if on:
+            self.auto_lock.start()
+        else:
+            self.auto_lock.stop()
         self.model.show_private(on)
         self.detail.set_private(on)
         for i in (1, 2, 3):

@@ -225,3 +225,12 @@ def test_conflicts_list_shows_offline_void_and_the_providers_refusal(qtbot, tmp_
 def test_door_staff_cannot_find_people_through_their_hidden_email(qtbot, view):
     assert search(qtbot, view, "test111") == 0  # Joe Griffiths' email, not his name
     assert search(qtbot, view, "griff") == 1
+
+
+def test_supervisor_tools_lock_themselves_when_left_alone(qtbot, unlocked):
+    unlocked.auto_lock.setInterval(50)
+    unlocked.auto_lock.start()
+    with qtbot.waitSignal(unlocked.lock_bar.unlocked, timeout=5_000) as sig:
+        pass
+    assert sig.args == [False] and not unlocked.unlocked and not unlocked.tabs.isTabEnabled(1)
+    assert "Email" not in [c.header for c in unlocked.model.columns]
