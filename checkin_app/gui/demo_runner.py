@@ -14,7 +14,8 @@ from checkin_app.scanning.synth import write_ticket_video
 from checkin_app.services.syncing import throttled
 
 FPS = 15.0
-HOLD, GAP = 12, 36  # frames a ticket is held up, and frames between tickets: one ticket every ~3 s
+HOLD, GAP = 12, 28  # frames a ticket is held up, and frames between tickets: one ticket every ~2.7 s
+FIRST_ROUND = 4  # a short first video starts sooner, and still shows admitted, already in and void
 
 
 class DemoRunner(QObject):
@@ -23,7 +24,7 @@ class DemoRunner(QObject):
     Args:
         window: the main window (open on `demo.data_dir`).
         demo: the started demo box office.
-        tickets_per_round: codes in each demo video (a new video with new arrivals follows).
+        tickets_per_round: fresh arrivals in each demo video after the first (a new video follows each).
 
     Signals:
         progress(int): tickets downloaded so far.
@@ -39,6 +40,7 @@ class DemoRunner(QObject):
         super().__init__(window)
         self.window, self.demo, self.per_round = window, demo, tickets_per_round
         self.round = 0
+        self._used = 0  # fresh arrivals used by earlier videos
         self.codes: list[str] = []
         self.progress.connect(lambda n: window.door.camera.set_message(
             f"Demo: downloading the Sandbox Music Hall's attendees… {n:,}"))
@@ -60,7 +62,9 @@ class DemoRunner(QObject):
         """Write the next video of arrivals (network pool: it is CPU work), then play it."""
         self.round += 1
         path = self.demo.data_dir / f"demo-{self.round}.avi"
-        codes = self.demo.door_codes(self.per_round, skip=(self.round - 1) * self.per_round)
+        fresh = FIRST_ROUND if self.round == 1 else self.per_round
+        codes = self.demo.door_codes(fresh, skip=self._used)
+        self._used += fresh
         self.codes = codes
         self.window.door.camera.set_message("Demo: tickets are on their way to the camera…")
         self.window.tasks.net(lambda: write_ticket_video(path, codes, fps=FPS, hold=HOLD, gap=GAP), self._play)
