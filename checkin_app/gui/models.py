@@ -25,19 +25,39 @@ class RowsModel(QAbstractTableModel):
         columns: what to show.
 
     The model holds only the rows it was given (a search asks for one page, not a million
-    tickets); `row_at` hands back the dict, whose `id` the views use to fetch details.
+    tickets); `row_at` hands back the dict, whose `id` the views use to fetch details. With
+    `fetch_more`, a view scrolled to the end asks for the next page (Qt's canFetchMore/fetchMore):
+    `fetch_more(offset)` starts an asynchronous read whose answer comes back by `append_rows`.
     """
 
-    def __init__(self, columns: list[Column], parent=None):
+    def __init__(self, columns: list[Column], parent=None, fetch_more: Callable[[int], None] | None = None):
         super().__init__(parent)
         self.all_columns = columns
         self.columns = list(columns)
         self.rows: list[dict] = []
+        self.more = False  # the source has rows past the last one held
+        self._fetch_more = fetch_more
+        self._fetching = False
 
-    def set_rows(self, rows: list[dict]) -> None:
+    def set_rows(self, rows: list[dict], more: bool = False) -> None:
         self.beginResetModel()
-        self.rows = rows
+        self.rows, self.more, self._fetching = rows, more, False
         self.endResetModel()
+
+    def append_rows(self, rows: list[dict], more: bool) -> None:
+        self._fetching, self.more = False, more
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
+        return not parent.isValid() and self.more and not self._fetching and self._fetch_more is not None
+
+    def fetchMore(self, parent=QModelIndex()) -> None:
+        if self.canFetchMore(parent):
+            self._fetching = True
+            self._fetch_more(len(self.rows))
 
     def show_private(self, on: bool) -> None:
         self.beginResetModel()

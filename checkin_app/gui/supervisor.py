@@ -19,7 +19,7 @@ from checkin_app.gui.supervisor_tools import ConflictsPanel, ExportPanel, WalkUp
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import supervisor
 
-SEARCH_LIMIT = 100
+SEARCH_PAGE = 100  # rows asked for at a time; scrolling to the end asks for the next page
 AUTO_LOCK_MS = 5 * 60_000  # an unlocked laptop left at the door locks itself
 SEARCH_DELAY_MS = 120  # wait for a pause in typing; FTS itself answers in about a millisecond
 
@@ -124,7 +124,7 @@ class SupervisorView(QWidget):
         self.lock_bar = LockBar(settings)
         self.query = QLineEdit(placeholderText="Search name, email, code or order…")
         self.query.setClearButtonEnabled(True)
-        self.model = RowsModel(SEARCH_COLUMNS, self)
+        self.model = RowsModel(SEARCH_COLUMNS, self, fetch_more=self._next_page)
         self.results = table_view(self.model)
         self.results.setSelectionMode(QTableView.SingleSelection)
         self.results.setAlternatingRowColors(True)
@@ -213,19 +213,39 @@ class SupervisorView(QWidget):
         if not text.strip():
             self._show_results(generation, [])
             return
-        self.tasks.read(lambda app: supervisor.search(app.store, text, limit=SEARCH_LIMIT, show_private=private),
+        self.tasks.read(lambda app: supervisor.search(app.store, text, limit=SEARCH_PAGE + 1, show_private=private),
                         lambda rows: self._show_results(generation, rows))
+
+    def _next_page(self, offset: int) -> None:
+        """The model wants the rows after `offset` (the user scrolled to the end)."""
+        text, generation, private = self.query.text(), self.generation, self.unlocked
+        # FTS answers the longer list in about a millisecond; the page is cut from its end.
+        self.tasks.read(lambda app: supervisor.search(app.store, text, limit=offset + SEARCH_PAGE + 1,
+                                                      show_private=private)[offset:],
+                        lambda rows: self._append_results(generation, rows))
 
     def _show_results(self, generation: int, rows: list[dict]) -> None:
         if generation != self.generation:
             self.dropped += 1
             return
-        self.model.set_rows(rows)
-        more = " (first 100: type more to narrow)" if len(rows) >= SEARCH_LIMIT else ""
-        self.count.setText(f"{len(rows)} found{more}" if self.query.text().strip() else "")
+        self.model.set_rows(rows[:SEARCH_PAGE], more=len(rows) > SEARCH_PAGE)
+        self._count()
         if len(rows) == 1:
             self.results.selectRow(0)
-        self.resultsShown.emit(len(rows))
+        self.resultsShown.emit(len(rows[:SEARCH_PAGE]))
+
+    def _append_results(self, generation: int, rows: list[dict]) -> None:
+        if generation != self.generation:
+            self.dropped += 1
+            return
+        self.model.append_rows(rows[:SEARCH_PAGE], more=len(rows) > SEARCH_PAGE)
+        self._count()
+        self.resultsShown.emit(self.model.rowCount())
+
+    def _count(self) -> None:
+        n = self.model.rowCount()
+        more = "+ (scroll for more)" if self.model.more else ""
+        self.count.setText(f"{n}{more} found" if self.query.text().strip() else "")
 
     def _pick(self, row: int) -> None:
         picked = self.model.row_at(row)

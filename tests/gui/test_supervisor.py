@@ -234,3 +234,34 @@ def test_supervisor_tools_lock_themselves_when_left_alone(qtbot, unlocked):
         pass
     assert sig.args == [False] and not unlocked.unlocked and not unlocked.tabs.isTabEnabled(1)
     assert "Email" not in [c.header for c in unlocked.model.columns]
+
+
+def test_long_result_lists_load_page_by_page(qtbot, tmp_path):
+    from PySide6.QtCore import QModelIndex
+
+    from checkin_app.domain.models import Batch
+    from checkin_app.gui.tasks import Tasks
+    from checkin_app.store.tickets import apply_batch
+    from tests.factories import NIGHT_ONE, seeded_store, ticket
+
+    store = seeded_store(tmp_path / "big")
+    with store.transaction() as conn:
+        apply_batch(conn, Batch(events=[NIGHT_ONE], tickets=[ticket(f"SAM{i:04d}", holder_name=f"Sam Guest{i}")
+                                                              for i in range(250)]))
+    store.close()
+    t = Tasks(tmp_path / "big")
+    try:
+        view = SupervisorView(t, Settings(tmp_path / "big"))
+        qtbot.addWidget(view)
+        assert search(qtbot, view, "sam") == 100
+        assert view.model.canFetchMore(QModelIndex()) and view.count.text() == "100+ (scroll for more) found"
+        with qtbot.waitSignal(view.resultsShown, timeout=10_000) as shown:
+            view.model.fetchMore(QModelIndex())
+            assert not view.model.canFetchMore(QModelIndex())  # one page in flight at a time
+        assert shown.args == [200]
+        with qtbot.waitSignal(view.resultsShown, timeout=10_000) as shown:
+            view.model.fetchMore(QModelIndex())
+        assert shown.args == [250] and not view.model.more and view.count.text() == "250 found"
+        assert len({r["id"] for r in view.model.rows}) == 250
+    finally:
+        t.shutdown()
