@@ -52,6 +52,8 @@ class DemoRunner(QObject):
                               self._synced)
 
     def _synced(self, report) -> None:
+        if self.window.tasks is None:  # the window closed during the first sync
+            return
         # From now on the door's check-ins go back to the box office like any door's.
         self.window.start_background_sync(10.0)
         self.window.refresh_all()
@@ -60,6 +62,8 @@ class DemoRunner(QObject):
 
     def next_video(self) -> None:
         """Write the next video of arrivals (network pool: it is CPU work), then play it."""
+        if self.window.tasks is None:
+            return
         self.round += 1
         path = self.demo.data_dir / f"demo-{self.round}.avi"
         fresh = FIRST_ROUND if self.round == 1 else self.per_round

@@ -148,3 +148,18 @@ def test_camera_choice_is_applied_and_kept(qtbot, window, door_dir):
         box.camera.activated.emit(box.camera.currentIndex())
     assert Settings(door_dir).camera == 3 and window.camera_worker is not None
     window.stop_camera()
+
+
+def test_closing_the_demo_during_its_first_sync_is_clean(qtbot):
+    demo = Demo()
+    try:
+        w = open_window(demo.start(), sync_interval_s=0)
+        qtbot.addWidget(w)
+        runner = DemoRunner(w, demo)
+        lanes = w.tasks
+        runner.start()
+        w.close()  # waits for the sync job; its answer arrives after the lanes are gone
+        qtbot.waitUntil(lambda: not lanes._pending, timeout=30_000)  # the late answer was handled
+        assert w.tasks is None and runner.round == 0 and w.crash.dialogs == []
+    finally:
+        demo.stop()
