@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self, activated=lambda n=n: self.tabs.setCurrentIndex(n))
         QShortcut(QKeySequence("F2"), self, activated=lambda: self.door.set_mode(
             Mode.ENTRY if self.door.mode is Mode.EXIT else Mode.EXIT))
+        QShortcut(QKeySequence("Escape"), self.door, activated=self.door.verdict.clear)
         QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: (self.tabs.setCurrentWidget(self.supervisor),
                                                                    self.supervisor.query.setFocus()))
 
