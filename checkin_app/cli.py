@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
 # small. Each has `add_parsers(sub)` and registers its handlers with `cli.command`.
 COMMAND_MODULES: tuple[str, ...] = (
     "checkin_app.commands.webhooks", "checkin_app.commands.decode", "checkin_app.commands.doors",
+    "checkin_app.commands.gui",
 )
 
 

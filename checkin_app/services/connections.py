@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checkin_app import secrets
+from checkin_app import log, secrets
 from checkin_app.errors import ConfigError
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
@@ -23,8 +23,13 @@ class Credentials:
     secret_env: str | None = None
 
 
-def check(provider: str, base_url: str | None, creds: Credentials, extra: dict | None = None) -> dict:
+def check(provider: str, base_url: str | None, creds: Credentials, extra: dict | None = None, *,
+          api_key: str | None = None) -> dict:
     """Try the credentials against the provider; returns what the provider said (e.g. box office name).
+
+    Args:
+        extra: provider settings that are not secrets (1Ticket's `token_header`).
+        api_key: the key itself (typed into the GUI); otherwise it is read from `creds.api_key_env`.
 
     Raises:
         AuthError: the provider refused them; ProviderError: it could not be reached.
@@ -32,9 +37,13 @@ def check(provider: str, base_url: str | None, creds: Credentials, extra: dict |
     if provider == "tickettailor":
         from checkin_app.providers.tickettailor_api import TicketTailorClient
 
-        if not creds.api_key_env:
-            raise ConfigError("Ticket Tailor needs --api-key-env VAR (the variable holding the API key)")
-        key = secrets.from_env(creds.api_key_env)
+        if api_key:
+            log.redact(api_key)
+            key = api_key
+        elif creds.api_key_env:
+            key = secrets.from_env(creds.api_key_env)
+        else:
+            raise ConfigError("Ticket Tailor needs an API key (or --api-key-env VAR, the variable holding it)")
         return TicketTailorClient(base_url or "https://api.tickettailor.com/v1", key).ping()
     if provider in ("ticketor", "ticketsolve"):
         return {}  # webhook-only providers: nothing to call; deliveries arrive at the receiver
@@ -73,19 +82,25 @@ def check(provider: str, base_url: str | None, creds: Credentials, extra: dict |
 
 
 def connect(store: Store, provider: str, name: str, base_url: str | None, creds: Credentials,
-            extra: dict | None = None) -> tuple[Connection, dict]:
+            extra: dict | None = None, *, api_key: str | None = None) -> tuple[Connection, dict]:
     """Check the credentials, then save the connection with a reference to its secret (nothing saved on failure).
 
     Args:
         extra: provider settings that are not secrets (1Ticket's `token_header` and `filters`).
+        api_key: the key itself (the GUI's field); it goes to the OS keyring, and where there is
+            none, the connection needs `creds.api_key_env` instead.
     """
     if provider not in PROVIDERS:
         raise ConfigError(f"unknown provider {provider!r}; one of: {', '.join(PROVIDERS)}")
     if store.conn.execute("SELECT 1 FROM connections WHERE name = ?", (name,)).fetchone():
         raise ConfigError(f"a connection named {name!r} already exists")
-    info = check(provider, base_url, creds, extra)
+    if not (name or "").strip():
+        raise ConfigError("a connection needs a name")
+    info = check(provider, base_url, creds, extra, api_key=api_key)
     settings: dict = dict(extra or {})
-    if creds.api_key_env:
+    if api_key:
+        settings["secret"] = secrets.remember(f"{name}:api-key", api_key, creds.api_key_env)
+    elif creds.api_key_env:
         settings["secret"] = secrets.remember(f"{name}:api-key", secrets.from_env(creds.api_key_env), creds.api_key_env)
     if creds.token_env:
         settings["token"] = secrets.remember(f"{name}:token", secrets.from_env(creds.token_env), creds.token_env)
@@ -118,3 +133,21 @@ def describe(connection: Connection) -> dict:
             where[key] = f"keyring:{ref['keyring']}" if "keyring" in ref else f"env:{ref['env']}"
     return {"name": connection.name, "provider": connection.provider, "base_url": connection.base_url, "secrets": where,
             "events": connection.settings.get("events")}
+
+
+def overview(store: Store) -> list[dict]:
+    """Every connection for display, with its last sync outcome."""
+    from checkin_app.store import sync_state
+
+    rows = []
+    for c in conns.all_connections(store.conn):
+        state = sync_state.load(store.conn, c.id, "connection")
+        rows.append({**describe(c), "id": c.id, "last_success_at": state.last_success_at, "last_error": state.last_error})
+    return rows
+
+
+def connect_at(data_dir, provider: str, name: str, base_url: str | None, creds: Credentials,
+               api_key: str | None = None) -> tuple[Connection, dict]:
+    """`connect` with a Store of its own: for a caller's worker thread (the check is a network call)."""
+    with Store(data_dir) as store:
+        return connect(store, provider, name, base_url, creds, api_key=api_key)

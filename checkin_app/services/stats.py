@@ -72,3 +72,20 @@ def per_door(store: Store, event_ids: list[int] | None = None) -> list[dict]:
         params,
     ).fetchall()
     return [dict(r) for r in rows]
+
+
+def live(store: Store, bucket_minutes: int = 5, event_ids: list[int] | None = None, now: datetime | None = None) -> dict:
+    """Everything the live-stats view shows, read in one go.
+
+    Returns:
+        counters (see `counters`), arrivals per bucket over the last 3 h (5-minute buckets) or
+        6 h (15-minute buckets), the admission rate per minute over the last 15 minutes, the
+        no-shows so far, and admissions per door.
+    """
+    now = now or datetime.now(timezone.utc)
+    hours = 3.0 if bucket_minutes <= 5 else 6.0
+    c = counters(store, event_ids)
+    return {"counters": c, "bucket_minutes": bucket_minutes,
+            "arrivals": arrivals(store, bucket_minutes, hours, event_ids, now),
+            "rate_per_minute": rate_per_minute(store, 15, event_ids, now), "no_shows": c["no_shows_so_far"],
+            "per_door": per_door(store, event_ids)}

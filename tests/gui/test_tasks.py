@@ -37,3 +37,15 @@ def test_failure_callback_takes_precedence(qtbot, tasks):
     tasks.db(lambda app: app.checkin.undo("al4R5"), failure=got.append)
     qtbot.waitUntil(lambda: bool(got), timeout=10_000)
     assert "not checked in" in str(got[0])
+
+
+def test_reads_asked_before_the_read_lane_opens_are_answered(qtbot, door_dir):
+    from checkin_app.gui.tasks import Tasks
+
+    t = Tasks(door_dir)
+    got = []
+    t.read(lambda app: app.store.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0], got.append)
+    try:
+        qtbot.waitUntil(lambda: got == [7], timeout=10_000)
+    finally:
+        t.shutdown()

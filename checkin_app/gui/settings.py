@@ -1,0 +1,87 @@
+"""GUI settings and window state, in `<data dir>/gui.ini` (QSettings, INI format).
+
+Per data dir rather than per user: a door laptop's settings travel with its data, and tests
+and the demo never touch the developer's own settings.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from checkin_app.services import pin as pins
+
+
+class Settings:
+    """Typed access to the few settings the GUI keeps.
+
+    Args:
+        data_dir: the data dir; the file is `gui.ini` in it.
+    """
+
+    def __init__(self, data_dir: Path):
+        self.path = Path(data_dir) / "gui.ini"
+        self.qs = QSettings(str(self.path), QSettings.IniFormat)
+
+    def _get(self, key: str, default=None):
+        return self.qs.value(key, default)
+
+    # -- door -------------------------------------------------------------------------------
+
+    @property
+    def door_name(self) -> str | None:
+        return self._get("door/name") or None
+
+    @door_name.setter
+    def door_name(self, value: str | None) -> None:
+        self.qs.setValue("door/name", value or "")
+
+    @property
+    def sound(self) -> bool:
+        return str(self._get("door/sound", "true")).lower() == "true"
+
+    @sound.setter
+    def sound(self, on: bool) -> None:
+        self.qs.setValue("door/sound", "true" if on else "false")
+
+    @property
+    def exit_mode(self) -> bool:
+        return str(self._get("door/exit_mode", "false")).lower() == "true"
+
+    @exit_mode.setter
+    def exit_mode(self, on: bool) -> None:
+        self.qs.setValue("door/exit_mode", "true" if on else "false")
+
+    @property
+    def camera(self) -> int | None:
+        """The camera index to scan from; None for no camera (USB scanner and typing only)."""
+        value = str(self._get("door/camera", "0"))
+        return int(value) if value.isdigit() else None
+
+    @camera.setter
+    def camera(self, index: int | None) -> None:
+        self.qs.setValue("door/camera", "none" if index is None else str(index))
+
+    # -- supervisor PIN ---------------------------------------------------------------------
+
+    @property
+    def has_pin(self) -> bool:
+        return bool(self._get("supervisor/pin_hash"))
+
+    def set_pin(self, pin: str) -> None:
+        """Store the PIN's salted hash (raises ConfigError for a PIN that is not 4-12 digits)."""
+        self.qs.setValue("supervisor/pin_hash", pins.hash_pin(pin))
+        self.qs.sync()
+
+    def check_pin(self, pin: str) -> bool:
+        return pins.verify_pin(pin, self._get("supervisor/pin_hash"))
+
+    # -- window -----------------------------------------------------------------------------
+
+    def window_state(self) -> tuple[QByteArray | None, int]:
+        return self._get("window/geometry"), int(self._get("window/tab", 0))
+
+    def save_window_state(self, geometry: QByteArray, tab: int) -> None:
+        self.qs.setValue("window/geometry", geometry)
+        self.qs.setValue("window/tab", tab)
+        self.qs.sync()

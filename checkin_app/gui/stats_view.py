@@ -1,0 +1,153 @@
+"""Live stats: arrivals per 5 or 15 minutes as a bar chart (stacked per door), rate, no-shows, doors.
+
+The chart is a small QPainter widget rather than QtCharts, which lives in PySide6-Addons
+(~175 MB) for what is here a few dozen rectangles.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+from checkin_app.domain.rules import clock_time
+from checkin_app.gui.tasks import Tasks
+from checkin_app.services import stats
+
+DOOR_COLOURS = ["#3e7bfa", "#1b7f3b", "#c77d00", "#8e44ad", "#b3261e", "#16a085"]
+
+
+class BarChart(QWidget):
+    """Stacked bars: one per time bucket, one colour per door, with a legend naming each door."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.buckets: list[dict] = []
+        self.doors: list[str] = []
+        self.setMinimumHeight(220)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    def set_buckets(self, buckets: list[dict]) -> None:
+        self.buckets = buckets
+        self.doors = sorted({d for b in buckets for d in b["doors"]})
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.fillRect(self.rect(), QColor("white"))
+        font = QFont()
+        font.setPointSize(9)
+        p.setFont(font)
+        left, right, top, bottom = 40, 10, 28, 26
+        area = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
+        peak = max([b["total"] for b in self.buckets] + [1])
+        p.setPen(QColor("#e4e7eb"))
+        for i in range(5):  # grid lines with counts
+            y = area.bottom() - area.height() * i / 4
+            p.drawLine(area.left(), y, area.right(), y)
+            p.setPen(QColor("#7b8794"))
+            p.drawText(QRectF(0, y - 8, left - 6, 16), Qt.AlignRight | Qt.AlignVCenter, f"{peak * i / 4:.0f}")
+            p.setPen(QColor("#e4e7eb"))
+        if not self.buckets:
+            return
+        slot = area.width() / len(self.buckets)
+        step = max(1, len(self.buckets) // 6)
+        for i, b in enumerate(self.buckets):
+            x, y = area.left() + i * slot + slot * 0.12, area.bottom()
+            for d, door in enumerate(self.doors):
+                n = b["doors"].get(door, 0)
+                h = area.height() * n / peak
+                p.fillRect(QRectF(x, y - h, slot * 0.76, h), QColor(DOOR_COLOURS[d % len(DOOR_COLOURS)]))
+                y -= h
+            if i % step == 0 or i == len(self.buckets) - 1:
+                p.setPen(QColor("#52606d"))
+                p.drawText(QRectF(x - 20, area.bottom() + 4, slot + 40, 18), Qt.AlignHCenter,
+                           clock_time(b["start"]))
+        x = area.left()
+        for d, door in enumerate(self.doors):  # legend: colour square plus the door's name
+            p.fillRect(QRectF(x, 8, 12, 12), QColor(DOOR_COLOURS[d % len(DOOR_COLOURS)]))
+            p.setPen(QColor("#1f2933"))
+            p.drawText(QRectF(x + 16, 4, 160, 20), Qt.AlignLeft | Qt.AlignVCenter, door)
+            x += 24 + p.fontMetrics().horizontalAdvance(door)
+
+
+def _figure(title: str) -> tuple[QGroupBox, QLabel]:
+    box = QGroupBox(title)
+    value = QLabel("-")
+    font = QFont()
+    font.setPointSize(26)
+    font.setBold(True)
+    value.setFont(font)
+    value.setAlignment(Qt.AlignCenter)
+    QVBoxLayout(box).addWidget(value)
+    return box, value
+
+
+class StatsView(QWidget):
+    """Signals:
+        updated(dict): new figures are on screen (`services.stats.live`)."""
+
+    updated = Signal(dict)
+
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.tasks = tasks
+        self.bucket_minutes = 5
+        self.chart = BarChart()
+        self.five = QPushButton("Per 5 minutes", checkable=True, checked=True)
+        self.fifteen = QPushButton("Per 15 minutes", checkable=True)
+        group = QButtonGroup(self)
+        group.addButton(self.five)
+        group.addButton(self.fifteen)
+        self.fifteen.toggled.connect(lambda on: self.set_bucket(15 if on else 5))
+        boxes = [_figure(t) for t in ("Inside / expected", "Arrivals per minute (last 15 min)", "No-shows so far")]
+        self.inside, self.rate, self.no_shows = (v for _b, v in boxes)
+        self.doors = QGridLayout()
+        doors_box = QGroupBox("Per door")
+        dl = QVBoxLayout(doors_box)
+        dl.addLayout(self.doors)
+        dl.addStretch(1)
+
+        top = QHBoxLayout()
+        for box, _v in boxes:
+            top.addWidget(box)
+        switch = QHBoxLayout()
+        switch.addWidget(QLabel("Arrivals"))
+        switch.addStretch(1)
+        switch.addWidget(self.five)
+        switch.addWidget(self.fifteen)
+        lower = QHBoxLayout()
+        lower.addWidget(self.chart, 3)
+        lower.addWidget(doors_box, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 12)
+        lay.addLayout(top)
+        lay.addLayout(switch)
+        lay.addLayout(lower, 1)
+        self._timer = QTimer(self, interval=30_000, timeout=self.refresh)
+        self._timer.start()
+
+    def set_bucket(self, minutes: int) -> None:
+        self.bucket_minutes = minutes
+        self.refresh()
+
+    def refresh(self) -> None:
+        minutes = self.bucket_minutes
+        self.tasks.read(lambda app: stats.live(app.store, minutes), self._show)
+
+    def _show(self, live: dict) -> None:
+        c = live["counters"]
+        share = f"  ({100 * c['admitted'] / c['expected']:.0f} %)" if c["expected"] else ""
+        self.inside.setText(f"{c['admitted']:,} / {c['expected']:,}{share}")
+        self.rate.setText(f"{live['rate_per_minute']:.1f}")
+        self.no_shows.setText(f"{live['no_shows']:,}")
+        self.chart.set_buckets(live["arrivals"])
+        while self.doors.count():
+            self.doors.takeAt(0).widget().deleteLater()
+        for i, row in enumerate(live["per_door"]):
+            self.doors.addWidget(QLabel(row["door"]), i, 0)
+            self.doors.addWidget(QLabel(f"{row['admitted']:,}"), i, 1)
+            self.doors.addWidget(QLabel(f"last {clock_time(row['last_at'])}"), i, 2)
+        self.updated.emit(live)

@@ -1,0 +1,67 @@
+"""Always-visible door status: online or not, acts waiting to be pushed, age of the lists."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from checkin_app.gui.style import pill
+
+
+def age_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "never refreshed"
+    if seconds < 90:
+        return "refreshed just now"
+    if seconds < 3600 * 2:
+        return f"refreshed {int(seconds // 60)} min ago"
+    return f"refreshed {seconds / 3600:.0f} h ago"
+
+
+class StatusStrip(QWidget):
+    """Shows a `services.status.DoorStatus` (as its dict)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.online = QLabel(objectName="statusPill")
+        self.unpushed = QLabel()
+        self.age = QLabel()
+        self.door = QLabel()
+        self.stale = QLabel(objectName="banner")
+        self.stale.setWordWrap(True)
+        self.stale.setStyleSheet(pill("#5f3700", "#ffe7b3"))
+        self.stale.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in (self.online, self.unpushed, self.age):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.door)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 4)
+        lay.addLayout(row)
+        lay.addWidget(self.stale)
+        self.show_status({"online": None, "unpushed": 0, "failed_pushes": 0, "lists": [], "stale": False})
+
+    def show_status(self, st: dict) -> None:
+        online = st["online"]
+        if online is None:
+            self.online.setText("●  Local lists only")
+            self.online.setStyleSheet(pill("#3e4c59", "#e4e7eb"))
+        elif online:
+            self.online.setText("●  Online")
+            self.online.setStyleSheet(pill("#0f5132", "#c7f0d8"))
+        else:
+            self.online.setText("▲  OFFLINE: scans are kept and sent later")
+            self.online.setStyleSheet(pill("#842029", "#f8d7da"))
+        failed = f", {st['failed_pushes']} failed" if st.get("failed_pushes") else ""
+        self.unpushed.setText(f"   {st['unpushed']} waiting to send{failed}")
+        ages = [item["age_s"] for item in st["lists"]]
+        oldest = None if not ages or any(a is None for a in ages) else max(ages)
+        self.age.setText(f"   Attendee list {age_text(oldest)}" if st["lists"] else "   No attendee list yet")
+        stale = [item["name"] for item in st["lists"] if item["stale"]]
+        self.stale.setVisible(bool(stale))
+        if stale:
+            self.stale.setText(f"⚠  STALE LIST: {', '.join(stale)} {age_text(oldest)}. Tickets bought since then "
+                               "will read as unknown: check the connection.")
+
+    def set_door(self, text: str) -> None:
+        self.door.setText(text)

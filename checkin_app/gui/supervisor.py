@@ -1,0 +1,253 @@
+"""The supervisor view: attendee search for everyone, the tools behind a PIN.
+
+Door staff (locked) may look people up by name and see their history, never emails; the
+supervisor (PIN) sees contact details and can check in, undo, admit anyway, void, issue walk-ups,
+admit parties, read conflicts and export. Search runs on the read lane as you type; a result
+that arrives after a newer query was asked is dropped, so the table never flickers back.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget,
+                               QTableView, QTabWidget, QVBoxLayout, QWidget)
+
+from checkin_app.errors import ConfigError
+from checkin_app.gui.attendee_panel import AttendeePanel
+from checkin_app.gui.models import SEARCH_COLUMNS, RowsModel, table_view
+from checkin_app.gui.settings import Settings
+from checkin_app.gui.supervisor_tools import ConflictsPanel, ExportPanel, WalkUpPanel
+from checkin_app.gui.tasks import Tasks
+from checkin_app.services import supervisor
+
+SEARCH_PAGE = 100  # rows asked for at a time; scrolling to the end asks for the next page
+AUTO_LOCK_MS = 5 * 60_000  # an unlocked laptop left at the door locks itself
+SEARCH_DELAY_MS = 120  # wait for a pause in typing; FTS itself answers in about a millisecond
+
+
+class LockBar(QStackedWidget):
+    """PIN entry (choosing one on first use) or, once unlocked, a Lock button.
+
+    Signals:
+        unlocked(bool): True after a good PIN, False when locked again.
+    """
+
+    unlocked = Signal(bool)
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.pin = QLineEdit(placeholderText="PIN", echoMode=QLineEdit.Password, maxLength=12)
+        self.repeat = QLineEdit(placeholderText="repeat the PIN", echoMode=QLineEdit.Password, maxLength=12)
+        self.prompt = QLabel()
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.unlock_button = QPushButton("Unlock supervisor tools", clicked=self.try_unlock)
+        self.unlock_button.setProperty("role", "primary")
+        self.pin.returnPressed.connect(self.try_unlock)
+        self.repeat.returnPressed.connect(self.try_unlock)
+        locked = QWidget()
+        row = QHBoxLayout(locked)
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in (self.prompt, self.pin, self.repeat, self.unlock_button, self.message):
+            row.addWidget(w)
+        row.addStretch(1)
+        opened = QWidget()
+        row = QHBoxLayout(opened)
+        row.setContentsMargins(0, 0, 0, 0)
+        label = QLabel("Supervisor tools unlocked")
+        label.setStyleSheet("font-weight: 600; color: #0f5132;")
+        row.addWidget(label)
+        row.addStretch(1)
+        row.addWidget(QPushButton("Lock", clicked=self.lock))
+        self.addWidget(locked)
+        self.addWidget(opened)
+        self.is_unlocked = False
+        self._prepare()
+
+    def _prepare(self) -> None:
+        first = not self.settings.has_pin
+        self.prompt.setText("Choose a supervisor PIN (4-12 digits):" if first else
+                            "Door staff mode: names only. Supervisor PIN:")
+        self.repeat.setVisible(first)
+        self.unlock_button.setText("Set PIN and unlock" if first else "Unlock")
+        self.pin.clear()
+        self.repeat.clear()
+
+    def try_unlock(self) -> bool:
+        pin = self.pin.text()
+        if not self.settings.has_pin:
+            if pin != self.repeat.text():
+                return self._refuse("the two PINs differ")
+            try:
+                self.settings.set_pin(pin)
+            except ConfigError as exc:
+                return self._refuse(str(exc))
+        elif not self.settings.check_pin(pin):
+            return self._refuse("wrong PIN")
+        self.message.clear()
+        self.is_unlocked = True
+        self.setCurrentIndex(1)
+        self.unlocked.emit(True)
+        return True
+
+    def _refuse(self, why: str) -> bool:
+        self.message.setText(why)
+        self.pin.clear()
+        self.repeat.clear()
+        self.pin.setFocus()
+        return False
+
+    def lock(self) -> None:
+        self.is_unlocked = False
+        self._prepare()
+        self.setCurrentIndex(0)
+        self.unlocked.emit(False)
+
+
+class SupervisorView(QWidget):
+    """Search, attendee detail and the supervisor tools.
+
+    Signals:
+        resultsShown(int): search results were put on screen (how many).
+        changed(): an act changed tickets (the door view should re-read its counters).
+    """
+
+    resultsShown = Signal(int)
+    changed = Signal()
+
+    def __init__(self, tasks: Tasks, settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.tasks = tasks
+        self.generation = 0
+        self.dropped = 0  # stale search results thrown away (a newer query was asked)
+        self.lock_bar = LockBar(settings)
+        self.query = QLineEdit(placeholderText="Search name, email, code or order…")
+        self.query.setClearButtonEnabled(True)
+        self.model = RowsModel(SEARCH_COLUMNS, self, fetch_more=self._next_page)
+        self.results = table_view(self.model)
+        self.results.setSelectionMode(QTableView.SingleSelection)
+        self.results.setAlternatingRowColors(True)
+        self.count = QLabel()
+        self.detail = AttendeePanel(tasks)
+        self._delay = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS, timeout=self.search_now)
+        self.query.textChanged.connect(lambda _t: self._delay.start())
+        self.query.returnPressed.connect(self.search_now)
+        self.results.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._pick(cur.row()))
+        self.results.activated.connect(lambda index: self._pick(index.row()))
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.query)
+        ll.addWidget(self.results, 1)
+        ll.addWidget(self.count)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        self.walk_up = WalkUpPanel(tasks)
+        self.conflicts = ConflictsPanel(tasks)
+        self.export = ExportPanel(tasks)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(split, "Attendees")
+        self.tabs.addTab(self.walk_up, "Walk-up")
+        self.tabs.addTab(self.conflicts, "Conflicts")
+        self.tabs.addTab(self.export, "Export")
+        self.tabs.currentChanged.connect(self._tab_shown)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 12)
+        lay.addWidget(self.lock_bar)
+        lay.addWidget(self.tabs, 1)
+        self.setFocusProxy(self.query)
+
+        self.lock_bar.unlocked.connect(self._set_unlocked)
+        self.auto_lock = QTimer(self, singleShot=True, interval=AUTO_LOCK_MS, timeout=self._idle_lock)
+        for signal in (self.query.textChanged, self.detail.acted, self.detail.loaded, self.walk_up.issued,
+                       self.export.exported, self.tabs.currentChanged):
+            signal.connect(self._still_here)
+        for signal in (self.detail.acted, self.walk_up.issued):
+            signal.connect(lambda *_: (self.changed.emit(), self.search_now()))
+        self._set_unlocked(False)
+
+    @property
+    def unlocked(self) -> bool:
+        return self.lock_bar.is_unlocked
+
+    def _still_here(self, *_args) -> None:
+        if self.unlocked:
+            self.auto_lock.start()
+
+    def _idle_lock(self) -> None:
+        if self.unlocked:
+            self.lock_bar.lock()
+
+    def _set_unlocked(self, on: bool) -> None:
+        if on:
+            self.auto_lock.start()
+        else:
+            self.auto_lock.stop()
+        self.model.show_private(on)
+        self.detail.set_private(on)
+        for i in (1, 2, 3):
+            self.tabs.setTabEnabled(i, on)
+        if not on:
+            self.tabs.setCurrentIndex(0)
+        self.search_now()
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.conflicts:
+            self.conflicts.refresh()
+        elif self.tabs.widget(index) is self.walk_up:
+            self.walk_up.refresh()
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def search_now(self) -> None:
+        self._delay.stop()
+        text = self.query.text()
+        self.generation += 1
+        generation, private = self.generation, self.unlocked
+        if not text.strip():
+            self._show_results(generation, [])
+            return
+        self.tasks.read(lambda app: supervisor.search(app.store, text, limit=SEARCH_PAGE + 1, show_private=private),
+                        lambda rows: self._show_results(generation, rows))
+
+    def _next_page(self, offset: int) -> None:
+        """The model wants the rows after `offset` (the user scrolled to the end)."""
+        text, generation, private = self.query.text(), self.generation, self.unlocked
+        # FTS answers the longer list in about a millisecond; the page is cut from its end.
+        self.tasks.read(lambda app: supervisor.search(app.store, text, limit=offset + SEARCH_PAGE + 1,
+                                                      show_private=private)[offset:],
+                        lambda rows: self._append_results(generation, rows))
+
+    def _show_results(self, generation: int, rows: list[dict]) -> None:
+        if generation != self.generation:
+            self.dropped += 1
+            return
+        self.model.set_rows(rows[:SEARCH_PAGE], more=len(rows) > SEARCH_PAGE)
+        self._count()
+        if len(rows) == 1:
+            self.results.selectRow(0)
+        self.resultsShown.emit(len(rows[:SEARCH_PAGE]))
+
+    def _append_results(self, generation: int, rows: list[dict]) -> None:
+        if generation != self.generation:
+            self.dropped += 1
+            return
+        self.model.append_rows(rows[:SEARCH_PAGE], more=len(rows) > SEARCH_PAGE)
+        self._count()
+        self.resultsShown.emit(self.model.rowCount())
+
+    def _count(self) -> None:
+        n = self.model.rowCount()
+        more = "+ (scroll for more)" if self.model.more else ""
+        self.count.setText(f"{n}{more} found" if self.query.text().strip() else "")
+
+    def _pick(self, row: int) -> None:
+        picked = self.model.row_at(row)
+        if picked is not None:
+            self.detail.load(picked["id"])

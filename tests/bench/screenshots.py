@@ -1,0 +1,138 @@
+"""Render a screenshot of each view into docs/screenshots/*.png (run under Xvfb: `scripts/screenshots`).
+
+The data is the demo's: the sandbox box office (Ticket Tailor simulator on loopback) synced through
+the real client, plus about 600 arrivals at two doors spread over the last two and a half hours
+(their journal times are set back with a patched clock: illustration only, so the chart has a shape).
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from unittest import mock
+
+from PySide6.QtCore import QCoreApplication
+
+from checkin_app.demo import Demo
+from checkin_app.gui.app import open_window, qt_app
+from checkin_app.gui.camera import to_qimage
+from checkin_app.scanning.synth import ticket_frame
+from checkin_app.gui.settings import Settings
+from checkin_app.services import checkin as checkin_module
+from checkin_app.services.checkin import CheckinService
+from checkin_app.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZE = (1366, 820)
+
+
+def spin(predicate, timeout: float = 30.0) -> None:
+    """Process Qt events until `predicate()` holds."""
+    deadline, tick = time.monotonic() + timeout, threading.Event()
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        QCoreApplication.processEvents()
+        tick.wait(0.01)
+
+
+def settle(seconds: float = 0.4) -> None:
+    """Let layouts and paints finish."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QCoreApplication.processEvents()
+        threading.Event().wait(0.01)
+
+
+def simulate_arrivals(data_dir: Path, codes: list[str]) -> None:
+    """Admit `codes` at two doors, backdated over the last 150 minutes with an evening-rush shape."""
+    now = datetime.now(timezone.utc)
+    rng = random.Random(4)
+    with Store(data_dir) as store:
+        doors = [CheckinService(store, door="Door 1"), CheckinService(store, door="Door 2")]
+        for code in codes:
+            minutes_ago = min(150.0, abs(rng.gauss(40, 35)))
+            at = (now - timedelta(minutes=minutes_ago)).isoformat(timespec="milliseconds")
+            with mock.patch.object(checkin_module, "utc_now", lambda at=at: at):
+                doors[0 if rng.random() < 0.62 else 1].scan(code)
+
+
+def shoot(window, name: str, out: Path) -> Path:
+    settle()
+    path = out / f"{name}.png"
+    window.grab().save(str(path), "PNG", 80)
+    print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1024} KB)")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    qt_app()
+    demo = Demo()
+    try:
+        data = demo.start()
+        demo.sync()
+        codes = demo.door_codes(640)
+        simulate_arrivals(data, codes[8:620])
+        settings = Settings(data)
+        settings.door_name = "Door 1"
+        settings.set_pin("2468")
+        window = open_window(data, sync_interval_s=0)
+        window.resize(*SIZE)
+        window.show()
+        spin(lambda: window.door.counters["expected"] > 0)
+
+        door = window.door
+        door.camera.set_message("Camera: hold the ticket's code inside the green corners")
+        for code, name in ((codes[0], "door-admitted"), (codes[3], "door-already-checked-in"), (codes[6], "door-void")):
+            door.camera.set_frame(to_qimage(ticket_frame(code, seed=len(name))))  # as the demo video shows it
+            door.submit(code)
+            spin(lambda: door.verdict.verdict is not None and door.verdict.verdict["code"] == code)
+            shoot(window, name, out)
+        door.verdict.clear()
+        door.camera.set_message("Camera: hold the ticket's code inside the green corners")
+        shoot(window, "door-ready", out)
+
+        sup = window.supervisor
+        window.tabs.setCurrentWidget(sup)
+        sup.query.setText("smi")
+        spin(lambda: sup.model.rowCount() > 0)
+        shoot(window, "supervisor-door-staff", out)
+        sup.lock_bar.pin.setText("2468")
+        sup.lock_bar.try_unlock()
+        with Store(data) as store:
+            name = store.conn.execute("SELECT holder_name FROM tickets WHERE code = ?", (codes[3],)).fetchone()[0]
+        sup.query.setText(name)
+        spin(lambda: sup.model.rowCount() > 0 and sup.detail.record is not None)
+        sup.results.selectRow(0)
+        spin(lambda: sup.detail.record is not None and sup.detail.record["holder_name"] == name)
+        shoot(window, "supervisor", out)
+        sup.tabs.setCurrentWidget(sup.conflicts)
+        spin(lambda: sup.conflicts.summary.text() != "")
+        sup.tabs.setCurrentWidget(sup.walk_up)
+        spin(lambda: sup.walk_up.event_choice.count() > 0)
+        sup.walk_up.name.setText("Sam Walkup")
+        shoot(window, "supervisor-walk-up", out)
+
+        window.tabs.setCurrentWidget(window.stats)
+        spin(lambda: window.stats.inside.text() != "-")
+        shoot(window, "live-stats", out)
+
+        window.tabs.setCurrentWidget(window.connections)
+        spin(lambda: window.connections.model.rowCount() > 0)
+        shoot(window, "connections", out)
+        window.close()
+    finally:
+        demo.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,31 @@
+"""`checkin-app demo` and `checkin-app` (no command) as a user starts them."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args, env_changes=None, drop=(), timeout=90):
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(env_changes or {})
+    return subprocess.run([sys.executable, "-m", "checkin_app", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def test_without_a_display_the_gui_says_so_in_one_line(tmp_path):
+    proc = run("--data-dir", str(tmp_path / "d"), drop=("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: no display to open a window on")
+    proc = run("demo", drop=("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    assert proc.returncode == 2 and "xvfb-run" in proc.stderr
+
+
+@pytest.mark.slow
+def test_demo_starts_syncs_and_closes_cleanly():
+    proc = run("demo", "--quit-after", "6", env_changes={"QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,23 @@
+"""The three door sounds are distinct, well-formed WAV files, and a missing player never raises."""
+import wave
+
+from checkin_app.gui.sounds import CUES, Sounds, render
+
+
+def test_three_distinct_short_cues(tmp_path):
+    sounds = Sounds(enabled=False, directory=tmp_path)
+    rendered = {cue: render(cue) for cue in CUES}
+    assert len(set(rendered.values())) == 3
+    for cue in CUES:
+        with wave.open(str(sounds.file(cue))) as w:
+            seconds = w.getnframes() / w.getframerate()
+            assert w.getnchannels() == 1 and w.getsampwidth() == 2 and 0.2 <= seconds <= 0.6
+
+
+def test_playing_with_no_audio_player_is_silent_not_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no paplay / pw-play / aplay to be found
+    sounds = Sounds(enabled=True, directory=tmp_path / "cues")
+    for cue in ("admitted", "warning", "refused"):
+        sounds.play(cue)
+    sounds.close()
+    assert sounds.last_cue == "refused" and sounds._warned
