@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="checkin-app", description="Door scanning and check-in for live events.")
     p.add_argument("--data-dir", help="data directory (default: the platform's user data dir)")
     p.add_argument("--version", action="version", version=f"checkin-app {__version__}")
+    # The window opens, reaches door-ready, prints "door ready" and quits: smoke tests of a build.
+    p.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("scan", help="decide and record one scan (exit 0 admitted, 1 refused, 2 error)")

@@ -25,4 +25,8 @@ set +e
 out=$(app scan aH5YpPP --json); rc=$?
 set -e
 [ "$rc" -eq 1 ] && echo "$out" | grep -q '"verdict": *"already_checked_in"' || fail "second scan (exit $rc): $out"
-echo "smoke test passed: help, import, scan admitted then refused"
+out=$(timeout 60 env -i HOME="$scratch/home" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+  "$bundle/checkin-app" --data-dir "$scratch/door" --quit-when-ready 2>"$scratch/gui.err") \
+  || fail "the GUI did not start and quit cleanly: $(tail -5 "$scratch/gui.err")"
+[ "$out" = "door ready" ] || fail "the GUI never reached door-ready: $out"
+echo "smoke test passed: help, import, scan admitted then refused, GUI door-ready offscreen and quit"

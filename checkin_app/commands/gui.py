@@ -15,11 +15,17 @@ def add_parsers(sub) -> None:
 def _gui(args) -> int:
     from checkin_app.gui.app import run
 
-    return run(args.data_dir)
+    return run(args.data_dir, quit_when_ready=args.quit_when_ready)
 
 
 @command("demo")
 def _demo(args) -> int:
-    from checkin_app.gui.app import run_demo
+    from checkin_app.gui.app import has_display, run_demo
 
+    if not has_display():
+        from checkin_app import demo_terminal
+
+        print("No display to open the window on: here is the demo in this terminal.", flush=True)
+        demo_terminal.run(lambda line: print(line, flush=True))
+        return 0
     return run_demo(quit_after_s=args.quit_after)

@@ -17,10 +17,15 @@ from checkin_app.gui.settings import Settings
 from checkin_app.gui.style import STYLE_SHEET
 
 
+def has_display() -> bool:
+    """False on a Linux machine with no screen to open a window on (a server, SSH, a container)."""
+    return not sys.platform.startswith("linux") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
+
+
 def check_display() -> None:
     """A one-line error instead of Qt aborting when there is no screen to open a window on."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                                                 or os.environ.get("QT_QPA_PLATFORM")):
+    if not has_display():
         raise CheckinError("no display to open a window on (DISPLAY is not set); on a server try "
                            "`xvfb-run checkin-app demo`, or use the command-line commands")
 
@@ -63,12 +68,41 @@ def open_window(data_dir: Path, *, camera=None, sync_interval_s: float = 30.0, f
     return window
 
 
-def run(data_dir: str | Path | None = None, *, quit_after_s: float | None = None) -> int:
-    """`checkin-app`: the window for a data dir, scanning from the camera its settings name. Returns the exit status."""
+def when_door_ready(window: MainWindow, callback) -> None:
+    """Call `callback` once the door can scan and shows its counters and status (call before `exec`)."""
+    pending = {"db", "counters", "status"}
+
+    def done(part: str) -> None:
+        if part in pending:
+            pending.discard(part)
+            if not pending:
+                callback()
+
+    window.tasks.dbReady.connect(lambda: done("db"))
+    window.door.countersChanged.connect(lambda _c: done("counters"))
+    window.statusShown.connect(lambda _s: done("status"))
+
+
+def run(data_dir: str | Path | None = None, *, quit_after_s: float | None = None, quit_when_ready: bool = False) -> int:
+    """`checkin-app`: the window for a data dir, scanning from the camera its settings name.
+
+    Args:
+        quit_when_ready: print "door ready" once the door can scan, then close (smoke tests and
+            start-up timing of a packaged build).
+
+    Returns:
+        The exit status.
+    """
     app = qt_app()
     data_dir = paths.data_dir(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     window = open_window(data_dir, camera=Settings(data_dir).camera, freeze_gc=True)
+    if quit_when_ready:
+        def ready() -> None:
+            print("door ready", flush=True)
+            QTimer.singleShot(0, window.close)
+
+        when_door_ready(window, ready)
     window.show()
     if quit_after_s:
         QTimer.singleShot(int(quit_after_s * 1000), window.close)
