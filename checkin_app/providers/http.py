@@ -205,6 +205,15 @@ class RequestStats:
 ErrorMessage = Callable[[httpx.Response], str | None]
 
 
+def error_field_message(response: httpx.Response) -> str | None:
+    """The provider's words from a `{"error": "..."}` body (relay, Ticket Evolution), if any."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return str(body.get("error")) if isinstance(body, dict) and body.get("error") else None
+
+
 class JsonHttp:
     """A JSON-over-HTTP session with one provider: retries, pacing, cancellation, scrubbed errors.
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from checkin_app.errors import AuthError, ConfigError, PayloadError
-from checkin_app.providers.http import JsonHttp, RetryPolicy
+from checkin_app.providers.http import JsonHttp, RetryPolicy, error_field_message
 
 PROVIDER = "Relay"
 PAGE_LIMIT = 200
@@ -25,14 +25,6 @@ class DeliveryPage:
     has_more: bool
     next_after: int
     relay_id: str | None = None
-
-
-def _error_message(response: httpx.Response) -> str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return str(body.get("error")) if isinstance(body, dict) and body.get("error") else None
 
 
 class _Bearer(httpx.Auth):
@@ -61,7 +53,7 @@ class RelayClient:
             raise ConfigError("a relay connection needs its bearer token (--token-env VAR)")
         self.base_url = base_url.rstrip("/")
         self._http = JsonHttp(self.base_url + "/relay/v1", provider=PROVIDER, auth=_Bearer(token), secret=token,
-                              error_message=_error_message, headers={"Accept": "application/json"}, timeout=timeout,
+                              error_message=error_field_message, headers={"Accept": "application/json"}, timeout=timeout,
                               transport=transport, cancel=cancel, policy=policy)
 
     def close(self) -> None:

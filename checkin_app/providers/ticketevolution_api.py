@@ -16,19 +16,11 @@ import httpx
 from checkin_app import log as app_log
 from checkin_app.errors import AuthError, ConfigError, PayloadError
 from checkin_app.providers import ticketevolution
-from checkin_app.providers.http import JsonHttp, RetryPolicy
+from checkin_app.providers.http import JsonHttp, RetryPolicy, error_field_message
 
 PROVIDER = "Ticket Evolution"
 DEFAULT_BASE_URL = "https://api.ticketevolution.com/v9"
 PER_PAGE = 100
-
-
-def _error_message(response: httpx.Response) -> str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return str(body.get("error")) if isinstance(body, dict) and body.get("error") else None
 
 
 class TevoAuth(httpx.Auth):
@@ -67,7 +59,7 @@ class TicketEvolutionClient:
             raise ConfigError("Ticket Evolution needs an API token (--token-env) and secret (--secret-env)")
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self._http = JsonHttp(self.base_url, provider=PROVIDER, auth=TevoAuth(token, secret), secret=secret,
-                              error_message=_error_message, headers={"Accept": "application/json"}, timeout=timeout,
+                              error_message=error_field_message, headers={"Accept": "application/json"}, timeout=timeout,
                               transport=transport, cancel=cancel, policy=policy)
         app_log.redact(token)  # the token travels in a header; it must not reach a log either
 

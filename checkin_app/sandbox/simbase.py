@@ -7,15 +7,14 @@ connection resets, delays, lost responses) and keeps a request log tests can rea
 from __future__ import annotations
 
 import json
-import socket
-import struct
 import threading
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from checkin_app.sandbox.faults import Faults
+from checkin_app.sandbox.httpserver import QuietServer, reset_connection
 from checkin_app.sandbox.tickettailor import LoggedRequest
 
 
@@ -65,20 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _reset(self) -> None:
-        self.close_connection = True
-        try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-        except OSError:
-            pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # clients hanging up are expected
+        reset_connection(self)
 
 
 class SimulatedApi:
@@ -97,7 +83,7 @@ class SimulatedApi:
         self._port = port
         self._entries: deque[LoggedRequest] = deque(maxlen=100_000)
         self._stopping = threading.Event()
-        self._server: _Server | None = None
+        self._server: QuietServer | None = None
 
     def respond(self, method: str, path: str, query: dict[str, str], headers, body: bytes) -> tuple[int, Any]:
         raise NotImplementedError
@@ -105,7 +91,7 @@ class SimulatedApi:
     def start(self):
         if self._server is None:
             self._stopping.clear()
-            self._server = _Server(("127.0.0.1", self._port), _Handler)
+            self._server = QuietServer(("127.0.0.1", self._port), _Handler)
             self._server.sim = self  # type: ignore[attr-defined]
             threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                              name=type(self).__name__, daemon=True).start()

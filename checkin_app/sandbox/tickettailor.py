@@ -16,17 +16,16 @@ import base64
 import binascii
 import json
 import re
-import socket
-import struct
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from checkin_app.sandbox.faults import Decision, Faults, RateWindow, format_seconds
+from checkin_app.sandbox.httpserver import QuietServer, reset_connection
 from checkin_app.sandbox.tt_boxoffice import BoxOffice, SimError
 
 API_PREFIX = "/v1"
@@ -104,21 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _reset(self) -> None:
-        """Abort the connection with a TCP reset (SO_LINGER 0), as a crashing proxy would."""
-        self.close_connection = True
-        try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-        except OSError:
-            pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # clients that hang up (timeouts, resets) are expected here, not errors worth printing
+        reset_connection(self)
 
 
 class TicketTailorSandbox:
@@ -144,7 +129,7 @@ class TicketTailorSandbox:
         # Bounded: the demo serves a sync loop for hours.
         self._log_entries: deque[LoggedRequest] = deque(maxlen=200_000)
         self._stopping = threading.Event()
-        self._server: _Server | None = None
+        self._server: QuietServer | None = None
         self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
@@ -156,7 +141,7 @@ class TicketTailorSandbox:
         """Bind and serve in a background thread. Returns self."""
         if self._server is None:
             self._stopping.clear()
-            self._server = _Server(("127.0.0.1", self._port), _Handler)
+            self._server = QuietServer(("127.0.0.1", self._port), _Handler)
             self._server.sandbox = self  # type: ignore[attr-defined]
             # A short poll interval makes stop() quick (tests start and stop many sandboxes).
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
