@@ -19,6 +19,17 @@ class Provider(str, enum.Enum):
     LOCAL = "local"
 
 
+#: How people call each provider (messages at the door say "via Ticket Tailor", not "tickettailor").
+PROVIDER_NAMES = {
+    "tickettailor": "Ticket Tailor", "ticketor": "Ticketor", "ticketsolve": "Ticketsolve",
+    "oneticket": "1Ticket", "ticketevolution": "Ticket Evolution", "local": "this door",
+}
+
+#: The device recorded for a check-in made outside this app (the provider's own scanner or API),
+#: seen on a pull; its door is the provider's name.
+UPSTREAM_DEVICE = "upstream"
+
+
 class TicketStatus(str, enum.Enum):
     VALID = "valid"
     VOID = "void"

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Sequence
 
 from checkin_app.domain.codes import display
-from checkin_app.domain.models import TicketKind, TicketStatus
+from checkin_app.domain.models import PROVIDER_NAMES, UPSTREAM_DEVICE, TicketKind, TicketStatus
 
 
 class VerdictKind(str, enum.Enum):
@@ -198,8 +198,12 @@ def _refusal(ticket: TicketState, code: str) -> Verdict | None:
 
 
 def _already(ticket: TicketState, code: str) -> Verdict:
-    where = f" at {ticket.checked_in_door}" if ticket.checked_in_door else ""
-    device = f" ({ticket.checked_in_device})" if ticket.checked_in_device and ticket.checked_in_device != ticket.checked_in_door else ""
+    if ticket.checked_in_device == UPSTREAM_DEVICE:  # the provider's own scanner, or another app
+        door = ticket.checked_in_door
+        where, device = f" via {PROVIDER_NAMES.get(door, door)}" if door else "", ""
+    else:
+        where = f" at {ticket.checked_in_door}" if ticket.checked_in_door else ""
+        device = f" ({ticket.checked_in_device})" if ticket.checked_in_device and ticket.checked_in_device != ticket.checked_in_door else ""
     return Verdict(
         VerdictKind.ALREADY_CHECKED_IN,
         code,

@@ -7,6 +7,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
+from checkin_app.domain.models import PROVIDER_NAMES
 from checkin_app.domain.rules import clock_time
 
 
@@ -105,7 +106,8 @@ def ticket_state(row: dict) -> str:
     if row.get("kind") == "guest_list":
         return f"{row.get('admitted_count', 0)} of {row.get('party_size', 1)} in"
     if row.get("checked_in_at"):
-        door = f" ({row['checked_in_door']})" if row.get("checked_in_door") else ""
+        # An upstream check-in's door is the provider: show "Ticket Tailor", not "tickettailor".
+        door = f" ({PROVIDER_NAMES.get(row['checked_in_door'], row['checked_in_door'])})" if row.get("checked_in_door") else ""
         return f"in {clock_time(row['checked_in_at'])}{door}"
     return "not in"
 

@@ -11,11 +11,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from checkin_app.domain.models import Batch, Event, RemoteCheckin, Ticket, TicketKind, TicketStatus
+from checkin_app.domain.models import UPSTREAM_DEVICE, Batch, Event, RemoteCheckin, Ticket, TicketKind, TicketStatus
 from checkin_app.domain.rules import TicketState
 from checkin_app.domain.clock import utc_now
 
-UPSTREAM_DEVICE = "upstream"
 
 _EVENT_UPSERT = """
 INSERT INTO events (provider, remote_id, connection_id, name, starts_at, ends_at, venue, timezone, raw, updated_at)

@@ -53,8 +53,12 @@ def simulate_arrivals(data_dir: Path, codes: list[str]) -> None:
     rng = random.Random(4)
     with Store(data_dir) as store:
         doors = [CheckinService(store, door="Door 1"), CheckinService(store, door="Door 2")]
-        for code in codes:
-            minutes_ago = min(150.0, abs(rng.gauss(40, 35)))
+        # Arrivals come in time order and in no particular ticket order (tickets of one order
+        # are adjacent in the list, and one buyer's party rarely arrives ticket by ticket).
+        codes = list(codes)
+        rng.shuffle(codes)
+        ages = sorted((min(150.0, abs(rng.gauss(40, 35))) for _ in codes), reverse=True)
+        for code, minutes_ago in zip(codes, ages):
             at = (now - timedelta(minutes=minutes_ago)).isoformat(timespec="milliseconds")
             with mock.patch.object(checkin_module, "utc_now", lambda at=at: at):
                 doors[0 if rng.random() < 0.62 else 1].scan(code)

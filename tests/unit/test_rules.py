@@ -27,6 +27,14 @@ def test_already_checked_in_reports_first_time_door_and_device():
     assert v.to_dict()["ticket"]["checked_in_at"] == "2026-11-24T19:42:00+00:00"
 
 
+def test_a_check_in_made_in_the_providers_own_app_names_the_provider():
+    t = replace(T, checked_in_at="2026-11-24T19:42:00+00:00", checked_in_device="upstream", checked_in_door="tickettailor",
+                inside=True, admitted_count=1)
+    v = decide([t], t.code)
+    assert v.kind is VerdictKind.ALREADY_CHECKED_IN
+    assert v.message.endswith("via Ticket Tailor") and "upstream" not in v.message
+
+
 def test_void_wins_even_if_never_scanned():
     v = decide([replace(T, status=TicketStatus.VOID, voided_at="2026-11-24T18:00:00+00:00")], T.code)
     assert v.kind is VerdictKind.VOID and "cancelled" in v.message
