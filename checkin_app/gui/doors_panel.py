@@ -24,12 +24,12 @@ from checkin_app.services.door_runner import DoorRunner
 REFRESH_MS = 2_000
 
 _COLUMNS = [
-    Column("door", "Door", lambda r: r["door"] or "?"),
+    Column("door", "Door", lambda r: r["door"] or "not heard from yet"),
+    Column("url", "Address"),
     Column("connected", "Connected", lambda r: "yes" if r["connected"] else "NO"),
     Column("behind", "Rows behind", lambda r: f"{r['behind']:,}" if r["behind"] is not None else "?"),
     Column("last_contact_age_s", "Last contact", lambda r: ago_text(r["last_contact_age_s"])),
-    Column("last_error", "Last error", lambda r: r["last_error"] or ""),
-    Column("url", "Address"),
+    Column("last_error", "Last error", lambda r: (r["last_error"] or "").removeprefix(f"{r['url']}: ")),
 ]
 
 
