@@ -26,6 +26,7 @@ from checkin_app.gui.status_strip import StatusStrip
 from checkin_app.gui.supervisor import SupervisorView
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.wedge_filter import WedgeFilter
+from checkin_app.services import doors
 from checkin_app.services.scanner import door_pipeline
 from checkin_app.services.status import door_status
 from checkin_app.sync.loop import SyncLoop
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.doors.statusRead.connect(lambda st, on: self.status.show_doors(st if on else None))
         self.doors.switched.connect(lambda on: on or self.status.show_doors(None))
         self.doors.applied.connect(self._rows_from_doors)
+        self.doors.paired.connect(self._paired)
         # Another door's rows arrive in bursts while catching up: one refresh per burst.
         self._doors_refresh = QTimer(self, singleShot=True, interval=250, timeout=self.refresh_all)
         if settings.exit_mode:
@@ -196,7 +198,14 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: (self.tabs.setCurrentWidget(self.supervisor),
                                                                    self.supervisor.query.setFocus()))
 
+    def _paired(self, venue: dict) -> None:
+        """The door joined (or created) a venue under a name: its scans carry that name from now on."""
+        self.door_settings.name.setText(venue["door"])
+        self.door_settings.save()
+
     def _renamed(self, name: str) -> None:
+        if name and self.tasks is not None:  # the other doors see the same name (from the next start)
+            self.tasks.db(lambda app: doors.set_door_name(app.store, name))
         self.status.set_door(name)
         self.setWindowTitle(f"checkin-app · {name or 'Door'} · {self.data_dir}")
 

@@ -58,6 +58,9 @@ def test_create_a_venue_and_show_its_key_only_behind_the_pin(qtbot, windows, doo
     panel.door_name.setText("North door")
     with qtbot.waitSignal(panel.paired, timeout=10_000) as paired:
         panel.create_button.click()
+    with qtbot.waitSignal(w.door_settings.renamed, timeout=10_000):  # scans here carry the venue's name for it
+        pass
+    assert w.status.door.text() == "North door" and w.settings.door_name == "North door"
     venue = paired.args[0]
     assert venue["door"] == "North door" and panel.pages.currentIndex() == 1 and panel.repl_box.isEnabled()
     key_text = memory_keyring.get_password(*next(iter(memory_keyring.entries)))
