@@ -82,7 +82,15 @@ def key_from_image(path: str) -> str:
 # For a window's worker thread: each opens a Store of its own (the keyring may be slow to answer).
 
 def create_venue_at(data_dir, door: str | None = None, key_env: str | None = None) -> dict:
-    """`create_venue` with its own Store; returns the venue settings (the key stays in the keyring)."""
+    """`create_venue` with its own Store; returns the venue settings (the key stays in the keyring).
+
+    Raises:
+        ConfigError: `key_env` names an empty variable. A window has no terminal to print a new
+            key into for the user to copy into it, so the key would be lost at the next start.
+    """
+    if key_env and not os.environ.get(key_env, "").strip():
+        raise ConfigError(f"{key_env} is empty: put a venue key in it first (`checkin-app doors create-venue "
+                          f"--key-env {key_env}` prints one), or leave the key variable empty to use the OS keyring")
     with Store(data_dir) as store:
         return create_venue(store, door, key_env)[1]
 

@@ -80,6 +80,22 @@ def test_create_a_venue_and_show_its_key_only_behind_the_pin(qtbot, windows, doo
     assert key_text.encode() not in b"".join(p.read_bytes() for p in door_dir.rglob("*") if p.is_file())
 
 
+def test_creating_a_venue_without_a_keyring_says_where_the_key_must_go(qtbot, windows, door_dir, monkeypatch):
+    monkeypatch.delenv("VENUE_KEY", raising=False)
+    panel = windows(door_dir).doors
+    with qtbot.waitSignal(panel.failed, timeout=10_000) as refused:  # the test keyring refuses everything
+        panel.create_button.click()
+    assert "environment variable" in refused.args[0]
+    panel.key_env.setText("VENUE_KEY")  # an empty variable: a new key would be lost at the next start
+    with qtbot.waitSignal(panel.failed, timeout=10_000) as refused:
+        panel.create_button.click()
+    assert refused.args[0].startswith("VENUE_KEY is empty") and panel.pages.currentIndex() == 0
+    monkeypatch.setenv("VENUE_KEY", door_auth.key_text(door_auth.new_key()))
+    with qtbot.waitSignal(panel.paired, timeout=10_000) as paired:
+        panel.create_button.click()
+    assert paired.args[0]["key"] == {"env": "VENUE_KEY"}
+
+
 def test_join_refuses_a_typo_then_joins_typed_or_from_a_picture(qtbot, windows, tmp_path, monkeypatch):
     key_text = door_auth.key_text(door_auth.new_key())
     monkeypatch.setenv("VENUE_KEY", key_text)
