@@ -120,20 +120,9 @@ def _join(args) -> int:
 
 
 def _key_from_image(path: str) -> str:
-    """The venue key from a picture of its QR code (what a webcam snapshot or a saved file holds)."""
-    import cv2
-    import zxingcpp
+    from checkin_app.services.doors import key_from_image
 
-    from checkin_app.errors import CheckinError
-    from checkin_app.sync.door_auth import QR_PREFIX
-
-    image = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        raise CheckinError(f"cannot read an image from {path}")
-    for found in zxingcpp.read_barcodes(image):
-        if found.text.lower().startswith(QR_PREFIX):
-            return found.text
-    raise CheckinError(f"no venue key QR code found in {path}")
+    return key_from_image(path)
 
 
 def _serve(args) -> int:

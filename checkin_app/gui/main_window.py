@@ -1,4 +1,4 @@
-"""The main window: the status strip on top, then Door, Supervisor, Live stats and Connections.
+"""The main window: the status strip on top, then Door, Supervisor, Live stats, Connections, Doors.
 
 It owns the background lanes (`Tasks`), the sync loop, the camera worker and the app-wide
 scanner filter, and wires them to the views. Window geometry and the open tab persist.
@@ -18,6 +18,7 @@ from checkin_app.gui.connections_view import ConnectionsView
 from checkin_app.gui.crash import CrashHandler
 from checkin_app.gui.door_settings import DoorSettings
 from checkin_app.gui.door_view import DoorView
+from checkin_app.gui.doors_panel import DoorsPanel
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.stats_view import StatsView
@@ -25,6 +26,7 @@ from checkin_app.gui.status_strip import StatusStrip
 from checkin_app.gui.supervisor import SupervisorView
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.wedge_filter import WedgeFilter
+from checkin_app.services import doors
 from checkin_app.services.scanner import door_pipeline
 from checkin_app.services.status import door_status
 from checkin_app.sync.loop import SyncLoop
@@ -83,9 +85,10 @@ class MainWindow(QMainWindow):
         self.connections.right.insertWidget(0, self.door_settings)
         self.door_settings.renamed.connect(self._renamed)
         self.door_settings.cameraChosen.connect(self.use_camera)
+        self.doors = DoorsPanel(self.tasks, settings, self.supervisor.lock_bar)
         self.tabs = QTabWidget()
         for view, title in ((self.door, "Door"), (self.supervisor, "Supervisor"), (self.stats, "Live stats"),
-                            (self.connections, "Connections")):
+                            (self.connections, "Connections"), (self.doors, "Doors")):
             self.tabs.addTab(view, title)
         self.tabs.currentChanged.connect(self._tab_shown)
         central = QWidget()
@@ -102,6 +105,12 @@ class MainWindow(QMainWindow):
         self.connections.changed.connect(self.refresh_all)
         self.connections.message.connect(lambda text, _ok: self.footer.setText(text))
         self.door.exit_button.toggled.connect(lambda on: setattr(self.settings, "exit_mode", on))
+        self.doors.statusRead.connect(lambda st, on: self.status.show_doors(st if on else None))
+        self.doors.switched.connect(lambda on: on or self.status.show_doors(None))
+        self.doors.applied.connect(self._rows_from_doors)
+        self.doors.paired.connect(self._paired)
+        # Another door's rows arrive in bursts while catching up: one refresh per burst.
+        self._doors_refresh = QTimer(self, singleShot=True, interval=250, timeout=self.refresh_all)
         if settings.exit_mode:
             self.door.set_mode(Mode.EXIT)
 
@@ -127,7 +136,10 @@ class MainWindow(QMainWindow):
     # -- start-up and refresh ----------------------------------------------------------------------
 
     def _ready(self) -> None:
+        if self.tasks is None:  # the window closed before the read lane opened
+            return
         self.refresh_all()
+        self.doors.load(resume=True)
         if self.sync_interval_s > 0:
             self.start_background_sync(self.sync_interval_s)
 
@@ -163,11 +175,22 @@ class MainWindow(QMainWindow):
             self.stats.refresh()
         elif widget is self.connections:
             self.connections.refresh()
+        elif widget is self.doors:
+            self.doors.refresh()
         elif widget is self.door:
             self.door.entry.setFocus()
 
+    def _rows_from_doors(self, report) -> None:
+        """Another door's check-ins were applied here: re-read counters, last scans, stats, conflicts."""
+        if self.tasks is None:
+            return
+        if not self._doors_refresh.isActive():
+            self._doors_refresh.start()
+        if report.conflicts:
+            self.supervisor.conflicts.refresh()
+
     def _shortcuts(self) -> None:
-        for n in range(4):
+        for n in range(self.tabs.count()):
             QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self, activated=lambda n=n: self.tabs.setCurrentIndex(n))
         QShortcut(QKeySequence("F2"), self, activated=lambda: self.door.set_mode(
             Mode.ENTRY if self.door.mode is Mode.EXIT else Mode.EXIT))
@@ -175,7 +198,14 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: (self.tabs.setCurrentWidget(self.supervisor),
                                                                    self.supervisor.query.setFocus()))
 
+    def _paired(self, venue: dict) -> None:
+        """The door joined (or created) a venue under a name: its scans carry that name from now on."""
+        self.door_settings.name.setText(venue["door"])
+        self.door_settings.save()
+
     def _renamed(self, name: str) -> None:
+        if name and self.tasks is not None:  # the other doors see the same name (from the next start)
+            self.tasks.db(lambda app: doors.set_door_name(app.store, name))
         self.status.set_door(name)
         self.setWindowTitle(f"checkin-app · {name or 'Door'} · {self.data_dir}")
 
@@ -252,6 +282,7 @@ class MainWindow(QMainWindow):
             timer.stop()
         self.stop_camera()
         self.connections.webhooks_box.shutdown()
+        self.doors.shutdown()
         self.wedge.uninstall()
         if self.sync_loop is not None:
             self.sync_loop.stop()

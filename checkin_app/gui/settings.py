@@ -62,6 +62,53 @@ class Settings:
     def camera(self, index: int | None) -> None:
         self.qs.setValue("door/camera", "none" if index is None else str(index))
 
+    # -- doors of the venue (replication) ------------------------------------------------------
+
+    @property
+    def replicate(self) -> bool:
+        """Replication with the venue's other doors was on when the app last ran."""
+        return str(self._get("doors/replicate", "false")).lower() == "true"
+
+    @replicate.setter
+    def replicate(self, on: bool) -> None:
+        self.qs.setValue("doors/replicate", "true" if on else "false")
+        self.qs.sync()
+
+    @property
+    def door_host(self) -> str:
+        """The interface the door server listens on: every one ("0.0.0.0") or this computer only."""
+        return str(self._get("doors/host", "0.0.0.0") or "0.0.0.0")
+
+    @door_host.setter
+    def door_host(self, host: str) -> None:
+        self.qs.setValue("doors/host", host)
+
+    @property
+    def door_port(self) -> int:
+        value = str(self._get("doors/port", "8722"))
+        return int(value) if value.isdigit() else 8722
+
+    @door_port.setter
+    def door_port(self, port: int) -> None:
+        self.qs.setValue("doors/port", str(port))
+
+    @property
+    def door_peers(self) -> str:
+        """Other doors' addresses typed by hand (where multicast is blocked), comma separated."""
+        return str(self._get("doors/peers", "") or "")
+
+    @door_peers.setter
+    def door_peers(self, text: str) -> None:
+        self.qs.setValue("doors/peers", text)
+
+    @property
+    def door_discovery(self) -> bool:
+        return str(self._get("doors/discovery", "true")).lower() == "true"
+
+    @door_discovery.setter
+    def door_discovery(self, on: bool) -> None:
+        self.qs.setValue("doors/discovery", "true" if on else "false")
+
     # -- supervisor PIN ---------------------------------------------------------------------
 
     @property

@@ -16,6 +16,31 @@ def age_text(seconds: float | None) -> str:
     return f"refreshed {seconds / 3600:.0f} h ago"
 
 
+def ago_text(seconds: float | None) -> str:
+    """"12 s ago", "3 min ago", "2 h ago" (a door's last contact); "never" for None."""
+    if seconds is None:
+        return "never"
+    if seconds < 90:
+        return f"{int(seconds)} s ago"
+    if seconds < 3600 * 2:
+        return f"{int(seconds // 60)} min ago"
+    return f"{int(seconds // 3600)} h ago"
+
+
+def doors_text(st: dict) -> tuple[str, bool]:
+    """The strip's line for `services.doors.status` (as a dict), and whether it is a warning."""
+    others = st["doors"]
+    silent = [d for d in others if not d["connected"]]
+    if not others:
+        return "Doors: no other door found yet", True
+    if not silent:
+        return f"Doors: {len(others)} of {len(others)} connected", False
+    ages = [d["last_contact_age_s"] for d in silent]
+    since = "never heard from" if any(a is None for a in ages) else \
+        f"not heard from for {ago_text(max(ages)).removesuffix(' ago')}"
+    return f"Doors: {len(silent)} {since}", True
+
+
 class StatusStrip(QWidget):
     """Shows a `services.status.DoorStatus` (as its dict)."""
 
@@ -25,13 +50,15 @@ class StatusStrip(QWidget):
         self.unpushed = QLabel()
         self.age = QLabel()
         self.door = QLabel()
+        self.doors = QLabel(objectName="statusPill")
+        self.doors.hide()
         self.stale = QLabel(objectName="banner")
         self.stale.setWordWrap(True)
         self.stale.setStyleSheet(pill("#5f3700", "#ffe7b3"))
         self.stale.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        for w in (self.online, self.unpushed, self.age):
+        for w in (self.online, self.unpushed, self.age, self.doors):
             row.addWidget(w)
         row.addStretch(1)
         row.addWidget(self.door)
@@ -62,6 +89,14 @@ class StatusStrip(QWidget):
         if stale:
             self.stale.setText(f"⚠  STALE LIST: {', '.join(stale)} {age_text(oldest)}. Tickets bought since then "
                                "will read as unknown: check the connection.")
+
+    def show_doors(self, st: dict | None) -> None:
+        """The other doors while replication is on (`services.doors.status` as a dict); None hides it."""
+        self.doors.setVisible(st is not None)
+        if st is not None:
+            text, warn = doors_text(st)
+            self.doors.setText(("▲  " if warn else "●  ") + text)
+            self.doors.setStyleSheet(pill("#5f3700", "#ffe7b3") if warn else pill("#0f5132", "#c7f0d8"))
 
     def set_door(self, text: str) -> None:
         self.door.setText(text)

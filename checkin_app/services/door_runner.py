@@ -9,6 +9,7 @@ import logging
 import signal
 import threading
 from pathlib import Path
+from typing import Callable
 
 from checkin_app.services import doors
 from checkin_app.store import Store
@@ -35,11 +36,13 @@ class DoorRunner:
         discovery: advertise and browse with multicast DNS.
         sync_interval_s: also run the provider sync loop this often (0: not here).
         push_grace_s: how long another door's act waits for its own door to push it.
+        on_applied: also called (on a peer thread) with each ApplyReport that applied rows: a
+            window re-reads its counters then.
     """
 
     def __init__(self, data_dir: Path, *, host: str = "0.0.0.0", port: int = 0, peers: list[str] | None = None,
                  door: str | None = None, discovery: bool = True, sync_interval_s: float = 0.0,
-                 push_grace_s: float = 10.0):
+                 push_grace_s: float = 10.0, on_applied: Callable[[ApplyReport], None] | None = None):
         self.data_dir = Path(data_dir)
         with Store(self.data_dir) as store:
             if door:
@@ -55,6 +58,7 @@ class DoorRunner:
         self.app = DoorApp(self.data_dir, self.key, self.door)
         self.server = BackgroundServer(self.app.app, host=host, port=port, name="door-server")
         self.sync_loop = None
+        self.on_applied = on_applied
         self.replicator = DoorReplicator(self.data_dir, self.key, push_grace_s=push_grace_s, on_applied=self._applied)
         self.discovery = None
         self._stop = threading.Event()
@@ -83,6 +87,8 @@ class DoorRunner:
     def _applied(self, report: ApplyReport) -> None:
         if report.new_acts and self.sync_loop is not None:
             self.sync_loop.trigger()
+        if self.on_applied is not None:
+            self.on_applied(report)
 
     def wait(self) -> None:
         """Block until SIGTERM or Ctrl-C (call from the main thread)."""

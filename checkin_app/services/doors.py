@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from checkin_app import secrets
-from checkin_app.errors import ConfigError
+from checkin_app.errors import CheckinError, ConfigError
+from checkin_app.scanning import text_qr
 from checkin_app.store import Store
 from checkin_app.store import peers, replica
 from checkin_app.sync import door_auth
@@ -67,6 +69,65 @@ def pairing(store: Store) -> dict:
     """What another door needs to join: the key as text and as QR payload (a secret: show, never log)."""
     key = venue_key(store)
     return {"venue_id": door_auth.venue_id(key), "text": door_auth.key_text(key), "qr": door_auth.qr_payload(key)}
+
+
+def key_from_image(path: str) -> str:
+    """The venue key text from a picture of its QR code (a webcam snapshot or a saved PNG/JPEG)."""
+    for text in text_qr.texts_in_image(path):
+        if text.lower().startswith(door_auth.QR_PREFIX):
+            return text
+    raise CheckinError(f"no venue key QR code found in {path}")
+
+
+# For a window's worker thread: each opens a Store of its own (the keyring may be slow to answer).
+
+def create_venue_at(data_dir, door: str | None = None, key_env: str | None = None) -> dict:
+    """`create_venue` with its own Store; returns the venue settings (the key stays in the keyring).
+
+    Raises:
+        ConfigError: `key_env` names an empty variable. A window has no terminal to print a new
+            key into for the user to copy into it, so the key would be lost at the next start.
+    """
+    if key_env and not os.environ.get(key_env, "").strip():
+        raise ConfigError(f"{key_env} is empty: put a venue key in it first (`checkin-app doors create-venue "
+                          f"--key-env {key_env}` prints one), or leave the key variable empty to use the OS keyring")
+    with Store(data_dir) as store:
+        return create_venue(store, door, key_env)[1]
+
+
+def join_venue_at(data_dir, key_text: str | None = None, door: str | None = None, key_env: str | None = None,
+                  image: str | None = None) -> dict:
+    """`join_venue` with its own Store, the key typed or read from a QR picture (`image`)."""
+    text = key_from_image(image) if image else key_text
+    with Store(data_dir) as store:
+        return join_venue(store, text, door, key_env)
+
+
+def pairing_at(data_dir) -> dict:
+    """`pairing` plus the QR code as PNG bytes (`png`): what a supervisor shows the next door."""
+    with Store(data_dir) as store:
+        info = pairing(store)
+    return {**info, "png": text_qr.qr_png(info["qr"])}
+
+
+def peer_urls(text: str) -> list[str]:
+    """Other doors' addresses as typed ("192.168.1.20:8722, http://door2.local:8722"): their URLs.
+
+    Raises:
+        ConfigError: an entry is not host:port (one line naming it).
+    """
+    urls = []
+    for entry in text.replace(",", " ").split():
+        url = entry if "://" in entry else f"http://{entry}"
+        parsed = urlsplit(url)
+        try:
+            port = parsed.port
+        except ValueError:
+            port = None
+        if parsed.scheme not in ("http", "https") or not parsed.hostname or port is None:
+            raise ConfigError(f"{entry!r} is not a door address: write host:port, e.g. 192.168.1.20:8722")
+        urls.append(f"{parsed.scheme}://{parsed.netloc}")
+    return urls
 
 
 def set_door_name(store: Store, door: str) -> None:

@@ -7,7 +7,11 @@ the real client, plus about 600 arrivals at two doors spread over the last two a
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
+import socket
+import tempfile
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -16,14 +20,19 @@ from unittest import mock
 
 from PySide6.QtCore import QCoreApplication
 
-from checkin_app.demo import Demo
+from checkin_app.demo import CONNECTION_NAME, KEY_ENV, Demo
 from checkin_app.gui.app import open_window, qt_app
 from checkin_app.gui.camera import to_qimage
 from checkin_app.scanning.synth import ticket_frame
 from checkin_app.gui.settings import Settings
 from checkin_app.services import checkin as checkin_module
+from checkin_app.services import doors
 from checkin_app.services.checkin import CheckinService
+from checkin_app.services.connections import Credentials, connect
+from checkin_app.services.door_runner import DoorRunner
+from checkin_app.services.syncing import sync_now
 from checkin_app.store import Store
+from checkin_app.sync import door_auth
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (1366, 820)
@@ -64,6 +73,35 @@ def simulate_arrivals(data_dir: Path, codes: list[str]) -> None:
                 doors[0 if rng.random() < 0.62 else 1].scan(code)
 
 
+VENUE_KEY_ENV = "CHECKIN_APP_DEMO_VENUE_KEY"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def second_door(demo: Demo, data: Path, door_2: Path) -> DoorRunner:
+    """Pair the demo door as Door 1 of a venue, and run Door 2 (its own data dir) beside it on loopback.
+
+    Door 1's window replicates with Door 2 and with an address where no door answers (a laptop
+    that went away), so the doors table shows both states.
+    """
+    os.environ[VENUE_KEY_ENV] = door_auth.key_text(door_auth.new_key())
+    doors.create_venue_at(data, "Door 1", VENUE_KEY_ENV)
+    with Store(door_2) as store:
+        connect(store, "tickettailor", CONNECTION_NAME, demo.sandbox.base_url, Credentials(api_key_env=KEY_ENV))
+    sync_now(door_2)
+    doors.join_venue_at(door_2, os.environ[VENUE_KEY_ENV], "Door 2", VENUE_KEY_ENV)
+    ports = [free_port() for _ in range(3)]
+    settings = Settings(data)
+    settings.replicate, settings.door_host, settings.door_port, settings.door_discovery = True, "127.0.0.1", ports[0], False
+    settings.door_peers = f"127.0.0.1:{ports[1]}, 127.0.0.1:{ports[2]}"
+    return DoorRunner(door_2, host="127.0.0.1", port=ports[1], peers=[f"http://127.0.0.1:{ports[0]}"],
+                      discovery=False).start()
+
+
 def shoot(window, name: str, out: Path) -> Path:
     settle()
     path = out / f"{name}.png"
@@ -88,6 +126,8 @@ def main() -> int:
         settings = Settings(data)
         settings.door_name = "Door 1"
         settings.set_pin("2468")
+        door_2_dir = Path(tempfile.mkdtemp(prefix="checkin-door2-"))
+        door_2 = second_door(demo, data, door_2_dir)
         window = open_window(data, sync_interval_s=0)
         window.resize(*SIZE)
         window.show()
@@ -132,7 +172,19 @@ def main() -> int:
         window.tabs.setCurrentWidget(window.connections)
         spin(lambda: window.connections.model.rowCount() > 0)
         shoot(window, "connections", out)
+
+        panel = window.doors
+        with Store(door_2.data_dir) as store:  # a few arrivals at the other door reach this one
+            for code in codes[620:626]:
+                CheckinService(store, door="Door 2").scan(code)
+        window.tabs.setCurrentWidget(panel)
+        spin(lambda: any(r["connected"] for r in panel.model.rows) and len(panel.model.rows) == 2
+             and panel.key_label.text() != "")
+        spin(lambda: any(r["last_error"] for r in panel.model.rows))
+        shoot(window, "doors", out)
         window.close()
+        door_2.stop()
+        shutil.rmtree(door_2_dir, ignore_errors=True)
     finally:
         demo.stop()
     return 0

@@ -1,0 +1,330 @@
+"""Doors at this venue: pair this door (create or join), show the key, replicate, watch the others.
+
+Pairing and starting the door server touch the OS keyring and bind a port, so they run in the
+network pool with a Store of their own (`services.doors.*_at`); the `DoorRunner` itself runs on
+its own threads inside this process, and reports rows applied from other doors through a
+GUI-thread relay. The doors table is re-read every 2 s on the read lane. The pairing key opens
+every door of the venue, so it is shown only while the supervisor tools are unlocked.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+
+from checkin_app.gui.models import Column, RowsModel, table_view
+from checkin_app.gui.settings import Settings
+from checkin_app.gui.status_strip import ago_text
+from checkin_app.gui.style import show_outcome
+from checkin_app.gui.tasks import Tasks
+from checkin_app.services import doors
+from checkin_app.services.door_runner import DoorRunner
+
+REFRESH_MS = 2_000
+
+_COLUMNS = [
+    Column("door", "Door", lambda r: r["door"] or "not heard from yet"),
+    Column("url", "Address"),
+    Column("connected", "Connected", lambda r: "yes" if r["connected"] else "NO"),
+    Column("behind", "Rows behind", lambda r: f"{r['behind']:,}" if r["behind"] is not None else "?"),
+    Column("last_contact_age_s", "Last contact", lambda r: ago_text(r["last_contact_age_s"])),
+    Column("last_error", "Last error", lambda r: (r["last_error"] or "").removeprefix(f"{r['url']}: ")),
+]
+
+
+class _RunnerRelay(QObject):
+    """Lives on the GUI thread: the replicator's peer threads report applied rows here (queued)."""
+
+    applied = Signal(object)
+
+
+class DoorsPanel(QWidget):
+    """Create or join the venue, show its key to the next door, replicate on/off, the doors table.
+
+    Args:
+        tasks: the background lanes.
+        settings: where the on/off switch, the port and the typed addresses persist.
+        lock_bar: the supervisor's PIN gate (`supervisor.LockBar`): the key shows only while unlocked.
+
+    Signals:
+        paired(dict): this door now belongs to a venue (its settings: venue_id, door).
+        pairingShown(str): the key is on screen (the venue id).
+        switched(bool): replication is on or off.
+        statusRead(dict, bool): `services.doors.status` as a dict, and whether replication is on.
+        applied(object): another door's rows were applied here (an `ApplyReport`).
+        failed(str): an act was refused (the reason, one line).
+    """
+
+    paired = Signal(dict)
+    pairingShown = Signal(str)
+    switched = Signal(bool)
+    statusRead = Signal(dict, bool)
+    applied = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, tasks: Tasks, settings: Settings, lock_bar, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.tasks, self.settings, self.lock_bar = tasks, settings, lock_bar
+        self.runner: DoorRunner | None = None
+        self.venue: dict | None = None
+        self._starting = False
+        self._closed = False
+        self.relay = _RunnerRelay(self)
+        self.relay.applied.connect(self.applied)
+
+        # -- not paired: create or join --
+        self.door_name = QLineEdit(settings.door_name or "", placeholderText="e.g. North door")
+        self.key_env = QLineEdit(placeholderText="only where there is no OS keyring: a variable holding the key")
+        self.create_button = QPushButton("Create a venue", clicked=self.create_venue)
+        self.create_button.setProperty("role", "primary")
+        self.key_text = QLineEdit(placeholderText="CV1-… as shown on the first door")
+        self.join_button = QPushButton("Join a venue", clicked=lambda: self.join_venue())
+        self.image_button = QPushButton("Join from a picture of the QR code…", clicked=self.pick_image)
+        self.pair_outcome = QLabel()
+        self.pair_outcome.setWordWrap(True)
+        unpaired = QWidget()
+        form = QFormLayout(unpaired)
+        form.addRow("This door's name", self.door_name)
+        form.addRow("Key variable", self.key_env)
+        form.addRow(QLabel("The first door of the venue creates it; every other door joins with its key."))
+        form.addRow("", self.create_button)
+        form.addRow("Venue key", self.key_text)
+        row = QHBoxLayout()
+        row.addWidget(self.join_button)
+        row.addWidget(self.image_button)
+        row.addStretch(1)
+        form.addRow("", row)
+        form.addRow("", self.pair_outcome)
+
+        # -- paired: the venue, and its key behind the PIN --
+        self.venue_label = QLabel()
+        self.venue_label.setWordWrap(True)
+        self.qr = QLabel(alignment=Qt.AlignCenter)
+        self.key_label = QLabel(textInteractionFlags=Qt.TextSelectableByMouse)
+        self.key_label.setStyleSheet("font-family: monospace; font-size: 15px;")
+        self.key_label.setWordWrap(True)
+        self.locked_note = QLabel("The pairing key opens every door of this venue: unlock the supervisor tools "
+                                  "(Supervisor tab) to show it to the next door.")
+        self.locked_note.setWordWrap(True)
+        paired = QWidget()
+        pl = QVBoxLayout(paired)
+        pl.addWidget(self.venue_label)
+        pl.addWidget(self.locked_note)
+        pl.addWidget(self.qr)
+        pl.addWidget(self.key_label)
+        pl.addStretch(1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(unpaired)
+        self.pages.addWidget(paired)
+        pair_box = QGroupBox("This door")
+        QVBoxLayout(pair_box).addWidget(self.pages)
+
+        # -- replication --
+        self.listen = QComboBox()
+        self.listen.addItem("The local network (0.0.0.0)", "0.0.0.0")
+        self.listen.addItem("This computer only (127.0.0.1)", "127.0.0.1")
+        self.listen.setCurrentIndex(max(0, self.listen.findData(settings.door_host)))
+        self.port = QSpinBox(minimum=0, maximum=65535, value=settings.door_port)
+        self.peers = QLineEdit(settings.door_peers, placeholderText="http://192.168.1.20:8722, … (where multicast is blocked)")
+        self.discovery = QCheckBox("Find the other doors automatically (multicast DNS)", checked=settings.door_discovery)
+        self.switch = QPushButton("Replicate with other doors: off", checkable=True, clicked=self.flip)
+        self.switch.setProperty("role", "primary")
+        self.run_outcome = QLabel("Off: this door decides alone; other doors' check-ins do not reach it.")
+        self.run_outcome.setWordWrap(True)
+        self.model = RowsModel(_COLUMNS, self)
+        self.table = table_view(self.model)
+        self.summary = QLabel()
+        self.repl_box = QGroupBox("Replicate with other doors")
+        form = QFormLayout()
+        form.addRow("Listen on", self.listen)
+        form.addRow("Port", self.port)
+        form.addRow("Other doors", self.peers)
+        form.addRow("", self.discovery)
+        rl = QVBoxLayout(self.repl_box)
+        rl.addLayout(form)
+        rl.addWidget(self.switch)
+        rl.addWidget(self.run_outcome)
+        rl.addWidget(self.table, 1)
+        rl.addWidget(self.summary)
+        self.repl_box.setEnabled(False)
+
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 12)
+        lay.addWidget(pair_box, 2)
+        lay.addWidget(self.repl_box, 3)
+
+        self.timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
+        lock_bar.unlocked.connect(self._show_key)
+
+    # -- pairing ----------------------------------------------------------------------------------
+
+    def load(self, resume: bool = False) -> None:
+        """Read whether this door is paired; with `resume`, switch replication back on if it was on."""
+        def loaded(venue: dict | None) -> None:
+            self._show_venue(venue)
+            if venue is not None and resume and self.settings.replicate and not self.on:
+                self.flip(True)
+        self.tasks.read(lambda app: doors.venue(app.store), loaded)
+
+    def _show_venue(self, venue: dict | None) -> None:
+        self.venue = venue
+        self.pages.setCurrentIndex(1 if venue else 0)
+        self.repl_box.setEnabled(venue is not None)
+        if venue:
+            self.venue_label.setText(f"This door is <b>{venue['door']}</b> of venue {venue['venue_id']}.")
+            self._show_key(self.lock_bar.is_unlocked)
+            self.refresh()
+
+    def _pair_options(self) -> tuple[str | None, str | None]:
+        return self.door_name.text().strip() or None, self.key_env.text().strip() or None
+
+    def create_venue(self) -> None:
+        door, key_env = self._pair_options()
+        data_dir = self.tasks.data_dir
+        self._say("Creating the venue…", True)
+        self.tasks.net(lambda: doors.create_venue_at(data_dir, door, key_env), self._paired, self._pair_failed)
+
+    def join_venue(self, image: str | None = None) -> None:
+        """Join with the typed key, or the key in a picture of its QR code."""
+        door, key_env = self._pair_options()
+        text, data_dir = self.key_text.text().strip(), self.tasks.data_dir
+        self._say("Joining…", True)
+        self.tasks.net(lambda: doors.join_venue_at(data_dir, text, door, key_env, image=image),
+                       self._paired, self._pair_failed)
+
+    def pick_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Picture of the venue key's QR code", "",
+                                              "Images (*.png *.jpg *.jpeg)")
+        if path:
+            self.join_venue(image=path)
+
+    def _paired(self, venue: dict) -> None:
+        self.key_text.clear()
+        self._say(f"This door is {venue['door']} of venue {venue['venue_id']}", True)
+        self._show_venue(venue)
+        self.paired.emit(venue)
+
+    def _say(self, text: str, ok: bool) -> None:
+        show_outcome(self.pair_outcome, text, ok)
+        if not ok:
+            self.failed.emit(text)
+
+    def _pair_failed(self, exc: BaseException) -> None:
+        self.tasks.explain(exc, lambda reason: self._say(reason, False))
+
+    def _show_key(self, unlocked: bool) -> None:
+        """Show the key (QR and text) while the supervisor tools are unlocked; wipe it when locked."""
+        self.qr.clear()
+        self.key_label.clear()
+        self.locked_note.setVisible(not unlocked)
+        if not unlocked or self.venue is None:
+            return
+        data_dir = self.tasks.data_dir
+
+        def shown(info: dict) -> None:
+            if not self.lock_bar.is_unlocked:  # locked again while the key was read
+                return
+            pixmap = QPixmap()
+            pixmap.loadFromData(info["png"], "PNG")
+            self.qr.setPixmap(pixmap)
+            self.key_label.setText(f"Venue key (secret): {info['text']}")
+            self.pairingShown.emit(info["venue_id"])
+
+        self.tasks.net(lambda: doors.pairing_at(data_dir), shown,
+                       lambda exc: self.tasks.explain(exc, lambda reason: show_outcome(self.key_label, reason, False)))
+
+    # -- replication -------------------------------------------------------------------------------
+
+    @property
+    def on(self) -> bool:
+        return self.runner is not None
+
+    def flip(self, on: bool) -> None:
+        """Start or stop replicating (the switch's click); the choice persists for the next start."""
+        if self._starting:
+            return
+        if not on:
+            if self.runner is not None:
+                runner, self.runner = self.runner, None
+                self.tasks.net(runner.stop, lambda _r: self._switched(False, "Off."), self._run_failed)
+            return
+        try:
+            peers = doors.peer_urls(self.peers.text())
+        except Exception as exc:  # a typo in the address list: say so, start nothing
+            self.tasks.explain(exc, self._refuse)
+            return
+        self._starting = True
+        self.switch.setEnabled(False)
+        data_dir, host, port, discovery = self.tasks.data_dir, self.listen.currentData(), self.port.value(), \
+            self.discovery.isChecked()
+        self.settings.door_host, self.settings.door_port = host, port
+        self.settings.door_peers, self.settings.door_discovery = self.peers.text(), discovery
+        relay = self.relay
+
+        def start() -> DoorRunner:
+            runner = DoorRunner(data_dir, host=host, port=port, peers=peers, discovery=discovery,
+                                on_applied=relay.applied.emit)
+            try:
+                return runner.start()
+            except BaseException:
+                runner.app.close()
+                raise
+
+        self.tasks.net(start, self._started, self._run_failed)
+
+    def _started(self, runner: DoorRunner) -> None:
+        self._starting = False
+        if self._closed or self.runner is not None:  # the window closed while the runner started
+            runner.stop()
+            return
+        self.runner = runner
+        self._switched(True, f"On: this door serves at {runner.url} and pulls from every door it knows.")
+
+    def _switched(self, on: bool, text: str) -> None:
+        self.switch.setEnabled(True)
+        self.switch.setChecked(on)
+        self.switch.setText(f"Replicate with other doors: {'on' if on else 'off'}")
+        for w in (self.listen, self.port, self.peers, self.discovery):
+            w.setEnabled(not on)
+        self.settings.replicate = on
+        self.run_outcome.setStyleSheet("")
+        self.run_outcome.setText(text)
+        if on:
+            self.timer.start()
+        else:
+            self.timer.stop()
+        self.refresh()
+        self.switched.emit(on)
+
+    def _run_failed(self, exc: BaseException) -> None:
+        self._starting = False
+        self.switch.setEnabled(True)
+        self.switch.setChecked(self.on)
+        self.tasks.explain(exc, self._refuse)
+
+    def _refuse(self, reason: str) -> None:
+        self.switch.setChecked(self.on)
+        show_outcome(self.run_outcome, reason, False)
+        self.failed.emit(reason)
+
+    def refresh(self) -> None:
+        """Re-read the doors table (read lane)."""
+        if self.venue is not None and not self._closed:
+            self.tasks.read(lambda app: doors.status(app.store).to_dict(), self._show_status)
+
+    def _show_status(self, st: dict) -> None:
+        self.model.set_rows(st["doors"])
+        connected = sum(1 for d in st["doors"] if d["connected"])
+        self.summary.setText(f"{len(st['doors'])} other door(s) known, {connected} connected; "
+                             f"{st['journal_rows']:,} journal rows here; {st['open_conflicts']} open conflict(s)")
+        self.statusRead.emit(st, self.on)
+
+    def shutdown(self) -> None:
+        """Stop replicating with the window (synchronously: the app is closing)."""
+        self._closed = True
+        self.timer.stop()
+        if self.runner is not None:
+            self.runner.stop()
+            self.runner = None
