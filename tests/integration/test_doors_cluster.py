@@ -122,6 +122,8 @@ def test_doors_find_each_other_with_multicast_dns_on_loopback(tmp_path):
         try:
             poll(lambda: venue.ticket(1, "T005xk")["checked_in_at"] is not None, timeout=15)
         except AssertionError:
+            if os.environ.get("CI"):  # CI's machine has working multicast on loopback: a failure is real
+                raise
             pytest.skip("multicast DNS does not work on this machine's loopback")
         assert venue.store(1).conn.execute("SELECT source, door FROM peers").fetchone()[:] == ("mdns", "Door A")
     finally:
