@@ -1,9 +1,76 @@
-"""The HTTP server the simulators share: threaded, quiet about clients hanging up, able to reset."""
+"""The HTTP side every simulator shares: the request handler, the server, the request log entry.
+
+A simulator (`server.sim`) provides `decide(method, path)` (the fault decision),
+`answer(method, path, query, body, headers, decision)` -> (status, JSON payload, extra headers),
+`log_request(LoggedRequest)` and a `stopping` event. The handler does the rest: injected delays,
+resets and dropped answers, JSON encoding, keep-alive.
+"""
 from __future__ import annotations
 
+import json
 import socket
 import struct
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request as the simulator saw it. `status` is None when the connection was reset."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int | None
+    fault: str | None = None
+
+
+class SimulatorHandler(BaseHTTPRequestHandler):
+    """Serves one request of the simulator at `self.server.sim` (see the module doc)."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, like a real API behind its load balancer
+    timeout = 60  # idle keep-alive connections end on their own
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # the simulator's request log replaces access logging
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        sim = self.server.sim  # type: ignore[attr-defined]
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        decision = sim.decide(method, url.path)
+        if decision.delay and sim.stopping.wait(decision.delay):
+            reset_connection(self)
+            return
+        if decision.reset:
+            sim.log_request(LoggedRequest(method, url.path, query, None, "reset"))
+            reset_connection(self)
+            return
+        status, payload, headers = sim.answer(method, url.path, query, body, self.headers, decision)
+        if decision.drop_response:
+            sim.log_request(LoggedRequest(method, url.path, query, None, f"dropped {status}"))
+            reset_connection(self)
+            return
+        sim.log_request(LoggedRequest(method, url.path, query, status,
+                                      "injected" if decision.fail_status is not None else None))
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
 
 
 def reset_connection(handler: BaseHTTPRequestHandler) -> None:

@@ -6,65 +6,12 @@ connection resets, delays, lost responses) and keeps a request log tests can rea
 """
 from __future__ import annotations
 
-import json
 import threading
 from collections import deque
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from checkin_app.sandbox.faults import Faults
-from checkin_app.sandbox.httpserver import QuietServer, reset_connection
-from checkin_app.sandbox.tickettailor import LoggedRequest
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 60
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        self._serve("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._serve("POST")
-
-    def _serve(self, method: str) -> None:
-        sim: SimulatedApi = self.server.sim  # type: ignore[attr-defined]
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
-        with sim.lock:
-            decision = sim.faults.decide(method, url.path)
-        if decision.delay and sim._stopping.wait(decision.delay):
-            self._reset()
-            return
-        if decision.reset:
-            sim._log(LoggedRequest(method, url.path, query, None, "reset"))
-            self._reset()
-            return
-        if decision.fail_status is not None:
-            status, payload = decision.fail_status, {"error": "simulated failure"}
-        else:
-            with sim.lock:
-                status, payload = sim.respond(method, url.path, query, self.headers, body)
-        if decision.drop_response:
-            sim._log(LoggedRequest(method, url.path, query, None, f"dropped {status}"))
-            self._reset()
-            return
-        sim._log(LoggedRequest(method, url.path, query, status, "injected" if decision.fail_status else None))
-        data = json.dumps(payload).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _reset(self) -> None:
-        reset_connection(self)
+from checkin_app.sandbox.httpserver import LoggedRequest, QuietServer, SimulatorHandler
 
 
 class SimulatedApi:
@@ -82,16 +29,30 @@ class SimulatedApi:
         self.lock = threading.RLock()
         self._port = port
         self._entries: deque[LoggedRequest] = deque(maxlen=100_000)
-        self._stopping = threading.Event()
+        self.stopping = threading.Event()
         self._server: QuietServer | None = None
 
     def respond(self, method: str, path: str, query: dict[str, str], headers, body: bytes) -> tuple[int, Any]:
         raise NotImplementedError
 
+    # -- called by SimulatorHandler on server threads -------------------------------------------
+
+    def decide(self, method: str, path: str):
+        with self.lock:
+            return self.faults.decide(method, path)
+
+    def answer(self, method: str, path: str, query: dict[str, str], body: bytes, headers,
+               decision) -> tuple[int, Any, dict[str, str]]:
+        if decision.fail_status is not None:
+            return decision.fail_status, {"error": "simulated failure"}, {}
+        with self.lock:
+            status, payload = self.respond(method, path, query, headers, body)
+        return status, payload, {}
+
     def start(self):
         if self._server is None:
-            self._stopping.clear()
-            self._server = QuietServer(("127.0.0.1", self._port), _Handler)
+            self.stopping.clear()
+            self._server = QuietServer(("127.0.0.1", self._port), SimulatorHandler)
             self._server.sim = self  # type: ignore[attr-defined]
             threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                              name=type(self).__name__, daemon=True).start()
@@ -99,7 +60,7 @@ class SimulatedApi:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._stopping.set()
+            self.stopping.set()
             self._server.shutdown()
             self._server.server_close()
             self._server = None
@@ -124,6 +85,6 @@ class SimulatedApi:
     def requests_to(self, method: str, path_suffix: str) -> list[LoggedRequest]:
         return [r for r in self.request_log if r.method == method and r.path.endswith(path_suffix)]
 
-    def _log(self, entry: LoggedRequest) -> None:
+    def log_request(self, entry: LoggedRequest) -> None:
         with self.lock:
             self._entries.append(entry)

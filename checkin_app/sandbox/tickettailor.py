@@ -14,33 +14,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from checkin_app.sandbox.faults import Decision, Faults, RateWindow, format_seconds
-from checkin_app.sandbox.httpserver import QuietServer, reset_connection
+from checkin_app.sandbox.httpserver import LoggedRequest, QuietServer, SimulatorHandler
 from checkin_app.sandbox.tt_boxoffice import BoxOffice, SimError
 
 API_PREFIX = "/v1"
 DEMO_API_KEY = "sk_sandbox_demo"
-
-
-@dataclass(frozen=True)
-class LoggedRequest:
-    """One request as the simulator saw it. `status` is None when the connection was reset."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    status: int | None
-    fault: str | None = None
 
 
 _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
@@ -58,52 +44,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like the real API behind its load balancer
+class _Handler(SimulatorHandler):
     server_version = "TicketTailorSandbox/1.0"
-    timeout = 60  # idle keep-alive connections end on their own
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass  # the request log replaces access logging
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        self._serve("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._serve("POST")
-
-    def _serve(self, method: str) -> None:
-        sandbox: TicketTailorSandbox = self.server.sandbox  # type: ignore[attr-defined]
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
-        decision = sandbox._decide(method, url.path)
-        if decision.delay and sandbox._stopping.wait(decision.delay):
-            self._reset()
-            return
-        if decision.reset:
-            sandbox._log(LoggedRequest(method, url.path, query, None, "reset"))
-            self._reset()
-            return
-        status, payload, headers = sandbox._respond(method, url.path, query, body, self.headers, decision)
-        if decision.drop_response:
-            sandbox._log(LoggedRequest(method, url.path, query, None, f"dropped {status}"))
-            self._reset()
-            return
-        sandbox._log(LoggedRequest(method, url.path, query, status,
-                                   "injected" if decision.fail_status is not None else None))
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _reset(self) -> None:
-        reset_connection(self)
 
 
 class TicketTailorSandbox:
@@ -128,7 +70,7 @@ class TicketTailorSandbox:
         self._lock = threading.RLock()
         # Bounded: the demo serves a sync loop for hours.
         self._log_entries: deque[LoggedRequest] = deque(maxlen=200_000)
-        self._stopping = threading.Event()
+        self.stopping = threading.Event()
         self._server: QuietServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -140,9 +82,9 @@ class TicketTailorSandbox:
     def start(self) -> "TicketTailorSandbox":
         """Bind and serve in a background thread. Returns self."""
         if self._server is None:
-            self._stopping.clear()
+            self.stopping.clear()
             self._server = QuietServer(("127.0.0.1", self._port), _Handler)
-            self._server.sandbox = self  # type: ignore[attr-defined]
+            self._server.sim = self  # type: ignore[attr-defined]
             # A short poll interval makes stop() quick (tests start and stop many sandboxes).
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                             name="tt-sandbox", daemon=True)
@@ -152,7 +94,7 @@ class TicketTailorSandbox:
     def stop(self) -> None:
         """Stop serving; delayed answers still pending are dropped."""
         if self._server is not None:
-            self._stopping.set()
+            self.stopping.set()
             self._server.shutdown()
             self._server.server_close()
             self._server = None
@@ -255,13 +197,13 @@ class TicketTailorSandbox:
         with self._lock:
             self._log_entries.clear()
 
-    def _log(self, entry: LoggedRequest) -> None:
+    def log_request(self, entry: LoggedRequest) -> None:
         with self._lock:
             self._log_entries.append(entry)
 
     # -- request handling (called from server threads) -----------------------------------------
 
-    def _decide(self, method: str, path: str) -> Decision:
+    def decide(self, method: str, path: str) -> Decision:
         with self._lock:
             return self.faults.decide(method, path)
 
@@ -274,7 +216,7 @@ class TicketTailorSandbox:
             return False
         return user == self.api_key
 
-    def _respond(self, method: str, path: str, query: dict[str, str], body: bytes, headers,
+    def answer(self, method: str, path: str, query: dict[str, str], body: bytes, headers,
                  decision: Decision) -> tuple[int, Any, dict[str, str]]:
         if decision.fail_status is not None:
             status = decision.fail_status
