@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -91,3 +92,46 @@ class QuietServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         pass
+
+
+class LoopbackServed:
+    """Serving a simulator on 127.0.0.1 in a background thread: `start`, `stop`, `with`, the URL.
+
+    Subclasses set `_port` (0: any free port) and `stopping` (a `threading.Event`, set while
+    stopping so that delayed answers still pending end at once), and may set `handler`.
+    """
+
+    handler: type[SimulatorHandler] = SimulatorHandler
+    _port: int = 0
+    _server: QuietServer | None = None
+
+    def start(self):
+        """Bind and serve in a background thread. Returns self."""
+        if self._server is None:
+            self.stopping.clear()
+            self._server = QuietServer(("127.0.0.1", self._port), self.handler)
+            self._server.sim = self  # type: ignore[attr-defined]
+            # A short poll interval makes stop() quick (tests start and stop many simulators).
+            threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                             name=type(self).__name__, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; delayed answers still pending are dropped."""
+        if self._server is not None:
+            self.stopping.set()
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def served_url(self, prefix: str) -> str:
+        """`http://127.0.0.1:PORT` + prefix (the server must be started)."""
+        if self._server is None:
+            raise RuntimeError(f"{type(self).__name__} is not running; call start() or use it as a context manager")
+        return f"http://127.0.0.1:{self._server.server_address[1]}{prefix}"

@@ -11,10 +11,10 @@ from collections import deque
 from typing import Any
 
 from checkin_app.sandbox.faults import Faults
-from checkin_app.sandbox.httpserver import LoggedRequest, QuietServer, SimulatorHandler
+from checkin_app.sandbox.httpserver import LoggedRequest, LoopbackServed
 
 
-class SimulatedApi:
+class SimulatedApi(LoopbackServed):
     """Base of a simulated provider API (see the module doc).
 
     Args:
@@ -30,7 +30,6 @@ class SimulatedApi:
         self._port = port
         self._entries: deque[LoggedRequest] = deque(maxlen=100_000)
         self.stopping = threading.Event()
-        self._server: QuietServer | None = None
 
     def respond(self, method: str, path: str, query: dict[str, str], headers, body: bytes) -> tuple[int, Any]:
         raise NotImplementedError
@@ -49,33 +48,9 @@ class SimulatedApi:
             status, payload = self.respond(method, path, query, headers, body)
         return status, payload, {}
 
-    def start(self):
-        if self._server is None:
-            self.stopping.clear()
-            self._server = QuietServer(("127.0.0.1", self._port), SimulatorHandler)
-            self._server.sim = self  # type: ignore[attr-defined]
-            threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                             name=type(self).__name__, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self.stopping.set()
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the simulator is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
+        return self.served_url(self.prefix)
 
     @property
     def request_log(self) -> list[LoggedRequest]:

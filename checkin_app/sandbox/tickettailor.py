@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from checkin_app.sandbox.faults import Decision, Faults, RateWindow, format_seconds
-from checkin_app.sandbox.httpserver import LoggedRequest, QuietServer, SimulatorHandler
+from checkin_app.sandbox.httpserver import LoggedRequest, LoopbackServed, SimulatorHandler
 from checkin_app.sandbox.tt_boxoffice import BoxOffice, SimError
 
 API_PREFIX = "/v1"
@@ -48,7 +48,7 @@ class _Handler(SimulatorHandler):
     server_version = "TicketTailorSandbox/1.0"
 
 
-class TicketTailorSandbox:
+class TicketTailorSandbox(LoopbackServed):
     """A simulated Ticket Tailor box office served over HTTP on 127.0.0.1.
 
     Args:
@@ -59,6 +59,8 @@ class TicketTailorSandbox:
         rate_limit: requests per window, None for no limit; `rate_window` in seconds (fractions ok).
         name: box office name (for logs and the demo).
     """
+
+    handler = _Handler
 
     def __init__(self, api_key: str = "sk_sandbox_test", *, port: int = 0, seed: int = 0, mask_personal: bool = False,
                  rate_limit: int | None = 10_000, rate_window: float = 1800.0, name: str = "Sandbox Box Office"):
@@ -71,46 +73,16 @@ class TicketTailorSandbox:
         # Bounded: the demo serves a sync loop for hours.
         self._log_entries: deque[LoggedRequest] = deque(maxlen=200_000)
         self.stopping = threading.Event()
-        self._server: QuietServer | None = None
-        self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
         return f"TicketTailorSandbox({self.box_office.name!r}, running={self._server is not None})"
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    def start(self) -> "TicketTailorSandbox":
-        """Bind and serve in a background thread. Returns self."""
-        if self._server is None:
-            self.stopping.clear()
-            self._server = QuietServer(("127.0.0.1", self._port), _Handler)
-            self._server.sim = self  # type: ignore[attr-defined]
-            # A short poll interval makes stop() quick (tests start and stop many sandboxes).
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="tt-sandbox", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving; delayed answers still pending are dropped."""
-        if self._server is not None:
-            self.stopping.set()
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "TicketTailorSandbox":
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
     @property
     def base_url(self) -> str:
         """`http://127.0.0.1:PORT/v1` (the server must be started)."""
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running; call start() or use it as a context manager")
-        return f"http://127.0.0.1:{self._server.server_address[1]}{API_PREFIX}"
+        return self.served_url(API_PREFIX)
 
     # -- building data (thread-safe wrappers over the box office) ----------------------------
 
