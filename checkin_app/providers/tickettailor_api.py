@@ -1,6 +1,6 @@
 """Ticket Tailor API v1 over HTTP: returns raw dicts (`providers/tickettailor.py` maps them).
 
-What real traffic adds to the docs (`../shared/reference/provider-notes.md`) shapes this client:
+What real traffic adds to the docs (docs/providers.md) shapes this client:
 HTTP Basic with the key as user name and an empty password; form-encoded POST bodies; cursor pages
 newest first, at most 100 a page, whose `links.next` rewrites filter names, so the next page is built
 from our own query plus `starting_after=<last id>` and the links are read only for "is there more";

@@ -1,7 +1,7 @@
 """A Ticket Tailor API simulator: a real HTTP server on loopback, for integration tests and `demo`.
 
 Implements what the app uses of API v1 as documented and as real traffic shows it
-(`../shared/reference/tickettailor-api-v1.txt`, `provider-notes.md`): Basic auth with the key as user
+(tests/fixtures/provider-docs/tickettailor-api-v1.txt, docs/providers.md): Basic auth with the key as user
 name, `/ping`, events, orders, issued tickets (list with filters and cursors, create, get, void),
 check-ins (list, create), `x-rate-limit-*` headers with 429 + `Retry-After`, TT-style error bodies.
 Faults (503s, connection resets, delays, lost responses) and the rate budget change at run time.

@@ -3,7 +3,7 @@
 Records are small slotted classes so 100,000 tickets seed in a fraction of a second; the JSON
 shape is produced only for the objects on a page. Field names, string booleans ("true"/"false"),
 `"****"` masking and the swapped-looking barcode URLs follow the recorded real responses in
-`../shared/fixtures/real/tickettailor/`, not only the docs.
+`tests/fixtures/real/tickettailor/`, not only the docs.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Mapper coverage: every JSON example in the providers' docs (../shared/reference/*.txt) and every
-recorded real payload (../shared/fixtures/real), put through the app's mappers.
+"""Mapper coverage: every JSON example in the providers' docs (tests/fixtures/provider-docs/*.txt) and
+every recorded real payload (tests/fixtures/real), put through the app's mappers.
 
     .venv/bin/python -m tests.bench.mapper_coverage [--json]
 
@@ -21,8 +21,8 @@ from pathlib import Path
 from checkin_app.errors import PayloadError
 from checkin_app.providers import oneticket, ticketevolution
 from checkin_app.providers.payloads import map_payload
+from tests.paths import PROVIDER_DOCS, REAL
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 DOC_PROVIDER = {"tickettailor": "tickettailor", "ticketor": "ticketor", "ticketsolve": "ticketsolve",
                 "1ticket": "oneticket", "ticketevolution": "ticketevolution"}
 
@@ -94,9 +94,9 @@ def classify(provider: str, doc, purchases: list[dict]) -> tuple[str, int, int, 
     return outcome, len(batch.events), len(batch.tickets), len(batch.checkins), ""
 
 
-def collect(shared: Path = SHARED) -> list[Example]:
+def collect(docs_dir: Path = PROVIDER_DOCS, real_dir: Path = REAL) -> list[Example]:
     out: list[Example] = []
-    for path in sorted((shared / "reference").glob("*.txt")):
+    for path in sorted(docs_dir.glob("*.txt")):
         provider = next(p for prefix, p in DOC_PROVIDER.items() if path.name.startswith(prefix))
         docs = json_examples(path.read_text(encoding="utf-8"))
         # 1Ticket's getpdf example comes before the purchases it belongs with: read purchases first.
@@ -107,7 +107,7 @@ def collect(shared: Path = SHARED) -> list[Example]:
             outcome, events, tickets, checkins, note = classify(provider, doc, purchases)
             keys = ",".join(list(doc)[:4]) if isinstance(doc, dict) else f"list[{len(doc)}]"
             out.append(Example(provider, f"{path.name}:{line}", keys, outcome, events, tickets, checkins, note))
-    for path in sorted((shared / "fixtures" / "real").rglob("*.json")):
+    for path in sorted(real_dir.rglob("*.json")):
         if path.name.endswith(".signature.json"):
             continue
         provider = path.parent.name

@@ -22,11 +22,11 @@ from checkin_app.errors import AuthError, CheckinError, ProviderError
 from checkin_app.providers.http import OutcomeUnknown, RequestCancelled, RetryPolicy
 from checkin_app.providers.tickettailor_api import TicketTailorClient
 from checkin_app.sandbox.tickettailor import TicketTailorSandbox
+from tests.paths import REAL_TT
 
 KEY = "sk_1000_1000_TopSecretSandboxKey"
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.05)
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-REAL = SHARED / "fixtures" / "real" / "tickettailor"
+REAL = REAL_TT
 
 
 @pytest.fixture

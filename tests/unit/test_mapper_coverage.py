@@ -4,11 +4,11 @@ the rest are refused with a reason, never guessed at."""
 from checkin_app.domain.models import TicketStatus
 from checkin_app.providers import oneticket
 from tests.bench.mapper_coverage import collect, json_examples, summary
-from tests.paths import SHARED
+from tests.paths import PROVIDER_DOCS
 
 
 def test_every_reference_example_is_classified():
-    examples = collect(SHARED)
+    examples = collect()
     table = summary(examples)
     assert {p: c["examples"] for p, c in table.items()} == {
         "oneticket": 16, "ticketevolution": 3, "ticketor": 6, "ticketsolve": 3, "tickettailor": 33}
@@ -25,7 +25,7 @@ def test_every_reference_example_is_classified():
 
 
 def test_the_oneticket_doc_examples_map_seats_and_refund_eligibility_is_not_a_void():
-    docs = [d for _, d in json_examples((SHARED / "reference" / "1ticket-legacy-api.txt").read_text())]
+    docs = [d for _, d in json_examples((PROVIDER_DOCS / "1ticket-legacy-api.txt").read_text())]
     getpdf = next(d for d in docs if isinstance(d, dict) and "seats" in (d.get("output") or [{}])[0])
     page = next(d for d in docs if isinstance(d, dict) and "purchases" in (d.get("output") or [{}])[0])
     purchase = oneticket.purchases(page)[0]
