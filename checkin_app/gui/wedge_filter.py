@@ -154,7 +154,9 @@ class WedgeFilter(QObject):
     def _key_time(self, event: QKeyEvent) -> float:
         received = self._clock()
         stamped = event.timestamp()
-        return self._timeline.local_ms(stamped, received) if stamped else received  # 0: a synthetic event
+        if not stamped:  # a synthetic event carries no time of its own
+            return received
+        return self._timeline.local_ms(stamped, received, keep_offset=self.parser.pending > 0)
 
     @staticmethod
     def _char_of(event: QKeyEvent) -> str | None:

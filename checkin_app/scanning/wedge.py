@@ -63,9 +63,14 @@ class KeyTimeline:
 
     A key event's timestamp comes from another clock (the X server's time since it started, a
     Windows tick count). An event can only reach us after it happened, so `received - stamped` is
-    the clocks' offset plus a delay that is never negative: the smallest value seen is the offset
-    (plus the quickest delivery, a fraction of a ms). Key times are then `stamped + offset`: the
-    gaps between keys are the gaps the keyboard made, however late the program reads them.
+    the clocks' offset plus a delay that is never negative: the smallest value seen is the best
+    estimate of the offset. Key times are `stamped + offset`, so the gaps between keys are the gaps
+    the keyboard made, however late the program reads them.
+
+    While a run of keys is held (`keep_offset`), the offset stays as it was at the run's first key:
+    keys queued behind a busy GUI are read together, each later one less delayed, and lowering the
+    offset key by key would shrink their gaps back to the reading times. (A run's keys may then lie
+    a little in the future: a quiet gap is only noticed later, never sooner.)
 
     Args:
         reset_after_ms: a key that arrives this much later than the offset allows means the other
@@ -76,11 +81,12 @@ class KeyTimeline:
         self.reset_after_ms = reset_after_ms
         self._offset: float | None = None
 
-    def local_ms(self, stamped_ms: float, received_ms: float) -> float:
+    def local_ms(self, stamped_ms: float, received_ms: float, keep_offset: bool = False) -> float:
         """The local time at which a key stamped `stamped_ms` (its own clock) and received at
         `received_ms` (local clock) was pressed."""
         offset = received_ms - stamped_ms
-        if self._offset is None or offset < self._offset or offset - self._offset > self.reset_after_ms:
+        if (self._offset is None or offset - self._offset > self.reset_after_ms
+                or (offset < self._offset and not keep_offset)):
             self._offset = offset
         return stamped_ms + self._offset
 
