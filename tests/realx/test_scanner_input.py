@@ -3,6 +3,9 @@
 Keys go through Xvfb from xdotool exactly as a HID scanner sends them: a Shift press and release
 around every capital, AltGr around `@` on a German layout, 4 ms per key. People type at 60 ms/key.
 """
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -48,9 +51,11 @@ class BusyOnKey(QObject):
     def __init__(self, nth: int, ms: float):
         super().__init__()
         self.nth, self.ms, self.seen, self.done = nth, ms, 0, False
+        self.stamps: list[tuple[str, int]] = []  # (text, the X server's time): for failure messages
 
     def eventFilter(self, watched, event):  # noqa: N802
         if event.type() == QEvent.Type.KeyPress and event.text() and watched.isWindowType():
+            self.stamps.append((event.text(), event.timestamp()))
             self.seen += 1
             if self.seen == self.nth:
                 QTimer.singleShot(0, self._work)
@@ -125,16 +130,42 @@ def test_caps_lock_on_inverts_the_case_the_keys_type_and_the_scan_stays_whole(qt
 
 
 def test_scan_without_terminator_survives_a_busy_gui_mid_burst(qtbot, keyboard, window, busy_on_key):
-    """The GUI thread gets busy after the 4th key: the rest of the code queues up behind the work,
-    and the quiet-gap timer comes due meanwhile. The scan still arrives whole (not "vj0x")."""
+    """The GUI thread gets busy after the 4th key (work queued behind it, while the scanner's next
+    key is 10 ms away): the rest of the code queues up behind the work, and the quiet-gap timer
+    comes due meanwhile. The scan still arrives whole, not as "vj0x" + "OSL40"."""
     focus(qtbot, window.door.entry)
-    scans = scans_of(window)
-    work = busy_on_key(4, 400)
-    with qtbot.waitSignal(window.wedge.scanned, timeout=10_000):
-        keyboard.scan(MIXED + "42", terminator=None).wait(qtbot)
-    assert work.done
-    qtbot.waitUntil(lambda: window.wedge.parser.pending == 0, timeout=5_000)
-    assert scans == [MIXED + "42"] and window.door.entry.text() == ""
+    for attempt in range(3):
+        code = f"{MIXED}4{attempt}"  # the same code again within a second would be a repeat
+        scans = scans_of(window)
+        work = busy_on_key(4, 400)
+        with qtbot.waitSignal(window.wedge.scanned, timeout=10_000):
+            keyboard.scan(code, terminator=None, slower_after={3: 10}).wait(qtbot)
+        assert work.done
+        qtbot.waitUntil(lambda: window.wedge.parser.pending == 0, timeout=5_000)
+        gaps = [b[1] - a[1] for a, b in zip(work.stamps, work.stamps[1:])]
+        if max(gaps) < window.wedge.parser.max_key_gap_ms:
+            break
+        # On a loaded machine xdotool itself was held up: the X server saw a real pause, so
+        # this input was not one burst. Not the app's fault: send it again (3 tries).
+        window.wedge.scanned.disconnect(scans.append)
+    else:
+        pytest.fail(f"xdotool could not send a clean burst in 3 tries (last X time gaps {gaps})")
+    assert scans == [code] and window.door.entry.text() == "", f"keys and X times: {work.stamps}"
+
+
+def test_scan_survives_a_busy_gui_under_the_plain_unix_event_dispatcher():
+    """The same, with Qt's non-glib event dispatcher (QT_NO_GLIB=1), which runs due timers before
+    the window system's queued events in each loop pass (as Qt does on other platforms): the
+    quiet-gap check then comes before the rest of the scan, and must wait for it."""
+    if os.environ.get("QT_NO_GLIB") == "1":
+        pytest.skip("this is the child run")  # the child runs only the test above
+    env = dict(os.environ, QT_NO_GLIB="1")
+    env.pop("DISPLAY", None)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",
+                           f"{__file__}::test_scan_without_terminator_survives_a_busy_gui_mid_burst"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
+    assert "1 passed" in proc.stdout
 
 
 # -- item 2: people typing while the GUI thread is busy ----------------------------------------
