@@ -88,36 +88,6 @@ class Filters:
         return self.current.parser.pending == 0 and not self.current._held
 
 
-class KeyStamps:
-    """Every character key press the window gets, with the X server's own timestamp: tells a miss
-    the filter made from input that was not one burst (xdotool held up on a loaded machine)."""
-
-    def __init__(self):
-        from PySide6.QtCore import QEvent, QObject
-
-        class _Filter(QObject):
-            def eventFilter(inner, watched, event):  # noqa: N802, N805
-                if event.type() == QEvent.Type.KeyPress and watched.isWindowType() and event.text():
-                    self.keys.append((event.text(), event.timestamp()))
-                return False
-
-        self.keys: list[tuple[str, int]] = []
-        self.filter = _Filter()
-
-    def max_gaps(self) -> list[int]:
-        """Per code (keys up to each Enter): the longest gap between its keys, X server ms."""
-        gaps, last, longest = [], None, 0
-        for text, stamp in self.keys:
-            if text == "\r":
-                gaps.append(longest)
-                last, longest = None, 0
-                continue
-            if last is not None:
-                longest = max(longest, stamp - last)
-            last = stamp
-        return gaps
-
-
 def random_code(rng: random.Random) -> str:
     while True:
         code = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(rng.randint(7, 10)))
@@ -126,13 +96,12 @@ def random_code(rng: random.Random) -> str:
 
 
 def run_scanner(window, filters, keyboard, codes: list[str], ms_per_key: float) -> dict:
-    from PySide6.QtWidgets import QApplication
+    from tests.realx.keystamps import KeyStamps
 
     report = {}
     for which in ("old", "new"):
         filters.use(which)
-        stamps = KeyStamps()  # installed last, so it sees each key before the key filter holds it
-        QApplication.instance().installEventFilter(stamps.filter)
+        stamps = KeyStamps().install()  # installed last: it sees each key before the key filter holds it
         window.tabs.setCurrentWidget(window.door)
         window.door.entry.clear()
         window.door.entry.setFocus()
@@ -142,10 +111,10 @@ def run_scanner(window, filters, keyboard, codes: list[str], ms_per_key: float) 
         spin(job.done, timeout=1200)
         settle(0.5)
         spin(filters.idle)
-        QApplication.instance().removeEventFilter(stamps.filter)
+        stamps.uninstall()
         scans = list(filters.scans)
         missed = [i for i, c in enumerate(codes) if c not in scans]
-        gaps = stamps.max_gaps()
+        gaps = stamps.burst_gaps()
         slow = [i for i, g in enumerate(gaps) if g > filters.new.parser.max_key_gap_ms]
         report[which] = {"codes": len(codes), "read_exactly": len(codes) - len(missed), "scans_emitted": len(scans),
                          "wrong_scans": sum(1 for s in scans if s not in set(codes)),
