@@ -28,11 +28,15 @@ class Read:
         text: the decoded text, as the decoder gave it (normalised later by the pipeline).
         symbology: our symbology name (`formats.QR`, ...).
         position: corner points (x, y) in frame pixels, clockwise from top-left where known.
+        error: empty for a decoded code; otherwise the decoder found a symbol (a finder pattern,
+            a start pattern) but could not decode it ("ChecksumError", ...), and `text` means
+            nothing. Only `decode(..., unreadable=True)` returns such reads.
     """
 
     text: str
     symbology: str
     position: tuple[tuple[int, int], ...] = field(default=())
+    error: str = ""
 
     def to_dict(self) -> dict:
         return {"code": self.text, "symbology": self.symbology, "position": [list(p) for p in self.position]}
@@ -50,14 +54,21 @@ class Decoder(Protocol):
     name: str
     searches_inverted: bool
 
-    def decode(self, gray: np.ndarray, fast: bool = False) -> list[Read]:
+    def decode(self, gray: np.ndarray, fast: bool = False, unreadable: bool = False) -> list[Read]:
         """Every code in `gray` (2-D uint8 array), in no particular order.
 
         Args:
             gray: the image.
             fast: one plain attempt (no rotation, downscale or inversion search) where the decoder
                 has such searches; the pipeline's second pass uses it on prepared images.
+            unreadable: also return symbols found but not decoded (`Read.error` set), where the
+                decoder can tell; the pipeline uses them to give such a frame the full read.
         """
+        ...
+
+    def decode_full(self, gray: np.ndarray) -> list[Read]:
+        """What the library reads with its own default search at full resolution (restricted to
+        this decoder's symbologies): the baseline the pipeline never falls below."""
         ...
 
 
@@ -78,6 +89,8 @@ def _zx_name(barcode_format) -> str:
 
 
 _FAST = dict(try_rotate=False, try_downscale=False, try_invert=False)
+#: zxing-cpp's own defaults (`read_barcodes` with no options): the "plain library" read.
+_FULL = dict(try_rotate=True, try_downscale=True, try_invert=True)
 
 
 class ZxingDecoder:
@@ -100,13 +113,19 @@ class ZxingDecoder:
         self._formats = zxingcpp.barcode_formats_from_str(",".join(wanted))
         self._options = dict(try_rotate=try_rotate, try_downscale=try_downscale, try_invert=try_invert)
 
-    def decode(self, gray: np.ndarray, fast: bool = False) -> list[Read]:
-        options = _FAST if fast else self._options
+    def decode(self, gray: np.ndarray, fast: bool = False, unreadable: bool = False) -> list[Read]:
+        return self._read(gray, _FAST if fast else self._options, unreadable)
+
+    def decode_full(self, gray: np.ndarray) -> list[Read]:
+        return self._read(gray, _FULL, False)
+
+    def _read(self, gray: np.ndarray, options: dict, unreadable: bool) -> list[Read]:
         out = []
-        for b in zxingcpp.read_barcodes(gray, formats=self._formats, **options):
+        for b in zxingcpp.read_barcodes(gray, formats=self._formats, return_errors=unreadable, **options):
             p = b.position
             corners = tuple((int(pt.x), int(pt.y)) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
-            out.append(Read(b.text, _zx_name(b.format), corners))
+            error = "" if b.valid else (str(b.error).split(" @")[0] or "unreadable")
+            out.append(Read(b.text if b.valid else "", _zx_name(b.format), corners, error))
         return out
 
 
@@ -140,7 +159,10 @@ class PyzbarDecoder:
         self._ours = {n: ours for ours, theirs in _ZBAR_FORMATS.items() for n in theirs}
         self.symbologies = frozenset(symbologies)
 
-    def decode(self, gray: np.ndarray, fast: bool = False) -> list[Read]:
+    def decode_full(self, gray: np.ndarray) -> list[Read]:
+        return self.decode(gray)  # zbar has one search: its plain read is this
+
+    def decode(self, gray: np.ndarray, fast: bool = False, unreadable: bool = False) -> list[Read]:
         if not self._symbols:
             return []
         h, w = gray.shape[:2]
