@@ -48,15 +48,20 @@ def upc_e_to_upc_a(digits: str) -> str | None:
     return ns + middle + check
 
 
-def passes_own_check(symbology: str, text: str) -> bool:
-    """True when `text`, read as `symbology`, passes that symbology's own check (see module doc)."""
+def passes_own_check(symbology: str, text: str, variant: str = "") -> bool:
+    """True when `text`, read as `symbology`, passes that symbology's own check (see module doc).
+
+    Args:
+        variant: the decoder's format name; "UPC-E" (zxing-cpp) or "UPCE" (zbar) makes an 8-digit
+            EAN/UPC read a UPC-E, checked through the UPC-A number it stands for.
+    """
     if symbology in DECODER_VERIFIED:
         return True
     if symbology == fmt.EAN_UPC:
-        if len(text) in (12, 13) or (len(text) == 8 and gs1_check_digit_ok(text)):
-            return gs1_check_digit_ok(text)  # UPC-A, EAN-13, EAN-8
-        upc_a = upc_e_to_upc_a(text)  # an 8-digit read that is not a valid EAN-8 may be UPC-E
-        return upc_a is not None and gs1_check_digit_ok(upc_a)
+        if len(text) == 8 and variant.replace("-", "").upper() == "UPCE":
+            upc_a = upc_e_to_upc_a(text)
+            return upc_a is not None and gs1_check_digit_ok(upc_a)
+        return len(text) in (8, 12, 13) and gs1_check_digit_ok(text)  # EAN-8, UPC-A, EAN-13
     if symbology == fmt.ITF:
         return len(text) % 2 == 0 and gs1_check_digit_ok(text)
     return False  # Code39, or a symbology we do not know: nothing to check it by

@@ -31,12 +31,15 @@ class Read:
         error: empty for a decoded code; otherwise the decoder found a symbol (a finder pattern,
             a start pattern) but could not decode it ("ChecksumError", ...), and `text` means
             nothing. Only `decode(..., unreadable=True)` returns such reads.
+        variant: the decoder's own format name where ours groups several ("UPC-E" in EAN/UPC),
+            for the symbology's check (`scanning.checks`).
     """
 
     text: str
     symbology: str
     position: tuple[tuple[int, int], ...] = field(default=())
     error: str = ""
+    variant: str = ""
 
     def to_dict(self) -> dict:
         return {"code": self.text, "symbology": self.symbology, "position": [list(p) for p in self.position]}
@@ -125,7 +128,7 @@ class ZxingDecoder:
             p = b.position
             corners = tuple((int(pt.x), int(pt.y)) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
             error = "" if b.valid else (str(b.error).split(" @")[0] or "unreadable")
-            out.append(Read(b.text if b.valid else "", _zx_name(b.format), corners, error))
+            out.append(Read(b.text if b.valid else "", _zx_name(b.format), corners, error, str(b.format)))
         return out
 
 
@@ -170,7 +173,8 @@ class PyzbarDecoder:
         out = []
         for d in found:
             text = d.data.decode("utf-8", errors="replace")
-            out.append(Read(text, self._ours.get(d.type, d.type), tuple((int(p.x), int(p.y)) for p in d.polygon)))
+            out.append(Read(text, self._ours.get(d.type, d.type), tuple((int(p.x), int(p.y)) for p in d.polygon),
+                            variant=d.type))
         return out
 
 

@@ -122,7 +122,7 @@ def accept(reads: list[Read], symbologies: frozenset[str]) -> list[Read]:
             code = r.text
         if (code, r.symbology) not in seen:
             seen.add((code, r.symbology))
-            out.append(Read(code, r.symbology, r.position))
+            out.append(Read(code, r.symbology, r.position, variant=r.variant))
     return out
 
 
@@ -265,9 +265,9 @@ class ScanPipeline:
         for name, step in self.rescue_steps:
             image, to_frame = step(gray)
             reads = [r for r in self._decode(image, fast=True)
-                     if passes_own_check(r.symbology, r.text) or (stream and r.symbology not in fmt.SELF_CHECKING)]
+                     if passes_own_check(r.symbology, r.text, r.variant) or (stream and r.symbology not in fmt.SELF_CHECKING)]
             if reads:
-                result.reads = [Read(r.text, r.symbology, tuple(map(to_frame, r.position))) for r in reads]
+                result.reads = [Read(r.text, r.symbology, tuple(map(to_frame, r.position)), variant=r.variant) for r in reads]
                 result.rescue = name
                 return
 

@@ -21,9 +21,9 @@ class ThreadRecordingDecoder(ZxingDecoder):
         super().__init__()
         self.threads = set()
 
-    def decode(self, gray, fast=False):
+    def decode(self, gray, fast=False, unreadable=False):
         self.threads.add(threading.get_ident())
-        return super().decode(gray, fast)
+        return super().decode(gray, fast, unreadable)
 
 
 def run_to_end(qtbot, worker):
