@@ -82,6 +82,11 @@ _ZX_FORMATS = {
 }
 
 
+def zxing_formats(symbologies=fmt.ALL):
+    """zxing-cpp's format set for our symbology names (the "door's formats" of a plain read)."""
+    return zxingcpp.barcode_formats_from_str(",".join(sorted(n for s in symbologies for n in _ZX_FORMATS[s])))
+
+
 def _zx_name(barcode_format) -> str:
     """Our name for a zxing-cpp format ("QR Code", "Code 128", "EAN-13", ...)."""
     text = str(barcode_format).replace(" ", "").replace("-", "").lower()
@@ -111,9 +116,8 @@ class ZxingDecoder:
 
     def __init__(self, symbologies=fmt.ALL, *, try_rotate: bool = False, try_downscale: bool = True,
                  try_invert: bool = True):
-        wanted = sorted(n for s in symbologies for n in _ZX_FORMATS[s])
         self.symbologies = frozenset(symbologies)
-        self._formats = zxingcpp.barcode_formats_from_str(",".join(wanted))
+        self._formats = zxing_formats(symbologies)
         self._options = dict(try_rotate=try_rotate, try_downscale=try_downscale, try_invert=try_invert)
 
     def decode(self, gray: np.ndarray, fast: bool = False, unreadable: bool = False) -> list[Read]:
