@@ -71,7 +71,9 @@ class Decoder(Protocol):
 
     def decode_full(self, gray: np.ndarray) -> list[Read]:
         """What the library reads with its own default search at full resolution (restricted to
-        this decoder's symbologies): the baseline the pipeline never falls below."""
+        this decoder's symbologies): the baseline the pipeline never falls below. Exactly the
+        plain call: asking zxing-cpp for unreadable symbols too changes what it returns (seen on
+        a real photo: a valid EAN-13 displaced by a failed one)."""
         ...
 
 

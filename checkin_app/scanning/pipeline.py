@@ -227,7 +227,8 @@ class ScanPipeline:
             result.full_read = True
             result.reads = accept(self.decoder.decode_full(gray), self.symbologies)
             if not result.reads and self.rescue:
-                self._rescue(gray, result, stream=False)
+                found = self._found(self.decoder.decode(gray, fast=False, unreadable=True))
+                self._rescue(gray, result, found, stream=False)
         else:
             self._stream_read(gray, stream_t, result)
         result.ms = (time.perf_counter() - start) * 1000
@@ -235,7 +236,7 @@ class ScanPipeline:
 
     def _stream_read(self, gray: np.ndarray, t: float, result: FrameResult) -> None:
         first = self.decoder.decode(gray, fast=False, unreadable=True)
-        result.unreadable = any(r.error for r in first)
+        result.unreadable = bool(self._found(first))
         reads = accept([r for r in first if not r.error], self.symbologies)
         clear = [r for r in reads if self._quiet_zones_clear(gray, r)]
         doubtful = len(clear) < len(reads)  # a piece of a longer barcode? the full read decides
@@ -251,18 +252,25 @@ class ScanPipeline:
         result.reads += [r for r in accept(self.decoder.decode_full(gray), self.symbologies)
                          if (r.text, r.symbology) not in seen]
         if not result.reads and self.rescue:
-            self._rescue(gray, result, stream=True)
+            self._rescue(gray, result, self._found(first), stream=True)
         if not result.reads:
             self._last_rescued_thumb = self._thumb(gray)
 
-    def _rescue(self, gray: np.ndarray, result: FrameResult, stream: bool) -> None:
+    def _found(self, reads: list[Read], most: int = 3) -> list[Read]:
+        """Symbols of the door's symbologies the decoder found but could not read (at most `most`)."""
+        return [r for r in reads if r.error and r.symbology in self.symbologies and len(r.position) == 4][:most]
+
+    def _rescue(self, gray: np.ndarray, result: FrameResult, found: list[Read], stream: bool) -> None:
         """The image fixes, in order, until one gives a read that passes its symbology's check.
 
-        A rescued Code39 (or an ITF without a GS1 check digit) has nothing to check it by: a still
-        image drops it, a stream keeps it for the `Confirmer`, which needs a second agreeing frame.
+        First each symbol the decoder found but could not read, turned upright (`rescue.deskewed`),
+        then the whole-image steps. A rescued Code39 (or an ITF without a GS1 check digit) has
+        nothing to check it by: a still image drops it, a stream keeps it for the `Confirmer`, which
+        needs a second agreeing frame.
         """
         result.second_pass = True
-        for name, step in self.rescue_steps:
+        targeted = [("deskew", lambda g, q=r.position: rescues.deskewed(g, q)) for r in found]
+        for name, step in [*targeted, *self.rescue_steps]:
             image, to_frame = step(gray)
             reads = [r for r in self._decode(image, fast=True)
                      if passes_own_check(r.symbology, r.text, r.variant) or (stream and r.symbology not in fmt.SELF_CHECKING)]

@@ -47,7 +47,7 @@ def test_itf_needs_the_gs1_check_digit_and_code39_has_no_check():
 def test_a_rescued_read_failing_its_check_is_dropped_and_the_next_step_tried():
     frame = np.zeros((720, 1280), np.uint8)
     bad, good = Read("5012345678901", fmt.EAN_UPC, BOX), Read("5012345678900", fmt.EAN_UPC, BOX)
-    decoder = ScriptedDecoder([], [bad], [good])  # full read, sharpen-strong, half
+    decoder = ScriptedDecoder([], [], [bad], [good])  # full read, cheap pass, sharpen-strong, half
     result = ScanPipeline(decoder).read(frame)
     assert [r.text for r in result.reads] == ["5012345678900"] and result.rescue == "half"
 

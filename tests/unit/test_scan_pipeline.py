@@ -5,9 +5,9 @@ import numpy as np
 from checkin_app.scanning import formats as fmt
 from checkin_app.scanning import rescue
 from checkin_app.scanning.decoders import Read, ZxingDecoder
-from checkin_app.scanning.pipeline import Confirmer, ScanPipeline, accept
-from checkin_app.scanning.synth import (code128_image, door_background, qr_image, ticket_card, ticket_frame,
-                                        ticket_frames)
+from checkin_app.scanning.pipeline import Confirmer, ScanPipeline, accept, to_gray
+from checkin_app.scanning.synth import (code128_image, door_background, matrix_image, place, qr_image, ticket_card,
+                                        ticket_frame, ticket_frames)
 
 
 class ScriptedDecoder:
@@ -37,10 +37,11 @@ def test_a_still_image_gets_the_full_read_then_rescue_only_when_it_read_nothing(
     assert hit.calls == [((720, 1280), "full")] and result.full_read and not result.second_pass
     assert result.rescue is None
 
-    miss = ScriptedDecoder([], [], [Read("ABC123", fmt.QR, BOX)])  # full read, sharpen-strong, half
+    # full read, the cheap pass for symbols it found but could not read, sharpen-strong, half
+    miss = ScriptedDecoder([], [], [], [Read("ABC123", fmt.QR, BOX)])
     result = ScanPipeline(miss).read(np.zeros((720, 1280), np.uint8))
     assert result.second_pass and result.rescue == "half"
-    assert miss.calls == [((720, 1280), "full"), ((720, 1280), "fast"), ((360, 640), "fast")]
+    assert miss.calls == [((720, 1280), "full"), ((720, 1280), "first"), ((720, 1280), "fast"), ((360, 640), "fast")]
     # Read on the half-size image: reported in frame pixels.
     assert result.reads[0].position == ((20, 20), (40, 20), (40, 40), (20, 40))
 
@@ -71,7 +72,7 @@ def test_quarter_turn_maps_back_and_is_dropped_without_1d_symbologies():
     turned_read = [Read("UPRIGHT1", fmt.CODE128, ((100, 5), (300, 5), (300, 9), (100, 9)))]
     steps = ScanPipeline(ScriptedDecoder()).rescue_steps
     assert [name for name, _ in steps] == list(rescue.DEFAULT_STEPS)
-    answers = [[]] * len(steps) + [turned_read]
+    answers = [[]] * (len(steps) + 1) + [turned_read]  # full read, cheap pass, the steps before it
     result = ScanPipeline(ScriptedDecoder(*answers), rescue_steps=rescue.DEFAULT_STEPS).read(np.zeros((720, 1280), np.uint8))
     assert result.rescue == "turned"
     assert result.reads[0].position[0] == (5, 719 - 100)  # (x, y) in the turned image -> frame
@@ -83,6 +84,18 @@ def test_decoders_without_inversion_get_an_inverted_image_first():
         searches_inverted = False
 
     assert ScanPipeline(NoInvert()).rescue_steps[0][0] == "invert"
+
+
+def test_a_wide_pdf417_turned_a_few_degrees_is_read_by_deskewing_the_symbol_found():
+    # zxing-cpp finds the symbol but loses its rows once it is turned (issue 15: long wallet payloads).
+    payload = "v1.123456789.7." + "Ab3_x-Q9" * 40
+    frame = np.full((720, 1280, 3), 190, np.uint8)
+    place(frame, matrix_image(payload, fmt.PDF417, 3), (640, 360), 900, rotate_deg=6)
+    assert payload not in [r.text for r in ZxingDecoder().decode_full(to_gray(frame))]  # plain: lost
+    result = ScanPipeline().read(frame)
+    assert [r.text for r in result.reads] == [payload] and result.rescue == "deskew"
+    xs = [p[0] for p in result.reads[0].position]
+    assert 150 < min(xs) and max(xs) < 1130  # mapped back into the frame, around the symbol
 
 
 def test_no_rescue_when_switched_off_but_still_the_full_read():
