@@ -272,6 +272,8 @@ class ScanPipeline:
         targeted = [("deskew", lambda g, q=r.position: rescues.deskewed(g, q)) for r in found]
         for name, step in [*targeted, *self.rescue_steps]:
             image, to_frame = step(gray)
+            if min(image.shape[:2]) < 8:
+                continue  # a found symbol's corners off the frame: nothing to read there
             reads = [r for r in self._decode(image, fast=True)
                      if passes_own_check(r.symbology, r.text, r.variant) or (stream and r.symbology not in fmt.SELF_CHECKING)]
             if reads:

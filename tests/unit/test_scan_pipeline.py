@@ -98,6 +98,15 @@ def test_a_wide_pdf417_turned_a_few_degrees_is_read_by_deskewing_the_symbol_foun
     assert 150 < min(xs) and max(xs) < 1130  # mapped back into the frame, around the symbol
 
 
+def test_a_found_symbol_with_corners_off_the_frame_is_skipped_not_a_crash():
+    # Seen in the bench: zxing-cpp reported an unreadable symbol whose corners lay outside the image.
+    for quad in (((-50, -40), (-10, -40), (-10, -5), (-50, -5)), ((1300, 10), (1400, 10), (1400, 60), (1300, 60)),
+                 ((5, 5), (5, 5), (5, 5), (5, 5))):
+        decoder = ScriptedDecoder([], [Read("", fmt.PDF417, quad, error="FormatError")])
+        result = ScanPipeline(decoder).read(np.zeros((720, 1280), np.uint8))
+        assert result.reads == [] and result.second_pass
+
+
 def test_no_rescue_when_switched_off_but_still_the_full_read():
     miss = ScriptedDecoder()
     result = ScanPipeline(miss, rescue=False).read(np.zeros((720, 1280), np.uint8))
