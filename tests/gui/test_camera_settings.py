@@ -68,3 +68,20 @@ def test_the_pyzbar_fallback_is_shown_on_the_door_and_in_the_settings(qtbot, doo
         window.stop_camera()
         window.crash.uninstall()
         window.shutdown()
+
+
+def test_a_chosen_camera_that_is_not_plugged_in_is_said_on_the_door_tab(qtbot, door_dir):
+    window = open_window(door_dir, sync_interval_s=0)
+    qtbot.addWidget(window)
+    try:
+        with qtbot.waitSignal(window.cameraStarted, timeout=10_000) as started:
+            window.use_camera(CameraChoice("No Such Camera 7f3a"))  # the real listing: not there
+        with qtbot.waitSignal(started.args[0].status, timeout=10_000) as status:
+            pass
+        assert status.args[0] == "waiting"
+        assert 'camera "No Such Camera 7f3a" is not connected' in window.door.camera.warning
+        assert "not connected" in window.door_settings.camera.state.text()
+    finally:
+        window.stop_camera()
+        window.crash.uninstall()
+        window.shutdown()
