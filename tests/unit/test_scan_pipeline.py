@@ -86,6 +86,18 @@ def test_decoders_without_inversion_get_an_inverted_image_first():
     assert ScanPipeline(NoInvert()).rescue_steps[0][0] == "invert"
 
 
+def test_frames_full_of_undecodable_symbols_jump_the_interval_only_every_other_time():
+    class AlwaysFound(ScriptedDecoder):
+        def decode(self, gray, fast=False, unreadable=False):
+            return [Read("", fmt.QR, BOX, error="ChecksumError")] if unreadable else []
+
+    rng = np.random.default_rng(4)
+    scenes = [door_background(rng) for _ in range(9)]
+    pipeline = ScanPipeline(AlwaysFound(), rescue=False)
+    ran = [pipeline.process(scene, i / 30).full_read for i, scene in enumerate(scenes)]
+    assert ran == [True, True, False, True, True, False, True, True, False]  # 2 in 3, never all
+
+
 def test_a_wide_pdf417_turned_a_few_degrees_is_read_by_deskewing_the_symbol_found():
     # zxing-cpp finds the symbol but loses its rows once it is turned (issue 15: long wallet payloads).
     payload = "v1.123456789.7." + "Ab3_x-Q9" * 40
