@@ -216,12 +216,12 @@ class ScanPipeline:
             stream_t: the frame's time on a live stream, or None for a still image. A still image
                 always gets the library's full read (so it never reads less than the plain
                 library), then the rescue steps if that read nothing. A stream frame gets the
-                cheap first pass, and only when it read nothing (or read a 1D code with bars right
-                outside it) the full read and then the rescue steps, within the CPU budget: not
-                when the scene looks the same as the last frame that went through them and read
-                nothing (an idle door: the same wall, frame after frame), nor when they ran less
-                than `rescue_interval_s` ago, unless the first pass found a symbol it could not
-                decode (that frame is the likeliest to be read by the full search).
+                cheap first pass, and only when it read nothing, found a symbol it could not
+                decode, or read a 1D code with bars right outside it, the full read and then the
+                rescue steps, within the CPU budget: not when the scene looks the same as the last
+                frame that went through them and read nothing (an idle door: the same wall, frame
+                after frame), nor when they ran less than `rescue_interval_s` ago, unless the
+                first pass found an undecodable symbol and the last one did not jump the interval.
         """
         start = time.perf_counter()
         result = FrameResult(self._index)
