@@ -42,7 +42,7 @@ class CameraPane(QWidget):
         on a red band over the last picture; "connected" and "reconnected" take it away."""
         self.warning = message if state in ("lost", "waiting") else None
         if state == "waiting" and self.frame is None:
-            self.message = message
+            self.message = "Meanwhile: use a USB scanner or type the code"  # not "Starting the camera…"
         self.update()
 
     def set_notice(self, text: str | None) -> None:
