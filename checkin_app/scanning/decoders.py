@@ -84,14 +84,38 @@ _ZX_FORMATS = {
 }
 
 
+# zxing-cpp 3 reads whole families under one name: "QRCode" also reads Micro QR and rMQR, "Aztec"
+# Aztec runes, "Code39" Code 32 (measured, zxing-cpp 3.1.1). None of those carries a ticket and
+# each is a source of noise reads (plain zxing-cpp read a Micro QR out of phone glare on the
+# generated frames), so the door names the exact formats where the library has them; zxing-cpp 2,
+# which has no such names, keeps the family names (there they are exact).
+_ZX_EXACT = {fmt.QR: ("QRCodeModel1", "QRCodeModel2"), fmt.AZTEC: ("AztecCode",), fmt.CODE39: ("Code39Std", "Code39Ext")}
+# Formats a family reads that count as ours (no exact name leaves MicroPDF417 out of "PDF417"; it
+# is Reed-Solomon protected like PDF417).
+_ZX_ALIASES = {"micropdf417": fmt.PDF417}
+
+
+def _zx_names(symbology: str) -> tuple[str, ...]:
+    exact = _ZX_EXACT.get(symbology)
+    if exact:
+        try:
+            zxingcpp.barcode_formats_from_str(",".join(exact))
+            return exact
+        except ValueError:  # zxing-cpp 2.x
+            pass
+    return _ZX_FORMATS[symbology]
+
+
 def zxing_formats(symbologies=fmt.ALL):
     """zxing-cpp's format set for our symbology names (the "door's formats" of a plain read)."""
-    return zxingcpp.barcode_formats_from_str(",".join(sorted(n for s in symbologies for n in _ZX_FORMATS[s])))
+    return zxingcpp.barcode_formats_from_str(",".join(sorted(n for s in symbologies for n in _zx_names(s))))
 
 
 def _zx_name(barcode_format) -> str:
     """Our name for a zxing-cpp format ("QR Code", "Code 128", "EAN-13", ...)."""
     text = str(barcode_format).replace(" ", "").replace("-", "").lower()
+    if text in _ZX_ALIASES:
+        return _ZX_ALIASES[text]
     for ours, theirs in _ZX_FORMATS.items():
         if any(text.startswith(t.lower()) for t in theirs):
             return ours
