@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
     Args:
         data_dir: the data dir.
         settings: its GUI settings.
-        camera: a camera index or video path to scan from, or None for no camera.
+        camera: a `CameraChoice` (by name), a camera index or video path to scan from, or None for no camera.
         sync_interval_s: seconds between background sync rounds (0: no background sync).
         sounds: the cue player (default: from the settings).
 
@@ -225,7 +225,8 @@ class MainWindow(QMainWindow):
         self.stop_camera()
         self.door.camera.set_message("Starting the camera…")
         self._camera_request = request = object()
-        self.tasks.db(lambda app: door_pipeline(app.store),
+        decoder = self.settings.decoder
+        self.tasks.db(lambda app: door_pipeline(app.store, decoder),
                       lambda pipeline: self._start_camera_with(request, source, pace, pipeline))
 
     def _start_camera_with(self, request, source, pace: bool, pipeline) -> None:
@@ -235,17 +236,21 @@ class MainWindow(QMainWindow):
         worker.scanned.connect(lambda code, _symbology: self.door.submit(code))
         worker.preview.connect(self.door.camera.set_frame)
         worker.failed.connect(self.door.camera.set_message)
+        worker.status.connect(self.door.camera.set_status)  # unplugged / back: on the Door tab
+        worker.status.connect(self.door_settings.camera.show_status)
+        self.door.camera.set_notice(worker.decoder_note)  # pyzbar without libzbar: said, not only logged
+        self.door_settings.camera.show_decoder_note(worker.decoder_note)
         self.camera_worker = worker
         worker.start()
         self.cameraStarted.emit(worker)
 
-    def use_camera(self, index: int | None) -> None:
-        """Scan from this camera, or from none (the USB scanner and typing still work)."""
-        if index is None:
+    def use_camera(self, choice) -> None:
+        """Scan from this camera (a `CameraChoice`), or from none (the USB scanner and typing still work)."""
+        if choice is None:
             self.stop_camera()
             self.door.camera.set_message("No camera: use a USB scanner or type the code")
         else:
-            self.start_camera(index)
+            self.start_camera(choice)
 
     def stop_camera(self) -> None:
         self._camera_request = None

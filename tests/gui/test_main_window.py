@@ -10,6 +10,7 @@ from checkin_app.gui.crash import CrashDialog
 from checkin_app.gui.demo_runner import DemoRunner
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import StatusStrip
+from checkin_app.scanning.cameras import CameraChoice, CameraInfo
 
 
 @pytest.fixture
@@ -145,15 +146,18 @@ def test_background_sync_pushes_door_scans_to_the_box_office(qtbot, tmp_path, mo
 
 
 def test_camera_choice_is_applied_and_kept(qtbot, window, door_dir):
-    box = window.door_settings
+    box = window.door_settings.camera
     box.camera.setCurrentIndex(box.camera.findData(None))
     box.camera.activated.emit(box.camera.currentIndex())
     assert window.camera_worker is None and "No camera" in window.door.camera.message
     assert Settings(door_dir).camera is None
-    box.camera.setCurrentIndex(box.camera.findData(3))
-    with qtbot.waitSignal(window.cameraStarted, timeout=10_000):
+    box._fill_cameras([CameraInfo("Door Cam", 3)], None)  # as listed by the system
+    box.camera.setCurrentIndex(box.camera.findData("Door Cam"))
+    box.resolution.setCurrentIndex(box.resolution.findData("1920x1080"))
+    with qtbot.waitSignal(window.cameraStarted, timeout=10_000) as started:
         box.camera.activated.emit(box.camera.currentIndex())
-    assert Settings(door_dir).camera == 3 and window.camera_worker is not None
+    assert Settings(door_dir).camera == CameraChoice("Door Cam", 1920, 1080)  # by name, not index
+    assert started.args[0] is window.camera_worker
     window.stop_camera()
 
 
