@@ -114,8 +114,9 @@ class MainWindow(QMainWindow):
         if settings.exit_mode:
             self.door.set_mode(Mode.EXIT)
 
-        # A USB scanner types anywhere in the app (but into the Door tab's text fields only); its
-        # bursts become door scans, and typing on the Door tab goes to the code field.
+        # A USB scanner's bursts become door scans wherever the focus is, except in password fields
+        # and text fields outside the Door tab (those keep their keys); typing on the Door tab goes
+        # to the code field.
         self.wedge = WedgeFilter(home=self.door, parent=self).install()
         self.wedge.scanned.connect(self._scanned_by_wedge)
         self.wedge.layoutWarning.connect(self.show_message)
