@@ -146,11 +146,6 @@ def map_issued_ticket(obj: dict, buyer: dict | None = None) -> Ticket:
 _UNRECOGNISED = states.Meaning(TicketStatus.UNRECOGNISED)
 
 
-def says_void(obj: dict) -> bool:
-    """Does an issued ticket say it is void (either spelling, or `voided_at` set)?"""
-    return _ticket_meaning(obj)[0].status is TicketStatus.VOID
-
-
 def _ticket_meaning(obj: dict) -> tuple[states.Meaning, str]:
     """What an issued ticket's `status`, `voided_at` and `checked_in` say, and the raw value that decided."""
     status = obj.get("status")
@@ -340,6 +335,11 @@ def map_any(obj: dict) -> Batch:
     if "data" in obj:
         return map_page(obj)
     return map_object(obj)
+
+
+def says_void(obj: dict) -> bool:
+    """Does an issued ticket say it is void (either spelling, or `voided_at` set)? For pushes."""
+    return _ticket_meaning(obj)[0].status is TicketStatus.VOID
 
 
 def code_variants(code: str) -> list[str]:
