@@ -76,23 +76,16 @@ def _read_csv(text: str, name: str) -> list[Any]:
     return [{"__csv__": True, **{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}} for row in reader]
 
 
-_CSV_STATUS = {"": TicketStatus.VALID, "valid": TicketStatus.VALID, "void": TicketStatus.VOID,
-               "voided": TicketStatus.VOID, "cancelled": TicketStatus.VOID, "refunded": TicketStatus.VOID}
-
-
 def _csv_batch(row: dict) -> tuple[str, Batch]:
     provider = row.get("provider") or "local"
     event_id = row.get("event_id") or row.get("event")
     if not event_id or not row.get("code"):
         raise PayloadError("CSV row without a code or event")
-    word = row.get("status", "")
-    # Fail closed (issue 12): an empty status or one of these words; anything else is a supervisor's call.
-    status = _CSV_STATUS.get(word.lower(), TicketStatus.UNRECOGNISED)
+    status = TicketStatus.VOID if row.get("status", "").lower() in ("void", "voided", "cancelled", "refunded") else TicketStatus.VALID
     ticket = Ticket(provider=provider, remote_id=row.get("remote_id") or None, event_remote_id=event_id, code=row["code"],
                     holder_name=row.get("name") or row.get("holder_name") or None, email=row.get("email") or None,
                     ticket_type=row.get("ticket_type") or None, order_ref=row.get("order_ref") or None,
-                    seat=row.get("seat") or None, status=status, provider_state=word or None,
-                    void_reason=f"{word} (CSV import)" if status is TicketStatus.VOID else None)
+                    seat=row.get("seat") or None, status=status)
     return provider, Batch(events=[Event(provider, event_id, row.get("event_name") or event_id)], tickets=[ticket])
 
 

@@ -57,15 +57,3 @@ def test_a_bad_record_is_set_aside_the_rest_applies_and_status_counts_it(tmp_pat
     text = cli(door, "status", check=0).stdout
     assert "1 webhook deliveries stored but not applied" in text and "2 provider records set aside" in text
 
-
-def test_a_csv_status_word_we_do_not_know_is_refused_for_a_supervisor(tmp_path):
-    """The refunds Ticketor and Ticketsolve cannot send arrive by CSV; an unknown word there never admits."""
-    door = tmp_path / "door"
-    sheet = tmp_path / "refunds.csv"
-    sheet.write_text("code,event,provider,status\nR1,e1,ticketor,refunded\nR2,e1,ticketor,on hold\nR3,e1,ticketor,\n")
-    cli(door, "import", str(sheet), check=0)
-    refunded = json.loads(cli(door, "scan", "R1", "--json").stdout)
-    assert refunded["verdict"] == "void" and refunded["message"] == "Void: refunded (CSV import)"
-    held = json.loads(cli(door, "scan", "R2", "--json").stdout)
-    assert held["verdict"] == "check_with_supervisor" and held["message"] == "Check with a supervisor: Ticketor says 'on hold'"
-    assert json.loads(cli(door, "scan", "R3", "--json").stdout)["verdict"] == "admitted"
