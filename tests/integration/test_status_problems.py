@@ -57,3 +57,20 @@ def test_a_bad_record_is_set_aside_the_rest_applies_and_status_counts_it(tmp_pat
     text = cli(door, "status", check=0).stdout
     assert "1 webhook deliveries stored but not applied" in text and "2 provider records set aside" in text
 
+
+
+def test_unvoid_on_the_command_line_needs_a_reason_and_admits_again(tmp_path):
+    """Issue 12, item 14: `checkin-app unvoid CODE --reason ...` takes back a supervisor's void."""
+    door = tmp_path / "door"
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"data": [issued(1), issued(2, status="voided")]}))
+    cli(door, "import", str(page), check=0)
+    cli(door, "void", "CODE1", "--reason", "lost wristband", check=0)
+    assert json.loads(cli(door, "scan", "CODE1", "--json").stdout)["message"].startswith(
+        "Void: voided by supervisor: lost wristband at ")
+    assert cli(door, "unvoid", "CODE1", check=2).returncode == 2  # --reason is required
+    done = json.loads(cli(door, "unvoid", "CODE1", "--reason", "found it", "--json", check=0).stdout)
+    assert done["message"] == "Un-voided CODE1: found it"
+    assert json.loads(cli(door, "scan", "CODE1", "--json").stdout)["verdict"] == "admitted"
+    refused = cli(door, "unvoid", "CODE2", "--reason", "customer insists")  # the provider's own void
+    assert refused.returncode == 2 and "not voided by a supervisor" in refused.stderr
