@@ -21,7 +21,9 @@ INSERT INTO events (provider, remote_id, connection_id, name, starts_at, ends_at
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (provider, remote_id) DO UPDATE SET
     connection_id = COALESCE(excluded.connection_id, events.connection_id),
-    name = excluded.name,
+    -- A name that merely starts a longer one we have (Ticketsolve's bare show name against the
+    -- order's "Show - 30 Nov 2022 - 20:00/Venue") carries less: keep the richer one.
+    name = CASE WHEN instr(events.name, excluded.name) = 1 THEN events.name ELSE excluded.name END,
     starts_at = COALESCE(excluded.starts_at, events.starts_at),
     ends_at = COALESCE(excluded.ends_at, events.ends_at),
     venue = COALESCE(excluded.venue, events.venue),
