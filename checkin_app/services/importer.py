@@ -25,6 +25,7 @@ class ImportReport:
     tickets: int
     new_tickets: int
     conflicts: int
+    set_aside: int = 0  # records kept with a reason instead of applied (see `checkin-app status`)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -50,11 +51,11 @@ def import_file(store: Store, path: Path, connection: str | None = None) -> Impo
             raise PayloadError(f"{path.name}: {where}: {exc}") from None
         providers.add(provider)
         batch.extend(mapped)
-    if not batch.tickets and not batch.events:
+    if not batch.tickets and not batch.events and not batch.orders and not batch.set_aside:
         raise PayloadError(f"{path.name}: no events or tickets in this file")
     with store.transaction() as conn:
         before = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
         result = apply_batch(conn, batch, conn_row.id if conn_row else None)
         after = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
     return ImportReport(path.name, ",".join(sorted(providers)), len(records), result.events, result.tickets,
-                        after - before, len(result.conflicts))
+                        after - before, len(result.conflicts), result.set_aside)

@@ -250,7 +250,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
         Ids of conflicts recorded for the first time.
     """
     t = conn.execute(
-        "SELECT kind, party_size, status, voided_at, checked_in_at, checked_in_device, checked_in_door, admitted_count,"
+        "SELECT kind, party_size, checked_in_at, checked_in_device, checked_in_door, admitted_count,"
         " inside FROM tickets WHERE id = ?", (ticket_id,),
     ).fetchone()
     if t is None:
@@ -260,7 +260,8 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     inside = t["inside"] if upstream else 0
     first = (t["checked_in_at"], t["checked_in_device"], t["checked_in_door"]) if upstream else None
     cap = t["party_size"] if t["kind"] == "guest_list" else 1
-    status, voided_at = t["status"], t["voided_at"]
+    # A supervisor's void is the replay of void and un-void rows; the provider's word is kept apart.
+    local_void_at = local_void_reason = None
     admissions: list = []  # admissions not taken back, newest last (what an undo cancels)
     cancelled: list[int] = []
     void_row = None
@@ -300,14 +301,18 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
                 for a in admissions:
                     if a["device_id"] != r["device_id"]:
                         found += _conflict(conn, "void_after_admission", ticket_id, a, r)
-            status = "void"
-            voided_at = min(voided_at, r["at"]) if voided_at else r["at"]
+            if local_void_at is None:
+                local_void_at = r["at"]
+            local_void_reason = json.loads(r["payload"]).get("reason")
+        elif r["op"] == Op.UNVOID:
+            void_row, local_void_at, local_void_reason = None, None, None
     at, device, door = first if first else (None, None, None)
     conn.execute(
-        "UPDATE tickets SET status = ?, voided_at = ?, checked_in_at = ?, checked_in_device = ?, checked_in_door = ?,"
-        " admitted_count = ?, inside = ?, updated_at = ? WHERE id = ?",
-        (status, voided_at, at, device, door, count, inside, now, ticket_id),
+        "UPDATE tickets SET local_void_at = ?, local_void_reason = ?, checked_in_at = ?, checked_in_device = ?,"
+        " checked_in_door = ?, admitted_count = ?, inside = ?, updated_at = ? WHERE id = ?",
+        (local_void_at, local_void_reason, at, device, door, count, inside, now, ticket_id),
     )
+    tickets.settle(conn, ticket_id, now)
     if cancelled:
         marks = ",".join("?" * len(cancelled))
         conn.execute(

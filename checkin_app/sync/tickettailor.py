@@ -38,6 +38,7 @@ class PullReport:
     checkins: int = 0
     pages: int = 0
     conflicts: int = 0
+    set_aside: int = 0  # records that could not be mapped, kept with the reason (the rest applied)
 
 
 class TicketTailorSync:
@@ -272,3 +273,4 @@ class TicketTailorSync:
             report.tickets += len(batch.tickets)
         report.checkins += result.checkins
         report.conflicts += len(result.conflicts)
+        report.set_aside += result.set_aside
