@@ -40,7 +40,7 @@ def label(value: Any, field: str | None = None) -> str:
     """The raw value as a supervisor should see it (`refunded`, `type: addon`, `no Status`)."""
     if value is None:
         return f"no {field}" if field else "no status"
-    text = value if isinstance(value, str) else repr(value)
+    text = (value if value.strip() else "(empty)") if isinstance(value, str) else repr(value)
     text = text[:80]  # bounded: a hostile payload must not put a novel on the door's screen
     return f"{field}: {text}" if field else text
 
@@ -67,7 +67,8 @@ def read(table: Mapping[Any, Reading], value: Any, field: str | None = None) -> 
         field: the field's name, shown with the value unless it is the record's own status.
     """
     key = key_of(value)
-    found = table.get(key)
+    # Compared one by one, not by dict lookup: in a dict 0 finds False and 1 finds True.
+    found = next((r for k, r in table.items() if k == key and isinstance(k, bool) == isinstance(key, bool)), None)
     if found is None:
         return unrecognised(value, field)
     return replace(found, provider_state=None if value is None else label(value, field))

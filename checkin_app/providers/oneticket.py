@@ -30,8 +30,9 @@ SEAT_STATUS = {"live": allowlist.ADMITS}
 #: "Active or Canceled" (:252). The first documented purchase has no status at all (:136-149).
 RECEIPT_STATUS = {None: allowlist.ADMITS, "active": allowlist.ADMITS,
                   "canceled": allowlist.void("purchase cancelled"), "cancelled": allowlist.void("purchase cancelled")}
-#: `rotating_barcodes`: true (1ticket-legacy-api.txt:215), absent on other purchases (:103-166).
-ROTATING = {None: False, False: False, True: True}
+#: `rotating_barcodes`: true (1ticket-legacy-api.txt:215), absent on other purchases (:103-166). True
+#: admits too, but by name only: the seats are marked `rotating_code` and the door refuses the code.
+ROTATING_BARCODES = {None: allowlist.ADMITS, False: allowlist.ADMITS, True: allowlist.ADMITS}
 #: Disclosures as `/v2/disclosures` names them when it cannot be asked (1ticket-legacy-api.txt:626-639).
 DOC_DISCLOSURES: Mapping[int, str] = {1: "NOENTRY", 2: "SIDEVIEW"}
 #: The disclosure that makes a seat "Not Valid for Entry" (1ticket-legacy-api.txt:628-629).
@@ -120,8 +121,7 @@ def _disclosures_reading(value: Any, table: Mapping[int, str]) -> allowlist.Read
 def purchase_reading(purchase: dict, disclosures: Mapping[int, str] = DOC_DISCLOSURES) -> tuple[allowlist.Reading, bool]:
     """(what the purchase says about all its seats, whether their barcodes rotate)."""
     receipt = _dict(purchase.get("receipt"))
-    rotating = allowlist.read({k: allowlist.ADMITS for k in ROTATING}, purchase.get("rotating_barcodes"),
-                              "rotating_barcodes")
+    rotating = allowlist.read(ROTATING_BARCODES, purchase.get("rotating_barcodes"), "rotating_barcodes")
     # `attributes.refund` is refund *eligibility* (the `elig_refund` filter, :250), not a refund: it
     # decides nothing at the door.
     reading = allowlist.combine(
@@ -129,7 +129,7 @@ def purchase_reading(purchase: dict, disclosures: Mapping[int, str] = DOC_DISCLO
         _disclosures_reading(purchase.get("disclosures"), disclosures),
         rotating,
     )
-    return reading, bool(ROTATING.get(allowlist.key_of(purchase.get("rotating_barcodes")), False))
+    return reading, purchase.get("rotating_barcodes") is True
 
 
 def map_purchase_seats(purchase: dict, getpdf: dict, disclosures: Mapping[int, str] = DOC_DISCLOSURES) -> Batch:

@@ -15,9 +15,10 @@ import hmac
 from typing import Any
 from urllib.parse import urlencode
 
-from checkin_app.domain.models import Batch, Event, SetAside, Ticket, TicketKind
+from checkin_app.domain.models import Batch, Event, Ticket, TicketKind
 from checkin_app.errors import PayloadError
 from checkin_app.providers import allowlist
+from checkin_app.providers.tolerant import map_each
 
 PROVIDER = "ticketevolution"
 
@@ -148,16 +149,8 @@ def map_orders_page(page: dict, *, admit_pending: bool = False) -> Batch:
     orders = page.get("orders") if isinstance(page, dict) else None
     if not isinstance(orders, list):
         raise PayloadError("Ticket Evolution orders page without an orders list")
-    batch = Batch()
-    for order in orders:
-        try:
-            mapped = map_order(order, admit_pending=admit_pending)
-        except PayloadError as exc:
-            remote_id = _text(order.get("id")) if isinstance(order, dict) else None
-            batch.set_aside.append(SetAside(PROVIDER, "order", remote_id, str(exc), _dict(order) or None))
-            continue
-        batch.tickets.extend(mapped.tickets)
-        batch.events.extend(e for e in mapped.events if e not in batch.events)
+    batch = map_each(PROVIDER, "order", orders, lambda order: map_order(order, admit_pending=admit_pending))
+    batch.events = list(dict.fromkeys(batch.events))
     return batch
 
 

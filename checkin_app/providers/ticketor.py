@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkin_app.domain.models import Batch, Event, SetAside, Ticket
+from checkin_app.domain.models import Batch, Event, Ticket
 from checkin_app.errors import PayloadError
 from checkin_app.providers import allowlist
+from checkin_app.providers.tolerant import map_each
 
 PROVIDER = "ticketor"
 
@@ -94,17 +95,12 @@ def map_invoice(obj: dict) -> Batch:
                            "'New Invoice (Sales) with Details' instead)")
     if not isinstance(tickets, list):
         raise PayloadError(f"Ticketor invoice {_text(obj.get('Id'))}: Tickets is not a list")
-    batch = Batch()
-    for item in tickets:
-        try:
-            event, ticket = map_ticket(item, obj)
-        except PayloadError as exc:
-            remote_id = _text(item.get("Id")) if isinstance(item, dict) else None
-            batch.set_aside.append(SetAside(PROVIDER, "ticket", remote_id, str(exc), item if isinstance(item, dict) else None))
-            continue
-        if event not in batch.events:
-            batch.events.append(event)
-        batch.tickets.append(ticket)
+    def one(item: Any) -> Batch:
+        event, ticket = map_ticket(item, obj)
+        return Batch(events=[event], tickets=[ticket])
+
+    batch = map_each(PROVIDER, "ticket", tickets, one, remote_id=lambda r: r.get("Id") if isinstance(r, dict) else None)
+    batch.events = list(dict.fromkeys(batch.events))  # one event per invoice, usually
     return batch
 
 

@@ -17,9 +17,10 @@ import re
 from datetime import datetime
 from typing import Any
 
-from checkin_app.domain.models import Batch, Event, SetAside, Ticket, TicketKind
+from checkin_app.domain.models import Batch, Event, Ticket, TicketKind
 from checkin_app.errors import PayloadError
 from checkin_app.providers import allowlist
+from checkin_app.providers.tolerant import map_each
 
 PROVIDER = "ticketsolve"
 TOPICS = {"order.created", "shows.order.created", "show.order.created", "event.order.created"}
@@ -71,7 +72,7 @@ def _starts_at(description: str | None) -> str | None:
 def _party(item: dict) -> tuple[TicketKind | None, int, allowlist.Reading]:
     """(kind override, party size, reading) from `quantity`."""
     quantity = item.get("quantity")
-    if quantity is None or quantity == 1 and not isinstance(quantity, bool):
+    if quantity == 1 and not isinstance(quantity, bool):
         return None, 1, allowlist.ADMITS
     if isinstance(quantity, int) and not isinstance(quantity, bool) and 1 < quantity <= MAX_PARTY:
         return TicketKind.GUEST_LIST, quantity, allowlist.ADMITS
@@ -122,17 +123,13 @@ def map_order(order: dict) -> Batch:
     holder = _text(customer.get("name")) or " ".join(
         p for p in (_text(customer.get("first_name")), _text(customer.get("last_name"))) if p) or None
     email = _text(customer.get("email_address"))
-    batch = Batch()
     events: dict[str, Event] = {}
-    for wrapped in data:
-        item = _obj(wrapped)
-        try:
-            ticket = _line_ticket(item, order, holder, email, events)
-        except PayloadError as exc:
-            batch.set_aside.append(SetAside(PROVIDER, "line_item", _text(item.get("id")), str(exc), item))
-            continue
-        if ticket is not None:
-            batch.tickets.append(ticket)
+
+    def one(wrapped: Any) -> Batch:
+        ticket = _line_ticket(_obj(wrapped), order, holder, email, events)
+        return Batch(tickets=[ticket] if ticket is not None else [])
+
+    batch = map_each(PROVIDER, "line_item", data, one, remote_id=lambda w: _text(_obj(w).get("id")))
     batch.events.extend(events.values())
     return batch
 

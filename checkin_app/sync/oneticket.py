@@ -26,6 +26,7 @@ from checkin_app.errors import CheckinError, PayloadError, ProviderError
 from checkin_app.providers import oneticket
 from checkin_app.providers.oneticket_api import DEFAULT_HEADER, OneTicketClient
 from checkin_app.store import Store, sync_state
+from checkin_app.store import events as door_scope
 from checkin_app.store.connections import Connection
 from checkin_app.store.outbox import OutboxItem
 from checkin_app.store.tickets import apply_batch
@@ -118,10 +119,10 @@ class OneTicketSync:
         return report
 
     def _admitted_events(self) -> set[str] | None:
-        """The 1Ticket event ids this door admits (None: every event)."""
-        from checkin_app.store import events as store_events  # noqa: PLC0415 (see i12-core)
-
-        return store_events.admitted_remote_ids(self.store.conn, oneticket.PROVIDER)
+        """The 1Ticket event ids this door admits (None: the door never chose, so every event)."""
+        if door_scope.scope_mode(self.store.conn) == door_scope.ALL:
+            return None
+        return {r["remote_id"] for r in door_scope.admitted_events(self.store.conn) if r["provider"] == oneticket.PROVIDER}
 
     def _read_seats(self, report: PullReport, rid: str, purchase: dict, disclosures: dict[int, str],
                     reread_at: str | None = None) -> None:

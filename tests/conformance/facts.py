@@ -22,6 +22,15 @@ from tests.paths import PROVIDER_DOCS, ROOT
 UNDOCUMENTED = "undocumented"
 
 
+class _Absent:
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+#: The field left out of the payload altogether.
+ABSENT = _Absent()
+
+
 @dataclass(frozen=True)
 class Fact:
     field: str
@@ -40,7 +49,8 @@ def cited_text(cite: str) -> str:
     path = ROOT / name if name.startswith("docs/") else PROVIDER_DOCS / name
     first, _, last = lines.partition("-")
     text = Path(path).read_text(encoding="utf-8").splitlines()
-    return "\n".join(text[int(first) - 1:int(last or first)])
+    # The documents were copied from web pages: some spaces are no-break spaces.
+    return "\n".join(text[int(first) - 1:int(last or first)]).replace("\xa0", " ")
 
 
 def check_cited(fact: Fact, spelled: str | None = None) -> None:

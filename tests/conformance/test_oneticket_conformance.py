@@ -12,7 +12,7 @@ import pytest
 
 from checkin_app.providers import oneticket
 from tests.bench.mapper_coverage import json_examples
-from tests.conformance.facts import UNDOCUMENTED, Fact, check_cited, door_verdict
+from tests.conformance.facts import ABSENT, UNDOCUMENTED, Fact, check_cited, door_verdict
 from tests.paths import PROVIDER_DOCS
 
 DOC = "1ticket-legacy-api.txt"
@@ -24,7 +24,6 @@ DISCLOSURES = oneticket.disclosure_table({"output": [{"disclosures": [
     d for d in _EXAMPLES if isinstance(d, dict) and "description_short" in d]}]})
 CODE = "1353136914970530"  # the getpdf example's barcode (1ticket-legacy-api.txt:60)
 
-ABSENT = object()
 
 FACTS = [
     Fact("seat.status", "live", f"{DOC}:50", "admitted"),

@@ -8,10 +8,9 @@ shows). The document shows no order JSON, so the order is built from the fields 
 import pytest
 
 from checkin_app.providers import ticketevolution
-from tests.conformance.facts import UNDOCUMENTED, Fact, check_cited, door_verdict
+from tests.conformance.facts import ABSENT, UNDOCUMENTED, Fact, check_cited, door_verdict
 
 DOC = "ticketevolution-order-processing.txt"
-ABSENT = object()
 
 STATE_FACTS = [
     Fact("state", "pending", f"{DOC}:24", "void", "not yet accepted by the seller: refused by default"),
