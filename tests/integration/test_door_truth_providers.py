@@ -14,6 +14,7 @@ import pytest
 
 from checkin_app.sandbox.oneticket import OneTicketSandbox
 from checkin_app.sandbox.ticketevolution import TicketEvolutionSandbox
+from checkin_app.store import Store
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
 from tests.helpers.webhooks import TICKETOR_TOKEN, TICKETSOLVE_TOKEN
 from tests.paths import REFERENCE, ROOT
@@ -27,6 +28,14 @@ def cli(data_dir, *args, env=None):
 def scan(data_dir, code):
     proc = cli(data_dir, "scan", code, "--json")
     return json.loads(proc.stdout)
+
+
+def set_aside_reasons(data_dir) -> list[str]:
+    """What the store kept as set aside (`status --json` shows the same, issue 12 item 16)."""
+    from checkin_app.store import set_aside  # imported here: the same tests run against main to show they fail there
+
+    with Store(data_dir) as store:
+        return [r["reason"] for r in set_aside.summary(store.conn)["latest"]]
 
 
 def ref(name):
@@ -160,8 +169,7 @@ def test_oneticket_a_purchase_without_an_event_is_set_aside_and_the_rest_arrive(
     report = sync(tmp_path, env)
     assert report["error"] is None and report["pull"]["tickets"] == 1
     assert scan(tmp_path, "2220002")["verdict"] == "admitted"
-    status = json.loads(cli(tmp_path, "status", "--json").stdout)
-    assert "no event" in json.dumps(status["set_aside_records"])
+    assert "no event" in json.dumps(set_aside_reasons(tmp_path))
 
 
 # -- Ticket Evolution (defects 12, 13) ----------------------------------------------------------
@@ -220,5 +228,4 @@ def test_ticket_evolution_an_order_without_an_event_does_not_stop_the_pull(tmp_p
     report = sync(tmp_path, env)
     assert report["error"] is None
     assert scan(tmp_path, f"TEVO-{rejected}")["verdict"] == "void"
-    status = json.loads(cli(tmp_path, "status", "--json").stdout)
-    assert "no event" in json.dumps(status["set_aside_records"])
+    assert "no event" in json.dumps(set_aside_reasons(tmp_path))

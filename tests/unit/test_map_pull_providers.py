@@ -34,8 +34,10 @@ def test_oneticket_purchase_and_seats_from_the_docs():
          "barcode": "1353136914970530", "ticketstock": "eticket"},
         {"seatid": "55847444", "status": "void", "seatnumber": "36", "section": "SEC H", "row": "2", "barcode": "1353136914970531"}]}]}
     batch = oneticket.map_purchase_seats(purchase, getpdf)
-    assert [(t.code, t.status) for t in batch.tickets] == [("1353136914970530", TicketStatus.VALID),
-                                                          ("1353136914970531", TicketStatus.VOID)]
+    # Only "live" is documented (1ticket-legacy-api.txt:50): "void" is not, so it never admits and
+    # the supervisor sees what 1Ticket said.
+    assert [(t.code, t.status, t.provider_state) for t in batch.tickets] == [
+        ("1353136914970530", TicketStatus.VALID, "live"), ("1353136914970531", TicketStatus.UNRECOGNISED, "void")]
     assert batch.tickets[0].seat == "SEC H Row 2 Seat 35"
     assert batch.events[0].starts_at == "2018-07-11T19:00:00"
     with pytest.raises(PayloadError, match="error"):
