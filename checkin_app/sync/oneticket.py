@@ -34,7 +34,7 @@ from checkin_app.sync.policy import retry_policy
 from checkin_app.sync.tickettailor import Progress, PullReport
 
 SCOPE = "purchases"
-REREAD_SCOPE = "seat_rereads"
+READ_SCOPE = "seat_reads"  # when each purchase's seats were last read
 FILTERS = ("eventdate", "eventname", "status")
 REREAD_EVERY_S = 60.0
 REREADS_PER_SYNC = 50
@@ -88,8 +88,9 @@ class OneTicketSync:
         found = self.client.purchases(**filters)
         admitted = set(event_remote_ids) if event_remote_ids else self._admitted_events()
         marks = sync_state.load(self.store.conn, self.connection.id, SCOPE).data
-        rereads = sync_state.load(self.store.conn, self.connection.id, REREAD_SCOPE).data
+        last_read = sync_state.load(self.store.conn, self.connection.id, READ_SCOPE).data
         now = self.now()
+        stamp = now.isoformat(timespec="seconds")
         every = timedelta(seconds=float(settings.get("seat_reread_every_s", REREAD_EVERY_S)))
         due: list[tuple[str, str, dict, Event]] = []  # (last re-read, rid, purchase, event)
         events: set[str] = set()
@@ -104,9 +105,9 @@ class OneTicketSync:
                 continue
             events.add(event.remote_id)
             if marks.get(rid) != fingerprint(purchase, disclosures):
-                self._read_seats(report, rid, purchase, disclosures)
+                self._read_seats(report, rid, purchase, disclosures, stamp)
             elif on_event_day(event, now) and (admitted is None or event.remote_id in admitted):
-                last = rereads.get(rid) or ""
+                last = last_read.get(rid) or ""
                 if not last or datetime.fromisoformat(last) + every <= now:
                     due.append((last, rid, purchase, event))
             if self.cancel.is_set():
@@ -114,7 +115,7 @@ class OneTicketSync:
         for last, rid, purchase, _ in sorted(due, key=lambda d: d[0])[:int(settings.get("seat_rereads_per_sync", REREADS_PER_SYNC))]:
             if self.cancel.is_set():
                 break
-            self._read_seats(report, rid, purchase, disclosures, reread_at=now.isoformat(timespec="seconds"))
+            self._read_seats(report, rid, purchase, disclosures, stamp)
         report.events = len(events)
         return report
 
@@ -124,9 +125,8 @@ class OneTicketSync:
             return None
         return {r["remote_id"] for r in door_scope.admitted_events(self.store.conn) if r["provider"] == oneticket.PROVIDER}
 
-    def _read_seats(self, report: PullReport, rid: str, purchase: dict, disclosures: dict[int, str],
-                    reread_at: str | None = None) -> None:
-        """Fetch and apply one purchase's seats, marking it done (or re-read) in the same transaction."""
+    def _read_seats(self, report: PullReport, rid: str, purchase: dict, disclosures: dict[int, str], read_at: str) -> None:
+        """Fetch and apply one purchase's seats, marking it done and when it was read, in one transaction."""
         try:
             batch = oneticket.map_purchase_seats(purchase, self.client.getpdf(rid), disclosures)
         except PayloadError as exc:
@@ -147,10 +147,9 @@ class OneTicketSync:
                 state = sync_state.load(conn, self.connection.id, SCOPE)
                 state.data[rid] = fingerprint(purchase, disclosures)
                 sync_state.save(conn, state)
-            if reread_at is not None:
-                state = sync_state.load(conn, self.connection.id, REREAD_SCOPE)
-                state.data[rid] = reread_at
-                sync_state.save(conn, state)
+            state = sync_state.load(conn, self.connection.id, READ_SCOPE)
+            state.data[rid] = read_at
+            sync_state.save(conn, state)
         self.progress("1Ticket purchases", report.tickets, None)
 
     def _set_aside(self, report: PullReport, record: SetAside) -> None:

@@ -15,6 +15,7 @@ import pytest
 from checkin_app.sandbox.oneticket import OneTicketSandbox
 from checkin_app.sandbox.ticketevolution import TicketEvolutionSandbox
 from checkin_app.store import Store
+from checkin_app.store import connections as conns
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
 from tests.helpers.webhooks import TICKETOR_TOKEN, TICKETSOLVE_TOKEN
 from tests.paths import REFERENCE, ROOT
@@ -123,11 +124,19 @@ def sync(data_dir, env):
     return json.loads(proc.stdout)["connections"][0]
 
 
+def reread_every(data_dir, seconds):
+    """The connection's `seat_reread_every_s` (default 60 s; tests do not wait a minute)."""
+    with Store(data_dir) as store, store.transaction() as conn:
+        connection = conns.by_name(conn, "brokers")
+        conns.update_settings(conn, connection.id, {**connection.settings, "seat_reread_every_s": seconds})
+
+
 def test_oneticket_seat_changes_on_the_event_day_reach_the_door_without_a_purchase_change(tmp_path, oneticket):
     rid = oneticket.add_purchase("Tonight", TODAY, buyer="Pat Buyer",
                                  seats=[("SEC H", "2", "35", "5550001"), ("SEC H", "2", "36", "5550002")])
     oneticket.add_purchase("Next Year", "7/11/2099 7:00:00 PM", seats=[("A", "1", "1", "5559999")])
     env = connect_oneticket(tmp_path, oneticket)
+    reread_every(tmp_path, 0)
     assert sync(tmp_path, env)["error"] is None
     assert scan(tmp_path, "5550001")["verdict"] == "admitted"
     oneticket.set_seat(rid, "5550002", status="pending", quiet=True)  # the purchase record does not change
@@ -135,8 +144,19 @@ def test_oneticket_seat_changes_on_the_event_day_reach_the_door_without_a_purcha
     assert sync(tmp_path, env)["error"] is None
     refused = scan(tmp_path, "5550002")
     assert refused["verdict"] == "check_with_supervisor" and "1Ticket says 'pending'" in refused["message"]
-    # Cost: one getpdf for tonight's purchase only (next year's is not re-read).
+    # Cost: one getpdf for tonight's purchase only (next year's is not read again).
     assert len(oneticket.requests_to("GET", "/v2/getpdf/")) == before + 1
+
+    # The seat goes live again, still without the purchase changing. Within the re-read interval
+    # the purchase is not read again (the bound); once it is due, the door admits the seat again.
+    oneticket.set_seat(rid, "5550002", status="live", quiet=True)
+    reread_every(tmp_path, 3600)
+    assert sync(tmp_path, env)["error"] is None
+    assert len(oneticket.requests_to("GET", "/v2/getpdf/")) == before + 1
+    assert scan(tmp_path, "5550002")["verdict"] == "check_with_supervisor"
+    reread_every(tmp_path, 0)
+    assert sync(tmp_path, env)["error"] is None
+    assert scan(tmp_path, "5550002")["verdict"] == "admitted"
 
 
 def test_oneticket_rotating_barcodes_are_refused_and_found_by_name(tmp_path, oneticket):

@@ -42,3 +42,17 @@ def test_oneticket_purchase_and_seats_from_the_docs():
     assert batch.events[0].starts_at == "2018-07-11T19:00:00"
     with pytest.raises(PayloadError, match="error"):
         oneticket.purchases({"result": {"status": "failure", "message": "bad token"}})
+
+
+def test_the_ticket_evolution_simulator_checks_signatures_with_its_own_implementation():
+    """The simulator's verifier is written apart from the client's signer; both meet the documented vectors."""
+    from checkin_app.sandbox import ticketevolution as simulator
+
+    assert "providers" not in simulator.expected_signature.__module__
+    assert simulator.expected_signature("xyz", "GET", "api.ticketevolution.com", "/brokerages",
+                                        {"per_page": "1", "page": "1"}, b"") == "ohGcFIHF3vg75A8Kpg42LNxuQpQZJsTBKv8xnZASzu0="
+    assert simulator.expected_signature("xyz", "GET", "api.ticketevolution.com", "/v9/brokerages",
+                                        {"page": "1", "per_page": "1"}, b"") == "n+kyuaIJKFuUTkEYCdMhR3l3o9WNBbTIJE3qcniboWE="
+    body = b'{"reviewer_id":12345}'  # the documented accept body (ticketevolution-order-processing.txt:97)
+    assert simulator.expected_signature("xyz", "POST", "api.ticketevolution.com", "/v9/orders/1/accept", {}, body) == \
+        ticketevolution.sign("xyz", "POST", "api.ticketevolution.com", "/v9/orders/1/accept", body=body)
