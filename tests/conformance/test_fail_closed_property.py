@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from checkin_app.domain.models import Batch
 from checkin_app.domain.rules import PASSING, VerdictKind
 from checkin_app.errors import PayloadError
-from checkin_app.providers import allowlist, oneticket, ticketevolution, ticketor, ticketsolve, tickettailor
+from checkin_app.providers import allowlist, oneticket, payloads, ticketevolution, ticketor, ticketsolve, tickettailor
 from checkin_app.providers.payloads import map_payload
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
@@ -107,6 +107,13 @@ def _tt_ticket(field: str):
     return build
 
 
+def _csv_row(field: str):
+    def build(value, n):
+        row = {"__csv__": True, "code": f"V{n}", "event": "ev_csv", field: value}
+        return map_payload(row)[1], f"V{n}"
+    return build
+
+
 def _in(*keys):
     """Documented when the value's case-folded key is one of `keys` (a bool is never 1 or 0)."""
     def documented(value) -> bool:
@@ -140,6 +147,7 @@ ENUMERATED = [
     ("ticketevolution", "state", _in(*set(ticketevolution.ORDER_STATE) - {"pending"}), _tevo("state")),
     ("ticketevolution", "buyer.type", _in(*ticketevolution.BUYER_TYPE), _tevo("buyer.type")),
     ("tickettailor", "status", _in("valid"), _tt_ticket("status")),
+    ("csv import", "status", lambda v: v in (None, "") or _in(*payloads.CSV_STATUS)(v), _csv_row("status")),
 ]
 
 # Values a provider could plausibly send: words, near-misses of documented ones, other JSON scalars.
