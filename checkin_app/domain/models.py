@@ -66,6 +66,9 @@ class Event:
     # The provider deleted or cancelled the event (Ticket Tailor EVENT.DELETED): its tickets are
     # refused "event cancelled" whatever their own status says.
     cancelled: bool = False
+    # An event state the provider gave that we do not recognise (verbatim, e.g. "status: postponed"):
+    # its tickets are refused "check with a supervisor" until the provider says something we know.
+    unrecognised_state: str | None = None
     raw: dict[str, Any] | None = field(default=None, compare=False)
 
 

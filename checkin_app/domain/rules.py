@@ -66,6 +66,7 @@ class TicketState:
     attention: str | None = None  # shown with an admission ("payment pending")
     rotating_code: bool = False
     event_cancelled: bool = False
+    event_unrecognised: str | None = None  # the event's state we do not recognise, verbatim
     event_starts_at: str | None = None  # ISO-8601, in the event's own offset when the provider gives one
 
     @property
@@ -136,6 +137,7 @@ class Verdict:
                 "attention": t.attention,
                 "rotating_code": t.rotating_code,
                 "event_cancelled": t.event_cancelled,
+                "event_unrecognised": t.event_unrecognised,
             },
         }
 
@@ -157,6 +159,7 @@ def _pick(candidates: Sequence[TicketState], event_ids: frozenset[int] | None) -
         return None, (candidates[0] if candidates else None)
     # The same code in two admitted events: prefer one that can still admit.
     usable = [c for c in here if c.status is TicketStatus.VALID and not c.event_cancelled and not c.rotating_code
+              and c.event_unrecognised is None
               and c.admitted_count < c.party_size]
     return (usable or here)[0], None
 
@@ -224,10 +227,10 @@ def event_time(iso: str | None) -> str:
         return iso
 
 
-def provider_says(ticket: TicketState) -> str:
+def provider_says(ticket: TicketState, value: str | None) -> str:
     """`Check with a supervisor: Ticket Tailor says 'refund_pending'` (the fail-closed refusal)."""
     who = PROVIDER_NAMES.get(ticket.provider or "", ticket.provider or "the provider")
-    return f"Check with a supervisor: {who} says '{ticket.provider_state if ticket.provider_state is not None else '?'}'"
+    return f"Check with a supervisor: {who} says '{value if value is not None else '?'}'"
 
 
 def _refusal(ticket: TicketState, code: str) -> Verdict | None:
@@ -238,7 +241,10 @@ def _refusal(ticket: TicketState, code: str) -> Verdict | None:
         why = ticket.void_reason or "this ticket was cancelled"
         return Verdict(VerdictKind.VOID, code, f"Void: {why}{when}", ticket=ticket)
     if ticket.status is not TicketStatus.VALID:  # UNRECOGNISED, or any status added later: fail closed
-        return Verdict(VerdictKind.CHECK_WITH_SUPERVISOR, code, provider_says(ticket), ticket=ticket)
+        return Verdict(VerdictKind.CHECK_WITH_SUPERVISOR, code, provider_says(ticket, ticket.provider_state), ticket=ticket)
+    if ticket.event_unrecognised is not None:
+        return Verdict(VerdictKind.CHECK_WITH_SUPERVISOR, code, provider_says(ticket, ticket.event_unrecognised),
+                       ticket=ticket)
     if ticket.rotating_code:
         return Verdict(VerdictKind.ROTATING_CODE, code, "Rotating code: check by name and ID", ticket=ticket)
     if ticket.kind is TicketKind.PRODUCT:

@@ -9,13 +9,15 @@ from checkin_app.store import events as scope
 
 def list_events(store: Store) -> list[dict]:
     rows = store.conn.execute(
-        """SELECT e.id, e.provider, e.remote_id, e.name, e.starts_at, e.ends_at, e.venue, e.admitted, e.updated_at,
+        """SELECT e.id, e.provider, e.remote_id, e.name, e.starts_at, e.ends_at, e.venue, e.timezone, e.admitted,
+                  e.cancelled, e.updated_at,
                   c.name AS connection,
                   (SELECT COUNT(*) FROM tickets t WHERE t.event_id = e.id AND t.kind != 'product') AS tickets,
                   (SELECT COUNT(*) FROM tickets t WHERE t.event_id = e.id AND t.checked_in_at IS NOT NULL) AS checked_in
            FROM events e LEFT JOIN connections c ON c.id = e.connection_id ORDER BY e.starts_at, e.id"""
     ).fetchall()
-    return [dict(r, admitted=bool(r["admitted"])) for r in rows]
+    return [dict(r, admitted=bool(r["admitted"]), cancelled=bool(r["cancelled"]),
+                 when=event_time(r["starts_at"]) if r["starts_at"] else None) for r in rows]
 
 
 def resolve(store: Store, ref: str | None) -> list[int] | None:

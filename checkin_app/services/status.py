@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from checkin_app.store import Store
-from checkin_app.store import outbox
+from checkin_app.store import inbox, outbox, set_aside, tickets
 
 STALE_AFTER_S = 15 * 60  # a list not refreshed for this long gets a warning at the door
 
@@ -18,6 +18,11 @@ class DoorStatus:
     last_success_at: str | None
     last_error: str | None
     lists: list[dict] = field(default_factory=list)  # per event: name, age_s, stale
+    # What a provider sent that does not reach the door as it should (issue 12, item 16): each
+    # {"count": N, "latest": [{provider, ref, reason, at}, ...]} newest first.
+    unapplied_deliveries: dict = field(default_factory=lambda: {"count": 0, "latest": []})
+    set_aside_records: dict = field(default_factory=lambda: {"count": 0, "latest": []})
+    unrecognised_tickets: dict = field(default_factory=lambda: {"count": 0, "latest": []})
 
     @property
     def stale(self) -> bool:
@@ -58,4 +63,6 @@ def door_status(store: Store) -> DoorStatus:
         age = _age_s(refreshed, now)
         lists.append({"event_id": e["id"], "name": e["name"], "refreshed_at": refreshed, "age_s": age,
                       "stale": e["connection_id"] is not None and (age is None or age > STALE_AFTER_S)})
-    return DoorStatus(online, counts.get("pending", 0), counts.get("failed", 0), last_success, last_error, lists)
+    return DoorStatus(online, counts.get("pending", 0), counts.get("failed", 0), last_success, last_error, lists,
+                      unapplied_deliveries=inbox.unapplied_summary(c), set_aside_records=set_aside.summary(c),
+                      unrecognised_tickets=tickets.unrecognised_summary(c))

@@ -77,6 +77,7 @@ _DOOR_TRUTH_SQL = [
         UNIQUE (provider, remote_id)
     )""",
     "ALTER TABLE events ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE events ADD COLUMN unrecognised_state TEXT",  # an event state we do not know: its tickets wait
     # A door that already narrowed its events had chosen them: from now on a new event waits to be chosen.
     "INSERT OR IGNORE INTO meta (key, value) SELECT 'event_scope', 'chosen' WHERE EXISTS (SELECT 1 FROM events WHERE admitted = 0)",
     # Records a mapper could not map (issue 12, item 13): kept with the reason, shown to supervisors.

@@ -52,7 +52,8 @@ def summary(conn: sqlite3.Connection, latest: int = 5) -> dict:
     ).fetchall()
     return {"count": count, "latest": [
         {"id": r["id"], "provider": r["provider"], "record_kind": r["record_kind"], "remote_id": r["remote_id"],
-         "reason": r["reason"], "at": r["last_seen_at"], "times": r["times"]} for r in rows]}
+         "ref": f"{r['record_kind']} {r['remote_id'] or '(no id)'}", "reason": r["reason"], "at": r["last_seen_at"],
+         "times": r["times"]} for r in rows]}
 
 
 def get_raw(conn: sqlite3.Connection, record_id: int) -> str | None:

@@ -19,21 +19,27 @@ from checkin_app.store import set_aside
 
 _EVENT_UPSERT = """
 INSERT INTO events (provider, remote_id, connection_id, name, starts_at, ends_at, venue, timezone, raw, cancelled,
-                    admitted, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    unrecognised_state, admitted, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
         -- A door that chose its events does not admit one it has never seen until someone chooses it.
         (SELECT COALESCE((SELECT value FROM meta WHERE key = 'event_scope'), 'all') != 'chosen'), ?)
 ON CONFLICT (provider, remote_id) DO UPDATE SET
     connection_id = COALESCE(excluded.connection_id, events.connection_id),
-    -- A name that merely starts a longer one we have (Ticketsolve's bare show name against the
-    -- order's "Show - 30 Nov 2022 - 20:00/Venue") carries less: keep the richer one.
-    name = CASE WHEN instr(events.name, excluded.name) = 1 THEN events.name ELSE excluded.name END,
+    -- A payload that names the event only by its id (a deletion, a placeholder) keeps the known name;
+    -- so does a name that merely starts a longer one we have (Ticketsolve's bare show name against
+    -- the order's "Show - 30 Nov 2022 - 20:00/Venue"): it carries less.
+    name = CASE WHEN excluded.name IN (excluded.remote_id, 'Event ' || excluded.remote_id) THEN events.name
+                WHEN instr(events.name, excluded.name) = 1 THEN events.name
+                ELSE excluded.name END,
     starts_at = COALESCE(excluded.starts_at, events.starts_at),
     ends_at = COALESCE(excluded.ends_at, events.ends_at),
     venue = COALESCE(excluded.venue, events.venue),
     timezone = COALESCE(excluded.timezone, events.timezone),
     raw = COALESCE(excluded.raw, events.raw),
-    cancelled = excluded.cancelled,
+    -- Only a full event record (raw kept) speaks for the event's state; a summary inside an order
+    -- or a placeholder says nothing about it.
+    cancelled = CASE WHEN excluded.raw IS NULL THEN events.cancelled ELSE excluded.cancelled END,
+    unrecognised_state = CASE WHEN excluded.raw IS NULL THEN events.unrecognised_state ELSE excluded.unrecognised_state END,
     updated_at = excluded.updated_at
 """
 
@@ -128,7 +134,8 @@ STATE_COLUMNS = """
     t.id, t.event_id, e.name AS event_name, t.code, t.kind, t.status, t.voided_at, t.holder_name,
     t.ticket_type, t.seat, t.party_size, t.admitted_count, t.inside, t.checked_in_at,
     t.checked_in_device, t.checked_in_door, t.provider, t.provider_state, t.void_reason, t.attention,
-    t.rotating_code, e.cancelled AS event_cancelled, e.starts_at AS event_starts_at
+    t.rotating_code, e.cancelled AS event_cancelled, e.unrecognised_state AS event_unrecognised,
+    e.starts_at AS event_starts_at
 """
 
 
@@ -227,7 +234,7 @@ def upsert_events(conn: sqlite3.Connection, events: Iterable[Event], connection_
         conn.execute(
             _EVENT_UPSERT,
             (ev.provider, ev.remote_id, connection_id, ev.name, ev.starts_at, ev.ends_at, ev.venue, ev.timezone,
-             _json(ev.raw), int(ev.cancelled), now),
+             _json(ev.raw), int(ev.cancelled), ev.unrecognised_state, now),
         )
         ids[(ev.provider, ev.remote_id)] = conn.execute(
             "SELECT id FROM events WHERE provider = ? AND remote_id = ?", (ev.provider, ev.remote_id)
@@ -357,6 +364,49 @@ def state_by_id(conn: sqlite3.Connection, ticket_id: int) -> TicketState | None:
     return state_from_row(row) if row else None
 
 
+def orders_not_valid(conn: sqlite3.Connection, provider: str, event_remote_id: str) -> list[str]:
+    """Orders of an event held as pending, cancelled or unrecognised: their state may still change."""
+    return [r[0] for r in conn.execute(
+        "SELECT o.remote_id FROM orders o WHERE o.provider = ? AND (o.status != 'valid' OR o.attention IS NOT NULL)"
+        " AND EXISTS (SELECT 1 FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.provider = o.provider"
+        " AND t.order_ref = o.remote_id AND e.remote_id = ?) ORDER BY o.updated_at, o.id",
+        (provider, event_remote_id))]
+
+
+def clear_upstream_checkins(conn: sqlite3.Connection, provider: str, event_remote_id: str, listed: set[str]) -> int:
+    """Clear upstream check-ins of an event's tickets that the provider no longer lists (deleted there).
+
+    Only check-ins that came from upstream are touched; an admission at a door of this venue is
+    the journal's, and stays. Returns how many tickets were cleared.
+    """
+    rows = conn.execute(
+        "SELECT t.id, t.remote_id FROM tickets t JOIN events e ON e.id = t.event_id WHERE e.provider = ?"
+        " AND e.remote_id = ? AND t.checked_in_device = ? AND t.remote_id IS NOT NULL",
+        (provider, event_remote_id, UPSTREAM_DEVICE),
+    ).fetchall()
+    gone = [r["id"] for r in rows if r["remote_id"] not in listed]
+    now = utc_now()
+    conn.executemany(
+        "UPDATE tickets SET checked_in_at = NULL, checked_in_device = NULL, checked_in_door = NULL, admitted_count = 0,"
+        " inside = 0, updated_at = ? WHERE id = ?", ((now, i) for i in gone))
+    return len(gone)
+
+
+def unrecognised_summary(conn: sqlite3.Connection, latest: int = 5) -> dict:
+    """Tickets refused because the provider said something not on its allow-list, or whose event did."""
+    where = "t.status = 'unrecognised' OR e.unrecognised_state IS NOT NULL"
+    count = conn.execute(f"SELECT COUNT(*) FROM tickets t JOIN events e ON e.id = t.event_id WHERE {where}").fetchone()[0]
+    rows = conn.execute(
+        f"SELECT t.id, t.provider, t.code, t.holder_name, t.provider_state, e.unrecognised_state, e.name AS event_name,"
+        f" t.updated_at FROM tickets t JOIN events e ON e.id = t.event_id WHERE {where} ORDER BY t.updated_at DESC, t.id DESC"
+        f" LIMIT ?", (latest,),
+    ).fetchall()
+    return {"count": count, "latest": [
+        {"ticket_id": r["id"], "provider": r["provider"], "ref": r["code"], "holder_name": r["holder_name"],
+         "event_name": r["event_name"], "reason": f"says '{r['provider_state'] if r['unrecognised_state'] is None else r['unrecognised_state']}'",
+         "at": r["updated_at"]} for r in rows]}
+
+
 def local_void(conn: sqlite3.Connection, ticket_id: int) -> tuple[str, str | None] | None:
     """(when, reason) of a supervisor's void standing on the ticket, or None."""
     row = conn.execute("SELECT local_void_at, local_void_reason FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
@@ -372,6 +422,7 @@ def state_from_row(r: sqlite3.Row) -> TicketState:
         checked_in_device=r["checked_in_device"], checked_in_door=r["checked_in_door"],
         provider=r["provider"], provider_state=r["provider_state"], void_reason=r["void_reason"],
         attention=r["attention"], rotating_code=bool(r["rotating_code"]), event_cancelled=bool(r["event_cancelled"]),
+        event_unrecognised=r["event_unrecognised"],
         event_starts_at=r["event_starts_at"],
     )
 
