@@ -84,7 +84,7 @@ class OneTicketSync:
         report = PullReport(pages=2)
         settings = self.connection.settings
         filters = {k: v for k, v in (settings.get("filters") or {}).items() if k in FILTERS and v}
-        disclosures = self.client.disclosures()
+        disclosures = self._disclosures()
         found = self.client.purchases(**filters)
         admitted = set(event_remote_ids) if event_remote_ids else self._admitted_events()
         marks = sync_state.load(self.store.conn, self.connection.id, SCOPE).data
@@ -119,6 +119,19 @@ class OneTicketSync:
         report.events = len(events)
         return report
 
+    def _disclosures(self) -> dict[int, str]:
+        """The account's disclosure table; the documented one when 1Ticket will not give it (then
+        an id it does not name never admits). Part of each purchase's fingerprint: when the table
+        changes, purchases are read again."""
+        try:
+            return self.client.disclosures()
+        except PayloadError:
+            return dict(oneticket.DOC_DISCLOSURES)
+        except ProviderError as exc:
+            if not exc.permanent:
+                raise
+            return dict(oneticket.DOC_DISCLOSURES)
+
     def _admitted_events(self) -> set[str] | None:
         """The 1Ticket event ids this door admits (None: the door never chose, so every event)."""
         if door_scope.scope_mode(self.store.conn) == door_scope.ALL:
@@ -143,6 +156,7 @@ class OneTicketSync:
             result = apply_batch(conn, batch, self.connection.id)
             report.tickets += len(batch.tickets)
             report.conflicts += len(result.conflicts)
+            report.set_aside += result.set_aside
             if batch.tickets:  # no barcodes yet (not fulfilled): ask again next time
                 state = sync_state.load(conn, self.connection.id, SCOPE)
                 state.data[rid] = fingerprint(purchase, disclosures)
@@ -154,7 +168,7 @@ class OneTicketSync:
 
     def _set_aside(self, report: PullReport, record: SetAside) -> None:
         with self.store.transaction() as conn:
-            apply_batch(conn, Batch(set_aside=[record]), self.connection.id)
+            report.set_aside += apply_batch(conn, Batch(set_aside=[record]), self.connection.id).set_aside
 
 
 def make_adapter(store: Store, connection: Connection, progress: Progress | None, cancel: threading.Event) -> OneTicketSync:

@@ -60,6 +60,7 @@ class TicketEvolutionSync:
                     result = apply_batch(conn, batch, self.connection.id)
                 report.tickets += len(batch.tickets)
                 report.conflicts += len(result.conflicts)
+                report.set_aside += result.set_aside
                 events.update(e.remote_id for e in batch.events)
                 self.progress(f"Ticket Evolution {state} orders", report.tickets, None)
                 total = body.get("total_entries")

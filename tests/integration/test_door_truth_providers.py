@@ -159,6 +159,22 @@ def test_oneticket_seat_changes_on_the_event_day_reach_the_door_without_a_purcha
     assert scan(tmp_path, "5550002")["verdict"] == "admitted"
 
 
+def test_oneticket_event_day_re_read_is_limited_to_the_events_this_door_admits(tmp_path, oneticket):
+    here = oneticket.add_purchase("Main hall", TODAY, event_id="EV-MAIN", seats=[("A", "1", "1", "6660001")])
+    there = oneticket.add_purchase("Side room", TODAY, event_id="EV-SIDE", seats=[("B", "1", "1", "6660002")])
+    env = connect_oneticket(tmp_path, oneticket)
+    reread_every(tmp_path, 0)
+    assert sync(tmp_path, env)["error"] is None
+    assert cli(tmp_path, "events", "--admit", "EV-MAIN").returncode == 0
+    oneticket.set_seat(here, "6660001", status="pending", quiet=True)
+    oneticket.set_seat(there, "6660002", status="pending", quiet=True)
+    before = len(oneticket.requests_to("GET", "/v2/getpdf/"))
+    assert sync(tmp_path, env)["error"] is None
+    assert len(oneticket.requests_to("GET", "/v2/getpdf/")) == before + 1  # the side room is not this door's
+    assert oneticket.requests_to("GET", "/v2/getpdf/")[-1].query["rid"] == str(here)
+    assert scan(tmp_path, "6660001")["verdict"] == "check_with_supervisor"
+
+
 def test_oneticket_rotating_barcodes_are_refused_and_found_by_name(tmp_path, oneticket):
     oneticket.add_purchase("Sugarland", "7/11/2018 7:00:00 PM", buyer="Robin Rotating", rotating=True,
                            seats=[("302", "H", "1", "4440001")])
@@ -187,7 +203,7 @@ def test_oneticket_a_purchase_without_an_event_is_set_aside_and_the_rest_arrive(
     oneticket.add_purchase("Sugarland", "7/11/2018 7:00:00 PM", seats=[("A", "1", "2", "2220002")])
     env = connect_oneticket(tmp_path, oneticket)
     report = sync(tmp_path, env)
-    assert report["error"] is None and report["pull"]["tickets"] == 1
+    assert report["error"] is None and report["pull"]["tickets"] == 1 and report["pull"]["set_aside"] == 1
     assert scan(tmp_path, "2220002")["verdict"] == "admitted"
     assert "no event" in json.dumps(set_aside_reasons(tmp_path))
 
@@ -242,7 +258,8 @@ def test_ticket_evolution_an_order_without_an_event_does_not_stop_the_pull(tmp_p
     fine = tevo.add_order(event=CATS, name="Fine Guest", quantities=[1], state="accepted")
     rejected = tevo.add_order(event=CATS, name="Later Rejected", quantities=[1], state="accepted")
     env = connect_tevo(tmp_path, tevo)
-    assert sync(tmp_path, env)["error"] is None
+    first = sync(tmp_path, env)
+    assert first["error"] is None and first["pull"]["set_aside"] == 1
     assert scan(tmp_path, f"TEVO-{fine}")["verdict"] == "admitted"
     tevo.set_state(rejected, "rejected")  # a later rejection still arrives
     report = sync(tmp_path, env)
