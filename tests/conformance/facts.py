@@ -1,9 +1,10 @@
 """Conformance tables: facts copied from the providers' documents, each with the line it comes from,
 and the door's verdict on each (through the mapper, a real store and `decide`).
 
-A fact's `cite` is `<file in tests/fixtures/provider-docs>:<line>[-<line>]` or `docs/providers.md:<line>`;
-`cited_text` reads those lines so each table can check that the value is really written there: a
-table that drifts from its documents fails.
+A fact's `cite` is `<file in tests/fixtures/provider-docs>:<line>[-<line>]`, or `docs/providers.md#<Section>`
+for what the project adds to a provider's documents (a section, not a line: other providers' paragraphs
+above it move). `cited_text` reads the cited text so each table can check that the value is really
+written there: a table that drifts from its documents fails.
 """
 from __future__ import annotations
 
@@ -44,7 +45,13 @@ class Fact:
 
 
 def cited_text(cite: str) -> str:
-    """The text of the cited lines."""
+    """The text of the cited lines (or of the cited section of docs/providers.md)."""
+    if "#" in cite:
+        name, _, section = cite.partition("#")
+        text = (ROOT / name).read_text(encoding="utf-8")
+        start = text.index(f"\n## {section}")
+        end = text.find("\n## ", start + 1)
+        return text[start:end if end != -1 else None]
     name, _, lines = cite.rpartition(":")
     path = ROOT / name if name.startswith("docs/") else PROVIDER_DOCS / name
     first, _, last = lines.partition("-")

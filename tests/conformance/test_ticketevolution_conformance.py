@@ -16,9 +16,9 @@ STATE_FACTS = [
     Fact("state", "pending", f"{DOC}:24", "void", "not yet accepted by the seller: refused by default"),
     Fact("state", "pending", f"{DOC}:33", "void", "the documented query state=pending"),
     Fact("state", "accepted", f"{DOC}:87-98", "admitted", "Accepting an Order (POST .../accept)"),
-    Fact("state", "completed", "docs/providers.md:131", "admitted", "[unverified]"),
-    Fact("state", "rejected", "docs/providers.md:131-132", "void", "[unverified]"),
-    Fact("state", "cancelled", "docs/providers.md:131-132", "void", "[unverified]"),
+    Fact("state", "completed", "docs/providers.md#Ticket Evolution", "admitted", "[unverified]"),
+    Fact("state", "rejected", "docs/providers.md#Ticket Evolution", "void", "[unverified]"),
+    Fact("state", "cancelled", "docs/providers.md#Ticket Evolution", "void", "[unverified]"),
     Fact("state", UNDOCUMENTED, "", "check_with_supervisor"),
 ]
 BUYER_FACTS = [

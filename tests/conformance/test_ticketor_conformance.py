@@ -25,13 +25,13 @@ FACTS = [
     # The invoice's type: a sale admits its sold tickets, a return voids the tickets it lists.
     Fact("InvoiceType", "Sale", f"{DOC}:147", "admitted"),
     Fact("InvoiceType", "Sale", f"{DOC}:79", "admitted", "New Invoice (Sales), without details"),
-    Fact("InvoiceType", "Return", "docs/providers.md:65", "void"),
+    Fact("InvoiceType", "Return", "docs/providers.md#Ticketor", "void"),
     Fact("InvoiceType", UNDOCUMENTED, "", "check_with_supervisor"),
     # The invoice's return status: only a whole return voids a ticket whose own Status is "sold".
     Fact("ReturnStatus", "NotReturned", f"{DOC}:149", "admitted"),
     Fact("ReturnStatus", "NotReturned", f"{DOC}:81", "admitted", "New Invoice (Sales), without details"),
-    Fact("ReturnStatus", "PartiallyReturned", "docs/providers.md:67", "admitted", "its sold tickets still admit"),
-    Fact("ReturnStatus", "Returned", "docs/providers.md:68", "void"),
+    Fact("ReturnStatus", "PartiallyReturned", "docs/providers.md#Ticketor", "admitted", "its sold tickets still admit"),
+    Fact("ReturnStatus", "Returned", "docs/providers.md#Ticketor", "void"),
     Fact("ReturnStatus", UNDOCUMENTED, "", "check_with_supervisor"),
 ]
 

@@ -25,7 +25,7 @@ LINE_ITEM_FACTS = [
     Fact("type", "booking_charge", f"{DOC}:141", "unknown", "a charge has no code: nothing to scan"),
     Fact("type", UNDOCUMENTED, "", "check_with_supervisor", "a type we do not know, carrying a checkin_code"),
     Fact("quantity", 1, f"{DOC}:70", "admitted"),
-    Fact("quantity", 3, "docs/providers.md:89", "admitted", "a party of three on one code: 1 of 3"),
+    Fact("quantity", 3, "docs/providers.md#Ticketsolve", "admitted", "a party of three on one code: 1 of 3"),
     Fact("quantity", 0, "", "check_with_supervisor", "undocumented"),
 ]
 TOPIC_FACTS = [
