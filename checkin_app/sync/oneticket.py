@@ -92,7 +92,7 @@ class OneTicketSync:
         now = self.now()
         stamp = now.isoformat(timespec="seconds")
         every = timedelta(seconds=float(settings.get("seat_reread_every_s", REREAD_EVERY_S)))
-        due: list[tuple[str, str, dict, Event]] = []  # (last re-read, rid, purchase, event)
+        due: list[tuple[str, str, dict]] = []  # (last read, rid, purchase) of unchanged purchases due a re-read
         events: set[str] = set()
         for purchase in found:
             rid = str(purchase.get("rid"))
@@ -109,10 +109,11 @@ class OneTicketSync:
             elif on_event_day(event, now) and (admitted is None or event.remote_id in admitted):
                 last = last_read.get(rid) or ""
                 if not last or datetime.fromisoformat(last) + every <= now:
-                    due.append((last, rid, purchase, event))
+                    due.append((last, rid, purchase))
             if self.cancel.is_set():
                 break
-        for last, rid, purchase, _ in sorted(due, key=lambda d: d[0])[:int(settings.get("seat_rereads_per_sync", REREADS_PER_SYNC))]:
+        cap = int(settings.get("seat_rereads_per_sync", REREADS_PER_SYNC))
+        for _, rid, purchase in sorted(due, key=lambda d: d[0])[:cap]:  # least recently read first
             if self.cancel.is_set():
                 break
             self._read_seats(report, rid, purchase, disclosures, stamp)
