@@ -66,6 +66,18 @@ def _ticketsolve_item(field: str):
     return build
 
 
+def _ticketsolve_envelope(field: str):
+    def build(value, n):
+        envelope = copy.deepcopy(_ref("ticketsolve-order-created.json"))
+        envelope["data"]["object"]["line_items"]["data"][0]["object"].update(id=str(n), checkin_code=f"C{n}")
+        if field == "type":
+            envelope["type"] = value
+        else:
+            envelope["data"]["object"]["object"] = value
+        return ticketsolve.map_webhook(envelope), f"C{n}"
+    return build
+
+
 _OT_DOCS = [d for _, d in json_examples((PROVIDER_DOCS / "1ticket-legacy-api.txt").read_text(encoding="utf-8"))]
 _OT_PURCHASE = next(p for d in _OT_DOCS if isinstance(d, dict) and "purchases" in (d.get("output") or [{}])[0]
                     for p in oneticket.purchases(d))
@@ -140,6 +152,8 @@ ENUMERATED = [
     ("ticketor", "ReturnStatus", _in(*ticketor.RETURN_STATUS), _ticketor_sale("ReturnStatus")),
     ("ticketsolve", "type", _in("ticket", "product", "booking_charge"), _ticketsolve_item("type")),
     ("ticketsolve", "quantity", _party, _ticketsolve_item("quantity")),
+    ("ticketsolve", "topic", _in(*ticketsolve.TOPICS), _ticketsolve_envelope("type")),
+    ("ticketsolve", "data.object.object", _in("order", "show", "event"), _ticketsolve_envelope("object")),
     ("oneticket", "seat.status", _in(*oneticket.SEAT_STATUS), _oneticket("seat.status")),
     ("oneticket", "receipt.status", _in(*oneticket.RECEIPT_STATUS), _oneticket("receipt.status")),
     ("oneticket", "disclosures", _named_disclosures, _oneticket("disclosures")),
