@@ -1,14 +1,16 @@
 """Import saved payload files (webhook deliveries, API pages, CSV) through the provider mappers.
 
-A file is applied all or nothing: one malformed record rejects the file with a message naming
-the record, and the store is left as it was. Re-importing a file changes nothing.
+A file that cannot be read (malformed JSON, binary, empty) is refused with one line and changes
+nothing. In a file of several records, a record that cannot be mapped is set aside with its reason
+(`checkin-app status` shows it) and the rest is applied: one bad record poisons nothing (issue 12,
+item 13). A file of one record that cannot be mapped is refused. Re-importing a file changes nothing.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from checkin_app.domain.models import Batch
+from checkin_app.domain.models import Batch, SetAside
 from checkin_app.errors import PayloadError
 from checkin_app.providers.payloads import map_payload, read_payload_file
 from checkin_app.store import Store
@@ -47,8 +49,12 @@ def import_file(store: Store, path: Path, connection: str | None = None) -> Impo
         try:
             provider, mapped = map_payload(record, provider=hint)
         except PayloadError as exc:
-            where = f"record {index}" if len(records) > 1 else "payload"
-            raise PayloadError(f"{path.name}: {where}: {exc}") from None
+            if len(records) == 1:
+                raise PayloadError(f"{path.name}: payload: {exc}") from None
+            rid = record.get("id") if isinstance(record, dict) else None
+            batch.set_aside.append(SetAside(hint or "unknown", "record", None if rid is None else str(rid),
+                                            f"{path.name}: record {index}: {exc}", record))
+            continue
         providers.add(provider)
         batch.extend(mapped)
     if not batch.tickets and not batch.events and not batch.orders and not batch.set_aside:
