@@ -32,11 +32,9 @@ def scan(data_dir, code):
 
 
 def set_aside_reasons(data_dir) -> list[str]:
-    """What the store kept as set aside (`status --json` shows the same, issue 12 item 16)."""
-    from checkin_app.store import set_aside  # imported here: the same tests run against main to show they fail there
-
-    with Store(data_dir) as store:
-        return [r["reason"] for r in set_aside.summary(store.conn)["latest"]]
+    """The latest set-aside reasons, as `status --json` shows them (issue 12 item 16)."""
+    status = json.loads(cli(data_dir, "status", "--json").stdout)
+    return [r["reason"] for r in status["set_aside_records"]["latest"]]
 
 
 def ref(name):
