@@ -101,7 +101,8 @@ def map_event(obj: dict) -> Event:
         ends_at=ends_at, venue=clean(venue.get("name")) if isinstance(venue, dict) else clean(venue),
         timezone=zone_name or tz,
         # An event summary carries no status; a status we do not know holds its tickets back.
-        unrecognised_state=None if status is None or status in states.EVENT_STATUS else f"event status: {status}",
+        unrecognised_state=None if status is None or (isinstance(status, str) and status in states.EVENT_STATUS)
+        else f"event status: {status}",
         raw=obj,
     )
 

@@ -26,6 +26,7 @@ from checkin_app.domain.models import Batch
 from checkin_app.domain.rules import PASSING, VerdictKind
 from checkin_app.errors import PayloadError
 from checkin_app.providers import allowlist, oneticket, payloads, ticketevolution, ticketor, ticketsolve, tickettailor
+from checkin_app.providers import tickettailor_states
 from checkin_app.providers.payloads import map_payload
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
@@ -110,13 +111,40 @@ def _tevo(field: str):
     return build
 
 
+def _tt_issued(n: int, **changes) -> dict:
+    return {"object": "issued_ticket", "id": f"it_{n}", "barcode": f"tt{n}", "event_id": f"ev_{n}", "status": "valid",
+            "checked_in": "false", "order_id": f"or_{n}", "full_name": "A Guest", **changes}
+
+
 def _tt_ticket(field: str):
     def build(value, n):
-        ticket = {"object": "issued_ticket", "id": f"it_{n}", "barcode": f"tt{n}", "event_id": "ev_1",
-                  "status": "valid", "order_id": f"or_{n}", "full_name": "A Guest"}
-        ticket[field] = value
-        return tickettailor.map_any(ticket), f"tt{n}"
+        return tickettailor.map_any(_tt_issued(n, **{field: value})), f"tt{n}"
     return build
+
+
+def _tt_order(field: str):
+    def build(value, n):
+        order = {"object": "order", "id": f"or_{n}", "status": "completed", "total": 1000, "refund_amount": 0,
+                 "line_items": [{"object": "line_item", "type": "ticket", "quantity": 1, "total": 1000}],
+                 "issued_tickets": [_tt_issued(n)]}
+        if field == "status":
+            order["status"] = value
+        else:
+            order["line_items"][0]["type"] = value
+        return tickettailor.map_any(order), f"tt{n}"
+    return build
+
+
+def _tt_event_status(value, n):
+    event = {"object": "event", "id": f"ev_{n}", "name": "A Show", "status": value,
+             "start": {"iso": "2026-12-01T19:30:00+00:00"}}
+    batch = tickettailor.map_any(event)
+    batch.extend(tickettailor.map_any(_tt_issued(n)))
+    return batch, f"tt{n}"
+
+
+def _tt_topic(value, n):
+    return tickettailor.map_any({"id": f"wh_{n}", "event": value, "payload": _tt_issued(n)}), f"tt{n}"
 
 
 def _csv_row(field: str):
@@ -160,7 +188,15 @@ ENUMERATED = [
     ("oneticket", "rotating_barcodes", _in(None, False), _oneticket("rotating_barcodes")),
     ("ticketevolution", "state", _in(*set(ticketevolution.ORDER_STATE) - {"pending"}), _tevo("state")),
     ("ticketevolution", "buyer.type", _in(*ticketevolution.BUYER_TYPE), _tevo("buyer.type")),
-    ("tickettailor", "status", _in("valid"), _tt_ticket("status")),
+    ("tickettailor", "issued_ticket.status", _in("valid"), _tt_ticket("status")),
+    ("tickettailor", "issued_ticket.checked_in", _in("false", False, "true", True, None), _tt_ticket("checked_in")),
+    ("tickettailor", "order.status", _in("completed", "pending"), _tt_order("status")),
+    ("tickettailor", "order.line_items.type", _in("ticket", "transaction_charge", "tax", "gift_card", "donation"),
+     _tt_order("type")),
+    ("tickettailor", "event.status", _in(*tickettailor_states.EVENT_STATUS, None), _tt_event_status),
+    # Ticket topics only: an EVENT.* topic carrying a ticket is not a ticket delivery.
+    ("tickettailor", "webhook topic", lambda v: isinstance(v, str) and v in tickettailor_states.WEBHOOK_TOPICS
+     and not v.startswith("EVENT."), _tt_topic),
     ("csv import", "status", lambda v: v in (None, "") or _in(*payloads.CSV_STATUS)(v), _csv_row("status")),
 ]
 
