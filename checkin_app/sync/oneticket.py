@@ -5,9 +5,9 @@ status, disclosures, `rotating_barcodes`, `datelastseen`, `haspdf` or items) or 
 Seats can change without the purchase changing (a seat pending -> live, a seat voided), so on the
 event day the seats of every purchase of an event this door admits are read again as well, each at
 most once per `seat_reread_every_s` (default 60 s) and at most `seat_rereads_per_sync` (default 50)
-per sync, least recently read first. A sync therefore costs 2 requests (disclosures, purchases),
-plus one `getpdf` per new or changed purchase, plus on the event day at most one `getpdf` per
-admitted purchase per minute (capped at 50 per sync).
+per sync, least recently read first. A sync therefore costs 1 request (purchases; plus the
+disclosure table once an hour), plus one `getpdf` per new or changed purchase, plus on the event day
+at most one `getpdf` per admitted purchase per minute (capped at 50 per sync).
 
 Each purchase is applied in one transaction with the fingerprint that marks it done, so an
 interrupted sync resumes cleanly. A purchase that cannot be mapped (no event, a seat list 1Ticket
@@ -34,6 +34,8 @@ from checkin_app.sync.policy import retry_policy
 from checkin_app.sync.tickettailor import Progress, PullReport
 
 SCOPE = "purchases"
+DISCLOSURES_SCOPE = "disclosures"
+DISCLOSURES_EVERY = timedelta(hours=1)
 READ_SCOPE = "seat_reads"  # when each purchase's seats were last read
 FILTERS = ("eventdate", "eventname", "status")
 REREAD_EVERY_S = 60.0
@@ -81,15 +83,15 @@ class OneTicketSync:
         raise CheckinError("1Ticket takes no check-ins back; they stay at the doors")
 
     def pull(self, event_remote_ids: list[str] | None = None) -> PullReport:
-        report = PullReport(pages=2)
+        report = PullReport(pages=1)
         settings = self.connection.settings
         filters = {k: v for k, v in (settings.get("filters") or {}).items() if k in FILTERS and v}
-        disclosures = self._disclosures()
+        now = self.now()
+        disclosures = self._disclosures(now)
         found = self.client.purchases(**filters)
         admitted = set(event_remote_ids) if event_remote_ids else self._admitted_events()
         marks = sync_state.load(self.store.conn, self.connection.id, SCOPE).data
         last_read = sync_state.load(self.store.conn, self.connection.id, READ_SCOPE).data
-        now = self.now()
         stamp = now.isoformat(timespec="seconds")
         every = timedelta(seconds=float(settings.get("seat_reread_every_s", REREAD_EVERY_S)))
         due: list[tuple[str, str, dict]] = []  # (last read, rid, purchase) of unchanged purchases due a re-read
@@ -120,18 +122,26 @@ class OneTicketSync:
         report.events = len(events)
         return report
 
-    def _disclosures(self) -> dict[int, str]:
-        """The account's disclosure table; the documented one when 1Ticket will not give it (then
-        an id it does not name never admits). Part of each purchase's fingerprint: when the table
-        changes, purchases are read again."""
+    def _disclosures(self, now: datetime) -> dict[int, str]:
+        """The account's disclosure table, asked at most once an hour (it names a handful of ids and
+        rarely changes); the documented one when 1Ticket will not give it (then an id it does not
+        name never admits). Part of each purchase's fingerprint: when it changes, purchases are read
+        again."""
+        kept = sync_state.load(self.store.conn, self.connection.id, DISCLOSURES_SCOPE)
+        if kept.cursor and datetime.fromisoformat(kept.cursor) + DISCLOSURES_EVERY > now and kept.data.get("table"):
+            return {int(k): v for k, v in kept.data["table"].items()}
         try:
-            return self.client.disclosures()
+            table = self.client.disclosures()
         except PayloadError:
             return dict(oneticket.DOC_DISCLOSURES)
         except ProviderError as exc:
             if not exc.permanent:
                 raise
             return dict(oneticket.DOC_DISCLOSURES)
+        kept.cursor, kept.data = now.isoformat(timespec="seconds"), {"table": {str(k): v for k, v in table.items()}}
+        with self.store.transaction() as conn:
+            sync_state.save(conn, kept)
+        return table
 
     def _admitted_events(self) -> set[str] | None:
         """The 1Ticket event ids this door admits (None: the door never chose, so every event)."""

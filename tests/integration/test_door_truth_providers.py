@@ -183,7 +183,8 @@ def test_oneticket_noentry_disclosure_is_not_an_admission(tmp_path, oneticket):
     refused = scan(tmp_path, "3330001")
     assert refused["verdict"] == "void" and "NOENTRY" in json.dumps(refused)
     assert scan(tmp_path, "3330002")["verdict"] == "admitted"  # other disclosures the account's table names
-    assert len(oneticket.requests_to("GET", "/v2/disclosures/")) == 1
+    assert sync(tmp_path, env)["error"] is None
+    assert len(oneticket.requests_to("GET", "/v2/disclosures/")) == 1  # the table is asked once an hour
 
 
 def test_oneticket_a_purchase_without_an_event_is_set_aside_and_the_rest_arrive(tmp_path, oneticket):
