@@ -343,6 +343,11 @@ def map_any(obj: dict) -> Batch:
     return map_object(obj)
 
 
+def says_void(obj: dict) -> bool:
+    """Does an issued ticket say it is void (either spelling, or `voided_at` set)? For pushes."""
+    return _ticket_meaning(obj)[0].status is TicketStatus.VOID
+
+
 def code_variants(code: str) -> list[str]:
     """Ticket Tailor barcodes are exact, case-sensitive strings: no variants."""
     return []

@@ -113,13 +113,13 @@ class TicketTailorSync:
         remote_id = self._remote_id(item)
         if self._unsure(item):
             current = self._upstream(item)
-            if current is not None and current.get("status") == "voided":
+            if current is not None and tt.says_void(current):
                 return remote_id
         try:
             self.client.void_issued_ticket(remote_id)
         except ProviderError as exc:
             # Someone voided it upstream first: the goal of the act is reached, not a failure.
-            if exc.permanent and (self._upstream(item) or {}).get("status") == "voided":
+            if exc.permanent and tt.says_void(self._upstream(item) or {}):
                 return remote_id
             raise
         return remote_id

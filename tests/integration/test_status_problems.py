@@ -56,3 +56,4 @@ def test_a_bad_record_is_set_aside_the_rest_applies_and_status_counts_it(tmp_pat
     assert "WIDGET.CREATED" in doc["unapplied_deliveries"]["latest"][0]["reason"]
     text = cli(door, "status", check=0).stdout
     assert "1 webhook deliveries stored but not applied" in text and "2 provider records set aside" in text
+
