@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--token-header", metavar="NAME", help="1Ticket: the header carrying the token (x-api-token)")
     s.add_argument("--event-date", metavar="MM/DD/YYYY", help="1Ticket: pull the purchases for this event date")
     s.add_argument("--event-name", metavar="TEXT", help="1Ticket: pull the purchases whose event name contains this")
+    s.add_argument("--admit-pending", action="store_true",
+                   help="Ticket Evolution: admit orders the seller has not accepted yet (off: they are refused)")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("connections", help="list connections and their sync state")
@@ -309,6 +311,8 @@ def _connect_settings(args) -> dict:
     filters = {"eventdate": args.event_date, "eventname": args.event_name}
     if any(filters.values()):
         settings["filters"] = {k: v for k, v in filters.items() if v}
+    if args.admit_pending:
+        settings["admit_pending"] = True
     return settings
 
 

@@ -101,7 +101,8 @@ def map_event(obj: dict) -> Event:
         ends_at=ends_at, venue=clean(venue.get("name")) if isinstance(venue, dict) else clean(venue),
         timezone=zone_name or tz,
         # An event summary carries no status; a status we do not know holds its tickets back.
-        unrecognised_state=None if status is None or status in states.EVENT_STATUS else f"event status: {status}",
+        unrecognised_state=None if status is None or (isinstance(status, str) and status in states.EVENT_STATUS)
+        else f"event status: {status}",
         raw=obj,
     )
 
@@ -152,7 +153,7 @@ def _ticket_meaning(obj: dict) -> tuple[states.Meaning, str]:
     if obj.get("voided_at") not in (None, "", 0):  # set: void, whatever the status says
         return states.ISSUED_TICKET_STATUS["void"], str(status) if status in ("void", "voided") else f"voided_at: {obj['voided_at']}"
     if not isinstance(status, str) or status not in states.ISSUED_TICKET_STATUS:
-        return _UNRECOGNISED, "status: (missing)" if status is None else str(status)
+        return _UNRECOGNISED, "status: (missing)" if status is None else (str(status) or "status: (empty)")
     flag = obj.get("checked_in")
     if flag is not None and not isinstance(flag, bool) and str(flag).lower() not in states.CHECKED_IN:
         return _UNRECOGNISED, f"checked_in: {flag}"
@@ -201,7 +202,7 @@ def order_state(obj: dict, order_id: str, tickets: list[Ticket]) -> OrderState:
     void_items = 0
     for item in items:
         kind = item.get("type") if isinstance(item, dict) else None
-        if kind not in states.LINE_ITEM_TYPES:
+        if not isinstance(kind, str) or kind not in states.LINE_ITEM_TYPES:  # a list or object is no type
             return _order(order_id, _UNRECOGNISED, f"line item type: {kind}")
         if kind == "void":
             void_items += _count(item.get("quantity"))
@@ -248,7 +249,10 @@ _BY_OBJECT = {"event": "event", "order": "order", "issued_ticket": "ticket", "ch
 
 def map_object(obj: dict) -> Batch:
     """Any single Ticket Tailor object, told apart by its `object` field (or its id prefix)."""
-    kind = _BY_OBJECT.get(obj.get("object")) or {"ev": "event", "or": "order", "it": "ticket", "ch": "check_in"}.get(
+    if not isinstance(obj, dict):
+        raise PayloadError(f"Ticket Tailor record: expected an object, got {type(obj).__name__}")
+    label = obj.get("object")
+    kind = (_BY_OBJECT.get(label) if isinstance(label, str) else None) or {"ev": "event", "or": "order", "it": "ticket", "ch": "check_in"}.get(
         str(obj.get("id", ""))[:2])
     if kind == "event":
         return Batch(events=[map_event(obj)])
@@ -330,6 +334,8 @@ def looks_like(obj: Any) -> bool:
 
 def map_any(obj: dict) -> Batch:
     """Envelope, page or single object."""
+    if not isinstance(obj, dict):
+        raise PayloadError(f"Ticket Tailor payload: expected an object, got {type(obj).__name__}")
     if isinstance(obj.get("event"), str) and "payload" in obj:
         return map_webhook(obj)
     if "data" in obj:

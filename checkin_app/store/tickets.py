@@ -25,8 +25,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
         (SELECT COALESCE((SELECT value FROM meta WHERE key = 'event_scope'), 'all') != 'chosen'), ?)
 ON CONFLICT (provider, remote_id) DO UPDATE SET
     connection_id = COALESCE(excluded.connection_id, events.connection_id),
-    -- A payload that names the event only by its id (a deletion, a placeholder) keeps the known name.
+    -- A payload that names the event only by its id (a deletion, a placeholder) keeps the known name;
+    -- so does a name that merely starts a longer one we have (Ticketsolve's bare show name against
+    -- the order's "Show - 30 Nov 2022 - 20:00/Venue"): it carries less.
     name = CASE WHEN excluded.name IN (excluded.remote_id, 'Event ' || excluded.remote_id) THEN events.name
+                WHEN instr(events.name, excluded.name) = 1 THEN events.name
                 ELSE excluded.name END,
     starts_at = COALESCE(excluded.starts_at, events.starts_at),
     ends_at = COALESCE(excluded.ends_at, events.ends_at),
