@@ -144,8 +144,11 @@ class DoorsStatus:
     door: str | None
     device_id: str
     journal_rows: int
-    doors: list[dict] = field(default_factory=list)  # one per peer: connected, lag, last contact
+    doors: list[dict] = field(default_factory=list)  # one per peer: connected, lag, last contact, restarts
     open_conflicts: int = 0
+    quarantined_count: int = 0  # rows other doors served that could not be applied here
+    quarantined: list[dict] = field(default_factory=list)  # the newest, with their reasons
+    alarms: list[dict] = field(default_factory=list)  # open forged_row conflicts: two versions of one row
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -160,6 +163,8 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
                       door=settings and settings.get("door"), device_id=store.device_id,
                       journal_rows=sum(heads.values()))
     for p in peers.all_peers(store.conn):
+        if p["source"] == "mdns" and p["device_id"] is None:
+            continue  # advertised, never answered signed: a stranger's advertisement, not a door
         age = (now - datetime.fromisoformat(p["last_contact_at"])).total_seconds() if p["last_contact_at"] else None
         failing = p["last_error_at"] is not None and (p["last_contact_at"] is None or p["last_error_at"] > p["last_contact_at"])
         out.doors.append({
@@ -168,6 +173,18 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
             "behind": p["behind"], "ahead": p["ahead"], "rows_pulled": p["rows_pulled"],
             "last_contact_at": p["last_contact_at"], "last_contact_age_s": None if age is None else round(age, 1),
             "last_error": p["last_error"] if failing else None,
+            "restarts": p["restarts"], "last_crash": p["last_crash"], "last_crash_at": p["last_crash_at"],
         })
     out.open_conflicts = store.conn.execute("SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+    out.quarantined_count, out.quarantined = peers.quarantined(store.conn)
+    out.alarms = [_alarm(c) for c in peers.open_conflicts(store.conn, replica.FORGED_ROW)]
     return out
+
+
+def _alarm(conflict: dict) -> dict:
+    d = conflict["detail"]
+    held, other = d.get("held") or {}, d.get("other") or {}
+    return {"id": conflict["id"], "at": conflict["at"], "device": d.get("device"), "seq": d.get("seq"),
+            "other_from": d.get("other_from"), "suspended": d.get("suspended"),
+            "held": {k: held.get(k) for k in ("op", "verdict", "code", "door", "at", "nonce")} if isinstance(held, dict) else held,
+            "other": {k: other.get(k) for k in ("op", "verdict", "code", "door", "at", "nonce")} if isinstance(other, dict) else other}

@@ -63,3 +63,9 @@ def quarantined(conn: sqlite3.Connection, limit: int = 50) -> tuple[int, list[di
     rows = conn.execute("SELECT id, device_id, seq, reason, source, received_at, substr(raw, 1, 300) AS raw"
                         " FROM replica_quarantine ORDER BY id DESC LIMIT ?", (limit,))
     return count, [dict(r) for r in rows]
+
+
+def open_conflicts(conn: sqlite3.Connection, kind: str) -> list[dict]:
+    return [dict(r, detail=json.loads(r["detail"])) for r in conn.execute(
+        "SELECT id, kind, ticket_id, detail, at FROM conflicts WHERE kind = ? AND resolved_at IS NULL ORDER BY id",
+        (kind,))]

@@ -542,6 +542,9 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     suspended = {r[0] for r in conn.execute(
         "SELECT journal_a FROM conflicts WHERE kind = ? AND ticket_id = ? AND resolved_at IS NULL"
         " AND json_extract(detail, '$.suspended')", (FORGED_ROW, ticket_id))}
+    voids = [r for r in rows if r["op"] == Op.VOID]
+    if status == "void" and voids and all(r["id"] in suspended for r in voids) and voided_at == voids[0]["at"]:
+        status, voided_at = "valid", None  # only a disputed row voided it here: the provider did not
     for r in rows:
         if r["id"] in suspended:
             continue  # two versions of this row are about: neither counts until a supervisor decides
