@@ -55,15 +55,17 @@ class DoorClient:
         timeout: connect and read timeout (a long-poll's wait is added to the read timeout).
         max_bytes: the largest answer read; a bigger one is abandoned unread (a stranger's
             answer is unauthenticated until its signature is checked, after the whole body).
+        clock: this door's clock (unix seconds), signed into each request.
     """
 
     def __init__(self, url: str, key: bytes, device_id: str, timeout: float = 3.0,
-                 max_bytes: int = MAX_ANSWER_BYTES):
+                 max_bytes: int = MAX_ANSWER_BYTES, clock: Callable[[], float] = time.time):
         self.url = url.rstrip("/")
         self.key = key
         self.device_id = device_id
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.clock = clock
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False)
 
     def close(self) -> None:
@@ -71,7 +73,7 @@ class DoorClient:
 
     def _call(self, method: str, path: str, doc: dict | None = None, wait: float = 0.0) -> dict:
         body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode("utf-8")
-        headers = door_auth.sign_request(self.key, self.device_id, method, path, body)
+        headers = door_auth.sign_request(self.key, self.device_id, method, path, body, now=self.clock())
         headers["content-type"] = "application/json"
         headers["accept-encoding"] = "identity"
         try:
@@ -111,25 +113,23 @@ class DoorClient:
         return bytes(content)
 
     def _refusal(self, signed_body: bytes | None, date: str | None) -> str:
-        """Why a door answered 401: our key, or our clocks (the door says so, signed, or its Date header does)."""
-        skew = None
+        """Why a door answered 401: our key, or our clocks. A signed answer saying so proves the key
+        is right; otherwise the answer's Date header can still show the clocks are apart."""
         if signed_body is not None:
             try:
                 told = json.loads(signed_body)
-                skew = float(told["server_time"]) - time.time() if told.get("error") == "clock" else None
+                skew = float(told["server_time"]) - self.clock() if told.get("error") == "clock" else math.nan
             except (ValueError, TypeError, KeyError, AttributeError):
-                skew = None
-        if skew is None and date:
-            try:
-                skew = parsedate_to_datetime(date).timestamp() - time.time()
-            except (TypeError, ValueError, IndexError, OverflowError):
-                skew = None
-            if skew is not None and abs(skew) <= door_auth.WINDOW_S - 2:
-                skew = None  # clocks agree (Date has whole seconds): it is the key
-        if skew is not None and math.isfinite(skew):
-            return (f"refused us because the clocks differ by {abs(skew) / 60:.0f} min (its clock is "
-                    f"{'ahead' if skew > 0 else 'behind'}; doors must agree within {door_auth.WINDOW_S / 60:.0f} min): "
-                    "set both clocks right; the venue key is not the problem")
+                skew = math.nan
+            if math.isfinite(skew):
+                return f"refused us because {_clocks(skew)}: set the clocks right; the venue key is right"
+        try:
+            skew = parsedate_to_datetime(date).timestamp() - self.clock() if date else math.nan
+        except (TypeError, ValueError, IndexError, OverflowError):
+            skew = math.nan
+        if math.isfinite(skew) and abs(skew) > door_auth.WINDOW_S - 2:  # Date has whole seconds
+            return (f"refused us, and {_clocks(skew)}: set the clocks right first "
+                    "(if it still refuses, the venue key differs)")
         return "refused our venue key (a door of another venue, or not paired)"
 
     def hello(self) -> dict:
@@ -137,6 +137,11 @@ class DoorClient:
 
     def pull(self, after: dict[str, int], wait: float = 0.0, limit: int = 500) -> dict:
         return self._call("POST", f"{API}/journal", {"after": after, "wait": wait, "limit": limit}, wait=wait)
+
+
+def _clocks(skew_s: float) -> str:
+    return (f"the clocks differ by {abs(skew_s) / 60:.0f} min (its clock is {'ahead' if skew_s > 0 else 'behind'}; "
+            f"doors must agree within {door_auth.WINDOW_S / 60:.0f} min)")
 
 
 def not_before(grace_s: float) -> Callable[[str], str]:
