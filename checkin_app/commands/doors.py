@@ -166,7 +166,7 @@ def _status(args) -> int:
     for a in st.alarms:
         lines.append(f"ALARM: two versions of row {a['device']} #{a['seq']} (the second from {a['other_from'] or '?'}): "
                      f"held {_version(a['held'])}; other {_version(a['other'])}"
-                     + ("; neither counts here until a supervisor resolves it" if a["suspended"] else ""))
+                     + ("; the held one is not pushed from here" if a["push_held"] else ""))
     if st.quarantined_count:
         lines.append(f"{st.quarantined_count} row(s) from other doors quarantined (kept, not applied):")
         for q in st.quarantined[:20]:

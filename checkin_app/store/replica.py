@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from checkin_app.store import outbox, tickets
+from checkin_app.store import journal, outbox, tickets
 from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 PUSHED = "pushed"  # journal op: an act (payload.act = its nonce) reached the provider from some door
 FORGED_ROW = "forged_row"  # conflict kind: two versions of one (device_id, seq)
+ALARM = "alarm"  # journal op: this door saw two versions of a row (payload: kind, device, seq, versions)
 
 MAX_SEQ = 2 ** 62
 MAX_ROW_BYTES = 16_384  # a row's JSON; real rows are ~300 bytes (a walk-up's name and e-mail included)
@@ -136,6 +137,7 @@ _PAYLOAD_TYPES: dict[str, tuple[type, ...]] = {
     "message": (str,), "mode": (str,), "reason": (str,), "reentry": (bool,), "undoes": (int, type(None)),
     "undoes_nonce": (str, type(None)), "name": (str, type(None)), "email": (str, type(None)),
     "ticket_type": (str, type(None)), "act": (str,), "remote_ref": (str, int, type(None)),
+    "kind": (str,), "device": (str,), "seq": (int,), "versions": (list,),
 }
 
 
@@ -271,7 +273,8 @@ def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes:
                                                   source, now, slot=(device, seq))
                 _diverging(conn, taken[0], taken[1], row, own_device, source, now, report, quarantined=True)
                 continue
-            problem = _guarded(conn, "replica_row", lambda: _apply_one(conn, row, report, pushes, now, push_not_before))
+            problem = _guarded(conn, "replica_row",
+                               lambda: _apply_one(conn, row, report, pushes, now, push_not_before, own_device))
         if problem is not None:
             report.quarantined += _quarantine(conn, row, problem, source, now, slot=(device, seq))
     for ticket_id in sorted(report.tickets):
@@ -303,7 +306,8 @@ def _guarded(conn: sqlite3.Connection, name: str, work: Callable[[], None]) -> s
     return f"could not be applied ({type(problem).__name__}: {str(problem)[:200]})"
 
 
-def _apply_one(conn: sqlite3.Connection, row: dict, report: ApplyReport, pushes, now: str, push_not_before) -> None:
+def _apply_one(conn: sqlite3.Connection, row: dict, report: ApplyReport, pushes, now: str, push_not_before,
+               own_device: str) -> None:
     payload = row.get("payload") or {}
     ticket_id = resolve_ticket(conn, row.get("provider"), row.get("event_remote_id"), row.get("ticket_remote_id"),
                                row.get("code"))
@@ -319,6 +323,9 @@ def _apply_one(conn: sqlite3.Connection, row: dict, report: ApplyReport, pushes,
     report.applied += 1
     if row["op"] == PUSHED:
         mark_pushed(conn, payload.get("act"), payload.get("remote_ref"), now)
+        return
+    if row["op"] == ALARM:
+        _alarm_reported(conn, row, payload, own_device, now, report)
         return
     if ticket_id is None:
         return
@@ -383,38 +390,89 @@ def _held(conn: sqlite3.Connection, device: str, seq: int):
 
 def _diverging(conn: sqlite3.Connection, device: str, seq: int, row, own_device: str, source: str | None, now: str,
                report: ApplyReport, quarantined: bool = False) -> None:
-    """A second version of a row: an alarm, both versions kept, neither acted on here.
+    """A second version of a row: an alarm, both versions kept, the second one not applied.
 
     Only the origin door knows which version it wrote; every other door has two claims for one
     (device_id, seq) (a key holder writing in another door's name, or a data dir cloned to a
-    second laptop). So the other version is quarantined, the held one is suspended from the
-    ticket's state and its push is cancelled (unless this door is its origin), and a
-    `forged_row` conflict shows both versions until a supervisor resolves it.
+    second laptop). So the other version is quarantined (never applied or pushed), the held
+    one is not pushed from here (unless this door is its origin, which pushes its own acts),
+    a `forged_row` conflict shows both versions until a supervisor resolves it, and an `alarm`
+    journal row tells every other door of the venue (`_alarm_reported`). The held row keeps
+    counting in the ticket's state: dropping it could only make a door admit what it refused
+    (fail closed), and a key holder could otherwise undo any door's admissions by serving
+    another version of them.
     """
     if not quarantined and not _quarantine(conn, row, f"another version of {device} #{seq} is already held here",
                                            source, now):
         return  # seen before: already alarmed
-    held = conn.execute("SELECT id, ticket_id, device_id, seq, at, door FROM journal WHERE device_id = ? AND seq = ?",
-                        (device, seq)).fetchone()
-    qid = conn.execute("SELECT id FROM replica_quarantine WHERE content_hash = ?",
-                       (hashlib.sha256(_canonical_raw(row).encode("utf-8")).hexdigest(),)).fetchone()
-    suspended = held is not None and held["device_id"] != own_device
     text = _canonical_raw(row)
     other = row if len(text) <= MAX_ROW_BYTES else {"truncated": text[:1000]}
-    detail = {"device": device, "seq": seq, "held": _held(conn, device, seq), "other": other, "other_from": source,
-              "suspended": suspended, "first": _who(held) if held else {"device": device, "seq": seq},
-              "second": {k: row.get(k) for k in ("at", "door")} | {"device": row.get("device_id"), "seq": row.get("seq")}}
-    conflict = tickets.record_conflict(conn, FORGED_ROW, held["ticket_id"] if held else None, detail,
-                                       journal_a=held["id"] if held else 0, journal_b=-(qid[0] if qid else 0))
-    if conflict is None:
+    held = _raise_alarm(conn, device, seq, other, source, own_device, now, report,
+                        journal_b=-_quarantine_id(conn, row), hold_push=not quarantined)
+    if held is None:
         return
+    versions = [_brief(_held(conn, device, seq)), _brief(other)]
+    venue = conn.execute("SELECT value FROM meta WHERE key = 'venue'").fetchone()
+    door = json.loads(venue[0]).get("door") if venue else None
+    journal.append(conn, device_id=own_device, op=ALARM, at=now, code=held.get("code"), ticket_id=held.get("ticket_id"),
+                   door=door, payload={"kind": FORGED_ROW, "device": device, "seq": seq, "versions": versions})
+
+
+def _alarm_reported(conn: sqlite3.Connection, row: dict, payload: dict, own_device: str, now: str,
+                    report: ApplyReport) -> None:
+    """Another door saw two versions of a row: the same alarm here, and the same suspension."""
+    device, seq, versions = payload.get("device"), payload.get("seq"), payload.get("versions")
+    if payload.get("kind") != FORGED_ROW or row_slot({"device_id": device, "seq": seq}) is None \
+            or not isinstance(versions, list):
+        return  # an alarm of a kind this door does not know: kept in the journal, shown in the ticket's history
+    mine = _held(conn, device, seq) or {}
+    other = next((v for v in versions if isinstance(v, dict) and v.get("nonce") != mine.get("nonce")),
+                 versions[-1] if versions else None)
+    _raise_alarm(conn, device, seq, other, f"reported by {row.get('door') or row['device_id']}", own_device, now,
+                 report, journal_b=conn.execute("SELECT id FROM journal WHERE nonce = ?", (row["nonce"],)).fetchone()[0])
+
+
+def _raise_alarm(conn: sqlite3.Connection, device: str, seq: int, other, other_from: str | None, own_device: str,
+                 now: str, report: ApplyReport, journal_b: int, hold_push: bool = True) -> dict | None:
+    """Record a forged_row conflict for (device, seq) once; unless the held row is this door's
+    own (or `hold_push` is False: a copy of its nonce came later, so the held row is the
+    original), its push from here is cancelled. Returns the held row (`{}` when none) if the
+    alarm is new, else None."""
+    if conn.execute("SELECT 1 FROM conflicts WHERE kind = ? AND resolved_at IS NULL AND json_extract(detail, '$.device') = ?"
+                    " AND json_extract(detail, '$.seq') = ?", (FORGED_ROW, device, seq)).fetchone():
+        return None
+    held = conn.execute("SELECT id, ticket_id, device_id, seq, at, door, code FROM journal WHERE device_id = ? AND seq = ?",
+                        (device, seq)).fetchone()
+    push_held = hold_push and held is not None and held["device_id"] != own_device
+    other_who = {"device": device, "seq": seq} | ({k: other.get(k) for k in ("at", "door")} if isinstance(other, dict) else {})
+    detail = {"device": device, "seq": seq, "held": _held(conn, device, seq), "other": other, "other_from": other_from,
+              "push_held": push_held, "first": _who(held) if held else {"device": device, "seq": seq},
+              "second": other_who}
+    conflict = tickets.record_conflict(conn, FORGED_ROW, held["ticket_id"] if held else None, detail,
+                                       journal_a=held["id"] if held else 0, journal_b=journal_b)
+    if conflict is None:
+        return None
     report.alarms += 1
     report.conflicts.append(conflict)
-    if suspended:
+    if push_held:
         conn.execute("UPDATE outbox SET state = 'done', error = ?, updated_at = ? WHERE journal_id = ? AND state != 'done'",
                      ("not sent: another door served a different version of this row (forged_row alarm)", now, held["id"]))
-        if held["ticket_id"] is not None:
-            report.tickets.add(held["ticket_id"])
+    return dict(held) if held is not None else {}
+
+
+def _quarantine_id(conn: sqlite3.Connection, row) -> int:
+    found = conn.execute("SELECT id FROM replica_quarantine WHERE content_hash = ?",
+                         (hashlib.sha256(_canonical_raw(row).encode("utf-8")).hexdigest(),)).fetchone()
+    return found[0] if found else 0
+
+
+def _brief(row) -> dict | None:
+    """What an alarm tells other doors about one version of a row (small: it travels as a journal row)."""
+    if not isinstance(row, dict):
+        return None
+    return {k: (row.get(k)[:128] if isinstance(row.get(k), str) else row.get(k))
+            for k in ("op", "verdict", "code", "door", "at", "nonce")} | {"hash": hashlib.sha256(
+                _canonical(row).encode("utf-8")).hexdigest()[:16]}
 
 
 def resolve_ticket(conn: sqlite3.Connection, provider: str | None, event_remote_id: str | None,
@@ -539,15 +597,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     void_row = None
     found: list[int] = []
     rows = conn.execute("SELECT * FROM journal WHERE ticket_id = ? ORDER BY at, device_id, seq", (ticket_id,)).fetchall()
-    suspended = {r[0] for r in conn.execute(
-        "SELECT journal_a FROM conflicts WHERE kind = ? AND ticket_id = ? AND resolved_at IS NULL"
-        " AND json_extract(detail, '$.suspended')", (FORGED_ROW, ticket_id))}
-    voids = [r for r in rows if r["op"] == Op.VOID]
-    if status == "void" and voids and all(r["id"] in suspended for r in voids) and voided_at == voids[0]["at"]:
-        status, voided_at = "valid", None  # only a disputed row voided it here: the provider did not
     for r in rows:
-        if r["id"] in suspended:
-            continue  # two versions of this row are about: neither counts until a supervisor decides
         if _admits(r):
             previous = admissions[-1] if admissions else None
             full = count >= cap if t["kind"] == "guest_list" else bool(inside)

@@ -163,37 +163,66 @@ def alarms(store: Store) -> list[dict]:
     return [json.loads(r[0]) for r in store.conn.execute("SELECT detail FROM conflicts WHERE kind = 'forged_row'")]
 
 
-def test_a_forged_version_of_a_held_row_is_an_alarm_and_is_not_applied(pair):
+def test_a_forged_version_of_a_held_row_is_an_alarm_and_is_not_applied_or_pushed(pair):
     a, b = pair
+    with_connection(b)
     CheckinService(a, door="Door A").scan("al4R5")
     real = replica.rows_after(a.conn, {})
     apply(b, real)
     forged = dict(real[0], op="void", verdict=None, nonce="f" * 32, payload={"reason": "refunded"})
     report = apply(b, [forged], source="http://forger:1")
     assert report.alarms == 1
-    assert state(b, "al4R5")["status"] == "valid"
+    assert state(b, "al4R5") == {"status": "valid", "checked_in_door": "Door A", "admitted_count": 1}
+    assert not [p for p in pending_pushes(b) if p[2] == "void"]
     [alarm] = alarms(b)
     assert alarm["held"]["nonce"] == real[0]["nonce"] and alarm["other"]["nonce"] == "f" * 32
-    assert alarm["other_from"] == "http://forger:1" and alarm["suspended"] is True
+    assert alarm["other_from"] == "http://forger:1" and alarm["push_held"] is True
     assert any("another version" in q["reason"] for q in quarantine(b))  # both versions kept
     assert apply(b, [forged]).alarms == 0 and len(alarms(b)) == 1  # once
 
 
-def test_a_forged_row_that_arrived_first_is_suspended_and_not_pushed_when_the_real_one_comes(pair):
+def test_a_forged_row_that_arrived_first_is_not_pushed_once_the_real_one_comes(pair):
     a, b = pair
     with_connection(b)
     CheckinService(a, door="Door A").scan("al4R5")
     real = replica.rows_after(a.conn, {})
     forged = dict(real[0], op="void", verdict=None, nonce="f" * 32, payload={"reason": "refunded"})
     apply(b, [forged])
-    assert state(b, "al4R5")["status"] == "void" and pending_pushes(b) == [(a.device_id, 1, "void")]
+    assert (a.device_id, 1, "void") in pending_pushes(b)
     report = apply(b, real, source="http://door-a:1")
     assert report.alarms == 1
-    assert state(b, "al4R5")["status"] == "valid"  # the disputed void no longer counts here
-    assert pending_pushes(b) == []  # and is not sent
+    assert pending_pushes(b) == []  # the disputed void is not sent from here
+    # Fail closed: this door cannot tell which version is real, so it goes on refusing.
+    assert state(b, "al4R5")["status"] == "void"
     st = doors_service.status(b)
     assert [(x["device"], x["seq"], x["held"]["op"], x["other"]["op"]) for x in st.alarms] == \
         [(a.device_id, 1, "void", "scan")]
+
+
+def test_the_alarm_reaches_every_door_even_those_that_never_saw_the_forged_row(pair, tmp_path):
+    a, b = pair
+    c = seeded_store(tmp_path / "c")
+    try:
+        with_connection(c)
+        CheckinService(a, door="Door A").scan("al4R5")
+        real = replica.rows_after(a.conn, {})
+        apply(b, real)
+        apply(c, real)
+        apply(b, [dict(real[0], op="void", verdict=None, nonce="f" * 32)], source="http://forger:1")
+        # c hears of it from b's journal (gossip), and a, the origin, too.
+        for door in (c, a):
+            report = apply(door, replica.rows_after(b.conn, replica.heads(door.conn)), source="door b")
+            assert report.alarms == 1
+            [alarm] = alarms(door)
+            assert (alarm["device"], alarm["seq"]) == (a.device_id, 1) and alarm["other"]["op"] == "void"
+            assert alarm["other_from"].startswith("reported by")
+        assert alarms(a)[0]["push_held"] is False  # the origin pushes its own act
+        assert alarms(c)[0]["push_held"] is True
+        assert doors_service.status(c).alarms and doors_service.status(a).alarms
+        mesh_again = apply(c, replica.rows_after(a.conn, replica.heads(c.conn)))
+        assert mesh_again.alarms == 0 and len(alarms(c)) == 1  # one alarm per row, however often told
+    finally:
+        c.close()
 
 
 def test_a_door_shown_a_forged_version_of_its_own_row_raises_the_alarm(pair):
@@ -204,12 +233,13 @@ def test_a_door_shown_a_forged_version_of_its_own_row_raises_the_alarm(pair):
     ahead = dict(real[0], seq=2, op="void", verdict=None, nonce="g" * 32)  # written ahead in A's name
     report = apply(a, [forged, ahead])
     assert report.alarms == 2 and report.applied == 0
-    assert state(a, "al4R5")["checked_in_door"] == "Door A"
-    assert all(x["suspended"] is False for x in alarms(a))  # its own row is its own
+    assert state(a, "al4R5") == {"status": "valid", "checked_in_door": "Door A", "admitted_count": 1}
+    assert all(x["push_held"] is False for x in alarms(a))  # its own row is its own
 
 
 def test_a_reused_nonce_under_a_new_row_is_kept_aside_and_alarmed(pair):
     a, b = pair
+    with_connection(b)
     CheckinService(a, door="Door A").void("R59xesv", "refunded")
     real = replica.rows_after(a.conn, {})
     apply(b, real)
@@ -217,3 +247,5 @@ def test_a_reused_nonce_under_a_new_row_is_kept_aside_and_alarmed(pair):
     report = apply(b, [copy, wire("dev-evil", 2, code="TEVO-1")])
     assert report.quarantined == 1 and report.alarms == 1 and report.applied == 1
     assert replica.heads(b.conn)["dev-evil"] == 2
+    assert alarms(b)[0]["push_held"] is False  # the copy came second: the original is pushed as usual
+    assert (a.device_id, 1, "void") in pending_pushes(b)
