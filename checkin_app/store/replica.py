@@ -247,10 +247,15 @@ def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes:
     held = heads(conn)
     blocked: set[str] = set()
     placed = []
+    def keep(row, reason: str, slot: tuple[str, int] | None = None) -> None:
+        new = _quarantine(conn, row, reason, source, now, slot)
+        report.quarantined += new
+        report.duplicates += 1 - new  # kept already (the same row twice)
+
     for row in rows if isinstance(rows, list) else [rows]:
         slot = row_slot(row)
         if slot is None:
-            report.quarantined += _quarantine(conn, row, "names no device_id and seq", source, now)
+            keep(row, "names no device_id and seq")
         else:
             placed.append((slot, row))
     for (device, seq), row in sorted(placed, key=lambda p: p[0]):
@@ -258,6 +263,7 @@ def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes:
             if _same_as_held(conn, device, seq, row):
                 report.duplicates += 1
             else:
+                keep(row, f"another version of {device} #{seq} is already held here")
                 _diverging(conn, device, seq, row, own_device, source, now, report)
             continue
         if device in blocked or seq != held.get(device, 0) + 1:
@@ -269,14 +275,13 @@ def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes:
         if problem is None:
             taken = conn.execute("SELECT device_id, seq FROM journal WHERE nonce = ?", (row["nonce"],)).fetchone()
             if taken is not None:  # the same act under another key: never apply an act twice
-                report.quarantined += _quarantine(conn, row, f"its nonce is already held by {taken[0]} #{taken[1]}",
-                                                  source, now, slot=(device, seq))
-                _diverging(conn, taken[0], taken[1], row, own_device, source, now, report, quarantined=True)
+                keep(row, f"its nonce is already held by {taken[0]} #{taken[1]}", (device, seq))
+                _diverging(conn, taken[0], taken[1], row, own_device, source, now, report, copied_nonce=True)
                 continue
             problem = _guarded(conn, "replica_row",
                                lambda: _apply_one(conn, row, report, pushes, now, push_not_before, own_device))
         if problem is not None:
-            report.quarantined += _quarantine(conn, row, problem, source, now, slot=(device, seq))
+            keep(row, problem, (device, seq))
     for ticket_id in sorted(report.tickets):
         report.conflicts += _recompute_guarded(conn, ticket_id, now, source)
     return report
@@ -389,7 +394,7 @@ def _held(conn: sqlite3.Connection, device: str, seq: int):
 
 
 def _diverging(conn: sqlite3.Connection, device: str, seq: int, row, own_device: str, source: str | None, now: str,
-               report: ApplyReport, quarantined: bool = False) -> None:
+               report: ApplyReport, copied_nonce: bool = False) -> None:
     """A second version of a row: an alarm, both versions kept, the second one not applied.
 
     Only the origin door knows which version it wrote; every other door has two claims for one
@@ -402,13 +407,10 @@ def _diverging(conn: sqlite3.Connection, device: str, seq: int, row, own_device:
     (fail closed), and a key holder could otherwise undo any door's admissions by serving
     another version of them.
     """
-    if not quarantined and not _quarantine(conn, row, f"another version of {device} #{seq} is already held here",
-                                           source, now):
-        return  # seen before: already alarmed
     text = _canonical_raw(row)
     other = row if len(text) <= MAX_ROW_BYTES else {"truncated": text[:1000]}
     held = _raise_alarm(conn, device, seq, other, source, own_device, now, report,
-                        journal_b=-_quarantine_id(conn, row), hold_push=not quarantined)
+                        journal_b=-_quarantine_id(conn, row), hold_push=not copied_nonce)
     if held is None:
         return
     versions = [_brief(_held(conn, device, seq)), _brief(other)]
