@@ -36,7 +36,7 @@ ALARM = "alarm"  # journal op: this door saw two versions of a row (payload: kin
 MAX_SEQ = 2 ** 62
 MAX_ROW_BYTES = 16_384  # a row's JSON; real rows are ~300 bytes (a walk-up's name and e-mail included)
 MAX_KEPT_BYTES = 65_536  # a quarantined row beyond this is kept truncated
-MAX_PAGE_BYTES = 2_000_000  # one answer's rows, served; well below a client's MAX_ANSWER_BYTES
+MAX_PAGE_BYTES = 1_000_000  # one answer's rows, served; well below a client's MAX_ANSWER_BYTES
 ROW_OVERHEAD = 300  # a row's text besides its payload (columns and their names)
 
 WIRE_COLUMNS = ("device_id", "seq", "op", "verdict", "provider", "event_remote_id", "ticket_remote_id", "code",

@@ -34,7 +34,8 @@ RETRY_S = (0.2, 0.5, 1.0)  # a peer that is away is tried again every second
 ORPHAN_CHECK_S = 5.0
 RESTART_S = 1.0  # a crashed pull worker starts again after this
 WATCH_S = 1.0  # how often the watchdog looks for pull workers that ended
-MAX_ANSWER_BYTES = 16_000_000  # a door serves at most ~2 MB a page (replica.MAX_PAGE_BYTES)
+MAX_ANSWER_BYTES = 4_000_000  # a door serves at most ~1 MB a page (replica.MAX_PAGE_BYTES); 32 peers: <= 128 MB
+HELLO_MAX_BYTES = 64_000  # venue, device, door and heads: ~40 bytes a device
 MAX_PEERS = 32  # doors pulled from per venue (a venue has a handful; each costs a thread and a Store)
 MAX_CANDIDATES = 64  # discovered doors waiting to answer signed; more advertisements are ignored
 PROBE_TIMEOUT_S = 2.0
@@ -71,7 +72,8 @@ class DoorClient:
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, doc: dict | None = None, wait: float = 0.0) -> dict:
+    def _call(self, method: str, path: str, doc: dict | None = None, wait: float = 0.0,
+              max_bytes: int | None = None) -> dict:
         body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode("utf-8")
         headers = door_auth.sign_request(self.key, self.device_id, method, path, body, now=self.clock())
         headers["content-type"] = "application/json"
@@ -81,7 +83,7 @@ class DoorClient:
             # gone, no reset) is noticed within seconds, not after a long default timeout.
             with self._http.stream(method, self.url + path, content=body, headers=headers,
                                    timeout=httpx.Timeout(self.timeout + wait, connect=self.timeout)) as resp:
-                content = self._read(resp)
+                content = self._read(resp, max_bytes or self.max_bytes)
         except httpx.HTTPError as exc:
             raise PeerError(f"{self.url}: {type(exc).__name__}: {exc or 'no answer'}") from None
         signed = door_auth.response_ok(self.key, headers[door_auth.H_NONCE], resp.status_code, content,
@@ -100,17 +102,16 @@ class DoorClient:
             raise PeerError(f"{self.url} answered a page that is not a JSON object")
         return answer
 
-    def _read(self, resp: httpx.Response) -> bytes:
+    def _read(self, resp: httpx.Response, limit: int) -> bytearray:
         declared = resp.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            raise PeerError(f"{self.url} sent an answer of {int(declared):,} bytes (at most {self.max_bytes:,} "
-                            "are read); ignored")
+        if declared.isdigit() and int(declared) > limit:
+            raise PeerError(f"{self.url} sent an answer of {int(declared):,} bytes (at most {limit:,} are read); ignored")
         content = bytearray()
         for chunk in resp.iter_bytes():
             content += chunk
-            if len(content) > self.max_bytes:
-                raise PeerError(f"{self.url} sent an answer of more than {self.max_bytes:,} bytes; ignored")
-        return bytes(content)
+            if len(content) > limit:
+                raise PeerError(f"{self.url} sent an answer of more than {limit:,} bytes; ignored")
+        return content
 
     def _refusal(self, signed_body: bytes | None, date: str | None) -> str:
         """Why a door answered 401: our key, or our clocks. A signed answer saying so proves the key
@@ -133,7 +134,7 @@ class DoorClient:
         return "refused our venue key (a door of another venue, or not paired)"
 
     def hello(self) -> dict:
-        return self._call("GET", f"{API}/hello")
+        return self._call("GET", f"{API}/hello", max_bytes=HELLO_MAX_BYTES)
 
     def pull(self, after: dict[str, int], wait: float = 0.0, limit: int = 500) -> dict:
         return self._call("POST", f"{API}/journal", {"after": after, "wait": wait, "limit": limit}, wait=wait)
@@ -298,6 +299,11 @@ class DoorReplicator:
                     # The first pull (and the first after a failure) answers at once, so the
                     # doors' status shows the contact without waiting for a long-poll to end.
                     wait = self.long_poll_s if answered and not failures else 0.0
+                    if failures or not answered:
+                        # A small signed hello first: a door that is not one of ours (a typo, a
+                        # stranger at that address) costs HELLO_MAX_BYTES a try, never a page.
+                        if client.hello().get("venue") != self.venue_id:
+                            raise PeerError(f"{url} belongs to another venue")
                     got = pull_once(store, client, self.venue_id, wait=wait,
                                     push_not_before=not_before(self.push_grace_s), source=source)
                     failures, answered = 0, True
@@ -351,7 +357,7 @@ class DoorReplicator:
                     self.add_peer(url, "mdns")
 
     def _signed_hello(self, url: str) -> bool:
-        client = DoorClient(url, self.key, self.device_id, timeout=PROBE_TIMEOUT_S, max_bytes=64_000)
+        client = DoorClient(url, self.key, self.device_id, timeout=PROBE_TIMEOUT_S, max_bytes=HELLO_MAX_BYTES)
         try:
             hello = client.hello()
             return hello.get("venue") == self.venue_id and hello.get("device_id") != self.device_id
