@@ -173,10 +173,15 @@ class _FakeDoor(BaseHTTPRequestHandler):
         pass
 
 
+class _FakeServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        pass  # the door hung up on a fake answer: that is the point
+
+
 def fake_doors(n: int, mb: int) -> list[ThreadingHTTPServer]:
     servers = []
     for _ in range(n):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeDoor)
+        server = _FakeServer(("127.0.0.1", 0), _FakeDoor)
         server.mb, server.daemon_threads = mb, True
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

@@ -222,6 +222,33 @@ def test_a_crashed_pull_worker_is_restarted_and_reported(door_a, tmp_path, caplo
     store_b.close()
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the injected end
+def test_a_worker_thread_that_ends_anyway_is_restarted_by_the_watchdog(door_a, tmp_path, monkeypatch):
+    """A thread ended by something no handler catches (here SystemExit, injected: no real fault
+    left in the code ends a worker): the watchdog starts it again and records it."""
+    store_a, url, _ = door_a
+    seeded_store(tmp_path / "b").close()
+    real_loop, ended = DoorReplicator._pull_loop, []
+
+    def loop_once_dying(self, url, source):
+        if not ended:
+            ended.append(url)
+            raise SystemExit
+        return real_loop(self, url, source)
+
+    monkeypatch.setattr(DoorReplicator, "_pull_loop", loop_once_dying)
+    replicator = DoorReplicator(tmp_path / "b", KEY, long_poll_s=0.5)
+    replicator.add_peer(url)
+    store_b = Store(tmp_path / "b")
+    try:
+        poll(lambda: store_b.conn.execute("SELECT checked_in_door FROM tickets WHERE code = 'al4R5'").fetchone()[0])
+    finally:
+        replicator.stop()
+    [door] = doors_service.status(store_b).doors
+    assert door["restarts"] == 1 and "ended unexpectedly" in door["last_crash"]
+    store_b.close()
+
+
 class _Unsigned(BaseHTTPRequestHandler):
     """A fake door: answers everything, signs nothing."""
 
