@@ -108,7 +108,9 @@ asks = st.one_of(
     json_values,
     st.fixed_dictionaries({}, optional={
         "after": st.one_of(json_values, st.dictionaries(st.text(max_size=70), json_values, max_size=5),
-                           st.dictionaries(st.text(max_size=12), st.integers(-2**70, 2**70), max_size=5)),
+                           st.dictionaries(st.text(max_size=12), st.integers(-2**70, 2**70), max_size=5),
+                           st.dictionaries(st.text(max_size=12), st.sampled_from([math.inf, -math.inf, math.nan, 1e300])
+                                           | st.floats(), min_size=1, max_size=3)),
         "limit": json_values | st.integers(-2**70, 2**70),
         "wait": st.one_of(json_values, st.floats(-1e9, 20.0), st.just(0)),
     }),
@@ -127,6 +129,20 @@ def test_any_signed_journal_request_gets_200_or_a_clear_400(door, ask, query, ra
     assert resp.status_code in (200, 400), (ask, resp.status_code, resp.text[:200])
     assert door_auth.response_ok(KEY, headers[door_auth.H_NONCE], resp.status_code, resp.content,
                                  resp.headers.get(door_auth.H_SIGNATURE))
+
+
+cursor_values = st.one_of(st.integers(-2**70, 2**70), st.floats(), st.sampled_from([math.inf, -math.inf, math.nan]),
+                          json_values)
+
+
+@BUDGET
+@given(after=st.dictionaries(st.text(max_size=70), cursor_values, min_size=1, max_size=4),
+       limit=cursor_values, wait=st.sampled_from([0, -1, 0.0, math.nan, math.inf, "0", None, True]))
+def test_any_cursor_limit_or_wait_gets_200_or_a_clear_400(door, after, limit, wait):
+    body = json.dumps({"after": after, "limit": limit, "wait": wait}).encode("utf-8", "surrogatepass")
+    headers = door_auth.sign_request(KEY, "door-b", "POST", f"{API}/journal", body)
+    resp = door.post(f"{API}/journal", content=body, headers=headers)
+    assert resp.status_code in (200, 400), (after, limit, wait, resp.status_code)
 
 
 @BUDGET
