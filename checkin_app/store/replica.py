@@ -247,10 +247,12 @@ def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes:
     held = heads(conn)
     blocked: set[str] = set()
     placed = []
-    def keep(row, reason: str, slot: tuple[str, int] | None = None) -> None:
+
+    def keep(row, reason: str, slot: tuple[str, int] | None = None) -> bool:
         new = _quarantine(conn, row, reason, source, now, slot)
         report.quarantined += new
         report.duplicates += 1 - new  # kept already (the same row twice)
+        return bool(new)
 
     for row in rows if isinstance(rows, list) else [rows]:
         slot = row_slot(row)
@@ -262,8 +264,7 @@ def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes:
         if device == own_device or seq <= held.get(device, 0):
             if _same_as_held(conn, device, seq, row):
                 report.duplicates += 1
-            else:
-                keep(row, f"another version of {device} #{seq} is already held here")
+            elif keep(row, f"another version of {device} #{seq} is already held here"):
                 _diverging(conn, device, seq, row, own_device, source, now, report)
             continue
         if device in blocked or seq != held.get(device, 0) + 1:
@@ -275,8 +276,8 @@ def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes:
         if problem is None:
             taken = conn.execute("SELECT device_id, seq FROM journal WHERE nonce = ?", (row["nonce"],)).fetchone()
             if taken is not None:  # the same act under another key: never apply an act twice
-                keep(row, f"its nonce is already held by {taken[0]} #{taken[1]}", (device, seq))
-                _diverging(conn, taken[0], taken[1], row, own_device, source, now, report, copied_nonce=True)
+                if keep(row, f"its nonce is already held by {taken[0]} #{taken[1]}", (device, seq)):
+                    _diverging(conn, taken[0], taken[1], row, own_device, source, now, report, copied_nonce=True)
                 continue
             problem = _guarded(conn, "replica_row",
                                lambda: _apply_one(conn, row, report, pushes, now, push_not_before, own_device))
