@@ -168,7 +168,7 @@ def _status(args) -> int:
                      f"held {_version(a['held'])}; other {_version(a['other'])}"
                      + ("; the held one is not pushed from here" if a["push_held"] else ""))
     if st.quarantined_count:
-        lines.append(f"{st.quarantined_count} row(s) from other doors quarantined (kept, not applied):")
+        lines.append(f"{st.quarantined_count} row(s) from other doors quarantined (not applied):")
         for q in st.quarantined[:20]:
             where = f"{q['device_id']} #{q['seq']}" if q["device_id"] else "row without device/seq"
             lines.append(f"  {where}: {q['reason']} (from {q['source'] or '?'}, {q['received_at']})")

@@ -58,8 +58,12 @@ def record_crash(conn: sqlite3.Connection, url: str, error: str, now: str, sourc
 
 
 def quarantined(conn: sqlite3.Connection, limit: int = 50) -> tuple[int, list[dict]]:
-    """Rows other doors served that could not be applied here: (how many, the newest `limit`)."""
-    count = conn.execute("SELECT COUNT(*) FROM replica_quarantine").fetchone()[0]
+    """Rows other doors served that could not be applied here: (how many, the newest `limit`).
+
+    The count includes rows not kept because the quarantine was full (`replica.MAX_UNSLOTTED_KEPT`).
+    """
+    dropped = conn.execute("SELECT value FROM meta WHERE key = 'replica_quarantine_dropped'").fetchone()
+    count = conn.execute("SELECT COUNT(*) FROM replica_quarantine").fetchone()[0] + (int(dropped[0]) if dropped else 0)
     rows = conn.execute("SELECT id, device_id, seq, reason, source, received_at, substr(raw, 1, 300) AS raw"
                         " FROM replica_quarantine ORDER BY id DESC LIMIT ?", (limit,))
     return count, [dict(r) for r in rows]

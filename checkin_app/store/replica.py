@@ -35,7 +35,9 @@ ALARM = "alarm"  # journal op: this door saw two versions of a row (payload: kin
 
 MAX_SEQ = 2 ** 62
 MAX_ROW_BYTES = 16_384  # a row's JSON; real rows are ~300 bytes (a walk-up's name and e-mail included)
-MAX_KEPT_BYTES = 65_536  # a quarantined row beyond this is kept truncated
+MAX_KEPT_BYTES = 16_384  # a quarantined row beyond this is kept truncated (a real row is ~300 bytes)
+MAX_UNSLOTTED_KEPT = 2_000  # rows kept without a slot (junk, second versions); more are only counted
+DROPPED_META_KEY = "replica_quarantine_dropped"
 MAX_PAGE_BYTES = 1_000_000  # one answer's rows, served; well below a client's MAX_ANSWER_BYTES
 ROW_OVERHEAD = 300  # a row's text besides its payload (columns and their names)
 
@@ -358,6 +360,12 @@ def _recompute_guarded(conn: sqlite3.Connection, ticket_id: int, now: str, sourc
 def _quarantine(conn: sqlite3.Connection, row, reason: str, source: str | None, now: str,
                 slot: tuple[str, int] | None = None) -> int:
     """Keep a row that cannot be applied, with its reason (once per content). Returns 1 if new."""
+    if not slot and conn.execute("SELECT COUNT(*) FROM replica_quarantine WHERE slot = 0").fetchone()[0] \
+            >= MAX_UNSLOTTED_KEPT:
+        # Full: a key holder sending junk fills no disk. Counted, and the count is shown.
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE"
+                     " SET value = CAST(value AS INTEGER) + 1", (DROPPED_META_KEY,))
+        return 1
     raw = _canonical_raw(row)
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     if len(raw) > MAX_KEPT_BYTES:

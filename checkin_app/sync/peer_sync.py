@@ -25,7 +25,7 @@ from checkin_app.providers.registry import pushes
 from checkin_app.store import Store
 from checkin_app.store import peers, replica
 from checkin_app.sync import door_auth
-from checkin_app.sync.peer_server import API
+from checkin_app.sync.peer_server import API, MAX_ROWS
 
 log = logging.getLogger(__name__)
 
@@ -386,6 +386,8 @@ def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 
         rows, their_heads, device = doc.get("rows"), doc.get("heads"), doc.get("device_id")
         if not (isinstance(rows, list) and isinstance(their_heads, dict) and isinstance(device, str)):
             raise PeerError(f"{client.url} answered a page without rows, heads or device_id; ignored")
+        if len(rows) > MAX_ROWS:
+            raise PeerError(f"{client.url} answered {len(rows):,} rows (a door serves at most {MAX_ROWS}); ignored")
         door = doc.get("door") if isinstance(doc.get("door"), str) else None
         now = utc_now()
         with store.transaction() as conn:

@@ -249,3 +249,12 @@ def test_a_reused_nonce_under_a_new_row_is_kept_aside_and_alarmed(pair):
     assert replica.heads(b.conn)["dev-evil"] == 2
     assert alarms(b)[0]["push_held"] is False  # the copy came second: the original is pushed as usual
     assert (a.device_id, 1, "void") in pending_pushes(b)
+
+
+def test_junk_without_a_place_fills_no_disk(pair):
+    _, b = pair
+    junk = [{"junk": n} for n in range(replica.MAX_UNSLOTTED_KEPT + 150)]
+    report = apply(b, junk + [wire("dev-x", 1, code="R59xesv")])
+    assert report.applied == 1 and report.quarantined == len(junk)
+    assert b.conn.execute("SELECT COUNT(*) FROM replica_quarantine").fetchone()[0] == replica.MAX_UNSLOTTED_KEPT
+    assert doors_service.status(b).quarantined_count == len(junk)  # counted, and shown, all the same

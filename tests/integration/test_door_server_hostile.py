@@ -249,6 +249,40 @@ def test_a_worker_thread_that_ends_anyway_is_restarted_by_the_watchdog(door_a, t
     store_b.close()
 
 
+class _KeyHolderFlood(BaseHTTPRequestHandler):
+    """A door with the key serving a page of 400,000 tiny junk rows (each would be a quarantine row)."""
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        body = json.dumps({"venue": door_auth.venue_id(KEY), "device_id": "evil", "door": "Evil", "heads": {},
+                           "more": True, "rows": [n for n in range(400_000)]}, separators=(",", ":")).encode()
+        self.send_response(200)
+        self.send_header("content-length", str(len(body)))
+        self.send_header(door_auth.H_SIGNATURE,
+                         door_auth.sign_response(KEY, self.headers[door_auth.H_NONCE], 200, body))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_page_with_more_rows_than_a_door_serves_is_refused_whole(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _KeyHolderFlood)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    store = seeded_store(tmp_path / "b")
+    client = DoorClient(f"http://127.0.0.1:{server.server_address[1]}", KEY, store.device_id)
+    try:
+        with pytest.raises(PeerError, match="400,000 rows"):
+            peer_sync.pull_once(store, client, door_auth.venue_id(KEY))
+        assert store.conn.execute("SELECT COUNT(*) FROM replica_quarantine").fetchone()[0] == 0
+    finally:
+        client.close()
+        server.shutdown()
+        server.server_close()
+        store.close()
+
+
 class _Unsigned(BaseHTTPRequestHandler):
     """A fake door: answers everything, signs nothing."""
 

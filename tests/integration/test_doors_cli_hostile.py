@@ -71,7 +71,7 @@ def test_doors_status_and_conflicts_show_quarantined_rows_alarms_and_restarts(tm
 
     text = cli(tmp_path / "b", "doors", "status", env=env).stdout
     assert "ALARM: two versions of row" in text and "http://forger:8722" in text
-    assert "2 row(s) from other doors quarantined" in text and "is not an object" in text
+    assert "2 row(s) from other doors quarantined (not applied)" in text and "is not an object" in text
     assert "pull worker restarted 1 time(s)" in text and "fake-mdns" not in text
     conflicts = cli(tmp_path / "b", "doors", "conflicts", env=env).stdout
     assert "forged_row" in conflicts and "held scan admitted al4R5" in conflicts and "other void al4R5" in conflicts
