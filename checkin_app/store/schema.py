@@ -298,4 +298,29 @@ MIGRATIONS: list[Migration] = [
     );
     """,
     _door_truth,
+    # Hardening door replication (issue 14): rows that cannot be applied are kept, never dropped.
+    """
+    -- A row another door served that could not be applied here (malformed, or a second version
+    -- of a (device_id, seq) already held), kept as it came with the reason. A row that owns its
+    -- (device_id, seq) slot (`slot` = 1) advances this door's cursor for that device and is served
+    -- on as it came, so every door holds the same prefix and quarantines the same rows.
+    CREATE TABLE replica_quarantine (
+        id INTEGER PRIMARY KEY,
+        device_id TEXT,
+        seq INTEGER,
+        slot INTEGER NOT NULL DEFAULT 0,
+        raw TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        source TEXT,
+        received_at TEXT NOT NULL,
+        UNIQUE (content_hash)
+    );
+    CREATE UNIQUE INDEX replica_quarantine_slot ON replica_quarantine (device_id, seq) WHERE slot = 1;
+
+    -- A pull worker that crashed and was restarted: how often, and why the last time.
+    ALTER TABLE peers ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE peers ADD COLUMN last_crash TEXT;
+    ALTER TABLE peers ADD COLUMN last_crash_at TEXT;
+    """,
 ]
