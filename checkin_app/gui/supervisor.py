@@ -7,7 +7,7 @@ that arrives after a newer query was asked is dropped, so the table never flicke
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
 
@@ -110,10 +110,12 @@ class SupervisorView(QWidget):
     Signals:
         resultsShown(int): search results were put on screen (how many).
         changed(): an act changed tickets (the door view should re-read its counters).
+        conflictsCounted(int): open conflicts (one per problem), for a badge on the window's tab.
     """
 
     resultsShown = Signal(int)
     changed = Signal()
+    conflictsCounted = Signal(int)
 
     def __init__(self, tasks: Tasks, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -121,6 +123,7 @@ class SupervisorView(QWidget):
         self.tasks = tasks
         self.generation = 0
         self.dropped = 0  # stale search results thrown away (a newer query was asked)
+        self._enter_generation = -1  # the search Enter asked for: its first result gets picked
         self.lock_bar = LockBar(settings)
         self.query = QLineEdit(placeholderText="Search name, email, code or order…")
         self.query.setClearButtonEnabled(True)
@@ -132,7 +135,8 @@ class SupervisorView(QWidget):
         self.detail = AttendeePanel(tasks)
         self._delay = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS, timeout=self.search_now)
         self.query.textChanged.connect(lambda _t: self._delay.start())
-        self.query.returnPressed.connect(self.search_now)
+        self.query.returnPressed.connect(self._enter)
+        self.query.installEventFilter(self)
         self.results.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._pick(cur.row()))
         self.results.activated.connect(lambda index: self._pick(index.row()))
 
@@ -157,6 +161,7 @@ class SupervisorView(QWidget):
         self.tabs.addTab(self.conflicts, "Conflicts")
         self.tabs.addTab(self.export, "Export")
         self.tabs.currentChanged.connect(self._tab_shown)
+        self.conflicts.loaded.connect(self._count_conflicts)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 12)
         lay.addWidget(self.lock_bar)
@@ -197,6 +202,34 @@ class SupervisorView(QWidget):
             self.tabs.setCurrentIndex(0)
         self.search_now()
 
+    def _count_conflicts(self, n: int) -> None:
+        self.tabs.setTabText(self.tabs.indexOf(self.conflicts), f"Conflicts ({n})" if n else "Conflicts")
+        self.conflictsCounted.emit(n)
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box of the Attendees tab, whichever supervisor tab was open, text selected."""
+        self.tabs.setCurrentIndex(0)
+        self.query.setFocus(Qt.ShortcutFocusReason)
+        self.query.selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the search box goes to the results, on the first one."""
+        if watched is self.query and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Down \
+                and self.model.rowCount() > 0:
+            self._pick_first()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _pick_first(self) -> None:
+        self.results.setFocus(Qt.OtherFocusReason)
+        self.results.selectRow(0)
+        self._pick(0)
+
+    def _enter(self) -> None:
+        """Enter searches now and picks the first result when it arrives (unless typing went on)."""
+        self.search_now()
+        self._enter_generation = self.generation
+
     def _tab_shown(self, index: int) -> None:
         if self.tabs.widget(index) is self.conflicts:
             self.conflicts.refresh()
@@ -230,7 +263,9 @@ class SupervisorView(QWidget):
             return
         self.model.set_rows(rows[:SEARCH_PAGE], more=len(rows) > SEARCH_PAGE)
         self._count()
-        if len(rows) == 1:
+        if rows and generation == self._enter_generation and not self._delay.isActive():
+            self._pick_first()
+        elif len(rows) == 1:
             self.results.selectRow(0)
         self.resultsShown.emit(len(rows[:SEARCH_PAGE]))
 
