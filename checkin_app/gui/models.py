@@ -94,6 +94,7 @@ def table_view(model: QAbstractTableModel, *, rows: bool = True) -> QTableView:
     if rows:
         view.setSelectionBehavior(QTableView.SelectRows)
     view.verticalHeader().hide()
+    view.setTabKeyNavigation(False)  # Tab moves on to the next control; arrows move inside the table
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
