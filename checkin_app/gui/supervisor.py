@@ -7,6 +7,9 @@ that arrives after a newer query was asked is dropped, so the table never flicke
 """
 from __future__ import annotations
 
+import math
+import time
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
@@ -24,8 +27,17 @@ AUTO_LOCK_MS = 5 * 60_000  # an unlocked laptop left at the door locks itself
 SEARCH_DELAY_MS = 120  # wait for a pause in typing; FTS itself answers in about a millisecond
 
 
+def _wait_words(seconds: float) -> str:
+    """"try again in 40 s" / "try again in 4 min 10 s"."""
+    s = math.ceil(seconds)
+    return f"try again in {s // 60} min {s % 60} s" if s >= 60 else f"try again in {s} s"
+
+
 class LockBar(QStackedWidget):
     """PIN entry (choosing one on first use) or, once unlocked, a Lock button.
+
+    Wrong PINs back off (`services.pin.wait_after`): while the wait runs the field and button are
+    off and the bar counts it down. `clock` gives wall-clock seconds (tests pass their own).
 
     Signals:
         unlocked(bool): True after a good PIN, False when locked again.
@@ -33,9 +45,11 @@ class LockBar(QStackedWidget):
 
     unlocked = Signal(bool)
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, settings: Settings, parent: QWidget | None = None, clock=time.time):
         super().__init__(parent)
         self.settings = settings
+        self.clock = clock  # wall-clock seconds: the back-off is kept across restarts
+        self._countdown = QTimer(self, interval=1000, timeout=self._tick)
         self.pin = QLineEdit(placeholderText="PIN", echoMode=QLineEdit.Password, maxLength=12)
         self.repeat = QLineEdit(placeholderText="repeat the PIN", echoMode=QLineEdit.Password, maxLength=12)
         self.prompt = QLabel()
@@ -72,6 +86,7 @@ class LockBar(QStackedWidget):
         self.unlock_button.setText("Set PIN and unlock" if first else "Unlock")
         self.pin.clear()
         self.repeat.clear()
+        self._tick()
 
     def try_unlock(self) -> bool:
         pin = self.pin.text()
@@ -82,13 +97,33 @@ class LockBar(QStackedWidget):
                 self.settings.set_pin(pin)
             except ConfigError as exc:
                 return self._refuse(str(exc))
-        elif not self.settings.check_pin(pin):
-            return self._refuse("wrong PIN")
+        else:
+            if self.settings.pin_wait(self.clock()) > 0:
+                return self._tick()
+            right, wait = self.settings.try_pin(pin, self.clock())
+            if not right:
+                self._tick()  # the countdown says "Too many wrong PINs" from its next second on
+                return self._refuse("wrong PIN" + (f": {_wait_words(wait)}" if wait else ""))
         self.message.clear()
         self.is_unlocked = True
         self.setCurrentIndex(1)
         self.unlocked.emit(True)
         return True
+
+    def _tick(self) -> bool:
+        """Disable PIN entry while wrong PINs back off, counting the wait down once a second."""
+        wait = self.settings.pin_wait(self.clock()) if self.settings.has_pin else 0.0
+        for w in (self.pin, self.unlock_button):
+            w.setEnabled(wait <= 0)
+            w.setToolTip(f"Too many wrong PINs: {_wait_words(wait)}" if wait > 0 else "")
+        if wait > 0:
+            self.message.setText(f"Too many wrong PINs: {_wait_words(wait)}")
+            self._countdown.start()
+        elif self._countdown.isActive():
+            self._countdown.stop()
+            self.message.setText("You may try the PIN again")
+            self.pin.setFocus()
+        return False
 
     def _refuse(self, why: str) -> bool:
         self.message.setText(why)
