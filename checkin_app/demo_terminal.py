@@ -16,6 +16,7 @@ from checkin_app.demo import Demo
 from checkin_app.domain.rules import VerdictKind
 from checkin_app.scanning.sources import VideoFileSource
 from checkin_app.scanning.synth import write_ticket_video
+from checkin_app.services import doors
 from checkin_app.services.checkin import CheckinService
 from checkin_app.services.scanner import door_pipeline
 from checkin_app.store import Store
@@ -48,7 +49,7 @@ def run(say: Callable[[str], None] = print, arrivals: int = 5, data_dir: Path | 
             video = Path(tempfile.mkdtemp(prefix="checkin-demo-video-", dir=demo.data_dir)) / "door.avi"
             write_ticket_video(video, codes, fps=15.0, hold=8, gap=10)
             say(f"Holding {len(codes)} tickets up to the camera (a rendered video, decoded frame by frame):")
-            pipeline, door = door_pipeline(store), CheckinService(store, door="Demo door")
+            pipeline, door = door_pipeline(store), CheckinService(store, door=doors.door_name(store))
             source = VideoFileSource(video)
             frame_no = 0
             try:

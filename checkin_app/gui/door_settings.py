@@ -1,4 +1,8 @@
-"""This door's own settings: its name (shown to other doors in refusals), its sounds, its camera."""
+"""This door's own settings: its name (shown to other doors in refusals), its sounds, its camera.
+
+The name is edited here and nowhere else; it is kept in the data dir's database (`services.doors`),
+where the CLI, the door server and the other doors read it, and every other place shows it.
+"""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
@@ -7,11 +11,12 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLin
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.tasks import Tasks
+from checkin_app.services import doors
 
 
 class DoorSettings(QGroupBox):
     """Signals:
-        renamed(str): the door's new name is in use (settings saved, check-in service told).
+        renamed(str): the door's name is in use: read at start (`load`) or saved (check-in service told).
         cameraChosen(object): the camera index to scan from now, or None for none."""
 
     renamed = Signal(str)
@@ -20,7 +25,7 @@ class DoorSettings(QGroupBox):
     def __init__(self, tasks: Tasks, settings: Settings, sounds: Sounds, parent: QWidget | None = None):
         super().__init__("This door", parent)
         self.tasks, self.settings, self.sounds = tasks, settings, sounds
-        self.name = QLineEdit(settings.door_name or "", placeholderText="e.g. Door 2, Balcony, Stage door")
+        self.name = QLineEdit(placeholderText="e.g. Door 2, Balcony, Stage door")
         self.sound = QCheckBox("Sounds for admitted / warning / refused", checked=settings.sound)
         self.sound.toggled.connect(self._sound)
         self.camera = QComboBox()
@@ -46,9 +51,32 @@ class DoorSettings(QGroupBox):
         self.settings.sound = on
         self.sounds.enabled = on
 
+    def load(self) -> None:
+        """Read the name (call once the lanes are open). A name only the old `gui.ini` knew moves to the database."""
+        legacy = self.settings.door_name
+
+        def read(app) -> str | None:
+            name = doors.door_name(app.store)
+            if name is None and legacy:
+                name = doors.set_door_name(app.store, legacy)
+            app.checkin.door = name or app.store.device_id  # a pairing may have named the door meanwhile
+            return name
+
+        def shown(name: str | None) -> None:
+            if legacy:
+                self.settings.door_name = None
+            self.name.setText(name or "")
+            self.renamed.emit(name or "")
+
+        self.tasks.db(read, shown)
+
     def save(self) -> None:
         name = self.name.text().strip()
-        self.settings.door_name = name
-        # The check-in service writes the door into each journal row; scans after this carry the new name.
-        self.tasks.db(lambda app: setattr(app.checkin, "door", name or app.store.device_id),
-                      lambda _r: self.renamed.emit(name))
+
+        def rename(app) -> str:
+            doors.set_door_name(app.store, name)
+            # The check-in service writes the door into each journal row; scans after this carry the new name.
+            app.checkin.door = name or app.store.device_id
+            return name
+
+        self.tasks.db(rename, self.renamed.emit)

@@ -8,6 +8,8 @@ every door of the venue, so it is shown only while the supervisor tools are unlo
 """
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
@@ -75,7 +77,10 @@ class DoorsPanel(QWidget):
         self.relay.applied.connect(self.applied)
 
         # -- not paired: create or join --
-        self.door_name = QLineEdit(settings.door_name or "", placeholderText="e.g. North door")
+        # The name is set in one place (Connections → This door); pairing uses it, and shows it here.
+        self.door_name = QLabel()
+        self.door_name.setWordWrap(True)
+        self.show_door_name("")
         self.key_env = QLineEdit(placeholderText="only where there is no OS keyring: a variable holding the key")
         self.create_button = QPushButton("Create a venue", clicked=self.create_venue)
         self.create_button.setProperty("role", "primary")
@@ -177,21 +182,24 @@ class DoorsPanel(QWidget):
             self._show_key(self.lock_bar.is_unlocked)
             self.refresh()
 
-    def _pair_options(self) -> tuple[str | None, str | None]:
-        return self.door_name.text().strip() or None, self.key_env.text().strip() or None
+    def show_door_name(self, name: str) -> None:
+        self.door_name.setText(f"<b>{html.escape(name)}</b> (change it in Connections → This door)" if name else
+                               "No name yet: name the door in Connections → This door, or pairing names it "
+                               "\"Door\" and its device id")
+
+    def _key_env(self) -> str | None:
+        return self.key_env.text().strip() or None
 
     def create_venue(self) -> None:
-        door, key_env = self._pair_options()
-        data_dir = self.tasks.data_dir
-        self._say("Creating the venue…", True)
-        self.tasks.net(lambda: doors.create_venue_at(data_dir, door, key_env), self._paired, self._pair_failed)
+        key_env, data_dir = self._key_env(), self.tasks.data_dir
+        self._say("Creating the venue…", True)  # under the door's name kept in its data dir
+        self.tasks.net(lambda: doors.create_venue_at(data_dir, None, key_env), self._paired, self._pair_failed)
 
     def join_venue(self, image: str | None = None) -> None:
         """Join with the typed key, or the key in a picture of its QR code."""
-        door, key_env = self._pair_options()
-        text, data_dir = self.key_text.text().strip(), self.tasks.data_dir
+        key_env, text, data_dir = self._key_env(), self.key_text.text().strip(), self.tasks.data_dir
         self._say("Joining…", True)
-        self.tasks.net(lambda: doors.join_venue_at(data_dir, text, door, key_env, image=image),
+        self.tasks.net(lambda: doors.join_venue_at(data_dir, text, None, key_env, image=image),
                        self._paired, self._pair_failed)
 
     def pick_image(self) -> None:

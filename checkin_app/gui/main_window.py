@@ -26,7 +26,6 @@ from checkin_app.gui.status_strip import StatusStrip
 from checkin_app.gui.supervisor import SupervisorView
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.wedge_filter import WedgeFilter
-from checkin_app.services import doors
 from checkin_app.services.scanner import door_pipeline
 from checkin_app.services.status import door_status
 from checkin_app.sync.loop import SyncLoop
@@ -64,11 +63,10 @@ class MainWindow(QMainWindow):
                  sync_interval_s: float = 30.0, sounds: Sounds | None = None):
         super().__init__()
         self.data_dir, self.settings = Path(data_dir), settings
-        door_name = settings.door_name
-        self.setWindowTitle(f"checkin-app · {door_name or 'Door'} · {self.data_dir}")
+        self.setWindowTitle(f"checkin-app · Door · {self.data_dir}")  # the door's name once read (`_renamed`)
         if ICON.exists():
             self.setWindowIcon(QIcon(str(ICON)))
-        self.tasks = Tasks(self.data_dir, door=door_name)
+        self.tasks = Tasks(self.data_dir)  # each lane's App reads the door's name from the data dir
         self.sounds = sounds or Sounds(settings.sound)
         self.crash = CrashHandler(self.show_message, self, paths.log_dir(self.data_dir) / "checkin.log")
         self.tasks.error.connect(self.show_message)
@@ -76,7 +74,6 @@ class MainWindow(QMainWindow):
         self.messages: list[str] = []
 
         self.status = StatusStrip()
-        self.status.set_door(door_name or "")
         self.door = DoorView(self.tasks, self.sounds)
         self.supervisor = SupervisorView(self.tasks, settings)
         self.stats = StatsView(self.tasks)
@@ -142,6 +139,7 @@ class MainWindow(QMainWindow):
             return
         self.refresh_all()
         self.supervisor.conflicts.refresh()  # the conflicts badge counts from the start, locked or not
+        self.door_settings.load()
         self.doors.load(resume=True)
         if self.sync_interval_s > 0:
             self.start_background_sync(self.sync_interval_s)
@@ -202,14 +200,12 @@ class MainWindow(QMainWindow):
                                                                    self.supervisor.focus_search()))
 
     def _paired(self, venue: dict) -> None:
-        """The door joined (or created) a venue under a name: its scans carry that name from now on."""
-        self.door_settings.name.setText(venue["door"])
-        self.door_settings.save()
+        """The door joined (or created) a venue under its name (or a new one): scans carry it from now on."""
+        self.door_settings.load()
 
     def _renamed(self, name: str) -> None:
-        if name and self.tasks is not None:  # the other doors see the same name (from the next start)
-            self.tasks.db(lambda app: doors.set_door_name(app.store, name))
         self.status.set_door(name)
+        self.doors.show_door_name(name)
         self.setWindowTitle(f"checkin-app · {name or 'Door'} · {self.data_dir}")
 
     # -- scanning sources ------------------------------------------------------------------------

@@ -31,11 +31,16 @@ class Settings:
 
     @property
     def door_name(self) -> str | None:
+        """Where the door's name was kept before the database held it: read once, to move it there."""
         return self._get("door/name") or None
 
     @door_name.setter
     def door_name(self, value: str | None) -> None:
-        self.qs.setValue("door/name", value or "")
+        if value:
+            self.qs.setValue("door/name", value)
+        else:
+            self.qs.remove("door/name")
+        self.qs.sync()
 
     @property
     def sound(self) -> bool:

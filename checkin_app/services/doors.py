@@ -43,10 +43,11 @@ def join_venue(store: Store, key_text: str | None, door: str | None = None, key_
 def _remember(store: Store, key: bytes, door: str | None, key_env: str | None) -> dict:
     vid = door_auth.venue_id(key)
     ref = secrets.remember(f"venue-{vid}", door_auth.key_text(key), key_env)
-    previous = venue(store) or {}
-    settings = {"venue_id": vid, "key": ref, "door": door or previous.get("door") or f"Door {store.device_id[:4]}"}
+    name = door or door_name(store) or f"Door {store.device_id[:4]}"
+    settings = {"venue_id": vid, "key": ref, "door": name}
     with store.transaction() as conn:
         peers.save_venue(conn, settings)
+        peers.save_door_name(conn, name)
     return settings
 
 
@@ -131,11 +132,23 @@ def peer_urls(text: str) -> list[str]:
     return urls
 
 
-def set_door_name(store: Store, door: str) -> None:
-    settings = venue(store)
-    if settings is not None and door and settings.get("door") != door:
-        with store.transaction() as conn:
+def door_name(store: Store) -> str | None:
+    """This door's name (`store.peers.door_name`): scans carry it, other doors show it."""
+    return peers.door_name(store.conn)
+
+
+def set_door_name(store: Store, door: str | None) -> str | None:
+    """Name this door, in the one place the name is kept (the venue's pairing follows it).
+
+    An empty name means "no name": scans carry the device id instead. Returns the name.
+    """
+    door = (door or "").strip() or None
+    with store.transaction() as conn:
+        peers.save_door_name(conn, door or "")
+        settings = peers.load_venue(conn)
+        if settings is not None and door and settings.get("door") != door:
             peers.save_venue(conn, {**settings, "door": door})
+    return door
 
 
 @dataclass

@@ -123,8 +123,9 @@ def main() -> int:
         demo.sync()
         codes = demo.door_codes(640)
         simulate_arrivals(data, codes[8:620])
+        with Store(data) as store:
+            doors.set_door_name(store, "Door 1")
         settings = Settings(data)
-        settings.door_name = "Door 1"
         settings.set_pin("2468")
         door_2_dir = Path(tempfile.mkdtemp(prefix="checkin-door2-"))
         door_2 = second_door(demo, data, door_2_dir)

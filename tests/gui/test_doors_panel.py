@@ -55,12 +55,15 @@ def test_create_a_venue_and_show_its_key_only_behind_the_pin(qtbot, windows, doo
     w = windows(door_dir)
     panel = w.doors
     assert panel.pages.currentIndex() == 0 and not panel.repl_box.isEnabled()
-    panel.door_name.setText("North door")
+    w.door_settings.name.setText("North door")  # the one place the door is named
+    with qtbot.waitSignal(w.door_settings.renamed, timeout=10_000, check_params_cb=lambda n: n == "North door"):
+        w.door_settings.save()
+    assert "North door" in panel.door_name.text()
     with qtbot.waitSignal(panel.paired, timeout=10_000) as paired:
         panel.create_button.click()
     with qtbot.waitSignal(w.door_settings.renamed, timeout=10_000):  # scans here carry the venue's name for it
         pass
-    assert w.status.door.text() == "North door" and w.settings.door_name == "North door"
+    assert w.status.door.text() == "North door" and w.door_settings.name.text() == "North door"
     venue = paired.args[0]
     assert venue["door"] == "North door" and panel.pages.currentIndex() == 1 and panel.repl_box.isEnabled()
     key_text = memory_keyring.get_password(*next(iter(memory_keyring.entries)))
