@@ -6,9 +6,10 @@ where the CLI, the door server and the other doors read it, and every other plac
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from checkin_app.gui.settings import Settings
+from checkin_app.gui import sounds as sound_device
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import doors
@@ -21,6 +22,7 @@ class DoorSettings(QGroupBox):
 
     renamed = Signal(str)
     cameraChosen = Signal(object)
+    soundChecked = Signal(object)  # None: sound plays here; else why not
 
     def __init__(self, tasks: Tasks, settings: Settings, sounds: Sounds, parent: QWidget | None = None):
         super().__init__("This door", parent)
@@ -28,6 +30,8 @@ class DoorSettings(QGroupBox):
         self.name = QLineEdit(placeholderText="e.g. Door 2, Balcony, Stage door")
         self.sound = QCheckBox("Sounds for admitted / warning / refused", checked=settings.sound)
         self.sound.toggled.connect(self._sound)
+        self.sound_device = QLabel()  # whether this laptop can play them at all (`load` checks)
+        self.sound_device.setWordWrap(True)
         self.camera = QComboBox()
         self.camera.addItem("No camera (USB scanner or typing)", None)
         for index in range(4):
@@ -40,6 +44,7 @@ class DoorSettings(QGroupBox):
         form.addRow("Name", self.name)
         form.addRow("", save)
         form.addRow("", self.sound)
+        form.addRow("", self.sound_device)
         form.addRow("Camera", self.camera)
 
     def _camera(self, _row: int) -> None:
@@ -51,8 +56,26 @@ class DoorSettings(QGroupBox):
         self.settings.sound = on
         self.sounds.enabled = on
 
+    def check_sound(self) -> None:
+        """Find out whether a sound can play here (a player and a device), off the GUI thread."""
+        self.sound_device.setText("Checking the sound device…")
+        self.tasks.net(sound_device.probe, self._sound_checked)
+
+    def _sound_checked(self, problem: str | None) -> None:
+        if problem is None:
+            self.sound_device.setText("")
+            self.sound.setToolTip("")
+        else:
+            self.sound_device.setText(f"No sound device: the door stays silent ({problem}).")
+            self.sound_device.setStyleSheet("color: #b3261e; font-weight: 600;")
+            self.sound.setToolTip(f"No sound device: {problem}")
+        self.sound_device.setVisible(problem is not None)
+        self.soundChecked.emit(problem)
+
     def load(self) -> None:
-        """Read the name (call once the lanes are open). A name only the old `gui.ini` knew moves to the database."""
+        """Read the name and check the sound device (call once the lanes are open). A name only the old
+        `gui.ini` knew moves to the database."""
+        self.check_sound()
         legacy = self.settings.door_name
 
         def read(app) -> str | None:
