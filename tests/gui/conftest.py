@@ -17,3 +17,13 @@ def tasks(qtbot, door_dir):
         pass
     yield t
     t.shutdown()
+
+
+@pytest.fixture
+def empty_tasks(qtbot, tmp_path):
+    """The lanes on a new, empty data dir (no attendee list, no connection)."""
+    t = Tasks(tmp_path / "door", door="Door 1")
+    with qtbot.waitSignal(t.readReady, timeout=10_000):
+        pass
+    yield t
+    t.shutdown()

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QLineEdit
 
 from checkin_app.cli import build_parser
 from checkin_app.gui.connections_view import ConnectionsView
-from checkin_app.gui.tasks import Tasks
 from checkin_app.providers import registry
 from checkin_app.sandbox.oneticket import OneTicketSandbox
 from checkin_app.sandbox.ticketevolution import TicketEvolutionSandbox
@@ -48,17 +47,8 @@ def far_end(provider: str, tmp_path):
         yield None, {}, {}
 
 
-@pytest.fixture
-def tasks(qtbot, tmp_path):
-    t = Tasks(tmp_path / "door", door="Door 1")
-    with qtbot.waitSignal(t.readReady, timeout=10_000):
-        pass
-    yield t
-    t.shutdown()
-
-
-def test_the_form_and_the_cli_offer_the_same_providers_and_fields(qtbot, tasks):
-    view = ConnectionsView(tasks)
+def test_the_form_and_the_cli_offer_the_same_providers_and_fields(qtbot, empty_tasks):
+    view = ConnectionsView(empty_tasks)
     qtbot.addWidget(view)
     offered = [view.provider.itemData(i) for i in range(view.provider.count())]
     parser = connect_parser()
@@ -75,9 +65,9 @@ def test_the_form_and_the_cli_offer_the_same_providers_and_fields(qtbot, tasks):
 
 
 @pytest.mark.parametrize("provider", registry.CONNECTABLE)
-def test_every_provider_can_be_added_from_the_form(qtbot, tasks, tmp_path, monkeypatch, provider):
+def test_every_provider_can_be_added_from_the_form(qtbot, empty_tasks, tmp_path, monkeypatch, provider):
     spec = registry.spec(provider)
-    view = ConnectionsView(tasks)
+    view = ConnectionsView(empty_tasks)
     qtbot.addWidget(view)
     view.provider.setCurrentIndex(view.provider.findData(provider))
     form = view.forms[provider]
@@ -120,8 +110,8 @@ def test_every_provider_can_be_added_from_the_form(qtbot, tasks, tmp_path, monke
     qtbot.waitUntil(lambda: [r["name"] for r in view.model.rows] == [f"my {provider}"], timeout=10_000)
 
 
-def test_webhook_receiver_and_relay_settings_are_under_advanced(qtbot, tasks):
-    view = ConnectionsView(tasks)
+def test_webhook_receiver_and_relay_settings_are_under_advanced(qtbot, empty_tasks):
+    view = ConnectionsView(empty_tasks)
     qtbot.addWidget(view)
     view.show()
     qtbot.waitExposed(view)
