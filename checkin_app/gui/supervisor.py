@@ -233,6 +233,7 @@ class SupervisorView(QWidget):
         self.detail.set_private(on)
         for i in (1, 2, 3):
             self.tabs.setTabEnabled(i, on)
+            self.tabs.setTabToolTip(i, "" if on else "Supervisor only: unlock with the PIN above")
         if not on:
             self.tabs.setCurrentIndex(0)
         self.search_now()

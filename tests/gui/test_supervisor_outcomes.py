@@ -98,3 +98,11 @@ def test_the_void_confirmation_names_the_code(qtbot, view, monkeypatch):
     view.detail.void_button.click()
     title, text = asked[0]
     assert "R59xesv" in title and "R59xesv" in text and "Joe Griffiths" in text and "chargeback" in text
+
+
+def test_locked_supervisor_tabs_say_why(qtbot, view):
+    view.lock_bar.lock()
+    assert not view.tabs.isTabEnabled(1) and "unlock with the PIN" in view.tabs.tabToolTip(1)
+    view.lock_bar.pin.setText(PIN)
+    assert view.lock_bar.try_unlock()
+    assert view.tabs.isTabEnabled(1) and view.tabs.tabToolTip(1) == ""
