@@ -1,0 +1,169 @@
+"""First run: box office, key, tonight's events, this door's name, in one short wizard.
+
+It goes through the same services as the Connections tab (`connections.connect_at`,
+`syncing.sync_now`, `events.set_admitted`) and the same door-settings box, so there is one way
+to connect and one place for the door name; the wizard only orders the steps for a newcomer.
+Providers that need more than a key (usernames, secrets, filters) are set up on the Connections tab.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QVBoxLayout, QWidget, QWizard, QWizardPage)
+
+from checkin_app.gui.connections_view import WEB_PROVIDERS
+from checkin_app.gui.door_settings import DoorSettings
+from checkin_app.gui.plain_words import plain_error
+from checkin_app.gui.style import show_outcome
+from checkin_app.gui.tasks import Tasks
+from checkin_app.services import connections, events, syncing
+
+
+def tonight(event_rows: list[dict], today: date | None = None) -> list[int]:
+    """The events to tick at first: those starting today (in the event's own zone); else the next one."""
+    today = today or date.today()
+    starts = []
+    for e in event_rows:
+        try:
+            starts.append((datetime.fromisoformat(e["starts_at"]).date(), e["id"]))
+        except (TypeError, ValueError):  # no date, or one we cannot read: never ticked for you
+            continue
+    todays = [i for day, i in starts if day == today]
+    upcoming = sorted((day, i) for day, i in starts if day > today)
+    return todays or [i for _day, i in upcoming[:1]]
+
+
+class ConnectPage(QWizardPage):
+    """Provider and key; "Connect and download" checks, saves and syncs. Complete once the list is in."""
+
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.setTitle("Connect your box office")
+        self.setSubTitle("The attendee list is downloaded to this laptop: the door keeps scanning without internet.")
+        self.provider = QComboBox()
+        for label, key in WEB_PROVIDERS:
+            if key != "relay":  # a relay is another laptop of the venue, not a box office
+                self.provider.addItem(label, key)
+        self.name = QLineEdit(placeholderText="e.g. Main box office")
+        self.api_key = QLineEdit(placeholderText="kept in the OS keyring", echoMode=QLineEdit.Password)
+        self.go = QPushButton("Connect and download the list", clicked=self.connect)
+        self.go.setProperty("role", "primary")
+        self.outcome = QLabel(wordWrap=True)
+        more = QLabel("Other providers and settings: the Connections tab.")
+        form = QFormLayout(self)
+        form.addRow("Box office", self.provider)
+        form.addRow("Name", self.name)
+        form.addRow("API key", self.api_key)
+        form.addRow("", self.go)
+        form.addRow("", self.outcome)
+        form.addRow("", more)
+        self.connected_ok = False
+
+    def isComplete(self) -> bool:
+        return self.connected_ok
+
+    def connect(self) -> None:
+        provider, key = self.provider.currentData(), self.api_key.text().strip() or None
+        name = self.name.text().strip() or self.provider.currentText()
+        data_dir = self.tasks.data_dir
+        self.go.setEnabled(False)
+        show_outcome(self.outcome, "Checking the key…", True)
+
+        def work():
+            connections.connect_at(data_dir, provider, name, None, connections.Credentials(), key)
+            return syncing.sync_now(data_dir, connection=name)
+
+        self.tasks.net(work, self._connected, self._failed)
+
+    def _connected(self, reports) -> None:
+        self.api_key.clear()
+        errors = [r.error for r in reports if r.error]
+        tickets = sum(r.pull.tickets for r in reports if r.pull)
+        if errors:
+            show_outcome(self.outcome, "Connected, but the download failed: " + plain_error(errors[0]), False)
+        else:
+            show_outcome(self.outcome, f"Connected: {tickets:,} tickets downloaded", True)
+        self.connected_ok = True
+        self.completeChanged.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.go.setEnabled(True)
+        self.tasks.explain(exc, lambda reason: show_outcome(self.outcome, plain_error(reason), False))
+
+
+class EventsPage(QWizardPage):
+    """Tick tonight's events: the door admits exactly those."""
+
+    def __init__(self, tasks: Tasks, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.setTitle("Events for tonight")
+        self.setSubTitle("Tickets for other events are refused as \"wrong event\".")
+        self.list = QListWidget()
+        QVBoxLayout(self).addWidget(self.list)
+
+    def initializePage(self) -> None:
+        self.list.clear()
+        self.tasks.read(lambda app: events.list_events(app.store), self._show)
+
+    def _show(self, rows: list[dict]) -> None:
+        ticked = set(tonight(rows))
+        for e in rows:
+            item = QListWidgetItem(f"{e['name']}  ·  {e['starts_at'] or 'no date'}  ·  {e['tickets']:,} tickets")
+            item.setData(Qt.UserRole, e["id"])
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if e["id"] in ticked else Qt.Unchecked)
+            self.list.addItem(item)
+
+    def chosen(self) -> list[int]:
+        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())
+                if self.list.item(i).checkState() == Qt.Checked]
+
+    def validatePage(self) -> bool:
+        ids = self.chosen()
+        if ids:
+            self.tasks.db(lambda app: events.set_admitted(app.store, ids))
+        return bool(ids)
+
+
+class DoorNamePage(QWizardPage):
+    """The door's name: other doors and the journal show it."""
+
+    def __init__(self, door_settings: DoorSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.door_settings = door_settings
+        self.setTitle("Name this door")
+        self.name = QLineEdit(placeholderText="e.g. Door 2, Balcony, Stage door")
+        form = QFormLayout(self)
+        form.addRow("Door name", self.name)
+
+    def initializePage(self) -> None:
+        self.name.setText(self.door_settings.name.text())
+
+    def validatePage(self) -> bool:
+        if self.name.text().strip():
+            self.door_settings.name.setText(self.name.text().strip())
+            self.door_settings.save()  # the one place the door's name is kept
+        return True
+
+
+class FirstRunWizard(QWizard):
+    """Signals:
+        connected(): the box office answered and its list was downloaded."""
+
+    connected = Signal()
+
+    def __init__(self, tasks: Tasks, door_settings: DoorSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Set up this door")
+        self.setOption(QWizard.NoBackButtonOnStartPage)
+        self.connect_page = ConnectPage(tasks)
+        self.events_page = EventsPage(tasks)
+        self.name_page = DoorNamePage(door_settings)
+        for page in (self.connect_page, self.events_page, self.name_page):
+            self.addPage(page)
+        self.connect_page.completeChanged.connect(lambda: self.connect_page.connected_ok and self.connected.emit())
+        self.resize(640, 460)
