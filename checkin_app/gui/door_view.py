@@ -25,7 +25,8 @@ from checkin_app.gui.plain_words import unknown_reason
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.style import TONES
 from checkin_app.gui.tasks import Tasks
-from checkin_app.gui.verdict import FitLabel, VerdictPanel, look_for
+from checkin_app.gui.fit_label import FitLabel
+from checkin_app.gui.verdict import VerdictPanel, look_for
 from checkin_app.services import events, stats, supervisor
 
 RECENT = 20
