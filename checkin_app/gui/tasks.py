@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slo
 
 from checkin_app.app import App
 from checkin_app.errors import CheckinError, StoreError
+from checkin_app.gui.plain_words import plain_error
 
 log = logging.getLogger(__name__)
 
