@@ -49,6 +49,8 @@ class ConnectPage(QWizardPage):
                 self.provider.addItem(label, key)
         self.name = QLineEdit(placeholderText="e.g. Main box office")
         self.api_key = QLineEdit(placeholderText="kept in the OS keyring", echoMode=QLineEdit.Password)
+        self.api_key_env = QLineEdit(placeholderText="or: name of an environment variable holding it")
+        self.base_url = QLineEdit(placeholderText="leave empty for the provider's own")
         self.go = QPushButton("Connect and download the list", clicked=self.connect)
         self.go.setProperty("role", "primary")
         self.outcome = QLabel(wordWrap=True)
@@ -57,6 +59,8 @@ class ConnectPage(QWizardPage):
         form.addRow("Box office", self.provider)
         form.addRow("Name", self.name)
         form.addRow("API key", self.api_key)
+        form.addRow("", self.api_key_env)
+        form.addRow("API address", self.base_url)
         form.addRow("", self.go)
         form.addRow("", self.outcome)
         form.addRow("", more)
@@ -68,12 +72,14 @@ class ConnectPage(QWizardPage):
     def connect(self) -> None:
         provider, key = self.provider.currentData(), self.api_key.text().strip() or None
         name = self.name.text().strip() or self.provider.currentText()
+        creds = connections.Credentials(api_key_env=self.api_key_env.text().strip() or None)
+        base_url = self.base_url.text().strip() or None
         data_dir = self.tasks.data_dir
         self.go.setEnabled(False)
         show_outcome(self.outcome, "Checking the key…", True)
 
         def work():
-            connections.connect_at(data_dir, provider, name, None, connections.Credentials(), key)
+            connections.connect_at(data_dir, provider, name, base_url, creds, key)
             return syncing.sync_now(data_dir, connection=name)
 
         self.tasks.net(work, self._connected, self._failed)

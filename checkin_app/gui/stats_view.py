@@ -35,13 +35,14 @@ class BarChart(QWidget):
         super().__init__(parent)
         self.buckets: list[dict] = []
         self.doors: list[str] = []
-        self.ticks: list[int] = []
+        self.ticks: list[int] = [0, 1]
         self.setMinimumHeight(160)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
     def set_buckets(self, buckets: list[dict]) -> None:
         self.buckets = buckets
         self.doors = sorted({d for b in buckets for d in b["doors"]})
+        self.ticks = count_ticks(max([b["total"] for b in buckets] + [1]))
         self.update()
 
     def paintEvent(self, _event) -> None:
@@ -53,7 +54,6 @@ class BarChart(QWidget):
         p.setFont(font)
         left, right, top, bottom = 40, 10, 28, 26
         area = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
-        self.ticks = count_ticks(max([b["total"] for b in self.buckets] + [1]))
         peak = self.ticks[-1]  # the axis ends on a whole tick: people come in ones
         p.setPen(QColor("#e4e7eb"))
         for value in self.ticks:  # grid lines with whole counts
