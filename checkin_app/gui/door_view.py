@@ -173,9 +173,9 @@ class DoorView(QWidget):
         self.scope.setText("Admitting: …")
         self.camera = CameraPane()
         self.camera.setMinimumSize(160, 110)
-        self.total = QLabel("0 / 0")
-        self.total.setFont(self._bold(30))
-        self.total.setAlignment(Qt.AlignCenter)
+        self.total = FitLabel(smallest=0.4)  # "1,204 / 2,379" stays whole in a narrow column
+        self.total.set_font(self._bold(30))
+        self.total.setText("0 / 0")
         self.per_type = QGridLayout()
         counters_box = QGroupBox("Inside / expected")
         cl = QVBoxLayout(counters_box)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontInfo, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStyle, QStyleOption, QWidget
 
 
@@ -27,30 +27,48 @@ class FitLabel(QLabel):
 
     `text()` stays the full text; only the painting is cut. Its height follows its font, never
     its text, so a long name or reason changes nothing around it.
+
+    Args:
+        lines: lines to wrap into.
+        wants_text_width: ask the layout for the whole text's width (a status pill), yet take less
+            when the row is short; otherwise ask for no width at all (the column decides).
+        smallest: a one-line text too wide for the label is painted smaller, down to this share
+            of the font, before it is cut (a count that must stay whole).
     """
 
-    def __init__(self, lines: int = 1, parent: QWidget | None = None, *, shrinks_from_text: bool = False):
+    def __init__(self, lines: int = 1, parent: QWidget | None = None, *, wants_text_width: bool = False,
+                 smallest: float = 1.0):
         super().__init__(parent)
-        self.lines = lines
-        # shrinks_from_text: asks for its whole text's width but takes less when the row is short.
-        self.shrinks_from_text = shrinks_from_text
+        self.lines, self.wants_text_width, self.smallest = lines, wants_text_width, smallest
         self.setAlignment(Qt.AlignCenter)
-        self.setSizePolicy(QSizePolicy.Preferred if shrinks_from_text else QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Preferred if wants_text_width else QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.setTextInteractionFlags(Qt.NoTextInteraction)
 
     def set_font(self, font: QFont) -> None:
         self.setFont(font)
         self.updateGeometry()
 
+    def shown_font(self) -> QFont:
+        """The font the text is painted in: the label's, or smaller for a one-line text that is too wide."""
+        font = self.font()
+        width = self.contentsRect().width()
+        wide = QFontMetricsF(font).horizontalAdvance(self.text())
+        if self.lines != 1 or self.smallest >= 1 or wide <= width or width <= 0:
+            return font
+        smaller = QFont(font)
+        size = font.pixelSize() if font.pixelSize() > 0 else QFontInfo(font).pixelSize()
+        smaller.setPixelSize(max(1, math.floor(size * max(self.smallest, width / wide))))
+        return smaller
+
     def shown_lines(self) -> list[str]:
-        """The lines as painted (elided or wrapped to the label's width)."""
-        return wrap_lines(self.text(), QFontMetricsF(self.font()), max(1, self.contentsRect().width()), self.lines)
+        """The lines as painted (shrunk, elided or wrapped to the label's width)."""
+        return wrap_lines(self.text(), QFontMetricsF(self.shown_font()), max(1, self.contentsRect().width()), self.lines)
 
     def sizeHint(self) -> QSize:
         margins = self.contentsMargins()
         metrics = QFontMetricsF(self.font())
         wide = math.ceil(metrics.horizontalAdvance(self.text())) + margins.left() + margins.right() + 30 \
-            if self.shrinks_from_text else 0
+            if self.wants_text_width else 0
         return QSize(wide, math.ceil(metrics.lineSpacing() * self.lines) + 2 + margins.top() + margins.bottom())
 
     def minimumSizeHint(self) -> QSize:
@@ -65,6 +83,7 @@ class FitLabel(QLabel):
         lines = self.shown_lines()
         if not lines:
             return
+        p.setFont(self.shown_font())
         spacing = QFontMetricsF(self.font()).lineSpacing()
         rect = self.contentsRect()
         top = rect.top() + (rect.height() - spacing * len(lines)) / 2

@@ -49,12 +49,12 @@ class StatusStrip(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         # Pills end in "…" rather than widen the window past a small laptop's screen.
-        self.online = FitLabel(shrinks_from_text=True)
+        self.online = FitLabel(wants_text_width=True)
         self.online.setObjectName("statusPill")
         self.unpushed = QLabel()
         self.age = QLabel()
         self.door = QLabel()
-        self.doors = FitLabel(shrinks_from_text=True)
+        self.doors = FitLabel(wants_text_width=True)
         self.doors.setObjectName("statusPill")
         self.doors.hide()
         self.stale = QLabel(objectName="banner")

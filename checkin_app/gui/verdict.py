@@ -183,7 +183,7 @@ class VerdictPanel(QFrame):
         self.name = FitLabel()
         self.detail = FitLabel()
         self.reason = FitLabel(lines=2)
-        self.previous = FitLabel()
+        self.previous = FitLabel(smallest=0.7)
         self.previous.setObjectName("previousRefusal")
         self.previous_verdict: dict | None = None
         bold = QFont()
@@ -245,8 +245,8 @@ class VerdictPanel(QFrame):
         self.previous_verdict = verdict
         look = look_for(verdict)
         self.previous.setText(f"Previous scan REFUSED – {look.short}: {who_line(verdict)}")
-        self.previous.setStyleSheet(f"background: {TONES['stop']['bg']}; color: {TONES['stop']['fg']};"
-                                    " border: 3px solid white; border-radius: 8px;")
+        # White with red words: it stands out on every verdict colour, the red one included.
+        self.previous.setStyleSheet(f"background: white; color: {TONES['stop']['bg']}; border-radius: 8px;")
         self._previous_timer.start(PREVIOUS_FOR_S * 1000)
 
     def hide_previous(self) -> None:
@@ -352,7 +352,7 @@ class VerdictOverlay(QFrame):
         self.reason.set_font(font_with_cap(QFont(), 15))
         for label in (self.headline, self.who, self.reason):
             label.setAlignment(Qt.AlignLeft)
-        hint = QLabel("Door ›  (click)")
+        hint = QLabel("Click: open the Door ›")
         text = QVBoxLayout()
         text.setSpacing(2)
         for label in (self.headline, self.who, self.reason):
