@@ -153,7 +153,7 @@ class ConnectionsView(QWidget):
         self.events.clear()
         for e in event_rows:
             when = _when(e["starts_at"])
-            item = QListWidgetItem(f"{e['name']}  ·  {when}  ·  {e['checked_in']:,} / {e['tickets']:,} in")
+            item = QListWidgetItem(f"{e['name']}  ·  {when}  ·  {e['arrived']:,} / {e['expected']:,} in")
             item.setData(Qt.UserRole, e["id"])
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if e["admitted"] else Qt.Unchecked)

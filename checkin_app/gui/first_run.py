@@ -101,7 +101,13 @@ class ConnectPage(QWizardPage):
 
 
 class EventsPage(QWizardPage):
-    """Tick tonight's events: the door admits exactly those."""
+    """Tick tonight's events: the door admits exactly those.
+
+    Signals:
+        saved(): the choice is in the database (the door may re-read its scope).
+    """
+
+    saved = Signal()
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None):
         super().__init__(parent)
@@ -118,7 +124,7 @@ class EventsPage(QWizardPage):
     def _show(self, rows: list[dict]) -> None:
         ticked = set(tonight(rows))
         for e in rows:
-            item = QListWidgetItem(f"{e['name']}  ·  {e['starts_at'] or 'no date'}  ·  {e['tickets']:,} tickets")
+            item = QListWidgetItem(f"{e['name']}  ·  {e['starts_at'] or 'no date'}  ·  {e['expected']:,} expected")
             item.setData(Qt.UserRole, e["id"])
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if e["id"] in ticked else Qt.Unchecked)
@@ -131,7 +137,7 @@ class EventsPage(QWizardPage):
     def validatePage(self) -> bool:
         ids = self.chosen()
         if ids:
-            self.tasks.db(lambda app: events.set_admitted(app.store, ids))
+            self.tasks.db(lambda app: events.set_admitted(app.store, ids), lambda _r: self.saved.emit())
         return bool(ids)
 
 
@@ -158,9 +164,9 @@ class DoorNamePage(QWizardPage):
 
 class FirstRunWizard(QWizard):
     """Signals:
-        connected(): the box office answered and its list was downloaded."""
+        changed(): a list was downloaded or the events were chosen: the door re-reads what it admits."""
 
-    connected = Signal()
+    changed = Signal()
 
     def __init__(self, tasks: Tasks, door_settings: DoorSettings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -171,5 +177,6 @@ class FirstRunWizard(QWizard):
         self.name_page = DoorNamePage(door_settings)
         for page in (self.connect_page, self.events_page, self.name_page):
             self.addPage(page)
-        self.connect_page.completeChanged.connect(lambda: self.connect_page.connected_ok and self.connected.emit())
+        self.connect_page.completeChanged.connect(lambda: self.connect_page.connected_ok and self.changed.emit())
+        self.events_page.saved.connect(self.changed)
         self.resize(640, 460)

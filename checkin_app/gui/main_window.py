@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
         """The short connect wizard (provider, key, tonight's events, door name)."""
         if self._first_run is None:
             self._first_run = FirstRunWizard(self.tasks, self.door_settings, self)
-            self._first_run.finished.connect(lambda _r: (self.refresh_all(), self.connections.refresh()))
+            self._first_run.changed.connect(lambda: (self.refresh_all(), self.connections.refresh()))
         self._first_run.restart()
         self._first_run.open()
 

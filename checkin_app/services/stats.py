@@ -12,6 +12,18 @@ def _scope(event_ids: list[int] | None, alias: str = "t") -> tuple[str, tuple]:
     return f"{alias}.event_id IN ({','.join('?' * len(event_ids))})", tuple(event_ids)
 
 
+# The one definition of expected, arrived ("admitted") and inside people, for every view that counts.
+_PEOPLE = """SUM(CASE WHEN status = 'valid' THEN party_size ELSE 0 END) AS expected,
+             SUM(admitted_count) AS admitted,
+             SUM(CASE WHEN inside = 1 THEN admitted_count ELSE 0 END) AS inside"""
+
+
+def per_event(store: Store) -> dict[int, dict]:
+    """{event id: {"expected", "admitted", "inside"}} for every cached event (products excluded)."""
+    rows = store.conn.execute(f"SELECT event_id, {_PEOPLE} FROM tickets WHERE kind != 'product' GROUP BY event_id")
+    return {r["event_id"]: {k: r[k] or 0 for k in ("expected", "admitted", "inside")} for r in rows}
+
+
 def counters(store: Store, event_ids: list[int] | None = None) -> dict:
     """People expected, arrived (`admitted`) and inside now, in total and per ticket type (products excluded).
 
@@ -20,10 +32,7 @@ def counters(store: Store, event_ids: list[int] | None = None) -> dict:
     """
     where, params = _scope(event_ids)
     rows = store.conn.execute(
-        f"""SELECT COALESCE(ticket_type, 'Ticket') AS ticket_type,
-                   SUM(CASE WHEN status = 'valid' THEN party_size ELSE 0 END) AS expected,
-                   SUM(admitted_count) AS admitted,
-                   SUM(CASE WHEN inside = 1 THEN admitted_count ELSE 0 END) AS inside
+        f"""SELECT COALESCE(ticket_type, 'Ticket') AS ticket_type, {_PEOPLE}
             FROM tickets t WHERE {where} AND kind != 'product' GROUP BY 1 ORDER BY 2 DESC""",
         params,
     ).fetchall()

@@ -281,3 +281,23 @@ def test_an_empty_data_dir_leads_to_the_connect_wizard_and_a_working_door(qtbot,
         assert w.door.centre.currentWidget() is w.door.verdict and w.status.door.text() == "Front door"
     finally:
         w.shutdown()
+
+
+def test_one_denominator_for_expected_on_door_stats_and_events_list(qtbot, window):
+    """Night one: 3 tickets, a void, a product and a party of 4: 7 people expected, wherever it is shown."""
+    tasks = window.tasks
+    done = []
+    tasks.db(lambda app: (events.set_admitted(app.store, [e["id"] for e in events.list_events(app.store)
+                                                           if e["name"] == "Night one"]),
+                          app.checkin.scan("R59xesv")), done.append)
+    qtbot.waitUntil(lambda: len(done) == 1, timeout=10_000)
+    with qtbot.waitSignal(window.door.countersChanged, timeout=10_000) as door_counts:
+        window.door.refresh()
+    assert door_counts.args[0]["expected"] == 7 and window.door.total.text() == "1 / 7"
+    with qtbot.waitSignal(window.stats.updated, timeout=10_000):
+        window.tabs.setCurrentWidget(window.stats)
+    assert window.stats.inside.text().startswith("1 / 7")
+    window.tabs.setCurrentWidget(window.connections)
+    qtbot.waitUntil(lambda: window.connections.events.count() == 2, timeout=10_000)
+    night_one = window.connections.events.item(0).text()
+    assert night_one.startswith("Night one") and night_one.endswith("1 / 7 in"), night_one
