@@ -30,7 +30,8 @@ class Demo:
     """A running sandbox box office and a demo data dir connected to it.
 
     Args:
-        data_dir: where the demo's database goes; None for a new temporary dir (removed by `stop`).
+        data_dir: where the demo's database goes, kept after `stop` (`demo --data-dir DIR`: a second
+            run carries on with the same list and check-ins); None for a new temporary dir, removed by `stop`.
         sandbox: an unstarted simulator to use instead of the demo box office (tests pass a small one).
     """
 
@@ -44,8 +45,12 @@ class Demo:
         self.sandbox.start()
         os.environ[KEY_ENV] = self.sandbox.api_key
         with Store(self.data_dir) as store:
-            if not store.conn.execute("SELECT 1 FROM connections WHERE name = ?", (CONNECTION_NAME,)).fetchone():
+            known = {c.name: c for c in conns.all_connections(store.conn)}.get(CONNECTION_NAME)
+            if known is None:
                 connect(store, "tickettailor", CONNECTION_NAME, self.sandbox.base_url, Credentials(api_key_env=KEY_ENV))
+            else:  # a data dir kept from an earlier demo (`demo --data-dir DIR`): its box office moved port
+                with store.transaction() as conn:
+                    conns.set_base_url(conn, known.id, self.sandbox.base_url)
         return self.data_dir
 
     def sync(self, progress: Progress | None = None, cancel: threading.Event | None = None) -> SyncReport:

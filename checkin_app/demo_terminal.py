@@ -25,14 +25,15 @@ _MARKS = {VerdictKind.ADMITTED: "✔", VerdictKind.FORCED: "✔", VerdictKind.EX
           VerdictKind.ALREADY_CHECKED_IN: "!", VerdictKind.WRONG_EVENT: "!"}
 
 
-def run(say: Callable[[str], None] = print, arrivals: int = 5) -> dict:
+def run(say: Callable[[str], None] = print, arrivals: int = 5, data_dir: Path | None = None) -> dict:
     """Run the demo once, printing as it goes. Returns what happened (for tests).
 
     Args:
         say: where each line goes.
         arrivals: fresh tickets in the video (plus one already checked in and one refunded).
+        data_dir: keep the demo's data here (`demo --data-dir DIR`); default: a temporary dir.
     """
-    demo = Demo()
+    demo = Demo(data_dir)
     started = time.monotonic()
     verdicts: list[dict] = []
     try:

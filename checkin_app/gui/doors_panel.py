@@ -25,7 +25,7 @@ REFRESH_MS = 2_000
 
 _COLUMNS = [
     Column("door", "Door", lambda r: r["door"] or "not heard from yet"),
-    Column("url", "Address"),
+    Column("urls", "Address", lambda r: ", ".join(r.get("urls") or [r["url"]])),
     Column("connected", "Connected", lambda r: "yes" if r["connected"] else "NO"),
     Column("behind", "Rows behind", lambda r: f"{r['behind']:,}" if r["behind"] is not None else "?"),
     Column("last_contact_age_s", "Last contact", lambda r: ago_text(r["last_contact_age_s"])),

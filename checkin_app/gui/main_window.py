@@ -118,6 +118,8 @@ class MainWindow(QMainWindow):
         self._first_run = None
 
         self.supervisor.changed.connect(self.door.refresh)
+        self.supervisor.conflictsCounted.connect(lambda n: self.tabs.setTabText(
+            self.tabs.indexOf(self.supervisor), f"Supervisor ({n})" if n else "Supervisor"))
         self.connections.changed.connect(self.refresh_all)
         self.connections.message.connect(lambda text, _ok: self.footer.setText(plain_error(text, self.last_status)))
         self.doors.statusRead.connect(lambda st, on: self.status.show_doors(st if on else None))
@@ -153,6 +155,7 @@ class MainWindow(QMainWindow):
         if self.tasks is None:  # the window closed before the read lane opened
             return
         self.refresh_all()
+        self.supervisor.conflicts.refresh()  # the conflicts badge counts from the start, locked or not
         self.doors.load(resume=True)
         if self.sync_interval_s > 0:
             self.start_background_sync(self.sync_interval_s)
@@ -216,7 +219,7 @@ class MainWindow(QMainWindow):
             Mode.ENTRY if self.door.mode is Mode.EXIT else Mode.EXIT))
         QShortcut(QKeySequence("F11"), self, activated=lambda: self.set_door_mode(not self.door_mode))
         QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: (self.tabs.setCurrentWidget(self.supervisor),
-                                                                   self.supervisor.query.setFocus()))
+                                                                   self.supervisor.focus_search()))
 
     def _paired(self, venue: dict) -> None:
         """The door joined (or created) a venue under a name: its scans carry that name from now on."""

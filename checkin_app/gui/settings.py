@@ -5,6 +5,7 @@ and the demo never touch the developer's own settings.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -122,6 +123,31 @@ class Settings:
 
     def check_pin(self, pin: str) -> bool:
         return pins.verify_pin(pin, self._get("supervisor/pin_hash"))
+
+    def pin_wait(self, now: float | None = None) -> float:
+        """Seconds before another PIN may be tried (wrong PINs back off; the count survives a restart)."""
+        failures = int(self._get("supervisor/pin_failures", 0) or 0)
+        failed_at = self._get("supervisor/pin_failed_at")
+        return pins.seconds_left(failures, float(failed_at) if failed_at else None, time.time() if now is None else now)
+
+    def try_pin(self, pin: str, now: float | None = None) -> tuple[bool, float]:
+        """Check a PIN unless the back-off says wait: (right, seconds to wait before the next try).
+
+        A PIN typed during the wait is not even compared (a guess must not get through early).
+        """
+        now = time.time() if now is None else now
+        wait = self.pin_wait(now)
+        if wait > 0:
+            return False, wait
+        if self.check_pin(pin):
+            self.qs.remove("supervisor/pin_failures")
+            self.qs.remove("supervisor/pin_failed_at")
+            self.qs.sync()
+            return True, 0.0
+        self.qs.setValue("supervisor/pin_failures", int(self._get("supervisor/pin_failures", 0) or 0) + 1)
+        self.qs.setValue("supervisor/pin_failed_at", repr(now))
+        self.qs.sync()
+        return False, self.pin_wait(now)
 
     # -- window -----------------------------------------------------------------------------
 

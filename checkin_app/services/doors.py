@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from checkin_app import secrets
 from checkin_app.errors import CheckinError, ConfigError
 from checkin_app.scanning import text_qr
+from checkin_app.services.conflicts import open_conflicts
 from checkin_app.store import Store
 from checkin_app.store import peers, replica
 from checkin_app.sync import door_auth
@@ -163,11 +164,43 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
         age = (now - datetime.fromisoformat(p["last_contact_at"])).total_seconds() if p["last_contact_at"] else None
         failing = p["last_error_at"] is not None and (p["last_contact_at"] is None or p["last_error_at"] > p["last_contact_at"])
         out.doors.append({
-            "url": p["url"], "door": p["door"], "device_id": p["device_id"], "source": p["source"],
+            "url": p["url"], "urls": [p["url"]], "door": p["door"], "device_id": p["device_id"], "source": p["source"],
             "connected": age is not None and age <= CONNECTED_WITHIN_S and not failing,
             "behind": p["behind"], "ahead": p["ahead"], "rows_pulled": p["rows_pulled"],
             "last_contact_at": p["last_contact_at"], "last_contact_age_s": None if age is None else round(age, 1),
             "last_error": p["last_error"] if failing else None,
         })
-    out.open_conflicts = store.conn.execute("SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+    out.doors = one_per_device(out.doors)
+    out.open_conflicts = sum(1 for c in open_conflicts(store) if c["kind"] != "push_failed")
     return out
+
+
+def one_per_device(rows: list[dict]) -> list[dict]:
+    """One entry per door: the same laptop reached at a typed address and found by mDNS is one door.
+
+    Peers are stored by address (each is polled); a door is its device id. Entries of one device
+    merge: every address kept (`urls`), the most recent contact's figures shown, connected if any
+    address is, an error only when no address works. Addresses never heard from (no device id yet)
+    stay separate: nothing says which door they are.
+    """
+    merged: dict[str, dict] = {}
+    out: list[dict] = []
+    for row in sorted(rows, key=lambda r: (not r["connected"], -(r["last_contact_age_s"] is not None),
+                                           r["last_contact_age_s"] or 0)):
+        key = row["device_id"]
+        if key is None:
+            out.append(row)
+            continue
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = row = dict(row)
+            out.append(row)
+            continue
+        seen["urls"] = seen["urls"] + row["urls"]
+        seen["source"] = "+".join(dict.fromkeys(seen["source"].split("+") + [row["source"]]))
+        seen["rows_pulled"] += row["rows_pulled"]
+        seen["door"] = seen["door"] or row["door"]
+    for row in out:
+        if row["connected"]:
+            row["last_error"] = None
+    return sorted(out, key=lambda r: (r["door"] or "", r["url"]))

@@ -4,14 +4,13 @@ The GUI calls these on its database lane; nothing here knows about Qt.
 """
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 
 from checkin_app.errors import NotFound
+from checkin_app.services.conflicts import open_conflicts
 from checkin_app.store import Store
 from checkin_app.store import journal as J
-from checkin_app.store import outbox
 from checkin_app.store.search import RESULT_COLUMNS
 from checkin_app.store.search import search as _search
 
@@ -61,25 +60,18 @@ def attendee(store: Store, ticket_id: int) -> dict:
 
 
 def conflicts(store: Store, include_resolved: bool = False) -> list[dict]:
-    """Double admissions and voids-after-admission, newest first, plus failed pushes."""
-    rows = store.conn.execute(
-        "SELECT c.id, c.kind, c.ticket_id, c.detail, c.at, c.resolved_at, t.code, t.holder_name, e.name AS event_name"
-        " FROM conflicts c LEFT JOIN tickets t ON t.id = c.ticket_id LEFT JOIN events e ON e.id = t.event_id"
-        + ("" if include_resolved else " WHERE c.resolved_at IS NULL") + " ORDER BY c.at DESC"
-    ).fetchall()
-    out = [dict(r, detail=json.loads(r["detail"])) for r in rows]
-    for f in outbox.failures(store.conn):
-        out.append({"id": None, "kind": "push_failed", "ticket_id": f["ticket_id"], "code": f["code"],
-                    "detail": {"op": f["op"], "error": f["error"], "attempts": f["attempts"]}, "at": f["updated_at"],
-                    "resolved_at": None, "holder_name": None, "event_name": None})
-    return out
+    """Double admissions, admissions around voids and failed pushes: one row per problem, newest first
+    (`services.conflicts`)."""
+    return open_conflicts(store, include_resolved)
 
 
-def resolve_conflict(store: Store, conflict_id: int) -> None:
+def resolve_conflict(store: Store, conflict_ids: int | list[int]) -> None:
+    """Mark conflicts resolved: one stored row, or every row a shown conflict stands for (its `ids`)."""
     from checkin_app.domain.clock import utc_now
 
+    ids = [conflict_ids] if isinstance(conflict_ids, int) else list(conflict_ids)
     with store.transaction() as conn:
-        conn.execute("UPDATE conflicts SET resolved_at = ? WHERE id = ?", (utc_now(), conflict_id))
+        conn.executemany("UPDATE conflicts SET resolved_at = ? WHERE id = ?", [(utc_now(), i) for i in ids])
 
 
 def recent_scans(store: Store, limit: int = 20) -> list[dict]:

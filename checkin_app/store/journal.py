@@ -151,3 +151,20 @@ def mark_void(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
         "UPDATE tickets SET status = 'void', voided_at = COALESCE(voided_at, ?), updated_at = ? WHERE id = ?",
         (at, at, ticket_id),
     )
+
+
+def acts_pushed_as(conn: sqlite3.Connection, remote_refs: list[str]) -> dict[str, dict]:
+    """The local acts that reached the provider as these remote records (a check-in's id), by ref.
+
+    A door's own check-in comes back on the next pull as the provider's record; this says which
+    door's act it was (from the replicated 'pushed' markers).
+    """
+    if not remote_refs:
+        return {}
+    marks = ",".join("?" * len(remote_refs))
+    rows = conn.execute(
+        "SELECT json_extract(p.payload, '$.remote_ref') AS ref, a.at, a.door, a.device_id, a.seq FROM journal p"
+        f" JOIN journal a ON a.nonce = json_extract(p.payload, '$.act')"
+        f" WHERE p.op = 'pushed' AND json_extract(p.payload, '$.remote_ref') IN ({marks})", remote_refs,
+    ).fetchall()
+    return {r["ref"]: {"at": r["at"], "door": r["door"], "device": r["device_id"], "seq": r["seq"]} for r in rows}

@@ -6,7 +6,7 @@ import keyring
 import pytest
 
 from checkin_app.gui.app import open_window
-from checkin_app.gui.models import conflict_detail
+from checkin_app.services.conflicts import summary
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import doors_text
 from checkin_app.scanning.text_qr import qr_png
@@ -196,9 +196,10 @@ def test_a_double_use_during_a_partition_shows_in_both_conflict_lists(qtbot, two
         def found(w=w):
             return [r for r in w.supervisor.conflicts.model.rows if r["kind"] == "double_admission"]
         qtbot.waitUntil(lambda: bool(found()), timeout=10_000)
-        text = conflict_detail(found()[0])
-        assert "Door A" in text and "Door B" in text  # both scans' door and device
-        assert wa.doors.runner.device_id in text and wb.doors.runner.device_id in text
+        [row] = found()  # one double use, one row
+        text = row["summary"]
+        assert text.startswith("Ticket R59xesv (") and " was admitted twice: " in text
+        assert text.index("at Door A") < text.index("at Door B")  # both scans' time and door, in order
 
 
 def test_doors_line_in_the_status_strip():
@@ -212,11 +213,14 @@ def test_doors_line_in_the_status_strip():
 def test_conflicts_between_doors_show_both_scans():
     first = {"at": "2026-11-28T19:01:00+00:00", "door": "Door A", "device": "dev-a"}
     second = {"at": "2026-11-28T19:05:00+00:00", "door": "Door B", "device": "dev-b"}
-    for kind, words in (("double_admission", ("first", "again")), ("void_after_admission", ("admitted", "voided")),
+    for kind, words in (("double_admission", ("admitted twice:", ",")), ("void_after_admission", ("admitted", "voided")),
                         ("admission_after_void", ("voided", "admitted"))):
-        text = conflict_detail({"kind": kind, "detail": {"first": first, "second": second}})
-        assert text.startswith(words[0]) and f", {words[1]} " in text
-        assert "Door A (dev-a)" in text and "Door B (dev-b)" in text
-    upstream = conflict_detail({"kind": "void_after_admission",
-                                "detail": {"admitted_at": first["at"], "door": "Door A", "device": "dev-a"}})
-    assert "Door A (dev-a)" in upstream and "voided upstream" in upstream
+        text = summary({"kind": kind, "code": "al4R5", "holder_name": "Ada", "detail": {"first": first, "second": second}})
+        assert text.startswith(f"Ticket al4R5 (Ada) was {words[0]}") and words[1] in text
+        assert "at Door A" in text and "at Door B" in text and "dev-" not in text
+    # Two laptops that go by the same name are told apart by their device ids.
+    same = summary({"kind": "double_admission", "code": "x", "detail": {"first": first, "second": {**second, "door": "Door A"}}})
+    assert "Door A (dev-a)" in same and "Door A (dev-b)" in same
+    upstream = summary({"kind": "void_after_admission", "code": "x",
+                        "detail": {"admitted_at": first["at"], "door": "Door A", "device": "dev-a"}})
+    assert "at Door A" in upstream and "voided at the box office" in upstream
