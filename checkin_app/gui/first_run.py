@@ -1,9 +1,9 @@
 """First run: box office, key, tonight's events, this door's name, in one short wizard.
 
-It goes through the same services as the Connections tab (`connections.connect_at`,
-`syncing.sync_now`, `events.set_admitted`) and the same door-settings box, so there is one way
-to connect and one place for the door name; the wizard only orders the steps for a newcomer.
-Providers that need more than a key (usernames, secrets, filters) are set up on the Connections tab.
+It is made of the Connections tab's parts: the same form per provider (`ProviderForm`, from the
+provider registry), the same services (`connections.connect_at`, `syncing.sync_now`,
+`events.set_admitted`) and the same door-settings box, so there is one way to connect and one
+place for the door name; the wizard only orders the steps for a newcomer.
 """
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
-                               QVBoxLayout, QWidget, QWizard, QWizardPage)
+                               QStackedWidget, QVBoxLayout, QWidget, QWizard, QWizardPage)
 
-from checkin_app.gui.connections_view import WEB_PROVIDERS
+from checkin_app.gui.connections_view import ProviderForm
 from checkin_app.gui.door_settings import DoorSettings
 from checkin_app.gui.plain_words import plain_error
 from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
+from checkin_app.providers import registry
 from checkin_app.services import connections, events, syncing
 
 
@@ -36,7 +37,8 @@ def tonight(event_rows: list[dict], today: date | None = None) -> list[int]:
 
 
 class ConnectPage(QWizardPage):
-    """Provider and key; "Connect and download" checks, saves and syncs. Complete once the list is in."""
+    """Provider and its fields (the Connections tab's own form per provider); "Connect and download"
+    checks, saves and syncs. Complete once the list is in."""
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None):
         super().__init__(parent)
@@ -44,22 +46,25 @@ class ConnectPage(QWizardPage):
         self.setTitle("Connect your box office")
         self.setSubTitle("The attendee list is downloaded to this laptop: the door keeps scanning without internet.")
         self.provider = QComboBox()
-        for label, key in WEB_PROVIDERS:
-            if key != "relay":  # a relay is another laptop of the venue, not a box office
-                self.provider.addItem(label, key)
+        self.forms: dict[str, ProviderForm] = {}
+        self.pages = QStackedWidget()
+        for spec in registry.SPECS.values():
+            if spec.ticketing:  # a relay is another laptop of the venue, not a box office
+                self.provider.addItem(spec.name, spec.id)
+                self.forms[spec.id] = form_page = ProviderForm(spec)
+                self.pages.addWidget(form_page)
+        self.provider.currentIndexChanged.connect(
+            lambda _i: self.pages.setCurrentWidget(self.forms[self.provider.currentData()]))
         self.name = QLineEdit(placeholderText="e.g. Main box office")
-        self.api_key = QLineEdit(placeholderText="kept in the OS keyring", echoMode=QLineEdit.Password)
-        self.api_key_env = QLineEdit(placeholderText="or: name of an environment variable holding it")
         self.base_url = QLineEdit(placeholderText="leave empty for the provider's own")
         self.go = QPushButton("Connect and download the list", clicked=self.connect)
         self.go.setProperty("role", "primary")
         self.outcome = QLabel(wordWrap=True)
-        more = QLabel("Other providers and settings: the Connections tab.")
+        more = QLabel("Webhook receiver and relay: the Connections tab, under Advanced.")
         form = QFormLayout(self)
         form.addRow("Box office", self.provider)
         form.addRow("Name", self.name)
-        form.addRow("API key", self.api_key)
-        form.addRow("", self.api_key_env)
+        form.addRow(self.pages)
         form.addRow("API address", self.base_url)
         form.addRow("", self.go)
         form.addRow("", self.outcome)
@@ -70,22 +75,21 @@ class ConnectPage(QWizardPage):
         return self.connected_ok
 
     def connect(self) -> None:
-        provider, key = self.provider.currentData(), self.api_key.text().strip() or None
+        provider = self.provider.currentData()
         name = self.name.text().strip() or self.provider.currentText()
-        creds = connections.Credentials(api_key_env=self.api_key_env.text().strip() or None)
-        base_url = self.base_url.text().strip() or None
+        given, base_url = self.forms[provider].given(), self.base_url.text().strip() or None
         data_dir = self.tasks.data_dir
         self.go.setEnabled(False)
-        show_outcome(self.outcome, "Checking the key…", True)
+        show_outcome(self.outcome, "Checking…", True)
 
         def work():
-            connections.connect_at(data_dir, provider, name, base_url, creds, key)
+            connections.connect_at(data_dir, provider, name, base_url, given)
             return syncing.sync_now(data_dir, connection=name)
 
         self.tasks.net(work, self._connected, self._failed)
 
     def _connected(self, reports) -> None:
-        self.api_key.clear()
+        self.forms[self.provider.currentData()].clear_secrets()
         errors = [r.error for r in reports if r.error]
         tickets = sum(r.pull.tickets for r in reports if r.pull)
         if errors:

@@ -262,7 +262,8 @@ def test_an_empty_data_dir_leads_to_the_connect_wizard_and_a_working_door(qtbot,
             assert wizard.isVisible()
             page = wizard.connect_page
             page.base_url.setText(sb.base_url)
-            page.api_key_env.setText("TT_FIRST_KEY")
+            assert page.provider.currentData() == "tickettailor"
+            page.forms["tickettailor"].envs["secret"].setText("TT_FIRST_KEY")
             page.name.setText("Box office")
             with qtbot.waitSignal(page.completeChanged, timeout=30_000):
                 page.go.click()
