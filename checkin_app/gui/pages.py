@@ -7,6 +7,7 @@ the view's minimum size. Callers keep talking about views: `setCurrentWidget(vie
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
 
 
@@ -18,6 +19,9 @@ class Pages(QTabWidget):
         area.setObjectName("pageScroll")
         area.setFrameShape(QFrame.NoFrame)
         area.setWidgetResizable(True)
+        # Tab goes through the page's controls, never stops on the area itself; the area still
+        # scrolls each focused control into view.
+        area.setFocusPolicy(Qt.NoFocus)
         area.setWidget(view)
         return self.addTab(area, title)
 
