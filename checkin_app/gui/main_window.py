@@ -40,6 +40,7 @@ from checkin_app.services.status import door_status
 from checkin_app.sync.loop import SyncLoop
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icon.png"
+FIRST_SIZE = (1280, 800)  # the window's size on first start, where the screen has room for it
 
 
 class _SyncRelay(QObject):
@@ -329,8 +330,16 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         geometry, tab = self.settings.window_state()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+            self._first_size()
         self.tabs.setCurrentIndex(tab if 0 <= tab < self.tabs.count() else 0)
+
+    def _first_size(self) -> None:
+        """No saved size: 1280×800, or maximised where the screen is smaller (most door laptops are)."""
+        available = self.screen().availableGeometry()
+        if available.width() < FIRST_SIZE[0] or available.height() < FIRST_SIZE[1]:
+            self.setWindowState(Qt.WindowMaximized)
+        else:
+            self.resize(*FIRST_SIZE)
 
     def closeEvent(self, event) -> None:
         self.settings.save_window_state(self.saveGeometry(), self.tabs.currentIndex())

@@ -153,3 +153,22 @@ def test_a_long_name_changes_no_layout(qtbot, window):
     assert door.verdict.name.shown_lines()[0].endswith("…")
     assert_on_screen(door.verdict.name, door.entry, door.side)
     assert window.frameGeometry().topLeft() == QPoint(0, 0) or fills_screen(window)
+
+
+@pytest.mark.screens(*SIZES)
+def test_first_start_on_a_small_screen_opens_maximised_with_the_door_whole(qtbot, tmp_path):
+    """No saved window size: on a screen smaller than 1280×800 the window opens maximised, not past its edges."""
+    qt_app()
+    seeded_store(tmp_path / "fresh").close()
+    w = open_window(tmp_path / "fresh", sync_interval_s=0)
+    qtbot.addWidget(w)
+    try:
+        w.show()
+        qtbot.waitExposed(w)
+        qtbot.waitUntil(lambda: fills_screen(w), timeout=10_000)
+        # The text is sized for the new panel at once; the layout places it on its next pass.
+        qtbot.waitUntil(lambda: assert_whole(w.door.entry, w.door.verdict.headline, w.door.verdict.name,
+                                             w.status.online) is None, timeout=5_000)
+    finally:
+        w.crash.uninstall()
+        w.shutdown()
