@@ -15,13 +15,18 @@ from PySide6.QtWidgets import QGroupBox
 from checkin_app.domain.rules import Mode
 from checkin_app.errors import ProviderError
 from checkin_app.gui.app import open_window
+from checkin_app.gui.connections_view import ConnectionsView
 from checkin_app.gui.door_view import DoorView
 from checkin_app.gui.plain_words import plain_error
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.stats_view import StatsView, count_ticks
 from checkin_app.gui.status_strip import StatusStrip
 from checkin_app.gui.style import TONES
-from checkin_app.services import events
+from checkin_app.gui.tasks import Tasks
+from checkin_app.sandbox.tickettailor import TicketTailorSandbox
+from checkin_app.services import events, syncing
+from checkin_app.services.connections import Credentials, connect_at
+from checkin_app.services.status import door_status
 from checkin_app.store import Store
 
 # What the provider client writes when DNS fails (providers/http.py, "cannot reach the server").
@@ -202,11 +207,6 @@ def test_network_errors_are_plain_words_everywhere_they_reach(qtbot, window):
 
 def test_a_real_connection_failure_reaches_the_strip_in_plain_words(qtbot, tmp_path, monkeypatch):
     """A box office that went away (loopback port closed): the sync's own error, through door_status."""
-    from checkin_app.sandbox.tickettailor import TicketTailorSandbox
-    from checkin_app.services import syncing
-    from checkin_app.services.connections import Credentials, connect_at
-    from checkin_app.services.status import door_status
-
     monkeypatch.setenv("TT_GONE_KEY", "sk_sandbox_gone")
     data = tmp_path / "door"
     with TicketTailorSandbox("sk_sandbox_gone", seed=3) as sb:
@@ -220,6 +220,19 @@ def test_a_real_connection_failure_reaches_the_strip_in_plain_words(qtbot, tmp_p
     strip = StatusStrip()
     strip.show_status(st)
     assert "Errno" not in strip.online.text() and "Scanning continues from the list downloaded at" in strip.online.text()
+    tasks = Tasks(data, door="Door 1")
+    try:
+        with qtbot.waitSignal(tasks.readReady, timeout=10_000):
+            pass
+        view = ConnectionsView(tasks)
+        qtbot.addWidget(view)
+        view.refresh()
+        qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=10_000)
+        column = [c.header for c in view.model.columns].index("Last error")
+        shown = view.model.data(view.model.index(0, column))
+        assert shown.startswith("The box office's server is not answering") and "Errno" not in shown
+    finally:
+        tasks.shutdown()
 
 
 def test_an_unknown_code_on_an_old_list_may_be_a_new_purchase(qtbot, door):
@@ -245,8 +258,6 @@ def test_the_door_says_what_it_admits(qtbot, door, tasks):
 
 
 def test_an_empty_data_dir_leads_to_the_connect_wizard_and_a_working_door(qtbot, tmp_path, monkeypatch):
-    from checkin_app.sandbox.tickettailor import TicketTailorSandbox
-
     monkeypatch.setenv("TT_FIRST_KEY", "sk_sandbox_first")
     w = open_window(tmp_path / "empty", sync_interval_s=0)
     qtbot.addWidget(w)
