@@ -131,8 +131,9 @@ class MainWindow(QMainWindow):
         self._doors_refresh = QTimer(self, singleShot=True, interval=250, timeout=self.refresh_all)
         # Exit mode is never restored: a restarted door lets people in until someone chooses Exit.
 
-        # A USB scanner types anywhere in the app; its bursts become door scans.
-        self.wedge = WedgeFilter(parent=self).install()
+        # A USB scanner types anywhere in the app (but into the Door tab's text fields only); its
+        # bursts become door scans, and typing on the Door tab goes to the code field.
+        self.wedge = WedgeFilter(home=self.door, parent=self).install()
         self.wedge.scanned.connect(self._scanned_by_wedge)
         self.wedge.layoutWarning.connect(self.show_message)
         self.camera_worker: CameraWorker | None = None
@@ -328,10 +329,13 @@ class MainWindow(QMainWindow):
     # -- window state ----------------------------------------------------------------------------
 
     def _restore(self) -> None:
-        geometry, tab = self.settings.window_state()
+        """The size and place of last time; always the Door tab with the code field focused (a door
+        laptop restarted mid-event must be ready to scan, whatever tab a supervisor left open)."""
+        geometry, _tab = self.settings.window_state()
         if geometry is None or not self.restoreGeometry(geometry):
             self._first_size()
-        self.tabs.setCurrentIndex(tab if 0 <= tab < self.tabs.count() else 0)
+        self.tabs.setCurrentWidget(self.door)
+        self.door.entry.setFocus()
 
     def _first_size(self) -> None:
         """No saved size: 1280×800, or maximised where the screen is smaller (most door laptops are)."""
