@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox
 
@@ -16,9 +15,7 @@ from checkin_app.domain.rules import Mode
 from checkin_app.errors import ProviderError
 from checkin_app.gui.app import open_window
 from checkin_app.gui.connections_view import ConnectionsView
-from checkin_app.gui.door_view import DoorView
 from checkin_app.gui.plain_words import plain_error
-from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.stats_view import StatsView, count_ticks
 from checkin_app.gui.status_strip import StatusStrip
 from checkin_app.gui.style import TONES
@@ -32,26 +29,6 @@ from checkin_app.store import Store
 # What the provider client writes when DNS fails (providers/http.py, "cannot reach the server").
 DNS_FAILURE = ("tickettailor: cannot reach the server (ConnectError: [Errno -2] Name or service not known); "
                "gave up after 4 tries")
-
-
-@pytest.fixture
-def door(qtbot, tasks, tmp_path):
-    view = DoorView(tasks, Sounds(enabled=False, directory=tmp_path / "sounds"))
-    qtbot.addWidget(view)
-    with qtbot.waitSignal(view.countersChanged, timeout=10_000):
-        view.refresh()
-    return view
-
-
-@pytest.fixture
-def window(qtbot, door_dir):
-    w = open_window(door_dir, sync_interval_s=0)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.statusShown, timeout=10_000):
-        pass
-    yield w
-    w.crash.uninstall()
-    w.shutdown()
 
 
 def scan(qtbot, door, code):

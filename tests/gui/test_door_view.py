@@ -1,18 +1,7 @@
 """The door view: verdicts in words, colour and icon; counters; auto-clear; exit mode; last scans."""
 import pytest
 
-from checkin_app.gui.door_view import DoorView
-from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.style import TONES
-
-
-@pytest.fixture
-def door(qtbot, tasks, tmp_path):
-    view = DoorView(tasks, Sounds(enabled=False, directory=tmp_path / "sounds"))
-    qtbot.addWidget(view)
-    with qtbot.waitSignal(view.countersChanged, timeout=10_000):
-        view.refresh()
-    return view
 
 
 def scan(qtbot, door, code):

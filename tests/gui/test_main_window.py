@@ -12,17 +12,6 @@ from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import StatusStrip
 
 
-@pytest.fixture
-def window(qtbot, door_dir):
-    w = open_window(door_dir, sync_interval_s=0)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.statusShown, timeout=10_000):
-        pass
-    yield w
-    w.crash.uninstall()
-    w.shutdown()
-
-
 def test_usb_scanner_burst_scans_with_no_field_focused(qtbot, window):
     window.tabs.setCurrentWidget(window.stats)  # not even on the door tab
     window.show()

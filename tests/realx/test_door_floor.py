@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QScrollArea
 from checkin_app.gui.app import open_window, qt_app
 from checkin_app.scanning.synth import write_ticket_video
 from tests.factories import seeded_store
+from tests.realx.app_window import open_door_window
 from tests.realx.geometry import assert_on_screen, fills_screen, global_rect
 
 SIZES = ("1366x768", "1280x720", "1024x600")
@@ -23,12 +24,7 @@ SIZES = ("1366x768", "1280x720", "1024x600")
 @pytest.fixture
 def window(qtbot, tmp_path, keyboard):
     qt_app()  # the app's own style sheet and font, as `checkin-app` starts: sizes depend on them
-    seeded_store(tmp_path / "door").close()
-    w = open_window(tmp_path / "door", sync_interval_s=0)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.statusShown, timeout=20_000):
-        w.show()
-    qtbot.waitExposed(w)
+    w = open_door_window(qtbot, keyboard, tmp_path / "door")
     keyboard.maximise(w, qtbot)
     yield w
     w.crash.uninstall()
