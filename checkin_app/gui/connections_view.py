@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from checkin_app.gui.models import Column, RowsModel, table_view
+from checkin_app.gui.plain_words import plain_error
 from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.webhooks_panel import WebhooksPanel
@@ -25,7 +26,7 @@ _COLUMNS = [
     Column("name", "Name"), Column("provider", "Provider"), Column("base_url", "Address"),
     Column("secrets", "Secret kept in", lambda r: ", ".join(r["secrets"].values()) or "-"),
     Column("last_success_at", "Last sync", lambda r: (r["last_success_at"] or "never")[:16].replace("T", " ")),
-    Column("last_error", "Last error"),
+    Column("last_error", "Last error", lambda r: plain_error(r["last_error"]) if r["last_error"] else ""),
 ]
 
 
@@ -208,7 +209,7 @@ class ConnectionsView(QWidget):
         self.events.clear()
         for e in event_rows:
             when = _when(e["starts_at"])
-            item = QListWidgetItem(f"{e['name']}  ·  {when}  ·  {e['checked_in']:,} / {e['tickets']:,} in")
+            item = QListWidgetItem(f"{e['name']}  ·  {when}  ·  {e['arrived']:,} / {e['expected']:,} in")
             item.setData(Qt.UserRole, e["id"])
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if e["admitted"] else Qt.Unchecked)
@@ -319,7 +320,7 @@ class ConnectionsView(QWidget):
         lines = []
         for r in reports:
             pulled = f"{r.pull.tickets:,} tickets in {r.pull.events} events" if r.pull else "not pulled"
-            state = "cancelled" if r.cancelled else f"error: {r.error}" if r.error else "done"
+            state = "cancelled" if r.cancelled else plain_error(r.error) if r.error else "done"
             lines.append(f"{r.connection}: sent {r.push.sent}, {pulled} ({state})")
         self.sync_status.setText("\n".join(lines))
         self.syncFinished.emit([r.to_dict() for r in reports])

@@ -6,6 +6,7 @@ TONES = {
     "idle": {"bg": "#1f2933", "fg": "#e4e7eb"},
     "ok": {"bg": "#1b7f3b", "fg": "#ffffff"},
     "info": {"bg": "#1d5fa8", "fg": "#ffffff"},
+    "exit": {"bg": "#5b2a86", "fg": "#ffffff"},  # exit mode: purple, never the entry colours
     "warn": {"bg": "#c77d00", "fg": "#111111"},
     "stop": {"bg": "#b3261e", "fg": "#ffffff"},
 }

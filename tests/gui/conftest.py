@@ -1,5 +1,8 @@
 import pytest
 
+from checkin_app.gui.app import open_window
+from checkin_app.gui.door_view import DoorView
+from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.tasks import Tasks
 from tests.factories import seeded_store
 
@@ -27,3 +30,25 @@ def empty_tasks(qtbot, tmp_path):
         pass
     yield t
     t.shutdown()
+
+
+@pytest.fixture
+def door(qtbot, tasks, tmp_path):
+    """The door view on the seeded store, its counters read."""
+    view = DoorView(tasks, Sounds(enabled=False, directory=tmp_path / "sounds"))
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.countersChanged, timeout=10_000):
+        view.refresh()
+    return view
+
+
+@pytest.fixture
+def window(qtbot, door_dir):
+    """The main window on the seeded store, its status shown."""
+    w = open_window(door_dir, sync_interval_s=0)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.statusShown, timeout=10_000):
+        pass
+    yield w
+    w.crash.uninstall()
+    w.shutdown()

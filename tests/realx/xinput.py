@@ -103,19 +103,21 @@ class Keyboard:
                 + [f"keyup --delay 0 {m}" for m in reversed(mods)])
 
     def scan_lines(self, code: str, ms_per_key: float = 4.0, terminator: str | None = "Return",
-                   layout: str = "us") -> list[str]:
+                   layout: str = "us", slower_after: dict[int, float] | None = None) -> list[str]:
         lines: list[str] = []
-        for char in code:
+        for i, char in enumerate(code):
             lines += self.char_lines(char, layout)
-            lines.append(f"sleep {ms_per_key / 1000:.4f}")
+            lines.append(f"sleep {(slower_after or {}).get(i, ms_per_key) / 1000:.4f}")
         if terminator:
             lines.append(f"key --delay 0 {terminator}")
         return lines
 
     def scan(self, code: str, ms_per_key: float = 4.0, terminator: str | None = "Return",
-             layout: str = "us") -> XdoJob:
-        """Send `code` as a USB HID scanner would: Shift (AltGr) pressed and released per character."""
-        return self.run_script(self.scan_lines(code, ms_per_key, terminator, layout))
+             layout: str = "us", slower_after: dict[int, float] | None = None) -> XdoJob:
+        """Send `code` as a USB HID scanner would: Shift (AltGr) pressed and released per character.
+
+        `slower_after`: {index: ms}: a longer gap after that character (a scanner's jitter)."""
+        return self.run_script(self.scan_lines(code, ms_per_key, terminator, layout, slower_after))
 
     def scans(self, codes: list[str], ms_per_key: float = 4.0, pause_ms: float = 300.0, layout: str = "us") -> XdoJob:
         """Many scans in one xdotool run, `pause_ms` between them (a person presenting the next ticket)."""
