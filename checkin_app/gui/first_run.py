@@ -1,4 +1,4 @@
-"""First run: box office, key, tonight's events, this door's name, in one short wizard.
+"""First run: box office, key, tonight's events, this door's name, the supervisor PIN, in one short wizard.
 
 It is made of the Connections tab's parts: the same form per provider (`ProviderForm`, from the
 provider registry), the same services (`connections.connect_at`, `syncing.sync_now`,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QListW
 
 from checkin_app.gui.connections_view import ProviderForm
 from checkin_app.gui.door_settings import DoorSettings
+from checkin_app.gui.pin_setup import PinPage
 from checkin_app.gui.plain_words import plain_error
 from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
@@ -179,7 +180,8 @@ class FirstRunWizard(QWizard):
         self.connect_page = ConnectPage(tasks)
         self.events_page = EventsPage(tasks)
         self.name_page = DoorNamePage(door_settings)
-        for page in (self.connect_page, self.events_page, self.name_page):
+        self.pin_page = PinPage(door_settings.settings)  # the PIN is in place before the door opens
+        for page in (self.connect_page, self.events_page, self.name_page, self.pin_page):
             self.addPage(page)
         self.connect_page.completeChanged.connect(lambda: self.connect_page.connected_ok and self.changed.emit())
         self.events_page.saved.connect(self.changed)

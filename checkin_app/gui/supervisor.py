@@ -78,6 +78,12 @@ class LockBar(QStackedWidget):
         self.is_unlocked = False
         self._prepare()
 
+    def showEvent(self, event) -> None:
+        """A PIN chosen elsewhere (the first-run wizard) since this bar last looked: ask for it, not for a new one."""
+        if not self.is_unlocked and self.repeat.isVisibleTo(self) == self.settings.has_pin:
+            self._prepare()
+        super().showEvent(event)
+
     def _prepare(self) -> None:
         first = not self.settings.has_pin
         self.prompt.setText("Choose a supervisor PIN (4-12 digits):" if first else
