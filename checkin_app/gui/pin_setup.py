@@ -13,6 +13,15 @@ from checkin_app.errors import ConfigError
 from checkin_app.gui.settings import Settings
 
 
+def refuse_pin(message: QLabel, pin: QLineEdit, repeat: QLineEdit, why: str) -> bool:
+    """Say why a PIN was refused; the fields empty, the cursor back in the first. Returns False."""
+    message.setText(why)
+    pin.clear()
+    repeat.clear()
+    pin.setFocus()
+    return False
+
+
 class PinPage(QWizardPage):
     """Choose the supervisor PIN (4-12 digits, typed twice).
 
@@ -53,20 +62,11 @@ class PinPage(QWizardPage):
     def validatePage(self) -> bool:
         if self.settings.has_pin:
             return True
-        if self.pin.text() != self.repeat.text():
-            return self._refuse("the two PINs differ")
         try:
-            self.settings.set_pin(self.pin.text())
+            self.settings.choose_pin(self.pin.text(), self.repeat.text())
         except ConfigError as exc:
-            return self._refuse(str(exc))
+            return refuse_pin(self.message, self.pin, self.repeat, str(exc))
         self.pin.clear()
         self.repeat.clear()
         self.pinSet.emit()
         return True
-
-    def _refuse(self, why: str) -> bool:
-        self.message.setText(why)
-        self.pin.clear()
-        self.repeat.clear()
-        self.pin.setFocus()
-        return False

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from checkin_app.errors import ConfigError
 from checkin_app.services import pin as pins
 
 
@@ -120,6 +121,12 @@ class Settings:
     @property
     def has_pin(self) -> bool:
         return bool(self._get("supervisor/pin_hash"))
+
+    def choose_pin(self, pin: str, repeat: str) -> None:
+        """A first PIN, typed twice (raises ConfigError: the two differ, or not 4-12 digits)."""
+        if pin != repeat:
+            raise ConfigError("the two PINs differ")
+        self.set_pin(pin)
 
     def set_pin(self, pin: str) -> None:
         """Store the PIN's salted hash (raises ConfigError for a PIN that is not 4-12 digits)."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpl
 from checkin_app.errors import ConfigError
 from checkin_app.gui.attendee_panel import AttendeePanel
 from checkin_app.gui.models import SEARCH_COLUMNS, RowsModel, table_view
+from checkin_app.gui.pin_setup import refuse_pin
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.supervisor_tools import ConflictsPanel, ExportPanel, WalkUpPanel
 from checkin_app.gui.tasks import Tasks
@@ -97,10 +98,8 @@ class LockBar(QStackedWidget):
     def try_unlock(self) -> bool:
         pin = self.pin.text()
         if not self.settings.has_pin:
-            if pin != self.repeat.text():
-                return self._refuse("the two PINs differ")
             try:
-                self.settings.set_pin(pin)
+                self.settings.choose_pin(pin, self.repeat.text())
             except ConfigError as exc:
                 return self._refuse(str(exc))
         else:
@@ -132,11 +131,7 @@ class LockBar(QStackedWidget):
         return False
 
     def _refuse(self, why: str) -> bool:
-        self.message.setText(why)
-        self.pin.clear()
-        self.repeat.clear()
-        self.pin.setFocus()
-        return False
+        return refuse_pin(self.message, self.pin, self.repeat, why)
 
     def lock(self) -> None:
         self.is_unlocked = False

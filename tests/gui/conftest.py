@@ -43,12 +43,25 @@ def door(qtbot, tasks, tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, door_dir):
+def windows(qtbot):
+    """Open main windows on data dirs (`windows(data_dir)`), each with its status shown; all closed after."""
+    opened = []
+
+    def open_(data_dir):
+        w = open_window(data_dir, sync_interval_s=0)
+        qtbot.addWidget(w)
+        opened.append(w)
+        with qtbot.waitSignal(w.statusShown, timeout=10_000):
+            pass
+        return w
+
+    yield open_
+    for w in opened:
+        w.crash.uninstall()
+        w.shutdown()
+
+
+@pytest.fixture
+def window(windows, door_dir):
     """The main window on the seeded store, its status shown."""
-    w = open_window(door_dir, sync_interval_s=0)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.statusShown, timeout=10_000):
-        pass
-    yield w
-    w.crash.uninstall()
-    w.shutdown()
+    return windows(door_dir)

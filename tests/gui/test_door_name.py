@@ -5,10 +5,8 @@ import os
 import subprocess
 import sys
 
-import pytest
 from PySide6.QtWidgets import QLabel
 
-from checkin_app.gui.app import open_window
 from checkin_app.gui.settings import Settings
 from checkin_app.services import doors
 from checkin_app.store import Store
@@ -20,26 +18,8 @@ def cli(data_dir, *args):
                           capture_output=True, text=True, timeout=60, env=dict(os.environ))
 
 
-@pytest.fixture
-def opened(qtbot):
-    windows = []
-
-    def open_(data_dir):
-        w = open_window(data_dir, sync_interval_s=0)
-        qtbot.addWidget(w)
-        windows.append(w)
-        return w
-
-    yield open_
-    for w in windows:
-        w.crash.uninstall()
-        w.shutdown()
-
-
-def test_the_name_given_in_the_window_is_the_one_every_part_uses(qtbot, opened, door_dir):
-    w = opened(door_dir)
-    with qtbot.waitSignal(w.door_settings.renamed, timeout=10_000):  # read at start: none yet
-        pass
+def test_the_name_given_in_the_window_is_the_one_every_part_uses(qtbot, windows, door_dir):
+    w = windows(door_dir)
     assert isinstance(w.doors.door_name, QLabel)  # the Doors tab shows the name; it has no field of its own
     w.door_settings.name.setText("Balcony")
     with qtbot.waitSignal(w.door_settings.renamed, timeout=10_000, check_params_cb=lambda n: n == "Balcony"):
@@ -58,12 +38,11 @@ def test_the_name_given_in_the_window_is_the_one_every_part_uses(qtbot, opened, 
     assert Settings(door_dir).door_name is None  # not kept a second time in the window's settings
 
 
-def test_a_name_only_the_old_window_settings_knew_moves_to_the_data_dir(qtbot, opened, door_dir):
+def test_a_name_only_the_old_window_settings_knew_moves_to_the_data_dir(qtbot, windows, door_dir):
     Settings(door_dir).door_name = "Old name"  # as versions before kept it
-    w = opened(door_dir)
-    with qtbot.waitSignal(w.door_settings.renamed, timeout=10_000) as renamed:
-        pass
-    assert renamed.args == ["Old name"] and w.door_settings.name.text() == "Old name"
+    w = windows(door_dir)
+    qtbot.waitUntil(lambda: w.door_settings.name.text() == "Old name" and w.status.door.text() == "Old name",
+                    timeout=10_000)
     assert Settings(door_dir).door_name is None
     with Store(door_dir) as store:
         assert doors.door_name(store) == "Old name"

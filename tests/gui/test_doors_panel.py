@@ -5,7 +5,6 @@ import socket
 import keyring
 import pytest
 
-from checkin_app.gui.app import open_window
 from checkin_app.services.conflicts import summary
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import doors_text
@@ -25,23 +24,6 @@ def memory_keyring():
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
-
-
-def window_for(qtbot, data_dir):
-    w = open_window(data_dir, sync_interval_s=0)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.statusShown, timeout=10_000):
-        pass
-    return w
-
-
-@pytest.fixture
-def windows(qtbot):
-    opened = []
-    yield lambda data_dir: opened.append(window_for(qtbot, data_dir)) or opened[-1]
-    for w in opened:
-        w.crash.uninstall()
-        w.shutdown()
 
 
 def unlock(qtbot, w):
@@ -200,6 +182,11 @@ def test_a_double_use_during_a_partition_shows_in_both_conflict_lists(qtbot, two
             return [r for r in w.supervisor.conflicts.model.rows if r["kind"] == "double_admission"]
         qtbot.waitUntil(lambda: bool(found()), timeout=10_000)
         [row] = found()  # one double use, one row
+        assert len(w.supervisor.conflicts.model.rows) == 1
+        # A count badge on the Conflicts tab, and on the window's Supervisor tab (seen from any tab).
+        qtbot.waitUntil(lambda w=w: w.supervisor.tabs.tabText(w.supervisor.tabs.indexOf(w.supervisor.conflicts))
+                        == "Conflicts (1)", timeout=10_000)
+        assert w.tabs.tabText(w.tabs.indexOf(w.supervisor)) == "Supervisor (1)"
         text = row["summary"]
         assert text.startswith("Ticket R59xesv (") and " was admitted twice: " in text
         assert text.index("at Door A") < text.index("at Door B")  # both scans' time and door, in order
