@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import HISTORY_COLUMNS, RowsModel, table_view, ticket_state
 from checkin_app.gui.outcome import OutcomeLine
 from checkin_app.gui.tasks import Tasks
@@ -131,9 +132,7 @@ class AttendeePanel(QWidget):
         """Enable the acts that make sense for this ticket; each one off says why (tooltip and a line)."""
         reasons = self._why_off(self.record)
         for button in (self.check_in_button, self.undo_button, self.force_button, self.void_button, self.party_button):
-            why = reasons.get(button)
-            button.setEnabled(why is None)
-            button.setToolTip(f"Not available: {why}" if why else "")
+            enable(button, reasons.get(button))
         if self.record is None:
             self.why_off.setText("Pick an attendee to act on their ticket.")
         else:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QListWidget, QListWidgetItem, QMessageBox, QProgressBar, QPushButton,
                                QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
+from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.plain_words import plain_error
 from checkin_app.gui.style import show_outcome
@@ -158,7 +159,8 @@ class ConnectionsView(QWidget):
 
         self.sync_button = QPushButton("Sync now", clicked=self.sync)
         self.sync_button.setProperty("role", "primary")
-        self.cancel_button = QPushButton("Cancel", clicked=self.cancel_sync, enabled=False)
+        self.cancel_button = QPushButton("Cancel", clicked=self.cancel_sync)
+        enable(self.cancel_button, "no sync is running")
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)  # the provider gives no total; the line below counts tickets
         self.bar.setRange(0, 1)
@@ -290,8 +292,8 @@ class ConnectionsView(QWidget):
         if self._cancel is not None:
             return
         self._cancel = cancel = threading.Event()
-        self.sync_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
+        enable(self.sync_button, "a sync is running (Cancel stops it)")
+        enable(self.cancel_button, None)
         self.bar.setRange(0, 0)  # the provider does not say how many tickets are coming: a busy bar
         self.sync_status.setText("Syncing…")
         relay = self.progress_relay
@@ -310,8 +312,8 @@ class ConnectionsView(QWidget):
 
     def _end_sync(self) -> None:
         self._cancel = None
-        self.sync_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        enable(self.sync_button, None)
+        enable(self.cancel_button, "no sync is running")
         self.bar.setRange(0, 1)
 
     def _synced(self, reports) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
+from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import ago_text
@@ -153,7 +154,7 @@ class DoorsPanel(QWidget):
         rl.addWidget(self.run_outcome)
         rl.addWidget(self.table, 1)
         rl.addWidget(self.summary)
-        self.repl_box.setEnabled(False)
+        enable(self.repl_box, "create or join a venue first (left)")
 
         lay = QHBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 12)
@@ -176,7 +177,7 @@ class DoorsPanel(QWidget):
     def _show_venue(self, venue: dict | None) -> None:
         self.venue = venue
         self.pages.setCurrentIndex(1 if venue else 0)
-        self.repl_box.setEnabled(venue is not None)
+        enable(self.repl_box, None if venue is not None else "create or join a venue first (left)")
         if venue:
             self.venue_label.setText(f"This door is <b>{venue['door']}</b> of venue {venue['venue_id']}.")
             self._show_key(self.lock_bar.is_unlocked)
@@ -264,7 +265,7 @@ class DoorsPanel(QWidget):
             self.tasks.explain(exc, self._refuse)
             return
         self._starting = True
-        self.switch.setEnabled(False)
+        enable(self.switch, "starting…")
         data_dir, host, port, discovery = self.tasks.data_dir, self.listen.currentData(), self.port.value(), \
             self.discovery.isChecked()
         self.settings.door_host, self.settings.door_port = host, port
@@ -291,11 +292,11 @@ class DoorsPanel(QWidget):
         self._switched(True, f"On: this door serves at {runner.url} and pulls from every door it knows.")
 
     def _switched(self, on: bool, text: str) -> None:
-        self.switch.setEnabled(True)
+        enable(self.switch, None)
         self.switch.setChecked(on)
         self.switch.setText(f"Replicate with other doors: {'on' if on else 'off'}")
         for w in (self.listen, self.port, self.peers, self.discovery):
-            w.setEnabled(not on)
+            enable(w, "turn replication off to change it" if on else None)
         self.settings.replicate = on
         self.run_outcome.setStyleSheet("")
         self.run_outcome.setText(text)
@@ -308,7 +309,7 @@ class DoorsPanel(QWidget):
 
     def _run_failed(self, exc: BaseException) -> None:
         self._starting = False
-        self.switch.setEnabled(True)
+        enable(self.switch, None)
         self.switch.setChecked(self.on)
         self.tasks.explain(exc, self._refuse)
 

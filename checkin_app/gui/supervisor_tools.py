@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 
 from checkin_app.errors import CheckinError
 from checkin_app.domain.rules import clock_time
+from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
@@ -175,7 +176,7 @@ class ExportPanel(QWidget):
     def export_to(self, path: Path) -> None:
         only = self.only_admitted.isChecked()
         show_outcome(self.outcome, f"Exporting to {path}…", True)
-        self.button.setEnabled(False)
+        enable(self.button, "an export is being written")
 
         def op(app):
             ids = None
@@ -190,11 +191,11 @@ class ExportPanel(QWidget):
         self.tasks.read(op, lambda n: self._done(path, n), self._export_failed)
 
     def _export_failed(self, exc: BaseException) -> None:
-        self.button.setEnabled(True)
+        enable(self.button, None)
         self._failed(exc)
 
     def _done(self, path: Path, n: int) -> None:
-        self.button.setEnabled(True)
+        enable(self.button, None)
         show_outcome(self.outcome, f"Exported {n:,} tickets to {path}", True)
         self.exported.emit(str(path), n)
 

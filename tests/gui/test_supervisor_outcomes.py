@@ -106,3 +106,9 @@ def test_locked_supervisor_tabs_say_why(qtbot, view):
     view.lock_bar.pin.setText(PIN)
     assert view.lock_bar.try_unlock()
     assert view.tabs.isTabEnabled(1) and view.tabs.tabToolTip(1) == ""
+
+
+def test_greyed_out_controls_on_other_tabs_say_why_too(qtbot, window):
+    conns, doors_tab = window.connections, window.doors
+    assert not conns.cancel_button.isEnabled() and "no sync is running" in conns.cancel_button.toolTip()
+    assert not doors_tab.repl_box.isEnabled() and "create or join a venue" in doors_tab.repl_box.toolTip()
