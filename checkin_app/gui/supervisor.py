@@ -11,7 +11,7 @@ import math
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSplitter, QStackedWidget,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from checkin_app.errors import ConfigError
@@ -248,6 +248,11 @@ class SupervisorView(QWidget):
         self.tabs.setCurrentIndex(0)
         self.query.setFocus(Qt.ShortcutFocusReason)
         self.query.selectAll()
+        parent = self.parentWidget()
+        while parent is not None:  # on a small screen the page scrolls: bring the box into view
+            if isinstance(parent, QScrollArea):
+                parent.ensureWidgetVisible(self.query)
+            parent = parent.parentWidget()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Down in the search box goes to the results, on the first one."""

@@ -22,7 +22,7 @@ def window(qtbot, qapp, keyboard, tmp_path):
     qtbot.addWidget(w)
     with qtbot.waitSignal(w.statusShown, timeout=10_000):
         w.show()
-    keyboard.activate(w, qtbot)  # not maximised: fitting small screens is the window layout's test
+    keyboard.maximise(w, qtbot)
     yield w
     w.crash.uninstall()
     w.shutdown()
@@ -39,6 +39,7 @@ def has_focus(widget):
     return lambda: QApplication.focusWidget() is widget
 
 
+@pytest.mark.screens("1366x768", "1280x720", "1024x600")
 def test_ctrl_f_lands_in_the_visible_search_box_whatever_tab_was_open(qtbot, keyboard, window):
     sup = window.supervisor
     unlock(qtbot, window)
