@@ -21,9 +21,8 @@ class App:
         self.data_dir = paths.data_dir(data_dir)
         self.store = Store(self.data_dir)
         self.log_file = log.setup(paths.log_dir(self.data_dir))
-        # Doors paired into a venue are named there; `--device` still wins for one command.
-        venue = peers.load_venue(self.store.conn)
-        self.checkin = CheckinService(self.store, door=door or (venue or {}).get("door"))
+        # The door's name is kept in its data dir (`services.doors.set_door_name`); `--device` wins for one command.
+        self.checkin = CheckinService(self.store, door=door or peers.door_name(self.store.conn))
 
     def close(self) -> None:
         self.store.close()

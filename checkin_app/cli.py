@@ -117,20 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("connect", help="add a provider connection (checks the credentials first)")
-    s.add_argument("provider", choices=("tickettailor", "ticketor", "ticketsolve", "oneticket", "ticketevolution", "relay"))
-    s.add_argument("name")
-    s.add_argument("--base-url")
-    s.add_argument("--api-key-env", metavar="VAR", help="environment variable holding the API key")
-    s.add_argument("--username")
-    s.add_argument("--password-env", metavar="VAR")
-    s.add_argument("--token-env", metavar="VAR")
-    s.add_argument("--secret-env", metavar="VAR")
-    s.add_argument("--token-header", metavar="NAME", help="1Ticket: the header carrying the token (x-api-token)")
-    s.add_argument("--event-date", metavar="MM/DD/YYYY", help="1Ticket: pull the purchases for this event date")
-    s.add_argument("--event-name", metavar="TEXT", help="1Ticket: pull the purchases whose event name contains this")
-    s.add_argument("--admit-pending", action="store_true",
-                   help="Ticket Evolution: admit orders the seller has not accepted yet (off: they are refused)")
-    s.add_argument("--json", action="store_true")
+    add_connect_options(s)
 
     s = sub.add_parser("connections", help="list connections and their sync state")
     s.add_argument("--json", action="store_true")
@@ -303,26 +290,60 @@ def _bench(args) -> int:
     return EXIT_OK
 
 
-def _connect_settings(args) -> dict:
-    """Provider settings given on `connect` that are not secrets."""
-    settings: dict = {}
-    if args.token_header:
-        settings["token_header"] = args.token_header
-    filters = {"eventdate": args.event_date, "eventname": args.event_name}
-    if any(filters.values()):
-        settings["filters"] = {k: v for k, v in filters.items() if v}
-    if args.admit_pending:
-        settings["admit_pending"] = True
-    return settings
+# Options of `connect` from before the registry that no provider ever used: refused with a reason.
+_RETIRED_CONNECT_OPTIONS = ("--username", "--password-env")
+
+
+def add_connect_options(s: argparse.ArgumentParser) -> None:
+    """`connect`'s provider choice and options, from the provider registry (the GUI's form reads it too)."""
+    from checkin_app.providers import registry
+
+    s.add_argument("provider", choices=registry.CONNECTABLE)
+    s.add_argument("name")
+    s.add_argument("--base-url")
+    for f in registry.cli_fields():
+        users = ", ".join(p.name for p in registry.providers_taking(f.option))
+        what = f"environment variable holding the {f.label}" if f.secret else f.hint or f.label
+        if f.flag:
+            s.add_argument(f.option, dest=f.dest, action="store_true", help=f"{users}: {f.label.lower()} ({f.hint})")
+        else:
+            s.add_argument(f.option, dest=f.dest, metavar="VAR" if f.secret else "VALUE", help=f"{users}: {what}")
+    for option in _RETIRED_CONNECT_OPTIONS:
+        s.add_argument(option, help=argparse.SUPPRESS)
+    s.add_argument("--json", action="store_true")
+
+
+def _connect_fields(args) -> dict:
+    """The registry fields given on `connect`: secrets by variable name, settings by value.
+
+    An option the chosen provider does not take is refused: ignoring it would leave the user
+    believing it was kept.
+    """
+    from checkin_app.providers import registry
+    from checkin_app.services.connections import Given
+
+    spec = registry.spec(args.provider)
+    options = [*(f.option for f in registry.cli_fields()), *_RETIRED_CONNECT_OPTIONS]
+    taken = {f.option: f for f in spec.fields}
+    given = {}
+    for option in options:
+        value = getattr(args, option.lstrip("-").replace("-", "_"))
+        if not value:
+            continue
+        f = taken.get(option)
+        if f is None:
+            raise CheckinError(f"{option} is not a {spec.name} setting (it takes: "
+                               f"{', '.join(taken) or 'no options'})")
+        given[f.key] = Given(env=value) if f.secret else Given(value=value)
+    return given
 
 
 @command("connect")
 def _connect(args) -> int:
-    from checkin_app.services.connections import Credentials, connect, describe
+    from checkin_app.services.connections import connect, describe
 
-    creds = Credentials(args.api_key_env, args.username, args.password_env, args.token_env, args.secret_env)
     with open_app(args) as app:
-        connection, info = connect(app.store, args.provider, args.name, args.base_url, creds, _connect_settings(args))
+        connection, info = connect(app.store, args.provider, args.name, args.base_url, _connect_fields(args))
     doc = {**describe(connection), "provider_says": info}
     emit(args, doc, f"connected {connection.name} ({connection.provider}); secrets: "
                     f"{', '.join(f'{k} in {v}' for k, v in doc['secrets'].items()) or 'none'}")

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from checkin_app.sandbox.tickettailor import DEMO_API_KEY, TicketTailorSandbox, demo_box_office
-from checkin_app.services import events
+from checkin_app.services import doors, events
 from checkin_app.services.connections import Credentials, connect
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
@@ -21,6 +21,7 @@ from checkin_app.sync.engine import SyncReport, sync_connection
 from checkin_app.sync.tickettailor import Progress
 
 CONNECTION_NAME = "Sandbox Music Hall"
+DOOR_NAME = "Demo door"
 # The sandbox key is not a secret (the simulator accepts only it, on loopback); it reaches the
 # connection the same way a real key may: through an environment variable the connection names.
 KEY_ENV = "CHECKIN_APP_DEMO_TT_KEY"
@@ -30,7 +31,8 @@ class Demo:
     """A running sandbox box office and a demo data dir connected to it.
 
     Args:
-        data_dir: where the demo's database goes; None for a new temporary dir (removed by `stop`).
+        data_dir: where the demo's database goes, kept after `stop` (`demo --data-dir DIR`: a second
+            run carries on with the same list and check-ins); None for a new temporary dir, removed by `stop`.
         sandbox: an unstarted simulator to use instead of the demo box office (tests pass a small one).
     """
 
@@ -44,8 +46,13 @@ class Demo:
         self.sandbox.start()
         os.environ[KEY_ENV] = self.sandbox.api_key
         with Store(self.data_dir) as store:
-            if not store.conn.execute("SELECT 1 FROM connections WHERE name = ?", (CONNECTION_NAME,)).fetchone():
+            known = {c.name: c for c in conns.all_connections(store.conn)}.get(CONNECTION_NAME)
+            if known is None:
                 connect(store, "tickettailor", CONNECTION_NAME, self.sandbox.base_url, Credentials(api_key_env=KEY_ENV))
+                doors.set_door_name(store, DOOR_NAME)
+            else:  # a data dir kept from an earlier demo (`demo --data-dir DIR`): its box office moved port
+                with store.transaction() as conn:
+                    conns.set_base_url(conn, known.id, self.sandbox.base_url)
         return self.data_dir
 
     def sync(self, progress: Progress | None = None, cancel: threading.Event | None = None) -> SyncReport:

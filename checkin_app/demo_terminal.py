@@ -16,6 +16,7 @@ from checkin_app.demo import Demo
 from checkin_app.domain.rules import VerdictKind
 from checkin_app.scanning.sources import VideoFileSource
 from checkin_app.scanning.synth import write_ticket_video
+from checkin_app.services import doors
 from checkin_app.services.checkin import CheckinService
 from checkin_app.services.scanner import door_pipeline
 from checkin_app.store import Store
@@ -25,14 +26,15 @@ _MARKS = {VerdictKind.ADMITTED: "✔", VerdictKind.FORCED: "✔", VerdictKind.EX
           VerdictKind.ALREADY_CHECKED_IN: "!", VerdictKind.WRONG_EVENT: "!"}
 
 
-def run(say: Callable[[str], None] = print, arrivals: int = 5) -> dict:
+def run(say: Callable[[str], None] = print, arrivals: int = 5, data_dir: Path | None = None) -> dict:
     """Run the demo once, printing as it goes. Returns what happened (for tests).
 
     Args:
         say: where each line goes.
         arrivals: fresh tickets in the video (plus one already checked in and one refunded).
+        data_dir: keep the demo's data here (`demo --data-dir DIR`); default: a temporary dir.
     """
-    demo = Demo()
+    demo = Demo(data_dir)
     started = time.monotonic()
     verdicts: list[dict] = []
     try:
@@ -47,7 +49,7 @@ def run(say: Callable[[str], None] = print, arrivals: int = 5) -> dict:
             video = Path(tempfile.mkdtemp(prefix="checkin-demo-video-", dir=demo.data_dir)) / "door.avi"
             write_ticket_video(video, codes, fps=15.0, hold=8, gap=10)
             say(f"Holding {len(codes)} tickets up to the camera (a rendered video, decoded frame by frame):")
-            pipeline, door = door_pipeline(store), CheckinService(store, door="Demo door")
+            pipeline, door = door_pipeline(store), CheckinService(store, door=doors.door_name(store))
             source = VideoFileSource(video)
             frame_no = 0
             try:

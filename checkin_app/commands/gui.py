@@ -7,7 +7,10 @@ from checkin_app.cli import command
 
 
 def add_parsers(sub) -> None:
-    s = sub.add_parser("demo", help="the GUI on a built-in simulated box office: no account, no camera needed")
+    s = sub.add_parser("demo", help="the GUI on a built-in simulated box office: no account, no camera needed "
+                                    "(with --data-dir DIR its data stays in DIR; default: a temporary dir)")
+    # Also after the command (`demo --data-dir DIR`); SUPPRESS keeps a --data-dir given before it.
+    s.add_argument("--data-dir", default=argparse.SUPPRESS, help="keep the demo's data in this directory")
     s.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
 
@@ -26,6 +29,6 @@ def _demo(args) -> int:
         from checkin_app import demo_terminal
 
         print("No display to open the window on: here is the demo in this terminal.", flush=True)
-        demo_terminal.run(lambda line: print(line, flush=True))
+        demo_terminal.run(lambda line: print(line, flush=True), data_dir=args.data_dir)
         return 0
-    return run_demo(quit_after_s=args.quit_after)
+    return run_demo(args.data_dir, quit_after_s=args.quit_after)

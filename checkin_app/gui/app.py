@@ -109,17 +109,19 @@ def run(data_dir: str | Path | None = None, *, quit_after_s: float | None = None
     return app.exec()
 
 
-def run_demo(*, quit_after_s: float | None = None) -> int:
-    """`checkin-app demo`: the sandbox box office, synced and scanned by a demo video."""
+def run_demo(data_dir: str | Path | None = None, *, quit_after_s: float | None = None) -> int:
+    """`checkin-app demo`: the sandbox box office, synced and scanned by a demo video.
+
+    Args:
+        data_dir: `--data-dir`: the demo keeps its data there; default: a temporary dir.
+    """
     from checkin_app.demo import Demo
     from checkin_app.gui.demo_runner import DemoRunner
 
     app = qt_app()
-    demo = Demo()
+    demo = Demo(Path(data_dir) if data_dir else None)
     try:
-        data_dir = demo.start()
-        settings = Settings(data_dir)
-        settings.door_name = "Demo door"
+        data_dir = demo.start()  # names the door "Demo door" in its data dir
         window = open_window(data_dir, sync_interval_s=0, freeze_gc=True)  # the runner starts it after the first sync
         window.setWindowTitle("checkin-app demo · Sandbox Music Hall (simulated Ticket Tailor box office)")
         runner = DemoRunner(window, demo)

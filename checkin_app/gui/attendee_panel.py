@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import HISTORY_COLUMNS, RowsModel, table_view, ticket_state
-from checkin_app.gui.style import show_outcome
+from checkin_app.gui.outcome import OutcomeLine
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import supervisor
 
@@ -62,8 +63,10 @@ class AttendeePanel(QWidget):
         pr.addWidget(self.party_count)
         pr.addWidget(self.party_button)
         pr.addStretch(1)
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
+        self.outcome = OutcomeLine()
+        self.why_off = QLabel()  # why some acts are greyed out (also each button's tooltip)
+        self.why_off.setWordWrap(True)
+        self.why_off.setStyleSheet("color: #52606d;")
 
         self.actions_box = QGroupBox("Supervisor actions")
         al = QVBoxLayout(self.actions_box)
@@ -79,6 +82,7 @@ class AttendeePanel(QWidget):
         row.addWidget(self.void_button)
         row.addWidget(self.unvoid_button)
         al.addLayout(row)
+        al.addWidget(self.why_off)
 
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
@@ -107,6 +111,8 @@ class AttendeePanel(QWidget):
                         lambda rec: self._show(rec) if generation == self._generation else None)
 
     def _show(self, rec: dict) -> None:
+        if self.record is None or self.record["id"] != rec["id"]:
+            self.outcome.clear()  # another attendee: the last act's outcome was about someone else
         self.record = rec
         self.title.setText(rec.get("holder_name") or "(no name)")
         f = self.fields
@@ -128,24 +134,56 @@ class AttendeePanel(QWidget):
         self.loaded.emit(rec)
 
     def _enable(self) -> None:
-        rec = self.record
-        for b in (self.check_in_button, self.undo_button, self.force_button, self.void_button, self.party_button,
-                  self.unvoid_button):
-            b.setEnabled(rec is not None)
-        if rec is not None:
-            self.undo_button.setEnabled(rec["admitted_count"] > 0)
-            self.void_button.setEnabled(not rec.get("local_void_at"))
-            self.unvoid_button.setEnabled(bool(rec.get("local_void_at")))  # only a supervisor's void
+        """Enable the acts that make sense for this ticket; each one off says why (tooltip and a line)."""
+        reasons = self._why_off(self.record)
+        for button in self._acts():
+            enable(button, reasons.get(button))
+        if self.record is None:
+            self.why_off.setText("Pick an attendee to act on their ticket.")
+        else:
+            self.why_off.setText("\n".join(f"{button.text().rstrip(chr(0x2026))}: {why}" for button, why in reasons.items()
+                                           if button.isVisibleTo(self.actions_box)))
+        self.why_off.setVisible(bool(self.why_off.text()))
+
+    def _acts(self) -> tuple:
+        return (self.check_in_button, self.undo_button, self.force_button, self.void_button, self.party_button,
+                self.unvoid_button)
+
+    def _why_off(self, rec: dict | None) -> dict:
+        """{button: reason} for each act that cannot be done now."""
+        if rec is None:
+            return {b: "pick an attendee first" for b in self._acts()}
+        out = {}
+        if rec["admitted_count"] <= 0:
+            out[self.undo_button] = "not checked in, nothing to undo"
+        if rec.get("local_void_at"):
+            out[self.void_button] = "already voided by a supervisor"
+        else:
+            # Only a supervisor's void can be taken back here; a provider's void follows the provider.
+            out[self.unvoid_button] = ("voided by the provider: it follows the provider" if rec["status"] == "void"
+                                       else "not voided by a supervisor")
+        if rec["kind"] == "guest_list" and rec["admitted_count"] >= rec["party_size"]:
+            out[self.party_button] = "the whole party is in"
+        return out
 
     # -- acts ----------------------------------------------------------------------------------
 
-    def _act(self, op, describe=lambda result: result.message) -> None:
+    def _act(self, op, verdict: bool = False) -> None:
+        """Run an act on the database lane; `verdict`: it answers with a Verdict (shown in its own look)."""
         rec = self.record
         scope = [rec["event_id"]]
-        self.tasks.db(lambda app: op(app, rec["code"], scope), lambda result: self._done(describe(result)), self._failed)
+        self.tasks.db(lambda app: op(app, rec["code"], scope),
+                      self._done_verdict if verdict else lambda result: self._done(result.message), self._failed)
+
+    def _done_verdict(self, verdict) -> None:
+        self.outcome.show_verdict(verdict.to_dict())
+        self._acted(verdict.message)
 
     def _done(self, message: str) -> None:
-        show_outcome(self.outcome, message, True)
+        self.outcome.show_text(message, "ok")
+        self._acted(message)
+
+    def _acted(self, message: str) -> None:
         self.reason.clear()
         self.acted.emit(message)
         self.load(self.record["id"])
@@ -154,7 +192,7 @@ class AttendeePanel(QWidget):
         self.tasks.explain(exc, self._refuse)
 
     def _refuse(self, reason: str) -> None:
-        show_outcome(self.outcome, reason, False)
+        self.outcome.show_text(reason, "stop")
         self.refused.emit(reason)
 
     def _need_reason(self, what: str) -> str | None:
@@ -166,7 +204,7 @@ class AttendeePanel(QWidget):
         return reason
 
     def check_in(self) -> None:
-        self._act(lambda app, code, scope: app.checkin.scan(code, event_ids=scope), lambda v: v.message)
+        self._act(lambda app, code, scope: app.checkin.scan(code, event_ids=scope), verdict=True)
 
     def undo(self) -> None:
         self._act(lambda app, code, scope: app.checkin.undo(code, event_ids=scope))
@@ -174,14 +212,14 @@ class AttendeePanel(QWidget):
     def force(self) -> None:
         reason = self._need_reason("admit anyway")
         if reason:
-            self._act(lambda app, code, scope: app.checkin.force(code, reason, event_ids=scope), lambda v: v.message)
+            self._act(lambda app, code, scope: app.checkin.force(code, reason, event_ids=scope), verdict=True)
 
     def void(self) -> None:
         reason = self._need_reason("void the ticket")
         if not reason:
             return
-        who = self.record.get("holder_name") or self.record["code"]
-        answer = QMessageBox.question(self, "Void ticket", f"Void the ticket of {who}?\n\nReason: {reason}\n\n"
+        code, who = self.record["code"], self.record.get("holder_name") or "no name"
+        answer = QMessageBox.question(self, f"Void ticket {code}", f"Void ticket {code} ({who})?\n\nReason: {reason}\n\n"
                                       "The ticket will be refused at every door and voided upstream.",
                                       QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         if answer == QMessageBox.Yes:
@@ -194,4 +232,4 @@ class AttendeePanel(QWidget):
 
     def admit_party(self) -> None:
         n, ticket_id = self.party_count.value(), self.record["id"]
-        self.tasks.db(lambda app: app.checkin.admit_party(ticket_id, n), lambda v: self._done(v.message), self._failed)
+        self.tasks.db(lambda app: app.checkin.admit_party(ticket_id, n), self._done_verdict, self._failed)

@@ -9,15 +9,18 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QMessageBox, QProgressBar, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
+from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
+from checkin_app.gui.plain_words import plain_error
 from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.webhooks_panel import WebhooksPanel
 from checkin_app.domain.rules import event_time
+from checkin_app.providers import registry
 from checkin_app.services import connections, events, syncing
 from checkin_app.services.status import cannot_reach
 
@@ -25,15 +28,63 @@ _COLUMNS = [
     Column("name", "Name"), Column("provider", "Provider"), Column("base_url", "Address"),
     Column("secrets", "Secret kept in", lambda r: ", ".join(r["secrets"].values()) or "-"),
     Column("last_success_at", "Last sync", lambda r: (r["last_success_at"] or "never")[:16].replace("T", " ")),
-    Column("last_error", "Last error"),
+    Column("last_error", "Last error", lambda r: plain_error(r["last_error"]) if r["last_error"] else ""),
 ]
-WEB_PROVIDERS = [("Ticket Tailor", "tickettailor"), ("Ticketor (webhooks)", "ticketor"),
-                 ("Ticketsolve (webhooks)", "ticketsolve"), ("Relay (another laptop's receiver)", "relay")]
 
 
 def _when(iso: str | None) -> str:
     """"Fri 28 Nov 19:00" in the event's own zone (as the provider gave it), not this laptop's."""
     return event_time(iso) if iso else "no date"
+
+
+class ProviderForm(QWidget):
+    """The fields of one provider's connection, as its `ProviderSpec` lists them.
+
+    A secret is typed (it goes to the OS keyring) or named by the environment variable holding
+    it (where there is no keyring); other settings are typed.
+    """
+
+    def __init__(self, spec: registry.ProviderSpec, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.spec = spec
+        self.values: dict[str, QLineEdit | QCheckBox] = {}
+        self.envs: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        about = QLabel(spec.summary)
+        about.setWordWrap(True)
+        form.addRow(about)
+        for f in spec.fields:
+            label = f.label + ("" if f.required else " (optional)")
+            if f.secret:
+                self.values[f.key] = value = QLineEdit(echoMode=QLineEdit.Password,
+                                                       placeholderText=f"{f.hint} kept in the OS keyring".strip())
+                self.envs[f.key] = env = QLineEdit(placeholderText="or: name of an environment variable holding it")
+                form.addRow(label, value)
+                form.addRow("", env)
+            elif f.flag:
+                self.values[f.key] = box = QCheckBox(f.label, toolTip=f.hint)
+                form.addRow("", box)
+            else:
+                self.values[f.key] = value = QLineEdit(placeholderText=f.hint)
+                form.addRow(label, value)
+
+    def given(self) -> dict[str, connections.Given]:
+        out = {}
+        for key, edit in self.values.items():
+            if isinstance(edit, QCheckBox):
+                if edit.isChecked():
+                    out[key] = connections.Given(value=True)
+                continue
+            env = self.envs[key].text().strip() or None if key in self.envs else None
+            value = edit.text().strip() or None
+            if value or env:
+                out[key] = connections.Given(value=value, env=env)
+        return out
+
+    def clear_secrets(self) -> None:
+        for key in self.envs:
+            self.values[key].clear()
 
 
 class _Progress(QObject):
@@ -71,30 +122,36 @@ class ConnectionsView(QWidget):
         self.remove_button.setProperty("role", "danger")
 
         self.provider = QComboBox()
-        for label, key in WEB_PROVIDERS:
-            self.provider.addItem(label, key)
+        self.forms: dict[str, ProviderForm] = {}
+        self.provider_pages = QStackedWidget()
+        for spec in registry.SPECS.values():
+            self.provider.addItem(spec.name, spec.id)
+            self.forms[spec.id] = form_page = ProviderForm(spec)
+            self.provider_pages.addWidget(form_page)
         self.name = QLineEdit(placeholderText="e.g. Main box office")
-        self.base_url = QLineEdit(placeholderText="https://api.tickettailor.com/v1 (leave empty)")
-        self.api_key = QLineEdit(placeholderText="sk_… (kept in the OS keyring)", echoMode=QLineEdit.Password)
-        self.api_key_env = QLineEdit(placeholderText="or: name of an environment variable holding it")
+        self.base_url = QLineEdit()
+        # Ticket Tailor's key fields under their old names (the first provider's form).
+        self.api_key = self.forms["tickettailor"].values["secret"]
+        self.api_key_env = self.forms["tickettailor"].envs["secret"]
         self.test_button = QPushButton("Test", clicked=self.test)
         self.add_button = QPushButton("Add connection", clicked=self.add)
         self.add_button.setProperty("role", "primary")
         self.form_outcome = QLabel()
         self.form_outcome.setWordWrap(True)
         add_box = QGroupBox("Add a connection")
-        form = QFormLayout(add_box)
+        self.add_form = form = QFormLayout(add_box)
         form.addRow("Provider", self.provider)
         form.addRow("Name", self.name)
         form.addRow("API address", self.base_url)
-        form.addRow("API key", self.api_key)
-        form.addRow("", self.api_key_env)
+        form.addRow(self.provider_pages)
         row = QHBoxLayout()
         row.addWidget(self.test_button)
         row.addWidget(self.add_button)
         row.addStretch(1)
         form.addRow("", row)
         form.addRow("", self.form_outcome)
+        self.provider.currentIndexChanged.connect(self._provider_chosen)
+        self._provider_chosen()
 
         self.events = QListWidget()
         self.save_events_button = QPushButton("Admit the ticked events", clicked=self.save_events)
@@ -105,7 +162,8 @@ class ConnectionsView(QWidget):
 
         self.sync_button = QPushButton("Sync now", clicked=self.sync)
         self.sync_button.setProperty("role", "primary")
-        self.cancel_button = QPushButton("Cancel", clicked=self.cancel_sync, enabled=False)
+        self.cancel_button = QPushButton("Cancel", clicked=self.cancel_sync)
+        enable(self.cancel_button, "no sync is running")
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)  # the provider gives no total; the line below counts tickets
         self.bar.setRange(0, 1)
@@ -121,6 +179,12 @@ class ConnectionsView(QWidget):
         sl.addWidget(self.sync_status)
 
         self.webhooks_box = WebhooksPanel(tasks)
+        self.webhooks_box.setVisible(False)
+        # Receiving webhooks and relaying them is set up once per venue, not at every door: folded away.
+        self.advanced = QToolButton(text="Advanced: webhook receiver and relay", checkable=True,
+                                    arrowType=Qt.RightArrow, toolButtonStyle=Qt.ToolButtonTextBesideIcon)
+        self.advanced.setAutoRaise(True)
+        self.advanced.toggled.connect(self._show_advanced)
 
         conns_box = QGroupBox("Connections")
         cl = QVBoxLayout(conns_box)
@@ -135,6 +199,7 @@ class ConnectionsView(QWidget):
         self.right = right = QVBoxLayout()
         right.addWidget(events_box, 1)
         right.addWidget(sync_box)
+        right.addWidget(self.advanced)
         right.addWidget(self.webhooks_box)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 12)
@@ -153,7 +218,7 @@ class ConnectionsView(QWidget):
         self.events.clear()
         for e in event_rows:
             when = _when(e["starts_at"])
-            item = QListWidgetItem(f"{e['name']}  ·  {when}  ·  {e['checked_in']:,} / {e['tickets']:,} in")
+            item = QListWidgetItem(f"{e['name']}  ·  {when}  ·  {e['arrived']:,} / {e['expected']:,} in")
             item.setData(Qt.UserRole, e["id"])
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if e["admitted"] else Qt.Unchecked)
@@ -161,13 +226,20 @@ class ConnectionsView(QWidget):
 
     # -- connections ------------------------------------------------------------------------------
 
+    def _show_advanced(self, on: bool) -> None:
+        self.advanced.setArrowType(Qt.DownArrow if on else Qt.RightArrow)
+        self.webhooks_box.setVisible(on)
+
+    def _provider_chosen(self, _index: int = 0) -> None:
+        spec = registry.spec(self.provider.currentData())
+        self.provider_pages.setCurrentWidget(self.forms[spec.id])
+        self.add_form.setRowVisible(self.base_url, spec.address != "none")
+        self.base_url.setPlaceholderText(f"{spec.default_address} (leave empty)" if spec.default_address else
+                                         "https://… (required)")
+
     def _form(self):
-        env = self.api_key_env.text().strip() or None
-        # A relay's secret is its bearer token; the field says which variable holds it.
-        creds = (connections.Credentials(token_env=env) if self.provider.currentData() == "relay"
-                 else connections.Credentials(api_key_env=env))
-        return (self.provider.currentData(), self.name.text().strip(), self.base_url.text().strip() or None, creds,
-                self.api_key.text().strip() or None)
+        provider = self.provider.currentData()
+        return provider, self.name.text().strip(), self.base_url.text().strip() or None, self.forms[provider].given()
 
     def _say(self, text: str, ok: bool) -> None:
         show_outcome(self.form_outcome, text, ok)
@@ -177,7 +249,7 @@ class ConnectionsView(QWidget):
         self.tasks.explain(exc, lambda reason: self._say(reason, False))
 
     def test(self) -> None:
-        provider, _name, base_url, creds, key = self._form()
+        provider, _name, base_url, given = self._form()
         self._say("Testing…", True)
 
         def done(info: dict) -> None:
@@ -185,21 +257,21 @@ class ConnectionsView(QWidget):
             self._say(f"Connection works ({said})", True)
             self.checked.emit(info)
 
-        self.tasks.net(lambda: connections.check(provider, base_url, creds, api_key=key), done, self._failed)
+        self.tasks.net(lambda: connections.check(provider, base_url, given), done, self._failed)
 
     def add(self) -> None:
-        provider, name, base_url, creds, key = self._form()
+        provider, name, base_url, given = self._form()
         self._say("Checking and saving…", True)
 
         def done(result) -> None:
             connection, _info = result
             self._say(f"Added {connection.name}; sync it to download its events", True)
-            self.api_key.clear()
+            self.forms[provider].clear_secrets()
             self.changed.emit()
             self.refresh()
 
         data_dir = self.tasks.data_dir
-        self.tasks.net(lambda: connections.connect_at(data_dir, provider, name, base_url, creds, key), done, self._failed)
+        self.tasks.net(lambda: connections.connect_at(data_dir, provider, name, base_url, given), done, self._failed)
 
     def remove_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -227,8 +299,8 @@ class ConnectionsView(QWidget):
         if self._cancel is not None:
             return
         self._cancel = cancel = threading.Event()
-        self.sync_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
+        enable(self.sync_button, "a sync is running (Cancel stops it)")
+        enable(self.cancel_button, None)
         self.bar.setRange(0, 0)  # the provider does not say how many tickets are coming: a busy bar
         self.sync_status.setText("Syncing…")
         relay = self.progress_relay
@@ -247,8 +319,8 @@ class ConnectionsView(QWidget):
 
     def _end_sync(self) -> None:
         self._cancel = None
-        self.sync_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        enable(self.sync_button, None)
+        enable(self.cancel_button, "no sync is running")
         self.bar.setRange(0, 1)
 
     def _synced(self, reports) -> None:
@@ -257,7 +329,7 @@ class ConnectionsView(QWidget):
         lines = []
         for r in reports:
             pulled = f"{r.pull.tickets:,} tickets in {r.pull.events} events" if r.pull else "not pulled"
-            state = "cancelled" if r.cancelled else f"error: {r.error}" if r.error else "done"
+            state = "cancelled" if r.cancelled else plain_error(r.error) if r.error else "done"
             lines.append(f"{r.connection}: sent {r.push.sent}, {pulled} ({state})")
         self.sync_status.setText("\n".join(lines))
         self.syncFinished.emit([r.to_dict() for r in reports])

@@ -1,29 +1,38 @@
-"""This door's own settings: its name (shown to other doors in refusals), its sounds, its camera."""
+"""This door's own settings: its name (shown to other doors in refusals), its sounds, its camera.
+
+The name is edited here and nowhere else; it is kept in the data dir's database (`services.doors`),
+where the CLI, the door server and the other doors read it, and every other place shows it.
+"""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from checkin_app.gui.camera_settings import CameraSettings
 from checkin_app.gui.settings import Settings
+from checkin_app.gui import sounds as sound_device
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.tasks import Tasks
+from checkin_app.services import doors
 
 
 class DoorSettings(QGroupBox):
     """Signals:
-        renamed(str): the door's new name is in use (settings saved, check-in service told).
+        renamed(str): the door's name is in use: read at start (`load`) or saved (check-in service told).
         cameraChosen(object): the `CameraChoice` to scan from now, or None for none (`camera_settings`)."""
 
     renamed = Signal(str)
     cameraChosen = Signal(object)
+    soundChecked = Signal(object)  # None: sound plays here; else why not
 
     def __init__(self, tasks: Tasks, settings: Settings, sounds: Sounds, parent: QWidget | None = None):
         super().__init__("This door", parent)
         self.tasks, self.settings, self.sounds = tasks, settings, sounds
-        self.name = QLineEdit(settings.door_name or "", placeholderText="e.g. Door 2, Balcony, Stage door")
+        self.name = QLineEdit(placeholderText="e.g. Door 2, Balcony, Stage door")
         self.sound = QCheckBox("Sounds for admitted / warning / refused", checked=settings.sound)
         self.sound.toggled.connect(self._sound)
+        self.sound_device = QLabel()  # whether this laptop can play them at all (`load` checks)
+        self.sound_device.setWordWrap(True)
         self.camera = CameraSettings(tasks, settings)
         self.camera.cameraChosen.connect(self.cameraChosen)
         save = QPushButton("Save name", clicked=self.save)
@@ -32,15 +41,57 @@ class DoorSettings(QGroupBox):
         form.addRow("Name", self.name)
         form.addRow("", save)
         form.addRow("", self.sound)
+        form.addRow("", self.sound_device)
         form.addRow(self.camera)
 
     def _sound(self, on: bool) -> None:
         self.settings.sound = on
         self.sounds.enabled = on
 
+    def check_sound(self) -> None:
+        """Find out whether a sound can play here (a player and a device), off the GUI thread."""
+        self.sound_device.setText("Checking the sound device…")
+        self.tasks.net(sound_device.probe, self._sound_checked)
+
+    def _sound_checked(self, problem: str | None) -> None:
+        if problem is None:
+            self.sound_device.setText("")
+            self.sound.setToolTip("")
+        else:
+            self.sound_device.setText(f"No sound device: the door stays silent ({problem}).")
+            self.sound_device.setStyleSheet("color: #b3261e; font-weight: 600;")
+            self.sound.setToolTip(f"No sound device: {problem}")
+        self.sound_device.setVisible(problem is not None)
+        self.soundChecked.emit(problem)
+
+    def load(self) -> None:
+        """Read the name and check the sound device (call once the lanes are open). A name only the old
+        `gui.ini` knew moves to the database."""
+        self.check_sound()
+        legacy = self.settings.door_name
+
+        def read(app) -> str | None:
+            name = doors.door_name(app.store)
+            if name is None and legacy:
+                name = doors.set_door_name(app.store, legacy)
+            app.checkin.door = name or app.store.device_id  # a pairing may have named the door meanwhile
+            return name
+
+        def shown(name: str | None) -> None:
+            if legacy:
+                self.settings.door_name = None
+            self.name.setText(name or "")
+            self.renamed.emit(name or "")
+
+        self.tasks.db(read, shown)
+
     def save(self) -> None:
         name = self.name.text().strip()
-        self.settings.door_name = name
-        # The check-in service writes the door into each journal row; scans after this carry the new name.
-        self.tasks.db(lambda app: setattr(app.checkin, "door", name or app.store.device_id),
-                      lambda _r: self.renamed.emit(name))
+
+        def rename(app) -> str:
+            doors.set_door_name(app.store, name)
+            # The check-in service writes the door into each journal row; scans after this carry the new name.
+            app.checkin.door = name or app.store.device_id
+            return name
+
+        self.tasks.db(rename, self.renamed.emit)

@@ -1,34 +1,104 @@
-"""The door view: the verdict, manual entry, entry/exit mode, counters and the last 20 scans.
+"""The door view: the verdict, manual entry, entry/exit mode, what the door admits, counters, last scans.
 
 Every scan goes to the database lane (`Tasks.db`); the GUI thread only paints. Counters move
 locally with each verdict and are re-read from the read lane now and then, so a door with a
 million tickets never waits for a count between two scans.
+
+Sized for door laptops: the verdict column takes what the window gives and scales its text
+(`verdict.py`); the side column has a fixed share and elides, so nothing a scan shows can push
+anything off screen. At 1024×600 the headline, name, reason and the code field all show.
 """
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+                               QListWidgetItem, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
 from checkin_app.domain.rules import Mode, clock_time
 from checkin_app.errors import InvalidCode
 from checkin_app.gui.camera_pane import CameraPane
+from checkin_app.gui.plain_words import unknown_reason
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.style import TONES
 from checkin_app.gui.tasks import Tasks
+from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.verdict import VerdictPanel, look_for
-from checkin_app.services import stats, supervisor
+from checkin_app.services import events, stats, supervisor
 
 RECENT = 20
-_MARK = {"ok": "✔", "info": "➜", "warn": "!", "stop": "✖"}
+_MARK = {"ok": "✔", "info": "➜", "exit": "➜", "warn": "!", "stop": "✖"}
+
+
+def door_scope(app) -> dict:
+    """What this door admits: {"all": bool, "events": [{"name", "starts_at"}...]} (read lane).
+
+    The one place the Door tab learns its scope: re-point it at the event-scope service
+    (chosen events vs "all cached events") when that exists.
+    """
+    rows = events.list_events(app.store)
+    chosen = [{"name": e["name"], "starts_at": e["starts_at"]} for e in rows if e["admitted"]]
+    return {"all": bool(rows) and len(chosen) == len(rows) and len(rows) > 1, "events": chosen, "cached": len(rows)}
+
+
+def _when(iso: str | None) -> str:
+    """"30 Nov 19:00" in the event's own time zone (as the provider gave it)."""
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).strftime("%d %b %H:%M").lstrip("0")
+    except ValueError:
+        return iso
+
+
+def scope_text(scope: dict) -> str:
+    """"Admitting: Friday Late · 30 Nov 19:00"; every cached event, or nothing, said as such."""
+    chosen = scope["events"]
+    if not chosen:
+        return "Admitting: nothing yet (no event chosen)" if scope["cached"] else "Admitting: no attendee list yet"
+    if scope["all"]:
+        return f"Admitting: all {len(chosen)} cached events"
+    return "Admitting: " + ", ".join(" · ".join(p for p in (e["name"], _when(e["starts_at"])) if p) for e in chosen)
 
 
 def door_snapshot(app) -> dict:
-    """What the door view re-reads (on the read lane): counters and the last scans."""
-    return {"counters": stats.counters(app.store), "recent": supervisor.recent_scans(app.store, RECENT)}
+    """What the door view re-reads (on the read lane): counters, the last scans, the scope."""
+    return {"counters": stats.counters(app.store), "recent": supervisor.recent_scans(app.store, RECENT),
+            "scope": door_scope(app)}
+
+
+class FirstRun(QWidget):
+    """In place of the verdict while the data dir has no attendee list: one way forward."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("firstRun")
+        self.setAttribute(Qt.WA_StyledBackground)
+        self.setStyleSheet(f"QWidget#firstRun {{ background: {TONES['idle']['bg']}; border-radius: 14px; }}"
+                           f" QLabel {{ color: {TONES['idle']['fg']}; }}")
+        title = QLabel("No attendee list yet")
+        font = QFont()
+        font.setPixelSize(40)
+        font.setBold(True)
+        title.setFont(font)
+        self.connect_button = QPushButton("Connect your box office  →")
+        self.connect_button.setProperty("role", "primary")
+        self.connect_button.setStyleSheet("font-size: 22px; padding: 14px 28px;")
+        hint = QLabel("Connect a box office, choose tonight's events and name this door.\n"
+                      "Or import a list: checkin-app import FILE")
+        hint.setAlignment(Qt.AlignCenter)
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        lay.addWidget(title, 0, Qt.AlignHCenter)
+        lay.addSpacing(16)
+        lay.addWidget(self.connect_button, 0, Qt.AlignHCenter)
+        lay.addSpacing(12)
+        lay.addWidget(hint, 0, Qt.AlignHCenter)
+        lay.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
 
 
 class DoorView(QWidget):
@@ -40,24 +110,36 @@ class DoorView(QWidget):
 
     Signals:
         verdictShown(dict): a scan was decided and is on screen (the verdict dict).
-        countersChanged(dict): the counters changed (admitted, expected, per_type).
+        countersChanged(dict): the counters changed (admitted, inside, expected, per_type).
+        connectRequested(): the first-run button was pressed (open the connect wizard).
+        scopeShown(str): the "Admitting: …" line changed.
     """
 
     verdictShown = Signal(dict)
     countersChanged = Signal(dict)
+    connectRequested = Signal()
+    scopeShown = Signal(str)
 
     def __init__(self, tasks: Tasks, sounds: Sounds, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("page")
         self.tasks, self.sounds = tasks, sounds
         self.mode = Mode.ENTRY
-        self.counters: dict = {"admitted": 0, "expected": 0, "per_type": []}
+        self.counters: dict = {"admitted": 0, "inside": 0, "expected": 0, "per_type": []}
+        self.status: dict | None = None  # the door's last `DoorStatus.to_dict()` (list age, online)
         self.latencies: list[float] = []  # seconds from scan arrival to verdict painted
 
         self.verdict = VerdictPanel()
         self.verdict.painted.connect(self.latencies.append)
+        self.first_run = FirstRun()
+        self.first_run.connect_button.clicked.connect(self.connectRequested)
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.verdict)
+        self.centre.addWidget(self.first_run)
         self.entry = QLineEdit(placeholderText="Type a ticket code and press Enter")
+        self.entry.setMinimumWidth(160)
         self.entry.returnPressed.connect(self._submit_typed)
+        self.entry.installEventFilter(self)  # Space on an empty field acknowledges a refusal
         go = QPushButton("Check", clicked=self._submit_typed)
         go.setProperty("role", "primary")
         self.entry_button = QPushButton("Entry", checkable=True, checked=True)
@@ -66,28 +148,34 @@ class DoorView(QWidget):
         modes.addButton(self.entry_button)
         modes.addButton(self.exit_button)
         self.exit_button.toggled.connect(lambda on: self.set_mode(Mode.EXIT if on else Mode.ENTRY))
-        self.mode_banner = QLabel("EXIT MODE: scans record people leaving", objectName="banner")
-        self.mode_banner.setStyleSheet(f"background: {TONES['info']['bg']}; color: white;")
+        self.mode_banner = QLabel("EXIT MODE · scans record people LEAVING · F2 for entry", objectName="banner")
+        self.mode_banner.setStyleSheet(f"background: {TONES['exit']['bg']}; color: white; font-size: 20px;")
+        self.mode_banner.setAlignment(Qt.AlignCenter)
         self.mode_banner.hide()
+        QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.verdict.acknowledge,
+                  context=Qt.WidgetWithChildrenShortcut)
 
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.entry, 1)
         entry_row.addWidget(go)
-        entry_row.addSpacing(16)
+        entry_row.addSpacing(12)
         entry_row.addWidget(self.entry_button)
         entry_row.addWidget(self.exit_button)
         left = QVBoxLayout()
         left.addWidget(self.mode_banner)
-        left.addWidget(self.verdict, 1)
+        left.addWidget(self.centre, 1)
         left.addLayout(entry_row)
 
+        self.scope = FitLabel(lines=2)
+        self.scope.setObjectName("scope")
+        self.scope.setFont(self._bold(13))
+        self.scope.set_font(self.scope.font())
+        self.scope.setText("Admitting: …")
         self.camera = CameraPane()
-        self.total = QLabel("0 / 0")
-        font = QFont()
-        font.setPointSize(30)
-        font.setBold(True)
-        self.total.setFont(font)
-        self.total.setAlignment(Qt.AlignCenter)
+        self.camera.setMinimumSize(160, 110)
+        self.total = FitLabel(smallest=0.4)  # "1,204 / 2,379" stays whole in a narrow column
+        self.total.set_font(self._bold(30))
+        self.total.setText("0 / 0")
         self.per_type = QGridLayout()
         counters_box = QGroupBox("Inside / expected")
         cl = QVBoxLayout(counters_box)
@@ -97,21 +185,33 @@ class DoorView(QWidget):
         self.recent.setFocusPolicy(Qt.NoFocus)
         self.recent.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # long names are elided…
         self.recent.setTextElideMode(Qt.ElideRight)
+        self.recent.setMinimumHeight(40)
         recent_box = QGroupBox(f"Last {RECENT} scans")
         QVBoxLayout(recent_box).addWidget(self.recent)
-        right = QVBoxLayout()
-        right.addWidget(self.camera)
+        self.side = QWidget()
+        self.side.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # a fixed share, whatever it shows
+        right = QVBoxLayout(self.side)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.scope)
+        right.addWidget(self.camera, 2)
         right.addWidget(counters_box)
-        right.addWidget(recent_box, 1)
+        right.addWidget(recent_box, 3)
 
         lay = QHBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 12)
         lay.addLayout(left, 3)
-        lay.addLayout(right, 1)
+        lay.addWidget(self.side, 1)
         self.setFocusProxy(self.entry)
 
         self._refresh_timer = QTimer(self, interval=20_000, timeout=self.refresh)
         self._refresh_timer.start()
+
+    @staticmethod
+    def _bold(points: int) -> QFont:
+        font = QFont()
+        font.setPointSize(points)
+        font.setBold(True)
+        return font
 
     # -- scanning ----------------------------------------------------------------------------
 
@@ -129,14 +229,24 @@ class DoorView(QWidget):
         if text.strip():
             self.submit(text)
 
+    def eventFilter(self, watched, event) -> bool:
+        if (watched is self.entry and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Space
+                and not self.entry.text() and self.verdict.verdict is not None):
+            self.verdict.acknowledge()
+            return True
+        return super().eventFilter(watched, event)
+
     def _decided(self, verdict: dict, asked_at: float) -> None:
+        reason = unknown_reason(self.status) if verdict["verdict"] == "unknown" else None
+        if reason:  # the list may be behind: say so rather than "not on any cached list"
+            verdict = {**verdict, "message": reason}
+        self.centre.setCurrentWidget(self.verdict)
         look = self.verdict.show_verdict(verdict, asked_at)
         if look.cue:
             self.sounds.play(look.cue)
         ticket = verdict.get("ticket") or {}
         self._add_recent(verdict["verdict"], verdict["message"], ticket.get("holder_name"), time.time())
-        if verdict["verdict"] in ("admitted", "forced") and not verdict.get("reentry"):
-            self._count_in(ticket.get("ticket_type") or "Ticket")
+        self._count(verdict)
         self.verdictShown.emit(verdict)
 
     def _refused_input(self, raw: str, exc: BaseException, asked_at: float) -> None:
@@ -147,38 +257,71 @@ class DoorView(QWidget):
 
     def set_mode(self, mode: Mode) -> None:
         self.mode = mode
-        self.mode_banner.setVisible(mode is Mode.EXIT)
-        (self.exit_button if mode is Mode.EXIT else self.entry_button).setChecked(True)
+        exiting = mode is Mode.EXIT
+        self.mode_banner.setVisible(exiting)
+        self.verdict.set_exit_mode(exiting)
+        self.entry.setStyleSheet(f"border: 3px solid {TONES['exit']['bg']};" if exiting else "")
+        self.exit_button.setStyleSheet(f"background: {TONES['exit']['bg']}; border-color: {TONES['exit']['bg']};"
+                                       if exiting else "")
+        (self.exit_button if exiting else self.entry_button).setChecked(True)
 
-    # -- counters and the recent list ------------------------------------------------------------
+    def set_status(self, status: dict) -> None:
+        """The door's status (list age, online): an unknown code on an old list says it may be new."""
+        self.status = status
+
+    # -- counters, scope and the recent list -----------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-read counters and the recent scans (read lane)."""
+        """Re-read counters, the recent scans and the scope (read lane)."""
         self.tasks.read(door_snapshot, self._show_snapshot)
 
     def _show_snapshot(self, snap: dict) -> None:
+        scope = snap["scope"]
+        no_list = not scope["cached"] and snap["counters"]["expected"] == 0
+        if no_list and self.verdict.verdict is None:
+            self.centre.setCurrentWidget(self.first_run)
+        elif not no_list and self.centre.currentWidget() is self.first_run:
+            self.centre.setCurrentWidget(self.verdict)
+        text = scope_text(scope)
+        if text != self.scope.text():
+            self.scope.setText(text)
+            self.scope.setToolTip(text)
+            self.scopeShown.emit(text)
         self._show_counters(snap["counters"])
         self.recent.clear()
         for r in reversed(snap["recent"]):
             self._add_recent(r["verdict"], r["message"] or "", r["holder_name"], r["at"])
 
-    def _count_in(self, ticket_type: str) -> None:
+    def _count(self, verdict: dict) -> None:
+        """Move the counters with a verdict: a new arrival, a re-entry (inside only) or an exit."""
+        kind, ticket = verdict["verdict"], verdict.get("ticket") or {}
         c = self.counters
-        c["admitted"] += 1
+        if kind in ("admitted", "forced"):
+            step, new = 1, not verdict.get("reentry")
+        elif kind == "exited" and ticket.get("checked_in_at"):
+            step, new = -1, False
+        else:
+            return
+        c["inside"] = max(0, c.get("inside", 0) + step)
+        c["admitted"] += 1 if new else 0
         for row in c["per_type"]:
-            if row["ticket_type"] == ticket_type:
-                row["admitted"] += 1
+            if row["ticket_type"] == (ticket.get("ticket_type") or "Ticket"):
+                row["inside"] = max(0, row.get("inside", 0) + step)
+                row["admitted"] += 1 if new else 0
                 break
         self._show_counters(c)
 
     def _show_counters(self, counters: dict) -> None:
         self.counters = counters
-        self.total.setText(f"{counters['admitted']:,} / {counters['expected']:,}")
+        self.total.setText(f"{counters['inside']:,} / {counters['expected']:,}")
         while self.per_type.count():
             self.per_type.takeAt(0).widget().deleteLater()
-        for i, row in enumerate(counters["per_type"][:6]):
-            self.per_type.addWidget(QLabel(row["ticket_type"]), i, 0)
-            n = QLabel(f"{row['admitted']:,} / {row['expected']:,}")
+        for i, row in enumerate(counters["per_type"][:4]):
+            name = FitLabel()
+            name.setText(row["ticket_type"])
+            name.setAlignment(Qt.AlignLeft)
+            self.per_type.addWidget(name, i, 0)
+            n = QLabel(f"{row['inside']:,} / {row['expected']:,}")
             n.setAlignment(Qt.AlignRight)
             self.per_type.addWidget(n, i, 1)
         self.countersChanged.emit(counters)

@@ -8,12 +8,15 @@ every door of the venue, so it is shown only while the supervisor tools are unlo
 """
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from checkin_app.gui.doors_held_back import HeldBackBox
+from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import ago_text
@@ -26,7 +29,7 @@ REFRESH_MS = 2_000
 
 _COLUMNS = [
     Column("door", "Door", lambda r: r["door"] or "not heard from yet"),
-    Column("url", "Address"),
+    Column("urls", "Address", lambda r: ", ".join(r.get("urls") or [r["url"]])),
     Column("connected", "Connected", lambda r: "yes" if r["connected"] else "NO"),
     Column("behind", "Rows behind", lambda r: f"{r['behind']:,}" if r["behind"] is not None else "?"),
     Column("last_contact_age_s", "Last contact", lambda r: ago_text(r["last_contact_age_s"])),
@@ -76,7 +79,10 @@ class DoorsPanel(QWidget):
         self.relay.applied.connect(self.applied)
 
         # -- not paired: create or join --
-        self.door_name = QLineEdit(settings.door_name or "", placeholderText="e.g. North door")
+        # The name is set in one place (Connections → This door); pairing uses it, and shows it here.
+        self.door_name = QLabel()
+        self.door_name.setWordWrap(True)
+        self.show_door_name("")
         self.key_env = QLineEdit(placeholderText="only where there is no OS keyring: a variable holding the key")
         self.create_button = QPushButton("Create a venue", clicked=self.create_venue)
         self.create_button.setProperty("role", "primary")
@@ -151,7 +157,7 @@ class DoorsPanel(QWidget):
         rl.addWidget(self.summary)
         self.held_back = HeldBackBox()  # quarantined rows and forged_row alarms (issue 14)
         rl.addWidget(self.held_back, 1)
-        self.repl_box.setEnabled(False)
+        enable(self.repl_box, "create or join a venue first (left)")
 
         lay = QHBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 12)
@@ -174,27 +180,30 @@ class DoorsPanel(QWidget):
     def _show_venue(self, venue: dict | None) -> None:
         self.venue = venue
         self.pages.setCurrentIndex(1 if venue else 0)
-        self.repl_box.setEnabled(venue is not None)
+        enable(self.repl_box, None if venue is not None else "create or join a venue first (left)")
         if venue:
             self.venue_label.setText(f"This door is <b>{venue['door']}</b> of venue {venue['venue_id']}.")
             self._show_key(self.lock_bar.is_unlocked)
             self.refresh()
 
-    def _pair_options(self) -> tuple[str | None, str | None]:
-        return self.door_name.text().strip() or None, self.key_env.text().strip() or None
+    def show_door_name(self, name: str) -> None:
+        self.door_name.setText(f"<b>{html.escape(name)}</b> (change it in Connections → This door)" if name else
+                               "No name yet: name the door in Connections → This door, or pairing names it "
+                               "\"Door\" and its device id")
+
+    def _key_env(self) -> str | None:
+        return self.key_env.text().strip() or None
 
     def create_venue(self) -> None:
-        door, key_env = self._pair_options()
-        data_dir = self.tasks.data_dir
-        self._say("Creating the venue…", True)
-        self.tasks.net(lambda: doors.create_venue_at(data_dir, door, key_env), self._paired, self._pair_failed)
+        key_env, data_dir = self._key_env(), self.tasks.data_dir
+        self._say("Creating the venue…", True)  # under the door's name kept in its data dir
+        self.tasks.net(lambda: doors.create_venue_at(data_dir, None, key_env), self._paired, self._pair_failed)
 
     def join_venue(self, image: str | None = None) -> None:
         """Join with the typed key, or the key in a picture of its QR code."""
-        door, key_env = self._pair_options()
-        text, data_dir = self.key_text.text().strip(), self.tasks.data_dir
+        key_env, text, data_dir = self._key_env(), self.key_text.text().strip(), self.tasks.data_dir
         self._say("Joining…", True)
-        self.tasks.net(lambda: doors.join_venue_at(data_dir, text, door, key_env, image=image),
+        self.tasks.net(lambda: doors.join_venue_at(data_dir, text, None, key_env, image=image),
                        self._paired, self._pair_failed)
 
     def pick_image(self) -> None:
@@ -259,7 +268,7 @@ class DoorsPanel(QWidget):
             self.tasks.explain(exc, self._refuse)
             return
         self._starting = True
-        self.switch.setEnabled(False)
+        enable(self.switch, "starting…")
         data_dir, host, port, discovery = self.tasks.data_dir, self.listen.currentData(), self.port.value(), \
             self.discovery.isChecked()
         self.settings.door_host, self.settings.door_port = host, port
@@ -286,11 +295,11 @@ class DoorsPanel(QWidget):
         self._switched(True, f"On: this door serves at {runner.url} and pulls from every door it knows.")
 
     def _switched(self, on: bool, text: str) -> None:
-        self.switch.setEnabled(True)
+        enable(self.switch, None)
         self.switch.setChecked(on)
         self.switch.setText(f"Replicate with other doors: {'on' if on else 'off'}")
         for w in (self.listen, self.port, self.peers, self.discovery):
-            w.setEnabled(not on)
+            enable(w, "turn replication off to change it" if on else None)
         self.settings.replicate = on
         self.run_outcome.setStyleSheet("")
         self.run_outcome.setText(text)
@@ -303,7 +312,7 @@ class DoorsPanel(QWidget):
 
     def _run_failed(self, exc: BaseException) -> None:
         self._starting = False
-        self.switch.setEnabled(True)
+        enable(self.switch, None)
         self.switch.setChecked(self.on)
         self.tasks.explain(exc, self._refuse)
 

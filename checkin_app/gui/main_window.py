@@ -2,6 +2,10 @@
 
 It owns the background lanes (`Tasks`), the sync loop, the camera worker and the app-wide
 scanner filter, and wires them to the views. Window geometry and the open tab persist.
+
+Door laptops are small (1366×768 is the commonest, 1024×600 exists): every page but the Door
+scrolls when the window is smaller than it (`pages.Pages`), the Door fits as it is, and F11 is
+a full-screen door mode. A verdict made while another tab is open comes up over that tab.
 """
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from checkin_app import paths
 from checkin_app.domain.rules import Mode
@@ -19,19 +23,23 @@ from checkin_app.gui.crash import CrashHandler
 from checkin_app.gui.door_settings import DoorSettings
 from checkin_app.gui.door_view import DoorView
 from checkin_app.gui.doors_panel import DoorsPanel
+from checkin_app.gui.first_run import FirstRunWizard
+from checkin_app.gui.pages import Pages
+from checkin_app.gui.plain_words import plain_error
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.stats_view import StatsView
 from checkin_app.gui.status_strip import StatusStrip
 from checkin_app.gui.supervisor import SupervisorView
 from checkin_app.gui.tasks import Tasks
+from checkin_app.gui.verdict import VerdictOverlay
 from checkin_app.gui.wedge_filter import WedgeFilter
-from checkin_app.services import doors
 from checkin_app.services.scanner import door_pipeline
 from checkin_app.services.status import door_status
 from checkin_app.sync.loop import SyncLoop
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icon.png"
+FIRST_SIZE = (1280, 800)  # the window's size on first start, where the screen has room for it
 
 
 class _SyncRelay(QObject):
@@ -64,19 +72,18 @@ class MainWindow(QMainWindow):
                  sync_interval_s: float = 30.0, sounds: Sounds | None = None):
         super().__init__()
         self.data_dir, self.settings = Path(data_dir), settings
-        door_name = settings.door_name
-        self.setWindowTitle(f"checkin-app · {door_name or 'Door'} · {self.data_dir}")
+        self.setWindowTitle(f"checkin-app · Door · {self.data_dir}")  # the door's name once read (`_renamed`)
         if ICON.exists():
             self.setWindowIcon(QIcon(str(ICON)))
-        self.tasks = Tasks(self.data_dir, door=door_name)
+        self.tasks = Tasks(self.data_dir)  # each lane's App reads the door's name from the data dir
         self.sounds = sounds or Sounds(settings.sound)
         self.crash = CrashHandler(self.show_message, self, paths.log_dir(self.data_dir) / "checkin.log")
         self.tasks.error.connect(self.show_message)
         self.tasks.crashed.connect(self.crash.crashed)
         self.messages: list[str] = []
+        self.last_status: dict | None = None  # the door's latest `DoorStatus.to_dict()`
 
         self.status = StatusStrip()
-        self.status.set_door(door_name or "")
         self.door = DoorView(self.tasks, self.sounds)
         self.supervisor = SupervisorView(self.tasks, settings)
         self.stats = StatsView(self.tasks)
@@ -86,10 +93,10 @@ class MainWindow(QMainWindow):
         self.door_settings.renamed.connect(self._renamed)
         self.door_settings.cameraChosen.connect(self.use_camera)
         self.doors = DoorsPanel(self.tasks, settings, self.supervisor.lock_bar)
-        self.tabs = QTabWidget()
+        self.tabs = Pages()
         for view, title in ((self.door, "Door"), (self.supervisor, "Supervisor"), (self.stats, "Live stats"),
                             (self.connections, "Connections"), (self.doors, "Doors")):
-            self.tabs.addTab(view, title)
+            self.tabs.add_page(view, title, scroll=view is not self.door)
         self.tabs.currentChanged.connect(self._tab_shown)
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -100,19 +107,26 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.footer = QLabel()
         self.statusBar().addWidget(self.footer, 1)
+        self.overlay = VerdictOverlay(central)
+        self.overlay.opened.connect(lambda: self.tabs.setCurrentWidget(self.door))
+        self.door.verdictShown.connect(self._verdict_to_front)
+        self.door.connectRequested.connect(self.open_first_run)
+        self.door_mode = False
+        self._maximised_before_door_mode = False
+        self._first_run = None
 
         self.supervisor.changed.connect(self.door.refresh)
+        self.supervisor.conflictsCounted.connect(lambda n: self.tabs.setTabText(
+            self.tabs.indexOf(self.supervisor), f"Supervisor ({n})" if n else "Supervisor"))
         self.connections.changed.connect(self.refresh_all)
-        self.connections.message.connect(lambda text, _ok: self.footer.setText(text))
-        self.door.exit_button.toggled.connect(lambda on: setattr(self.settings, "exit_mode", on))
+        self.connections.message.connect(lambda text, _ok: self.footer.setText(plain_error(text, self.last_status)))
         self.doors.statusRead.connect(lambda st, on: self.status.show_doors(st if on else None))
         self.doors.switched.connect(lambda on: on or self.status.show_doors(None))
         self.doors.applied.connect(self._rows_from_doors)
         self.doors.paired.connect(self._paired)
         # Another door's rows arrive in bursts while catching up: one refresh per burst.
         self._doors_refresh = QTimer(self, singleShot=True, interval=250, timeout=self.refresh_all)
-        if settings.exit_mode:
-            self.door.set_mode(Mode.EXIT)
+        # Exit mode is never restored: a restarted door lets people in until someone chooses Exit.
 
         # A USB scanner's bursts become door scans wherever the focus is, except in password fields
         # and text fields outside the Door tab (those keep their keys); typing on the Door tab goes
@@ -141,6 +155,8 @@ class MainWindow(QMainWindow):
         if self.tasks is None:  # the window closed before the read lane opened
             return
         self.refresh_all()
+        self.supervisor.conflicts.refresh()  # the conflicts badge counts from the start, locked or not
+        self.door_settings.load()
         self.doors.load(resume=True)
         if self.sync_interval_s > 0:
             self.start_background_sync(self.sync_interval_s)
@@ -168,11 +184,17 @@ class MainWindow(QMainWindow):
         self.tasks.read(lambda app: door_status(app.store).to_dict(), self._show_status)
 
     def _show_status(self, st: dict) -> None:
+        self.last_status = st
         self.status.show_status(st)
+        self.door.set_status(st)
         self.statusShown.emit(st)
 
     def _tab_shown(self, index: int) -> None:
         widget = self.tabs.widget(index)
+        if widget is self.door:
+            self.overlay.hide()
+        elif self.door_mode:
+            self.set_door_mode(False)  # another tab asked for: the tab bar comes back
         if widget is self.stats:
             self.stats.refresh()
         elif widget is self.connections:
@@ -196,19 +218,17 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self, activated=lambda n=n: self.tabs.setCurrentIndex(n))
         QShortcut(QKeySequence("F2"), self, activated=lambda: self.door.set_mode(
             Mode.ENTRY if self.door.mode is Mode.EXIT else Mode.EXIT))
-        QShortcut(QKeySequence("Escape"), self.door, activated=self.door.verdict.clear)
+        QShortcut(QKeySequence("F11"), self, activated=lambda: self.set_door_mode(not self.door_mode))
         QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: (self.tabs.setCurrentWidget(self.supervisor),
-                                                                   self.supervisor.query.setFocus()))
+                                                                   self.supervisor.focus_search()))
 
     def _paired(self, venue: dict) -> None:
-        """The door joined (or created) a venue under a name: its scans carry that name from now on."""
-        self.door_settings.name.setText(venue["door"])
-        self.door_settings.save()
+        """The door joined (or created) a venue under its name (or a new one): scans carry it from now on."""
+        self.door_settings.load()
 
     def _renamed(self, name: str) -> None:
-        if name and self.tasks is not None:  # the other doors see the same name (from the next start)
-            self.tasks.db(lambda app: doors.set_door_name(app.store, name))
         self.status.set_door(name)
+        self.doors.show_door_name(name)
         self.setWindowTitle(f"checkin-app · {name or 'Door'} · {self.data_dir}")
 
     # -- scanning sources ------------------------------------------------------------------------
@@ -259,10 +279,48 @@ class MainWindow(QMainWindow):
             self.camera_worker.stop()
             self.camera_worker = None
 
+    # -- the door in front --------------------------------------------------------------------
+
+    def _verdict_to_front(self, verdict: dict) -> None:
+        """Every verdict is seen: on another tab it comes up over the top of that tab."""
+        if self.tabs.currentWidget() is not self.door:
+            self.overlay.setProperty("top", self.tabs.y() + self.tabs.tabBar().height())
+            self.overlay.show_verdict(verdict)
+
+    def set_door_mode(self, on: bool) -> None:
+        """F11: the Door alone, full screen (no tab bar or footer); F11 again restores the window."""
+        if on == self.door_mode:
+            return
+        self.door_mode = on
+        self.tabs.tabBar().setVisible(not on)
+        self.statusBar().setVisible(not on)
+        if on:
+            self._maximised_before_door_mode = self.isMaximized()
+            self.tabs.setCurrentWidget(self.door)
+            self.showFullScreen()
+        elif self._maximised_before_door_mode:
+            self.showMaximized()
+        else:
+            self.showNormal()
+
+    def open_first_run(self) -> None:
+        """The short connect wizard (provider, key, tonight's events, door name)."""
+        if self._first_run is None:
+            self._first_run = FirstRunWizard(self.tasks, self.door_settings, self)
+            self._first_run.changed.connect(lambda: (self.refresh_all(), self.connections.refresh()))
+        self._first_run.restart()
+        self._first_run.open()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.overlay.isVisible():
+            self.overlay.place()
+
     # -- messages --------------------------------------------------------------------------------
 
     def show_message(self, text: str) -> None:
         """An environment error: a message box that does not block the door, and the status bar."""
+        text = plain_error(text, self.last_status)
         self.messages.append(text)
         self.footer.setText(text)
         box = QMessageBox(QMessageBox.Warning, "checkin-app", text, QMessageBox.Ok, self)
@@ -277,9 +335,17 @@ class MainWindow(QMainWindow):
         laptop restarted mid-event must be ready to scan, whatever tab a supervisor left open)."""
         geometry, _tab = self.settings.window_state()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+            self._first_size()
         self.tabs.setCurrentWidget(self.door)
         self.door.entry.setFocus()
+
+    def _first_size(self) -> None:
+        """No saved size: 1280×800, or maximised where the screen is smaller (most door laptops are)."""
+        available = self.screen().availableGeometry()
+        if available.width() < FIRST_SIZE[0] or available.height() < FIRST_SIZE[1]:
+            self.setWindowState(Qt.WindowMaximized)
+        else:
+            self.resize(*FIRST_SIZE)
 
     def closeEvent(self, event) -> None:
         self.settings.save_window_state(self.saveGeometry(), self.tabs.currentIndex())

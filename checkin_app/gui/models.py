@@ -94,6 +94,7 @@ def table_view(model: QAbstractTableModel, *, rows: bool = True) -> QTableView:
     if rows:
         view.setSelectionBehavior(QTableView.SelectRows)
     view.verticalHeader().hide()
+    view.setTabKeyNavigation(False)  # Tab moves on to the next control; arrows move inside the table
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
@@ -133,40 +134,4 @@ HISTORY_COLUMNS = [
     Column("verdict", "Verdict", lambda r: (r.get("verdict") or "").replace("_", " ")),
     Column("door", "Door", lambda r: r.get("door") or r.get("device")),
     Column("note", "Note", lambda r: r["payload"].get("reason") or r["payload"].get("message") or ""),
-]
-
-_CONFLICT_WORDS = {"double_admission": "Admitted twice", "void_after_admission": "Voided after admission",
-                   "admission_after_void": "Admitted after a void", "push_failed": "Not accepted upstream",
-                   "unrecognised": "Provider state not recognised", "set_aside": "Record set aside",
-                   "unapplied_delivery": "Delivery not applied"}
-_SCAN_WORDS = {"double_admission": ("first", "again"), "void_after_admission": ("admitted", "voided"),
-               "admission_after_void": ("voided", "admitted")}
-
-
-def _scan(who: dict) -> str:
-    """One side of a conflict: its time, door and device (doors may share a name; devices never do)."""
-    device = who.get("device") or "?"
-    where = f"{who['door']} ({device})" if who.get("door") else device
-    return f"{clock_time(who.get('at'))} at {where}"
-
-
-def conflict_detail(row: dict) -> str:
-    d = row.get("detail") or {}
-    if row["kind"] == "push_failed":
-        return f"{d.get('op')}: {d.get('error')} ({d.get('attempts')} attempts)"
-    if "first" in d and "second" in d:  # found between doors: both acts' time, door and device
-        one, two = _SCAN_WORDS.get(row["kind"], ("first", "then"))
-        return f"{one} {_scan(d['first'])}, {two} {_scan(d['second'])}"
-    if row["kind"] == "void_after_admission":  # the provider voided a ticket this venue had admitted
-        return f"admitted {_scan({'at': d.get('admitted_at'), 'door': d.get('door'), 'device': d.get('device')})}, " \
-               "then voided upstream"
-    return ", ".join(f"{k}: {v}" for k, v in d.items() if not isinstance(v, (dict, list)))
-
-
-CONFLICT_COLUMNS = [
-    Column("at", "When", lambda r: clock_time(r["at"])),
-    Column("kind", "Problem", lambda r: _CONFLICT_WORDS.get(r["kind"], r["kind"])),
-    Column("holder_name", "Name"),
-    Column("code", "Code"),
-    Column("detail", "Detail", conflict_detail),
 ]

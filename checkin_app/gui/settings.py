@@ -5,10 +5,12 @@ and the demo never touch the developer's own settings.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from checkin_app.errors import ConfigError
 from checkin_app.scanning.cameras import CameraChoice
 from checkin_app.scanning.decoders import DECODERS
 from checkin_app.services import pin as pins
@@ -32,11 +34,16 @@ class Settings:
 
     @property
     def door_name(self) -> str | None:
+        """Where the door's name was kept before the database held it: read once, to move it there."""
         return self._get("door/name") or None
 
     @door_name.setter
     def door_name(self, value: str | None) -> None:
-        self.qs.setValue("door/name", value or "")
+        if value:
+            self.qs.setValue("door/name", value)
+        else:
+            self.qs.remove("door/name")
+        self.qs.sync()
 
     @property
     def sound(self) -> bool:
@@ -149,6 +156,12 @@ class Settings:
     def has_pin(self) -> bool:
         return bool(self._get("supervisor/pin_hash"))
 
+    def choose_pin(self, pin: str, repeat: str) -> None:
+        """A first PIN, typed twice (raises ConfigError: the two differ, or not 4-12 digits)."""
+        if pin != repeat:
+            raise ConfigError("the two PINs differ")
+        self.set_pin(pin)
+
     def set_pin(self, pin: str) -> None:
         """Store the PIN's salted hash (raises ConfigError for a PIN that is not 4-12 digits)."""
         self.qs.setValue("supervisor/pin_hash", pins.hash_pin(pin))
@@ -156,6 +169,31 @@ class Settings:
 
     def check_pin(self, pin: str) -> bool:
         return pins.verify_pin(pin, self._get("supervisor/pin_hash"))
+
+    def pin_wait(self, now: float | None = None) -> float:
+        """Seconds before another PIN may be tried (wrong PINs back off; the count survives a restart)."""
+        failures = int(self._get("supervisor/pin_failures", 0) or 0)
+        failed_at = self._get("supervisor/pin_failed_at")
+        return pins.seconds_left(failures, float(failed_at) if failed_at else None, time.time() if now is None else now)
+
+    def try_pin(self, pin: str, now: float | None = None) -> tuple[bool, float]:
+        """Check a PIN unless the back-off says wait: (right, seconds to wait before the next try).
+
+        A PIN typed during the wait is not even compared (a guess must not get through early).
+        """
+        now = time.time() if now is None else now
+        wait = self.pin_wait(now)
+        if wait > 0:
+            return False, wait
+        if self.check_pin(pin):
+            self.qs.remove("supervisor/pin_failures")
+            self.qs.remove("supervisor/pin_failed_at")
+            self.qs.sync()
+            return True, 0.0
+        self.qs.setValue("supervisor/pin_failures", int(self._get("supervisor/pin_failures", 0) or 0) + 1)
+        self.qs.setValue("supervisor/pin_failed_at", repr(now))
+        self.qs.sync()
+        return False, self.pin_wait(now)
 
     # -- window -----------------------------------------------------------------------------
 

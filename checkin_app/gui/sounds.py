@@ -70,6 +70,36 @@ def _player() -> list[str] | None:
     return None
 
 
+def probe(timeout_s: float = 3.0) -> str | None:
+    """Why no sound can play on this machine, or None when it can.
+
+    Finding a player is not enough (a server or a laptop whose sound card is gone has `aplay` but
+    nothing to play on): it plays 20 ms of silence and reads the exit code. Takes up to `timeout_s`;
+    run it off the GUI thread.
+    """
+    if sys.platform == "win32":
+        return None  # winsound plays through the system's default device, always present
+    command = _player()
+    if command is None:
+        return "no audio player found (paplay, pw-play or aplay)"
+    with tempfile.TemporaryDirectory(prefix="checkin-sound-probe-") as tmp:
+        silence = Path(tmp) / "silence.wav"
+        with wave.open(str(silence), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(RATE)
+            out.writeframes(b"\0\0" * (RATE // 50))
+        try:
+            done = subprocess.run([*command, str(silence)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  timeout=timeout_s, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"{Path(command[0]).name} did not play ({type(exc).__name__})"
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip().splitlines()
+        return f"{Path(command[0]).name} could not play: {said[-1] if said else f'exit {done.returncode}'}"
+    return None
+
+
 class Sounds:
     """Plays the cues without ever blocking the caller.
 

@@ -1,4 +1,4 @@
-"""Live stats: arrivals per 5 or 15 minutes as a bar chart (stacked per door), rate, no-shows, doors.
+"""Live stats: arrivals per 5 or 15 minutes as a bar chart (stacked per door), rate, not arrived yet, doors.
 
 The chart is a small QPainter widget rather than QtCharts, which lives in PySide6-Addons
 (~175 MB) for what is here a few dozen rectangles.
@@ -17,6 +17,17 @@ from checkin_app.services import stats
 DOOR_COLOURS = ["#3e7bfa", "#1b7f3b", "#c77d00", "#8e44ad", "#b3261e", "#16a085"]
 
 
+def count_ticks(peak: int, most: int = 4) -> list[int]:
+    """Whole-number grid values from 0 to at least `peak`, at most `most` steps of 1, 2 or 5 × 10ⁿ."""
+    power = 1
+    while True:
+        for base in (1, 2, 5):
+            step = base * power
+            if step * most >= peak:
+                return list(range(0, -(-peak // step) * step + 1, step))
+        power *= 10
+
+
 class BarChart(QWidget):
     """Stacked bars: one per time bucket, one colour per door, with a legend naming each door."""
 
@@ -24,12 +35,14 @@ class BarChart(QWidget):
         super().__init__(parent)
         self.buckets: list[dict] = []
         self.doors: list[str] = []
-        self.setMinimumHeight(220)
+        self.ticks: list[int] = [0, 1]
+        self.setMinimumHeight(160)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
     def set_buckets(self, buckets: list[dict]) -> None:
         self.buckets = buckets
         self.doors = sorted({d for b in buckets for d in b["doors"]})
+        self.ticks = count_ticks(max([b["total"] for b in buckets] + [1]))
         self.update()
 
     def paintEvent(self, _event) -> None:
@@ -41,13 +54,13 @@ class BarChart(QWidget):
         p.setFont(font)
         left, right, top, bottom = 40, 10, 28, 26
         area = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
-        peak = max([b["total"] for b in self.buckets] + [1])
+        peak = self.ticks[-1]  # the axis ends on a whole tick: people come in ones
         p.setPen(QColor("#e4e7eb"))
-        for i in range(5):  # grid lines with counts
-            y = area.bottom() - area.height() * i / 4
+        for value in self.ticks:  # grid lines with whole counts
+            y = area.bottom() - area.height() * value / peak
             p.drawLine(area.left(), y, area.right(), y)
             p.setPen(QColor("#7b8794"))
-            p.drawText(QRectF(0, y - 8, left - 6, 16), Qt.AlignRight | Qt.AlignVCenter, f"{peak * i / 4:.0f}")
+            p.drawText(QRectF(0, y - 8, left - 6, 16), Qt.AlignRight | Qt.AlignVCenter, f"{value:,}")
             p.setPen(QColor("#e4e7eb"))
         if not self.buckets:
             return
@@ -102,7 +115,8 @@ class StatsView(QWidget):
         group.addButton(self.five)
         group.addButton(self.fifteen)
         self.fifteen.toggled.connect(lambda on: self.set_bucket(15 if on else 5))
-        boxes = [_figure(t) for t in ("Inside / expected", "Arrivals per minute (last 15 min)", "No-shows so far")]
+        # "Not arrived yet", not "no-shows": before and during the doors nobody has failed to show.
+        boxes = [_figure(t) for t in ("Inside / expected", "Arrivals per minute (last 15 min)", "Not arrived yet")]
         self.inside, self.rate, self.no_shows = (v for _b, v in boxes)
         self.doors = QGridLayout()
         doors_box = QGroupBox("Per door")
@@ -139,8 +153,8 @@ class StatsView(QWidget):
 
     def _show(self, live: dict) -> None:
         c = live["counters"]
-        share = f"  ({100 * c['admitted'] / c['expected']:.0f} %)" if c["expected"] else ""
-        self.inside.setText(f"{c['admitted']:,} / {c['expected']:,}{share}")
+        share = f"  ({100 * c['inside'] / c['expected']:.0f} %)" if c["expected"] else ""
+        self.inside.setText(f"{c['inside']:,} / {c['expected']:,}{share}")
         self.rate.setText(f"{live['rate_per_minute']:.1f}")
         self.no_shows.setText(f"{live['no_shows']:,}")
         self.chart.set_buckets(live["arrivals"])

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from checkin_app.gui.plain_words import continues_from, plain_error
 from checkin_app.gui.style import pill
+from checkin_app.gui.fit_label import FitLabel
 
 
 def age_text(seconds: float | None) -> str:
@@ -46,11 +48,14 @@ class StatusStrip(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.online = QLabel(objectName="statusPill")
+        # Pills end in "…" rather than widen the window past a small laptop's screen.
+        self.online = FitLabel(wants_text_width=True)
+        self.online.setObjectName("statusPill")
         self.unpushed = QLabel()
         self.age = QLabel()
         self.door = QLabel()
-        self.doors = QLabel(objectName="statusPill")
+        self.doors = FitLabel(wants_text_width=True)
+        self.doors.setObjectName("statusPill")
         self.doors.hide()
         self.stale = QLabel(objectName="banner")
         self.stale.setWordWrap(True)
@@ -76,8 +81,9 @@ class StatusStrip(QWidget):
         elif online:
             self.online.setText("●  Online")
             self.online.setStyleSheet(pill("#0f5132", "#c7f0d8"))
-        else:
-            self.online.setText("▲  OFFLINE: scans are kept and sent later")
+        else:  # in words door staff can act on, never "[Errno -2]"
+            said = plain_error(st.get("last_error") or "", st) if st.get("last_error") else ""
+            self.online.setText(f"▲  {said or 'OFFLINE. ' + continues_from(st)}  Scans are kept and sent later.")
             self.online.setStyleSheet(pill("#842029", "#f8d7da"))
         failed = f", {st['failed_pushes']} failed" if st.get("failed_pushes") else ""
         self.unpushed.setText(f"   {st['unpushed']} waiting to send{failed}")

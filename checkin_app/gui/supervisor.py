@@ -7,13 +7,17 @@ that arrives after a newer query was asked is dropped, so the table never flicke
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStackedWidget,
+import math
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSplitter, QStackedWidget,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from checkin_app.errors import ConfigError
 from checkin_app.gui.attendee_panel import AttendeePanel
 from checkin_app.gui.models import SEARCH_COLUMNS, RowsModel, table_view
+from checkin_app.gui.pin_setup import refuse_pin
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.supervisor_tools import ConflictsPanel, ExportPanel, WalkUpPanel
 from checkin_app.gui.tasks import Tasks
@@ -24,8 +28,17 @@ AUTO_LOCK_MS = 5 * 60_000  # an unlocked laptop left at the door locks itself
 SEARCH_DELAY_MS = 120  # wait for a pause in typing; FTS itself answers in about a millisecond
 
 
+def _wait_words(seconds: float) -> str:
+    """"try again in 40 s" / "try again in 4 min 10 s"."""
+    s = math.ceil(seconds)
+    return f"try again in {s // 60} min {s % 60} s" if s >= 60 else f"try again in {s} s"
+
+
 class LockBar(QStackedWidget):
     """PIN entry (choosing one on first use) or, once unlocked, a Lock button.
+
+    Wrong PINs back off (`services.pin.wait_after`): while the wait runs the field and button are
+    off and the bar counts it down. `clock` gives wall-clock seconds (tests pass their own).
 
     Signals:
         unlocked(bool): True after a good PIN, False when locked again.
@@ -33,9 +46,11 @@ class LockBar(QStackedWidget):
 
     unlocked = Signal(bool)
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, settings: Settings, parent: QWidget | None = None, clock=time.time):
         super().__init__(parent)
         self.settings = settings
+        self.clock = clock  # wall-clock seconds: the back-off is kept across restarts
+        self._countdown = QTimer(self, interval=1000, timeout=self._tick)
         self.pin = QLineEdit(placeholderText="PIN", echoMode=QLineEdit.Password, maxLength=12)
         self.repeat = QLineEdit(placeholderText="repeat the PIN", echoMode=QLineEdit.Password, maxLength=12)
         self.prompt = QLabel()
@@ -64,6 +79,12 @@ class LockBar(QStackedWidget):
         self.is_unlocked = False
         self._prepare()
 
+    def showEvent(self, event) -> None:
+        """A PIN chosen elsewhere (the first-run wizard) since this bar last looked: ask for it, not for a new one."""
+        if not self.is_unlocked and self.repeat.isVisibleTo(self) == self.settings.has_pin:
+            self._prepare()
+        super().showEvent(event)
+
     def _prepare(self) -> None:
         first = not self.settings.has_pin
         self.prompt.setText("Choose a supervisor PIN (4-12 digits):" if first else
@@ -72,30 +93,45 @@ class LockBar(QStackedWidget):
         self.unlock_button.setText("Set PIN and unlock" if first else "Unlock")
         self.pin.clear()
         self.repeat.clear()
+        self._tick()
 
     def try_unlock(self) -> bool:
         pin = self.pin.text()
         if not self.settings.has_pin:
-            if pin != self.repeat.text():
-                return self._refuse("the two PINs differ")
             try:
-                self.settings.set_pin(pin)
+                self.settings.choose_pin(pin, self.repeat.text())
             except ConfigError as exc:
                 return self._refuse(str(exc))
-        elif not self.settings.check_pin(pin):
-            return self._refuse("wrong PIN")
+        else:
+            if self.settings.pin_wait(self.clock()) > 0:
+                return self._tick()
+            right, wait = self.settings.try_pin(pin, self.clock())
+            if not right:
+                self._tick()  # the countdown says "Too many wrong PINs" from its next second on
+                return self._refuse("wrong PIN" + (f": {_wait_words(wait)}" if wait else ""))
         self.message.clear()
         self.is_unlocked = True
         self.setCurrentIndex(1)
         self.unlocked.emit(True)
         return True
 
-    def _refuse(self, why: str) -> bool:
-        self.message.setText(why)
-        self.pin.clear()
-        self.repeat.clear()
-        self.pin.setFocus()
+    def _tick(self) -> bool:
+        """Disable PIN entry while wrong PINs back off, counting the wait down once a second."""
+        wait = self.settings.pin_wait(self.clock()) if self.settings.has_pin else 0.0
+        for w in (self.pin, self.unlock_button):
+            w.setEnabled(wait <= 0)
+            w.setToolTip(f"Too many wrong PINs: {_wait_words(wait)}" if wait > 0 else "")
+        if wait > 0:
+            self.message.setText(f"Too many wrong PINs: {_wait_words(wait)}")
+            self._countdown.start()
+        elif self._countdown.isActive():
+            self._countdown.stop()
+            self.message.setText("You may try the PIN again")
+            self.pin.setFocus()
         return False
+
+    def _refuse(self, why: str) -> bool:
+        return refuse_pin(self.message, self.pin, self.repeat, why)
 
     def lock(self) -> None:
         self.is_unlocked = False
@@ -110,10 +146,12 @@ class SupervisorView(QWidget):
     Signals:
         resultsShown(int): search results were put on screen (how many).
         changed(): an act changed tickets (the door view should re-read its counters).
+        conflictsCounted(int): open conflicts (one per problem), for a badge on the window's tab.
     """
 
     resultsShown = Signal(int)
     changed = Signal()
+    conflictsCounted = Signal(int)
 
     def __init__(self, tasks: Tasks, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -121,6 +159,7 @@ class SupervisorView(QWidget):
         self.tasks = tasks
         self.generation = 0
         self.dropped = 0  # stale search results thrown away (a newer query was asked)
+        self._enter_generation = -1  # the search Enter asked for: its first result gets picked
         self.lock_bar = LockBar(settings)
         self.query = QLineEdit(placeholderText="Search name, email, code or order…")
         self.query.setClearButtonEnabled(True)
@@ -132,7 +171,8 @@ class SupervisorView(QWidget):
         self.detail = AttendeePanel(tasks)
         self._delay = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS, timeout=self.search_now)
         self.query.textChanged.connect(lambda _t: self._delay.start())
-        self.query.returnPressed.connect(self.search_now)
+        self.query.returnPressed.connect(self._enter)
+        self.query.installEventFilter(self)
         self.results.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._pick(cur.row()))
         self.results.activated.connect(lambda index: self._pick(index.row()))
 
@@ -157,6 +197,7 @@ class SupervisorView(QWidget):
         self.tabs.addTab(self.conflicts, "Conflicts")
         self.tabs.addTab(self.export, "Export")
         self.tabs.currentChanged.connect(self._tab_shown)
+        self.conflicts.loaded.connect(self._count_conflicts)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 12)
         lay.addWidget(self.lock_bar)
@@ -193,9 +234,43 @@ class SupervisorView(QWidget):
         self.detail.set_private(on)
         for i in (1, 2, 3):
             self.tabs.setTabEnabled(i, on)
+            self.tabs.setTabToolTip(i, "" if on else "Supervisor only: unlock with the PIN above")
         if not on:
             self.tabs.setCurrentIndex(0)
         self.search_now()
+
+    def _count_conflicts(self, n: int) -> None:
+        self.tabs.setTabText(self.tabs.indexOf(self.conflicts), f"Conflicts ({n})" if n else "Conflicts")
+        self.conflictsCounted.emit(n)
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box of the Attendees tab, whichever supervisor tab was open, text selected."""
+        self.tabs.setCurrentIndex(0)
+        self.query.setFocus(Qt.ShortcutFocusReason)
+        self.query.selectAll()
+        parent = self.parentWidget()
+        while parent is not None:  # on a small screen the page scrolls: bring the box into view
+            if isinstance(parent, QScrollArea):
+                parent.ensureWidgetVisible(self.query)
+            parent = parent.parentWidget()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the search box goes to the results, on the first one."""
+        if watched is self.query and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Down \
+                and self.model.rowCount() > 0:
+            self._pick_first()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _pick_first(self) -> None:
+        self.results.setFocus(Qt.OtherFocusReason)
+        self.results.selectRow(0)
+        self._pick(0)
+
+    def _enter(self) -> None:
+        """Enter searches now and picks the first result when it arrives (unless typing went on)."""
+        self.search_now()
+        self._enter_generation = self.generation
 
     def _tab_shown(self, index: int) -> None:
         if self.tabs.widget(index) is self.conflicts:
@@ -230,7 +305,9 @@ class SupervisorView(QWidget):
             return
         self.model.set_rows(rows[:SEARCH_PAGE], more=len(rows) > SEARCH_PAGE)
         self._count()
-        if len(rows) == 1:
+        if rows and generation == self._enter_generation and not self._delay.isActive():
+            self._pick_first()
+        elif len(rows) == 1:
             self.results.selectRow(0)
         self.resultsShown.emit(len(rows[:SEARCH_PAGE]))
 

@@ -8,7 +8,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from checkin_app.errors import CheckinError
-from checkin_app.gui.models import CONFLICT_COLUMNS, RowsModel, table_view
+from checkin_app.domain.rules import clock_time
+from checkin_app.gui.enabling import enable
+from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import events, export, supervisor
@@ -90,8 +92,20 @@ class WalkUpPanel(QWidget):
         self.tasks.explain(exc, lambda reason: show_outcome(self.outcome, reason, False))
 
 
+_PROBLEMS = {"double_admission": "Admitted twice", "void_after_admission": "Voided after admission",
+             "admission_after_void": "Admitted after a void", "push_failed": "Not accepted upstream",
+             "forged_row": "Two versions of a door's row", "unrecognised": "Provider state not recognised",
+             "set_aside": "Record set aside", "unapplied_delivery": "Delivery not applied"}
+CONFLICT_COLUMNS = [
+    Column("at", "When", lambda r: clock_time(r["at"])),
+    Column("kind", "Problem", lambda r: _PROBLEMS.get(r["kind"], r["kind"])),
+    Column("summary", "What happened"),
+]
+
+
 class ConflictsPanel(QWidget):
-    """Double admissions, voids after offline admits and pushes the provider refused (its message).
+    """Double admissions, voids after offline admits and pushes the provider refused (its message):
+    one row per problem, in a sentence (`services.conflicts`).
 
     Signals:
         loaded(int): the list was (re)read; how many rows.
@@ -124,10 +138,10 @@ class ConflictsPanel(QWidget):
         self.loaded.emit(len(rows))
 
     def resolve_selected(self) -> None:
-        ids = [self.model.row_at(i.row())["id"] for i in self.view.selectionModel().selectedRows()]
-        ids = [i for i in ids if i is not None]  # failed pushes clear when a retry succeeds
+        # A row stands for every stored conflict of its problem; failed pushes clear when a retry succeeds.
+        ids = [i for r in self.view.selectionModel().selectedRows() for i in self.model.row_at(r.row())["ids"]]
         if ids:
-            self.tasks.db(lambda app: [supervisor.resolve_conflict(app.store, i) for i in ids], lambda _: self.refresh())
+            self.tasks.db(lambda app: supervisor.resolve_conflict(app.store, ids), lambda _: self.refresh())
 
 
 class ExportPanel(QWidget):
@@ -164,7 +178,7 @@ class ExportPanel(QWidget):
     def export_to(self, path: Path) -> None:
         only = self.only_admitted.isChecked()
         show_outcome(self.outcome, f"Exporting to {path}…", True)
-        self.button.setEnabled(False)
+        enable(self.button, "an export is being written")
 
         def op(app):
             ids = None
@@ -179,11 +193,11 @@ class ExportPanel(QWidget):
         self.tasks.read(op, lambda n: self._done(path, n), self._export_failed)
 
     def _export_failed(self, exc: BaseException) -> None:
-        self.button.setEnabled(True)
+        enable(self.button, None)
         self._failed(exc)
 
     def _done(self, path: Path, n: int) -> None:
-        self.button.setEnabled(True)
+        enable(self.button, None)
         show_outcome(self.outcome, f"Exported {n:,} tickets to {path}", True)
         self.exported.emit(str(path), n)
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slo
 
 from checkin_app.app import App
 from checkin_app.errors import CheckinError, StoreError
+from checkin_app.gui.plain_words import plain_error
 
 log = logging.getLogger(__name__)
 
@@ -192,14 +193,14 @@ class Tasks(QObject):
     def explain(self, exc: BaseException, show: Callable[[str], None]) -> None:
         """An act's failure: `show` the reason when the user can act on it, else report it as a crash."""
         if isinstance(exc, CheckinError):
-            show(str(exc))
+            show(plain_error(str(exc)))
         else:
             self.report(exc)
 
     def report(self, exc: BaseException) -> None:
         """Hand an exception nobody handled to the user: a message, or a crash with its traceback."""
         if isinstance(exc, CheckinError):
-            self.error.emit(str(exc))
+            self.error.emit(plain_error(str(exc)))
         else:
             text = getattr(exc, "__traceback_text__", repr(exc))
             log.error("background task failed:\n%s", text)

@@ -1,32 +1,39 @@
-"""The verdict panel: fills the door view with colour, a drawn icon and words, then clears itself.
+"""The verdict panel: fills the door view with colour, a drawn icon and words.
 
 Never colour alone: every tone has its own icon shape (tick, arrow, exclamation, cross) and a
 headline in words, so a colour-blind steward two metres away reads the same thing.
+
+Readable from two metres: the text is sized from the panel's own height (not fixed points), so
+it grows with the window and full-screen mode and still fits a 1024×600 laptop. A long name or
+reason never widens the panel: it ends in "…" inside the panel's width.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.style import TONES
 
 
 @dataclass(frozen=True)
 class Look:
-    tone: str  # ok | info | warn | stop | idle
+    tone: str  # ok | exit | warn | stop | idle
     headline: str
     cue: str | None  # the sound: admitted | warning | refused
     short: str = ""  # for the list of recent scans
+    note: str | None = None  # shown instead of the engine's message
 
 
 _LOOKS = {
     "admitted": Look("ok", "ADMITTED", "admitted", "Admitted"),
     "forced": Look("ok", "ADMITTED BY SUPERVISOR", "admitted", "Admitted (supervisor)"),
-    "exited": Look("info", "EXIT RECORDED", "admitted", "Exit"),
+    "exited": Look("exit", "EXIT RECORDED", "admitted", "Exit"),
     "already_checked_in": Look("warn", "ALREADY CHECKED IN", "warning", "Already in"),
     "wrong_event": Look("warn", "WRONG EVENT", "warning", "Wrong event"),
     "void": Look("stop", "VOID · DO NOT ADMIT", "refused", "Void"),
@@ -38,6 +45,9 @@ _LOOKS = {
     "unreadable": Look("stop", "NOT A TICKET CODE", "refused", "Unreadable"),
 }
 IDLE = Look("idle", "READY", None)
+IDLE_EXIT = Look("exit", "EXIT MODE", None)
+# Verdicts that let someone through; anything else (including one we do not know) is a refusal.
+PASSING = frozenset({"admitted", "forced", "exited"})
 
 
 def look_for(verdict: dict) -> Look:
@@ -45,7 +55,24 @@ def look_for(verdict: dict) -> Look:
     look = _LOOKS.get(verdict["verdict"], _LOOKS["unknown"])
     if verdict.get("reentry") and look.tone == "ok":
         return Look("ok", "RE-ENTRY · ADMITTED", look.cue, "Re-entry")
+    ticket = verdict.get("ticket")
+    if verdict["verdict"] == "exited" and ticket is not None and not ticket.get("checked_in_at"):
+        # The ticket leaves without ever having come in: a ticket passed back out, or a wrong mode.
+        return Look("warn", "EXIT · NO ENTRY RECORDED", "warning", "Exit (no entry)",
+                    "No entry was recorded for this ticket: was it passed back out?")
     return look
+
+
+def is_refusal(verdict: dict) -> bool:
+    return verdict["verdict"] not in PASSING
+
+
+def who_line(verdict: dict) -> str:
+    """Name, ticket type and code: enough to tell two people of the same name apart."""
+    ticket = verdict.get("ticket") or {}
+    parts = [ticket.get("holder_name") or ("Guest" if ticket else None), ticket.get("ticket_type"),
+             f"code {verdict['code']}" if verdict.get("code") else None]
+    return " · ".join(p for p in parts if p)
 
 
 class VerdictIcon(QWidget):
@@ -54,7 +81,7 @@ class VerdictIcon(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.tone = "idle"
-        self.setFixedSize(150, 150)
+        self.setFixedSize(150, 150)  # the panel sizes it with the text
 
     def set_tone(self, tone: str) -> None:
         self.tone = tone
@@ -89,7 +116,7 @@ class VerdictIcon(QWidget):
         if self.tone == "ok":
             p.drawPolyline([QPointF(c.x() - r * 0.45, c.y()), QPointF(c.x() - r * 0.1, c.y() + r * 0.35),
                             QPointF(c.x() + r * 0.5, c.y() - r * 0.35)])
-        elif self.tone == "info":  # an arrow out of the door
+        elif self.tone in ("info", "exit"):  # an arrow out of the door
             p.drawLine(QPointF(c.x() - r * 0.45, c.y()), QPointF(c.x() + r * 0.45, c.y()))
             p.drawPolyline([QPointF(c.x() + r * 0.1, c.y() - r * 0.35), QPointF(c.x() + r * 0.45, c.y()),
                             QPointF(c.x() + r * 0.1, c.y() + r * 0.35)])
@@ -99,11 +126,40 @@ class VerdictIcon(QWidget):
             p.drawLine(QPointF(c.x() + d, c.y() - d), QPointF(c.x() - d, c.y() + d))
 
 
+def cap_ratio(font: QFont) -> float:
+    """Cap height per pixel of font size, for this font as the platform renders it."""
+    probe = QFont(font)
+    probe.setPixelSize(200)
+    return QFontMetricsF(probe).capHeight() / 200
+
+
+def font_with_cap(font: QFont, cap_px: float) -> QFont:
+    """`font` at the smallest pixel size whose capital letters are at least `cap_px` tall."""
+    sized = QFont(font)
+    sized.setPixelSize(max(6, math.ceil(cap_px / cap_ratio(font))))
+    while QFontMetricsF(sized).capHeight() < cap_px:
+        sized.setPixelSize(sized.pixelSize() + 1)
+    return sized
+
+
+# Capital-letter heights as parts of the panel's height. Measured at 1366×768 maximised (the
+# commonest door laptop), the panel is about 560 px tall: headline 45 px, name and reason 31 px,
+# which stay readable at two metres (the issue asks ≥ 40 and ≥ 28 px there).
+HEADLINE_CAP, NAME_CAP, DETAIL_CAP, REASON_CAP, PREVIOUS_CAP = 0.080, 0.056, 0.040, 0.056, 0.032
+ICON_PART = 0.20  # the icon's side, when there is room for it
+PREVIOUS_FOR_S = 10  # how long the "previous scan refused" strip stays after the next scan
+
+
 class VerdictPanel(QFrame):
     """The big coloured verdict.
 
+    Admissions clear after a few seconds; a refusal stays until acknowledged (`clear`, Space or
+    Esc at the door) or replaced by the next scan, and a refusal replaced unacknowledged leaves a
+    "Previous scan REFUSED" strip for `PREVIOUS_FOR_S` seconds, naming the person, ticket type and
+    code, so a void followed at once by a friend's good ticket is not lost in a flash.
+
     Args:
-        clear_after_ms: (admitting, refusing) verdicts clear after this long; a refusal stays longer.
+        clear_after_ms: (admitting, refusing) verdicts clear after this long; None keeps them up.
 
     Signals:
         shown(dict): a verdict went up (the dict given to `show_verdict`).
@@ -115,41 +171,43 @@ class VerdictPanel(QFrame):
     painted = Signal(float)
     cleared = Signal()
 
-    def __init__(self, clear_after_ms: tuple[int, int] = (3500, 6000), parent: QWidget | None = None):
+    def __init__(self, clear_after_ms: tuple[int | None, int | None] = (3500, None), parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("verdictPanel")
         self.clear_after_ms = clear_after_ms
         self.look = IDLE
+        self.exit_mode = False
         self.verdict: dict | None = None
         self._asked_at: float | None = None
         self._timer = QTimer(self, singleShot=True, timeout=self.clear)
+        self._previous_timer = QTimer(self, singleShot=True, timeout=self.hide_previous)
         self.icon = VerdictIcon()
-        self.headline = self._label(46, bold=True)
-        self.name = self._label(34, bold=True)
-        self.detail = self._label(22)
-        self.reason = self._label(22)
-        self.reason.setWordWrap(True)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(30, 24, 30, 24)
-        lay.setSpacing(8)
+        self.headline = FitLabel()
+        self.name = FitLabel()
+        self.detail = FitLabel()
+        self.reason = FitLabel(lines=2)
+        self.previous = FitLabel(smallest=0.7)
+        self.previous.setObjectName("previousRefusal")
+        self.previous_verdict: dict | None = None
+        bold = QFont()
+        bold.setBold(True)
+        self._fonts = {self.headline: bold, self.name: bold, self.detail: QFont(), self.reason: QFont(),
+                       self.previous: bold}
+        self._lay = lay = QVBoxLayout(self)
         lay.addStretch(1)
         lay.addWidget(self.icon, 0, Qt.AlignHCenter)
         for w in (self.headline, self.name, self.detail, self.reason):
             lay.addWidget(w)
         lay.addStretch(1)
+        lay.addWidget(self.previous)  # its place is kept when empty: the verdict never jumps
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setMinimumSize(320, 240)
         self.clear()
 
-    @staticmethod
-    def _label(points: int, bold: bool = False) -> QLabel:
-        label = QLabel()
-        label.setAlignment(Qt.AlignCenter)
-        font = QFont()
-        font.setPointSize(points)
-        font.setBold(bold)
-        label.setFont(font)
-        label.setTextInteractionFlags(Qt.NoTextInteraction)
-        return label
+    def sizeHint(self) -> QSize:
+        return QSize(800, 560)
+
+    # -- what is shown ---------------------------------------------------------------------------
 
     def show_verdict(self, verdict: dict, asked_at: float | None = None) -> Look:
         """Show a verdict now, replacing whatever is up (the next scan interrupts).
@@ -158,6 +216,8 @@ class VerdictPanel(QFrame):
             verdict: `Verdict.to_dict()` (or {"verdict": "unreadable", "message": ...}).
             asked_at: `time.perf_counter()` when the scan arrived, for the painted-latency figure.
         """
+        if self.verdict is not None and is_refusal(self.verdict):
+            self.show_previous(self.verdict)
         self.verdict = verdict
         self.look = look_for(verdict)
         ticket = verdict.get("ticket") or {}
@@ -166,24 +226,65 @@ class VerdictPanel(QFrame):
         parts = [ticket.get("ticket_type"), ticket.get("seat")]
         if ticket.get("kind") == "guest_list":
             parts.append(f"party of {ticket.get('party_size')}")
+        if is_refusal(verdict) and verdict.get("code"):
+            parts.append(f"code {verdict['code'][:40]}")  # namesakes differ by their code
         self.detail.setText("  ·  ".join(p for p in parts if p))
         # Admissions say it all in the headline and name; anything else shows the engine's reason.
-        self.reason.setText("" if self.look.tone == "ok" and not verdict.get("reentry") else verdict.get("message", ""))
+        quiet = self.look.tone == "ok" and not verdict.get("reentry")
+        self.reason.setText("" if quiet else self.look.note or verdict.get("message", ""))
         self._apply_tone(self.look.tone)
         self._asked_at = asked_at if asked_at is not None else time.perf_counter()
-        self._timer.start(self.clear_after_ms[0] if self.look.tone in ("ok", "info") else self.clear_after_ms[1])
+        after = self.clear_after_ms[1 if is_refusal(verdict) else 0]
+        if after is None:
+            self._timer.stop()
+        else:
+            self._timer.start(after)
+        self._scale()
         self.shown.emit(verdict)
         return self.look
 
+    def show_previous(self, verdict: dict) -> None:
+        """The strip under the verdict: a refusal that the next scan replaced before anyone acknowledged it."""
+        self.previous_verdict = verdict
+        look = look_for(verdict)
+        self.previous.setText(f"Previous scan REFUSED – {look.short}: {who_line(verdict)}")
+        # White with red words: it stands out on every verdict colour, the red one included.
+        self.previous.setStyleSheet(f"background: white; color: {TONES['stop']['bg']}; border-radius: 8px;")
+        self._previous_timer.start(PREVIOUS_FOR_S * 1000)
+
+    def hide_previous(self) -> None:
+        self.previous_verdict = None
+        self._previous_timer.stop()
+        self.previous.setText("")
+        self.previous.setStyleSheet("background: transparent;")
+
+    def acknowledge(self) -> None:
+        """Door staff saw the verdict (Space or Esc): back to ready, and no strip about it."""
+        self.hide_previous()
+        self.clear()
+
     def clear(self) -> None:
-        self.verdict, self.look = None, IDLE
+        self.verdict = None
+        self.look = IDLE_EXIT if self.exit_mode else IDLE
         self._timer.stop()
-        self.headline.setText("READY")
-        self.name.setText("Scan a ticket")
-        self.detail.setText("camera, USB scanner or type the code below")
+        if self.exit_mode:
+            self.headline.setText("EXIT MODE")
+            self.name.setText("Scan people leaving")
+            self.detail.setText("F2 or the Entry button: back to letting people in")
+        else:
+            self.headline.setText("READY")
+            self.name.setText("Scan a ticket")
+            self.detail.setText("camera, USB scanner or type the code below")
         self.reason.setText("")
-        self._apply_tone("idle")
+        self._apply_tone(self.look.tone)
+        self._scale()
         self.cleared.emit()
+
+    def set_exit_mode(self, on: bool) -> None:
+        """Exit mode has its own colour, icon and words even while idle."""
+        self.exit_mode = on
+        if self.verdict is None:
+            self.clear()
 
     def _apply_tone(self, tone: str) -> None:
         colours = TONES[tone]
@@ -191,8 +292,111 @@ class VerdictPanel(QFrame):
                            f" QLabel {{ color: {colours['fg']}; background: transparent; }}")
         self.icon.set_tone(tone)
 
+    # -- size -------------------------------------------------------------------------------------
+
+    def _scale(self) -> None:
+        """Size the icon and every line from the panel's height; shrink the headline to its width."""
+        h, w = self.height(), self.width()
+        pad = max(8, round(h * 0.035))
+        self._lay.setContentsMargins(pad * 2, pad, pad * 2, pad)
+        self._lay.setSpacing(max(2, round(h * 0.012)))
+        width = w - pad * 4
+        headline = font_with_cap(self._fonts[self.headline], h * HEADLINE_CAP)
+        text_w = QFontMetricsF(headline).horizontalAdvance(self.headline.text())
+        if text_w > width > 0:  # a long headline shrinks to fit rather than being cut
+            headline = font_with_cap(headline, h * HEADLINE_CAP * width / text_w * 0.98)
+        self.headline.set_font(headline)
+        for label, part in ((self.name, NAME_CAP), (self.detail, DETAIL_CAP), (self.reason, REASON_CAP),
+                            (self.previous, PREVIOUS_CAP)):
+            label.set_font(font_with_cap(self._fonts[label], h * part))
+        used = sum(x.sizeHint().height() for x in (self.headline, self.name, self.detail, self.reason, self.previous))
+        room = h - used - pad * 2 - self._lay.spacing() * 6
+        side = max(0, min(round(h * ICON_PART), room))
+        self.icon.setVisible(side >= 40)  # on a very small panel the words matter more than the icon
+        self.icon.setFixedSize(side, side)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._scale()
+
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         if self._asked_at is not None:
             elapsed, self._asked_at = time.perf_counter() - self._asked_at, None
             self.painted.emit(elapsed)
+
+
+class VerdictOverlay(QFrame):
+    """A verdict made while another tab is open, over the top of that tab (nothing under it moves).
+
+    Admissions go after a few seconds; a refusal stays until someone opens the Door (a click on
+    the overlay does) or the next verdict replaces it.
+
+    Signals:
+        opened(): the overlay was clicked: show the Door.
+    """
+
+    opened = Signal()
+
+    def __init__(self, parent: QWidget, hide_after_ms: int = 3500):
+        super().__init__(parent)
+        self.setObjectName("verdictOverlay")
+        self.setCursor(Qt.PointingHandCursor)
+        self.hide_after_ms = hide_after_ms
+        self.verdict: dict | None = None
+        self._timer = QTimer(self, singleShot=True, timeout=self.hide)
+        self.icon = VerdictIcon()
+        self.icon.setFixedSize(72, 72)
+        self.headline = FitLabel()
+        self.headline.set_font(font_with_cap(self._bold(), 30))
+        self.who = FitLabel()
+        self.who.set_font(font_with_cap(self._bold(), 18))
+        self.reason = FitLabel()
+        self.reason.set_font(font_with_cap(QFont(), 15))
+        for label in (self.headline, self.who, self.reason):
+            label.setAlignment(Qt.AlignLeft)
+        hint = QLabel("Click: open the Door ›")
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        for label in (self.headline, self.who, self.reason):
+            text.addWidget(label)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 10, 16, 10)
+        row.addWidget(self.icon)
+        row.addLayout(text, 1)
+        row.addWidget(hint)
+        self.hide()
+
+    @staticmethod
+    def _bold() -> QFont:
+        font = QFont()
+        font.setBold(True)
+        return font
+
+    def show_verdict(self, verdict: dict) -> None:
+        self.verdict = verdict
+        look = look_for(verdict)
+        self.headline.setText(look.headline)
+        self.who.setText(who_line(verdict))
+        self.reason.setText(look.note or verdict.get("message", ""))
+        colours = TONES[look.tone]
+        self.setStyleSheet(f"QFrame#verdictOverlay {{ background: {colours['bg']}; border: 3px solid white;"
+                           f" border-radius: 10px; }} QLabel {{ color: {colours['fg']}; background: transparent; }}")
+        self.icon.set_tone(look.tone)
+        self.place()
+        self.show()
+        self.raise_()
+        if is_refusal(verdict):
+            self._timer.stop()
+        else:
+            self._timer.start(self.hide_after_ms)
+
+    def place(self) -> None:
+        """Across the top of the parent, below whatever `top` the window set (the tab bar)."""
+        parent = self.parentWidget()
+        top = self.property("top") or 0
+        self.setGeometry(8, top, parent.width() - 16, self.sizeHint().height() + 4)
+
+    def mousePressEvent(self, _event) -> None:
+        self.hide()
+        self.opened.emit()

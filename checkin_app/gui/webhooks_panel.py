@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
+from checkin_app.gui.enabling import enable
 from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services.receiver import ReceiverToggle
@@ -62,7 +63,7 @@ class WebhooksPanel(QGroupBox):
         toggle = ReceiverToggle(self.tasks.data_dir, host=self.listen.currentData(), port=self.port.value(),
                                 tickettailor_secret_env=self.tt_secret_env.text().strip() or None,
                                 relay=self.relay.isChecked())
-        self.button.setEnabled(False)
+        enable(self.button, "starting…")
 
         def started(routes: dict) -> None:
             self.toggle = toggle
@@ -71,17 +72,17 @@ class WebhooksPanel(QGroupBox):
         self.tasks.net(toggle.turn_on, started, self._failed)
 
     def _show(self, on: bool, routes: dict) -> None:
-        self.button.setEnabled(True)
+        enable(self.button, None)
         self.button.setText("Stop receiving" if on else "Start receiving")
         for w in (self.listen, self.port, self.tt_secret_env, self.relay):
-            w.setEnabled(not on)
+            enable(w, "stop receiving to change it" if on else None)
         self.routes.setStyleSheet("")
         self.routes.setText("On. Give each provider its URL (they contain secret tokens):\n" +
                             "\n".join(f"{name}: {url}" for name, url in routes.items()) if on else "Off.")
         self.switched.emit(on, routes)
 
     def _failed(self, exc: BaseException) -> None:
-        self.button.setEnabled(True)
+        enable(self.button, None)
         self.tasks.explain(exc, self._refuse)
 
     def _refuse(self, reason: str) -> None:

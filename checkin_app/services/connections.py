@@ -5,119 +5,152 @@ from dataclasses import dataclass
 
 from checkin_app import log, secrets
 from checkin_app.errors import ConfigError
+from checkin_app.providers import registry
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from checkin_app.store.connections import Connection
 
-PROVIDERS = ("tickettailor", "ticketor", "ticketsolve", "oneticket", "ticketevolution", "relay")
+PROVIDERS = registry.CONNECTABLE
+# Settings entries that are references to secrets ("password": connections made before the registry).
+_SECRET_KEYS = (*dict.fromkeys(f.key for s in registry.SPECS.values() for f in s.secrets), "password")
+
+
+@dataclass(frozen=True)
+class Given:
+    """One field as the user gave it: the value itself, or the environment variable holding it.
+
+    A typed secret goes to the OS keyring; a variable is read now (to check it) and named in the
+    connection, so it is read again at each sync.
+    """
+
+    value: str | bool | None = None  # bool for an on/off setting (`Field.flag`)
+    env: str | None = None
 
 
 @dataclass(frozen=True)
 class Credentials:
-    """Where `connect` reads secrets from: environment variable names, never the values."""
+    """Where `connect` reads secrets from: environment variable names, never the values.
+
+    The `connect` options by name (kept for callers from before the registry); `given()` turns
+    them into the registry's fields.
+    """
 
     api_key_env: str | None = None
-    username: str | None = None
-    password_env: str | None = None
     token_env: str | None = None
     secret_env: str | None = None
 
+    def given(self, extra: dict | None = None, api_key: str | None = None) -> dict[str, Given]:
+        """The fields of every provider that these options (and `extra` settings) fill in."""
+        out: dict[str, Given] = {}
+        for f in registry.cli_fields():
+            if f.secret:
+                env = getattr(self, f.dest, None)
+                if env:
+                    out[f.key] = Given(env=env)
+            else:
+                value = getattr(self, f.dest, None) or _nested(extra or {}, f.key)
+                if value:
+                    out[f.key] = Given(value=value)
+        if api_key:
+            out["secret"] = Given(value=api_key, env=self.api_key_env)
+        return out
 
-def check(provider: str, base_url: str | None, creds: Credentials, extra: dict | None = None, *,
+
+def _nested(settings: dict, key: str):
+    for part in key.split("."):
+        settings = settings.get(part) if isinstance(settings, dict) else None
+    return settings
+
+
+def _put(settings: dict, key: str, value) -> None:
+    *path, last = key.split(".")
+    for part in path:
+        settings = settings.setdefault(part, {})
+    settings[last] = value
+
+
+def _spec(provider: str) -> registry.ProviderSpec:
+    try:
+        return registry.spec(provider)
+    except KeyError:
+        raise ConfigError(f"unknown provider {provider!r}; one of: {', '.join(PROVIDERS)}") from None
+
+
+def _fields(provider: str, creds, extra: dict | None, api_key: str | None) -> dict[str, Given]:
+    """The caller's input as the registry's fields (a `Credentials` or a mapping of field key to `Given`)."""
+    given = creds.given(extra, api_key) if isinstance(creds, Credentials) else dict(creds or {})
+    return {f.key: given[f.key] for f in _spec(provider).fields if f.key in given}
+
+
+def _resolve(spec: registry.ProviderSpec, base_url: str | None, given: dict[str, Given]) -> dict:
+    """Every field's value (secrets read from the variable named), refusing what is missing in one line."""
+    if spec.address == "required" and not base_url:
+        raise ConfigError(f"a {spec.name} connection needs its address (--base-url URL)")
+    values: dict = {}
+    for f in spec.fields:
+        g = given.get(f.key) or Given()
+        if g.value:
+            if f.secret:
+                log.redact(g.value)
+            values[f.key] = g.value
+        elif g.env and f.secret:
+            values[f.key] = secrets.from_env(g.env)
+        elif f.required:
+            how = f"{f.option} VAR, the variable holding it" if f.secret else f"{f.option} VALUE"
+            raise ConfigError(f"{spec.name} needs {'an' if f.label[0] in 'AEIOU' else 'a'} {f.label} (or {how})")
+    return values
+
+
+def check(provider: str, base_url: str | None, creds=None, extra: dict | None = None, *,
           api_key: str | None = None) -> dict:
     """Try the credentials against the provider; returns what the provider said (e.g. box office name).
 
     Args:
-        extra: provider settings that are not secrets (1Ticket's `token_header`).
-        api_key: the key itself (typed into the GUI); otherwise it is read from `creds.api_key_env`.
+        creds: a `Credentials` (the CLI's options) or the registry fields as `{key: Given}`.
+        extra: provider settings that are not secrets (1Ticket's `token_header`), with a `Credentials`.
+        api_key: the key itself (typed into the GUI), with a `Credentials`.
 
     Raises:
-        AuthError: the provider refused them; ProviderError: it could not be reached.
+        ConfigError: a field is missing; AuthError: the provider refused them; ProviderError: it
+        could not be reached.
     """
-    if provider == "tickettailor":
-        from checkin_app.providers.tickettailor_api import TicketTailorClient
-
-        if api_key:
-            log.redact(api_key)
-            key = api_key
-        elif creds.api_key_env:
-            key = secrets.from_env(creds.api_key_env)
-        else:
-            raise ConfigError("Ticket Tailor needs an API key (or --api-key-env VAR, the variable holding it)")
-        return TicketTailorClient(base_url or "https://api.tickettailor.com/v1", key).ping()
-    if provider in ("ticketor", "ticketsolve"):
-        return {}  # webhook-only providers: nothing to call; deliveries arrive at the receiver
-    if provider == "relay":
-        from checkin_app.providers.relay import RelayClient
-
-        if not creds.token_env:
-            raise ConfigError("a relay connection needs --token-env VAR (the variable holding the relay's token)")
-        client = RelayClient(base_url or "", secrets.from_env(creds.token_env))
-        try:
-            return client.ping()
-        finally:
-            client.close()
-    if provider == "oneticket":
-        from checkin_app.providers.oneticket_api import DEFAULT_HEADER, OneTicketClient
-
-        if not creds.token_env:
-            raise ConfigError("1Ticket needs --token-env VAR (the variable holding the API token)")
-        client = OneTicketClient(base_url, secrets.from_env(creds.token_env),
-                                 header_name=(extra or {}).get("token_header") or DEFAULT_HEADER)
-        try:
-            return client.verify()
-        finally:
-            client.close()
-    if provider == "ticketevolution":
-        from checkin_app.providers.ticketevolution_api import TicketEvolutionClient
-
-        if not creds.token_env or not creds.secret_env:
-            raise ConfigError("Ticket Evolution needs --token-env VAR and --secret-env VAR (API token and secret)")
-        client = TicketEvolutionClient(base_url, secrets.from_env(creds.token_env), secrets.from_env(creds.secret_env))
-        try:
-            return client.check()
-        finally:
-            client.close()
-    raise ConfigError(f"connecting to {provider} is not available in this build")
+    spec = _spec(provider)
+    values = _resolve(spec, base_url, _fields(provider, creds, extra, api_key))
+    return spec.check(base_url, values) if spec.check else {}  # webhook-only: deliveries arrive at the receiver
 
 
-def connect(store: Store, provider: str, name: str, base_url: str | None, creds: Credentials,
+def connect(store: Store, provider: str, name: str, base_url: str | None, creds=None,
             extra: dict | None = None, *, api_key: str | None = None) -> tuple[Connection, dict]:
-    """Check the credentials, then save the connection with a reference to its secret (nothing saved on failure).
+    """Check the credentials, then save the connection with a reference to each secret (nothing saved on failure).
 
     Args:
-        extra: provider settings that are not secrets (1Ticket's `token_header` and `filters`).
-        api_key: the key itself (the GUI's field); it goes to the OS keyring, and where there is
-            none, the connection needs `creds.api_key_env` instead.
+        creds, extra, api_key: as for `check`. A typed secret goes to the OS keyring; where there
+            is none, the connection needs the secret's environment variable instead.
     """
-    if provider not in PROVIDERS:
-        raise ConfigError(f"unknown provider {provider!r}; one of: {', '.join(PROVIDERS)}")
-    if store.conn.execute("SELECT 1 FROM connections WHERE name = ?", (name,)).fetchone():
-        raise ConfigError(f"a connection named {name!r} already exists")
+    spec = _spec(provider)
     if not (name or "").strip():
         raise ConfigError("a connection needs a name")
-    info = check(provider, base_url, creds, extra, api_key=api_key)
-    settings: dict = dict(extra or {})
-    if api_key:
-        settings["secret"] = secrets.remember(f"{name}:api-key", api_key, creds.api_key_env)
-    elif creds.api_key_env:
-        settings["secret"] = secrets.remember(f"{name}:api-key", secrets.from_env(creds.api_key_env), creds.api_key_env)
-    if creds.token_env:
-        settings["token"] = secrets.remember(f"{name}:token", secrets.from_env(creds.token_env), creds.token_env)
-    if creds.secret_env:
-        settings["signing_secret"] = secrets.remember(f"{name}:secret", secrets.from_env(creds.secret_env), creds.secret_env)
-    if creds.password_env:
-        settings["password"] = secrets.remember(f"{name}:password", secrets.from_env(creds.password_env), creds.password_env)
-    if creds.username:
-        settings["username"] = creds.username
+    if store.conn.execute("SELECT 1 FROM connections WHERE name = ?", (name,)).fetchone():
+        raise ConfigError(f"a connection named {name!r} already exists")
+    given = _fields(provider, creds, extra, api_key)
+    values = _resolve(spec, base_url, given)
+    info = spec.check(base_url, values) if spec.check else {}
+    settings: dict = {}
+    for f in spec.fields:
+        if f.key not in values:
+            continue
+        if f.secret:
+            settings[f.key] = secrets.remember(f"{name}:{f.keyring_suffix}", values[f.key], given[f.key].env)
+        else:
+            _put(settings, f.key, values[f.key])
     with store.transaction() as conn:
-        connection = conns.add(conn, name, provider, base_url, settings)
+        connection = conns.add(conn, name, provider, base_url if spec.address != "none" else None, settings)
     return connection, info
 
 
 def remove(store: Store, name: str) -> None:
     connection = conns.by_name(store.conn, name)
-    for key in ("secret", "token", "signing_secret", "password"):
+    for key in _SECRET_KEYS:
         secrets.forget(connection.settings.get(key))
     with store.transaction() as conn:
         conn.execute("UPDATE events SET connection_id = NULL WHERE connection_id = ?", (connection.id,))
@@ -127,7 +160,7 @@ def remove(store: Store, name: str) -> None:
 def describe(connection: Connection) -> dict:
     """A connection for display: where its secret lives, never the secret."""
     where = {}
-    for key in ("secret", "token", "signing_secret", "password"):
+    for key in _SECRET_KEYS:
         ref = connection.settings.get(key)
         if ref:
             where[key] = f"keyring:{ref['keyring']}" if "keyring" in ref else f"env:{ref['env']}"
@@ -146,7 +179,7 @@ def overview(store: Store) -> list[dict]:
     return rows
 
 
-def connect_at(data_dir, provider: str, name: str, base_url: str | None, creds: Credentials,
+def connect_at(data_dir, provider: str, name: str, base_url: str | None, creds=None,
                api_key: str | None = None) -> tuple[Connection, dict]:
     """`connect` with a Store of its own: for a caller's worker thread (the check is a network call)."""
     with Store(data_dir) as store:

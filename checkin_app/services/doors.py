@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from checkin_app import secrets
 from checkin_app.errors import CheckinError, ConfigError
 from checkin_app.scanning import text_qr
+from checkin_app.services.conflicts import open_conflicts
 from checkin_app.store import Store
 from checkin_app.store import peers, replica
 from checkin_app.sync import door_auth
@@ -43,10 +44,11 @@ def join_venue(store: Store, key_text: str | None, door: str | None = None, key_
 def _remember(store: Store, key: bytes, door: str | None, key_env: str | None) -> dict:
     vid = door_auth.venue_id(key)
     ref = secrets.remember(f"venue-{vid}", door_auth.key_text(key), key_env)
-    previous = venue(store) or {}
-    settings = {"venue_id": vid, "key": ref, "door": door or previous.get("door") or f"Door {store.device_id[:4]}"}
+    name = door or door_name(store) or f"Door {store.device_id[:4]}"
+    settings = {"venue_id": vid, "key": ref, "door": name}
     with store.transaction() as conn:
         peers.save_venue(conn, settings)
+        peers.save_door_name(conn, name)
     return settings
 
 
@@ -191,11 +193,23 @@ def peer_urls(text: str) -> list[str]:
     return urls
 
 
-def set_door_name(store: Store, door: str) -> None:
-    settings = venue(store)
-    if settings is not None and door and settings.get("door") != door:
-        with store.transaction() as conn:
+def door_name(store: Store) -> str | None:
+    """This door's name (`store.peers.door_name`): scans carry it, other doors show it."""
+    return peers.door_name(store.conn)
+
+
+def set_door_name(store: Store, door: str | None) -> str | None:
+    """Name this door, in the one place the name is kept (the venue's pairing follows it).
+
+    An empty name means "no name": scans carry the device id instead. Returns the name.
+    """
+    door = (door or "").strip() or None
+    with store.transaction() as conn:
+        peers.save_door_name(conn, door or "")
+        settings = peers.load_venue(conn)
+        if settings is not None and door and settings.get("door") != door:
             peers.save_venue(conn, {**settings, "door": door})
+    return door
 
 
 @dataclass
@@ -229,14 +243,15 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
         age = (now - datetime.fromisoformat(p["last_contact_at"])).total_seconds() if p["last_contact_at"] else None
         failing = p["last_error_at"] is not None and (p["last_contact_at"] is None or p["last_error_at"] > p["last_contact_at"])
         out.doors.append({
-            "url": p["url"], "door": p["door"], "device_id": p["device_id"], "source": p["source"],
+            "url": p["url"], "urls": [p["url"]], "door": p["door"], "device_id": p["device_id"], "source": p["source"],
             "connected": age is not None and age <= CONNECTED_WITHIN_S and not failing,
             "behind": p["behind"], "ahead": p["ahead"], "rows_pulled": p["rows_pulled"],
             "last_contact_at": p["last_contact_at"], "last_contact_age_s": None if age is None else round(age, 1),
             "last_error": p["last_error"] if failing else None,
             "restarts": p["restarts"], "last_crash": p["last_crash"], "last_crash_at": p["last_crash_at"],
         })
-    out.open_conflicts = store.conn.execute("SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+    out.doors = one_per_device(out.doors)
+    out.open_conflicts = sum(1 for c in open_conflicts(store) if c["kind"] != "push_failed")
     out.quarantined_count, out.quarantined = peers.quarantined(store.conn)
     out.alarms = [_alarm(c) for c in peers.open_conflicts(store.conn, replica.FORGED_ROW)]
     return out
@@ -249,3 +264,34 @@ def _alarm(conflict: dict) -> dict:
             "other_from": d.get("other_from"), "push_held": d.get("push_held"),
             "held": {k: held.get(k) for k in ("op", "verdict", "code", "door", "at", "nonce")} if isinstance(held, dict) else held,
             "other": {k: other.get(k) for k in ("op", "verdict", "code", "door", "at", "nonce")} if isinstance(other, dict) else other}
+
+
+def one_per_device(rows: list[dict]) -> list[dict]:
+    """One entry per door: the same laptop reached at a typed address and found by mDNS is one door.
+
+    Peers are stored by address (each is polled); a door is its device id. Entries of one device
+    merge: every address kept (`urls`), the most recent contact's figures shown, connected if any
+    address is, an error only when no address works. Addresses never heard from (no device id yet)
+    stay separate: nothing says which door they are.
+    """
+    merged: dict[str, dict] = {}
+    out: list[dict] = []
+    for row in sorted(rows, key=lambda r: (not r["connected"], -(r["last_contact_age_s"] is not None),
+                                           r["last_contact_age_s"] or 0)):
+        key = row["device_id"]
+        if key is None:
+            out.append(row)
+            continue
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = row = dict(row)
+            out.append(row)
+            continue
+        seen["urls"] = seen["urls"] + row["urls"]
+        seen["source"] = "+".join(dict.fromkeys(seen["source"].split("+") + [row["source"]]))
+        seen["rows_pulled"] += row["rows_pulled"]
+        seen["door"] = seen["door"] or row["door"]
+    for row in out:
+        if row["connected"]:
+            row["last_error"] = None
+    return sorted(out, key=lambda r: (r["door"] or "", r["url"]))

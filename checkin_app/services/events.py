@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from checkin_app.domain.rules import event_time
 from checkin_app.errors import NotFound
+from checkin_app.services import stats
 from checkin_app.store import Store
 from checkin_app.store import events as scope
 
@@ -16,8 +17,12 @@ def list_events(store: Store) -> list[dict]:
                   (SELECT COUNT(*) FROM tickets t WHERE t.event_id = e.id AND t.checked_in_at IS NOT NULL) AS checked_in
            FROM events e LEFT JOIN connections c ON c.id = e.connection_id ORDER BY e.starts_at, e.id"""
     ).fetchall()
+    people = stats.per_event(store)  # expected / arrived: the same figures as the door's counters
+    empty = {"expected": 0, "admitted": 0}
     return [dict(r, admitted=bool(r["admitted"]), cancelled=bool(r["cancelled"]),
-                 when=event_time(r["starts_at"]) if r["starts_at"] else None) for r in rows]
+                 when=event_time(r["starts_at"]) if r["starts_at"] else None,
+                 expected=people.get(r["id"], empty)["expected"],
+                 arrived=people.get(r["id"], empty)["admitted"]) for r in rows]
 
 
 def resolve(store: Store, ref: str | None) -> list[int] | None:

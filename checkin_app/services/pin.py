@@ -45,3 +45,35 @@ def verify_pin(pin: str, stored: str | None) -> bool:
     except ValueError:
         return False
     return hmac.compare_digest(digest.hex(), expected)
+
+
+# -- back-off after wrong PINs ---------------------------------------------------------------------
+# A 4-digit PIN has 10,000 values: at one guess a second they all fall in under three hours. After
+# FREE_ATTEMPTS wrong PINs each further one doubles the wait (5 s, 10 s, 20 s …), up to MAX_WAIT_S
+# from the 11th wrong PIN on: trying the whole space would take over three months. The count and the time of the
+# last wrong PIN are kept with the PIN's hash, so quitting and restarting the app resets nothing.
+
+FREE_ATTEMPTS = 3
+FIRST_WAIT_S = 5.0
+MAX_WAIT_S = 15 * 60.0
+
+
+def wait_after(failures: int) -> float:
+    """Seconds to wait after `failures` wrong PINs in a row: 0 for the first few, then 5, 10, 20 … 900."""
+    if failures < FREE_ATTEMPTS:
+        return 0.0
+    return min(MAX_WAIT_S, FIRST_WAIT_S * 2 ** (failures - FREE_ATTEMPTS))
+
+
+def seconds_left(failures: int, last_failed_at: float | None, now: float) -> float:
+    """How long before the next PIN may be tried (0: now).
+
+    A clock that went backwards (now before the last wrong PIN) restarts the full wait rather than
+    ending it: turning the clock back must not buy guesses.
+    """
+    wait = wait_after(failures)
+    if wait == 0 or last_failed_at is None:
+        return 0.0
+    if now < last_failed_at:
+        return wait
+    return max(0.0, last_failed_at + wait - now)

@@ -12,20 +12,37 @@ def _scope(event_ids: list[int] | None, alias: str = "t") -> tuple[str, tuple]:
     return f"{alias}.event_id IN ({','.join('?' * len(event_ids))})", tuple(event_ids)
 
 
+# The one definition of expected, arrived ("admitted") and inside people, for every view that counts.
+_PEOPLE = """SUM(CASE WHEN status = 'valid' THEN party_size ELSE 0 END) AS expected,
+             SUM(admitted_count) AS admitted,
+             SUM(CASE WHEN inside = 1 THEN admitted_count ELSE 0 END) AS inside"""
+
+
+def per_event(store: Store) -> dict[int, dict]:
+    """{event id: {"expected", "admitted", "inside"}} for every cached event (products excluded)."""
+    rows = store.conn.execute(f"SELECT event_id, {_PEOPLE} FROM tickets WHERE kind != 'product' GROUP BY event_id")
+    return {r["event_id"]: {k: r[k] or 0 for k in ("expected", "admitted", "inside")} for r in rows}
+
+
 def counters(store: Store, event_ids: list[int] | None = None) -> dict:
-    """Admitted people and expected people, in total and per ticket type (products excluded)."""
+    """People expected, arrived (`admitted`) and inside now, in total and per ticket type (products excluded).
+
+    Expected counts valid admissions by party size: the one denominator every view shows. Inside
+    is arrived minus those scanned out since (an exit takes a ticket's people out).
+    """
     where, params = _scope(event_ids)
     rows = store.conn.execute(
-        f"""SELECT COALESCE(ticket_type, 'Ticket') AS ticket_type,
-                   SUM(CASE WHEN status = 'valid' THEN party_size ELSE 0 END) AS expected,
-                   SUM(admitted_count) AS admitted
+        f"""SELECT COALESCE(ticket_type, 'Ticket') AS ticket_type, {_PEOPLE}
             FROM tickets t WHERE {where} AND kind != 'product' GROUP BY 1 ORDER BY 2 DESC""",
         params,
     ).fetchall()
-    per_type = [{"ticket_type": r["ticket_type"], "expected": r["expected"] or 0, "admitted": r["admitted"] or 0} for r in rows]
+    per_type = [{"ticket_type": r["ticket_type"], "expected": r["expected"] or 0, "admitted": r["admitted"] or 0,
+                 "inside": r["inside"] or 0} for r in rows]
     expected = sum(r["expected"] for r in per_type)
     admitted = sum(r["admitted"] for r in per_type)
-    return {"admitted": admitted, "expected": expected, "no_shows_so_far": max(0, expected - admitted), "per_type": per_type}
+    inside = sum(r["inside"] for r in per_type)
+    return {"admitted": admitted, "inside": inside, "expected": expected,
+            "no_shows_so_far": max(0, expected - admitted), "per_type": per_type}
 
 
 def arrivals(store: Store, bucket_minutes: int = 5, hours: float = 6.0, event_ids: list[int] | None = None,

@@ -4,12 +4,13 @@ The GUI calls these on its database lane; nothing here knows about Qt.
 """
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 
 from checkin_app.domain.models import PROVIDER_NAMES
 from checkin_app.errors import NotFound
+from checkin_app.services.conflicts import open_conflicts
+from checkin_app.services.conflicts import summary as conflict_summary
 from checkin_app.store import Store
 from checkin_app.store import inbox, outbox, set_aside, tickets
 from checkin_app.store import journal as J
@@ -63,18 +64,9 @@ def attendee(store: Store, ticket_id: int) -> dict:
 
 
 def conflicts(store: Store, include_resolved: bool = False) -> list[dict]:
-    """Double admissions and voids-after-admission, newest first, plus failed pushes."""
-    rows = store.conn.execute(
-        "SELECT c.id, c.kind, c.ticket_id, c.detail, c.at, c.resolved_at, t.code, t.holder_name, e.name AS event_name"
-        " FROM conflicts c LEFT JOIN tickets t ON t.id = c.ticket_id LEFT JOIN events e ON e.id = t.event_id"
-        + ("" if include_resolved else " WHERE c.resolved_at IS NULL") + " ORDER BY c.at DESC"
-    ).fetchall()
-    out = [dict(r, detail=json.loads(r["detail"])) for r in rows]
-    for f in outbox.failures(store.conn):
-        out.append({"id": None, "kind": "push_failed", "ticket_id": f["ticket_id"], "code": f["code"],
-                    "detail": {"op": f["op"], "error": f["error"], "attempts": f["attempts"]}, "at": f["updated_at"],
-                    "resolved_at": None, "holder_name": None, "event_name": None})
-    return out + problems(store)
+    """Double admissions, admissions around voids and failed pushes, one row per problem, newest first
+    (`services.conflicts`), then what the providers said that the door could not take (`problems`)."""
+    return open_conflicts(store, include_resolved) + problems(store)
 
 
 #: How many of each kind of provider problem the supervisor's list shows (the counts are in `status`).
@@ -86,32 +78,37 @@ def problems(store: Store, limit: int = PROBLEMS_SHOWN) -> list[dict]:
 
     Tickets refused because the provider's value is not on its allow-list (with the raw value: a
     supervisor may admit anyway), records set aside because they could not be mapped, and webhook
-    deliveries stored but not applied. Rows have no conflict id: they clear when the provider
-    sends something the door recognises.
+    deliveries stored but not applied. Rows have no conflict id (`ids` is empty: nothing to mark
+    resolved): they clear when the provider sends something the door recognises.
     """
     c = store.conn
     rows = []
     for r in tickets.unrecognised_summary(c, limit)["latest"]:
-        rows.append({"id": None, "kind": "unrecognised", "ticket_id": r["ticket_id"], "code": r["ref"],
+        rows.append({"kind": "unrecognised", "ticket_id": r["ticket_id"], "code": r["ref"],
                      "holder_name": r["holder_name"], "event_name": r["event_name"], "at": r["at"],
-                     "resolved_at": None, "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])} {r['reason']}"}})
+                     "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])} {r['reason']}"}})
     for r in set_aside.summary(c, limit)["latest"]:
-        rows.append({"id": None, "kind": "set_aside", "ticket_id": None, "code": r["ref"], "holder_name": None,
-                     "event_name": None, "at": r["at"], "resolved_at": None,
+        rows.append({"kind": "set_aside", "ticket_id": None, "code": r["ref"], "holder_name": None,
+                     "event_name": None, "at": r["at"],
                      "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])}: {r['reason']}",
                                 "seen": r["times"]}})
     for r in inbox.unapplied_summary(c, limit)["latest"]:
-        rows.append({"id": None, "kind": "unapplied_delivery", "ticket_id": None, "code": r["ref"], "holder_name": None,
-                     "event_name": None, "at": r["at"], "resolved_at": None,
+        rows.append({"kind": "unapplied_delivery", "ticket_id": None, "code": r["ref"], "holder_name": None,
+                     "event_name": None, "at": r["at"],
                      "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])}: {r['reason']}"}})
+    for r in rows:
+        r.update(id=None, ids=[], resolved_at=None)
+        r["summary"] = conflict_summary(r)
     return rows
 
 
-def resolve_conflict(store: Store, conflict_id: int) -> None:
+def resolve_conflict(store: Store, conflict_ids: int | list[int]) -> None:
+    """Mark conflicts resolved: one stored row, or every row a shown conflict stands for (its `ids`)."""
     from checkin_app.domain.clock import utc_now
 
+    ids = [conflict_ids] if isinstance(conflict_ids, int) else list(conflict_ids)
     with store.transaction() as conn:
-        conn.execute("UPDATE conflicts SET resolved_at = ? WHERE id = ?", (utc_now(), conflict_id))
+        conn.executemany("UPDATE conflicts SET resolved_at = ? WHERE id = ?", [(utc_now(), i) for i in ids])
 
 
 def recent_scans(store: Store, limit: int = 20) -> list[dict]:

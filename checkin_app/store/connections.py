@@ -37,6 +37,10 @@ def update_settings(conn: sqlite3.Connection, connection_id: int, settings: dict
     conn.execute("UPDATE connections SET settings = ? WHERE id = ?", (json.dumps(settings), connection_id))
 
 
+def set_base_url(conn: sqlite3.Connection, connection_id: int, base_url: str | None) -> None:
+    conn.execute("UPDATE connections SET base_url = ? WHERE id = ?", (base_url, connection_id))
+
+
 def get(conn: sqlite3.Connection, connection_id: int) -> Connection:
     row = conn.execute("SELECT * FROM connections WHERE id = ?", (connection_id,)).fetchone()
     if row is None:

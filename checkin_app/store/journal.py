@@ -160,3 +160,20 @@ def mark_unvoid(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
     """Take back a supervisor's void; the ticket is what the provider says it is."""
     conn.execute("UPDATE tickets SET local_void_at = NULL, local_void_reason = NULL WHERE id = ?", (ticket_id,))
     tickets.settle(conn, ticket_id, at)
+
+
+def acts_pushed_as(conn: sqlite3.Connection, remote_refs: list[str]) -> dict[str, dict]:
+    """The local acts that reached the provider as these remote records (a check-in's id), by ref.
+
+    A door's own check-in comes back on the next pull as the provider's record; this says which
+    door's act it was (from the replicated 'pushed' markers).
+    """
+    if not remote_refs:
+        return {}
+    marks = ",".join("?" * len(remote_refs))
+    rows = conn.execute(
+        "SELECT json_extract(p.payload, '$.remote_ref') AS ref, a.at, a.door, a.device_id, a.seq FROM journal p"
+        f" JOIN journal a ON a.nonce = json_extract(p.payload, '$.act')"
+        f" WHERE p.op = 'pushed' AND json_extract(p.payload, '$.remote_ref') IN ({marks})", remote_refs,
+    ).fetchall()
+    return {r["ref"]: {"at": r["at"], "door": r["door"], "device": r["device_id"], "seq": r["seq"]} for r in rows}

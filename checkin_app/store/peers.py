@@ -9,6 +9,7 @@ import json
 import sqlite3
 
 VENUE_META_KEY = "venue"
+DOOR_NAME_META_KEY = "door_name"
 
 
 def load_venue(conn: sqlite3.Connection) -> dict | None:
@@ -19,6 +20,22 @@ def load_venue(conn: sqlite3.Connection) -> dict | None:
 def save_venue(conn: sqlite3.Connection, venue: dict) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                  (VENUE_META_KEY, json.dumps(venue, sort_keys=True)))
+
+
+def door_name(conn: sqlite3.Connection) -> str | None:
+    """This door's name: the one place it is kept, read by the GUI, the CLI and the door server alike.
+
+    Data dirs from before it was kept here fall back to the name their venue pairing recorded.
+    """
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (DOOR_NAME_META_KEY,)).fetchone()
+    if row and row[0]:
+        return row[0]
+    return (load_venue(conn) or {}).get("door")
+
+
+def save_door_name(conn: sqlite3.Connection, name: str) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (DOOR_NAME_META_KEY, name))
 
 
 def record_contact(conn: sqlite3.Connection, url: str, *, device_id: str, door: str | None, behind: int, ahead: int,

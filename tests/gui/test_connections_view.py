@@ -4,7 +4,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from checkin_app.gui.connections_view import ConnectionsView
-from checkin_app.gui.tasks import Tasks
 from checkin_app.sandbox.tickettailor import TicketTailorSandbox
 
 KEY = "sk_sandbox_gui_5678"
@@ -16,15 +15,6 @@ def sandbox():
         sb.seed_event("Gig night", 700)
         sb.seed_event("Second gig", 50)
         yield sb
-
-
-@pytest.fixture
-def empty_tasks(qtbot, tmp_path):
-    t = Tasks(tmp_path / "door", door="Door 1")
-    with qtbot.waitSignal(t.readReady, timeout=10_000):
-        pass
-    yield t
-    t.shutdown()
 
 
 @pytest.fixture

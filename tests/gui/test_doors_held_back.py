@@ -9,7 +9,6 @@ from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store, replica
 from checkin_app.sync import door_auth
 from tests.factories import seeded_store
-from tests.gui.test_doors_panel import windows  # noqa: F401 - the fixture
 
 
 def test_the_doors_tab_shows_held_back_rows_with_their_reason_and_alarms(qtbot, windows, door_dir, tmp_path,  # noqa: F811

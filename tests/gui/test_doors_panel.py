@@ -5,8 +5,7 @@ import socket
 import keyring
 import pytest
 
-from checkin_app.gui.app import open_window
-from checkin_app.gui.models import conflict_detail
+from checkin_app.services.conflicts import summary
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import doors_text
 from checkin_app.scanning.text_qr import qr_png
@@ -27,23 +26,6 @@ def memory_keyring():
     keyring.set_keyring(previous)
 
 
-def window_for(qtbot, data_dir):
-    w = open_window(data_dir, sync_interval_s=0)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.statusShown, timeout=10_000):
-        pass
-    return w
-
-
-@pytest.fixture
-def windows(qtbot):
-    opened = []
-    yield lambda data_dir: opened.append(window_for(qtbot, data_dir)) or opened[-1]
-    for w in opened:
-        w.crash.uninstall()
-        w.shutdown()
-
-
 def unlock(qtbot, w):
     bar = w.supervisor.lock_bar
     bar.pin.setText(PIN)
@@ -55,12 +37,15 @@ def test_create_a_venue_and_show_its_key_only_behind_the_pin(qtbot, windows, doo
     w = windows(door_dir)
     panel = w.doors
     assert panel.pages.currentIndex() == 0 and not panel.repl_box.isEnabled()
-    panel.door_name.setText("North door")
+    w.door_settings.name.setText("North door")  # the one place the door is named
+    with qtbot.waitSignal(w.door_settings.renamed, timeout=10_000, check_params_cb=lambda n: n == "North door"):
+        w.door_settings.save()
+    assert "North door" in panel.door_name.text()
     with qtbot.waitSignal(panel.paired, timeout=10_000) as paired:
         panel.create_button.click()
     with qtbot.waitSignal(w.door_settings.renamed, timeout=10_000):  # scans here carry the venue's name for it
         pass
-    assert w.status.door.text() == "North door" and w.settings.door_name == "North door"
+    assert w.status.door.text() == "North door" and w.door_settings.name.text() == "North door"
     venue = paired.args[0]
     assert venue["door"] == "North door" and panel.pages.currentIndex() == 1 and panel.repl_box.isEnabled()
     key_text = memory_keyring.get_password(*next(iter(memory_keyring.entries)))
@@ -196,9 +181,15 @@ def test_a_double_use_during_a_partition_shows_in_both_conflict_lists(qtbot, two
         def found(w=w):
             return [r for r in w.supervisor.conflicts.model.rows if r["kind"] == "double_admission"]
         qtbot.waitUntil(lambda: bool(found()), timeout=10_000)
-        text = conflict_detail(found()[0])
-        assert "Door A" in text and "Door B" in text  # both scans' door and device
-        assert wa.doors.runner.device_id in text and wb.doors.runner.device_id in text
+        [row] = found()  # one double use, one row
+        assert len(w.supervisor.conflicts.model.rows) == 1
+        # A count badge on the Conflicts tab, and on the window's Supervisor tab (seen from any tab).
+        qtbot.waitUntil(lambda w=w: w.supervisor.tabs.tabText(w.supervisor.tabs.indexOf(w.supervisor.conflicts))
+                        == "Conflicts (1)", timeout=10_000)
+        assert w.tabs.tabText(w.tabs.indexOf(w.supervisor)) == "Supervisor (1)"
+        text = row["summary"]
+        assert text.startswith("Ticket R59xesv (") and " was admitted twice: " in text
+        assert text.index("at Door A") < text.index("at Door B")  # both scans' time and door, in order
 
 
 def test_doors_line_in_the_status_strip():
@@ -212,11 +203,14 @@ def test_doors_line_in_the_status_strip():
 def test_conflicts_between_doors_show_both_scans():
     first = {"at": "2026-11-28T19:01:00+00:00", "door": "Door A", "device": "dev-a"}
     second = {"at": "2026-11-28T19:05:00+00:00", "door": "Door B", "device": "dev-b"}
-    for kind, words in (("double_admission", ("first", "again")), ("void_after_admission", ("admitted", "voided")),
+    for kind, words in (("double_admission", ("admitted twice:", ",")), ("void_after_admission", ("admitted", "voided")),
                         ("admission_after_void", ("voided", "admitted"))):
-        text = conflict_detail({"kind": kind, "detail": {"first": first, "second": second}})
-        assert text.startswith(words[0]) and f", {words[1]} " in text
-        assert "Door A (dev-a)" in text and "Door B (dev-b)" in text
-    upstream = conflict_detail({"kind": "void_after_admission",
-                                "detail": {"admitted_at": first["at"], "door": "Door A", "device": "dev-a"}})
-    assert "Door A (dev-a)" in upstream and "voided upstream" in upstream
+        text = summary({"kind": kind, "code": "al4R5", "holder_name": "Ada", "detail": {"first": first, "second": second}})
+        assert text.startswith(f"Ticket al4R5 (Ada) was {words[0]}") and words[1] in text
+        assert "at Door A" in text and "at Door B" in text and "dev-" not in text
+    # Two laptops that go by the same name are told apart by their device ids.
+    same = summary({"kind": "double_admission", "code": "x", "detail": {"first": first, "second": {**second, "door": "Door A"}}})
+    assert "Door A (dev-a)" in same and "Door A (dev-b)" in same
+    upstream = summary({"kind": "void_after_admission", "code": "x",
+                        "detail": {"admitted_at": first["at"], "door": "Door A", "device": "dev-a"}})
+    assert "at Door A" in upstream and "voided at the box office" in upstream

@@ -13,17 +13,6 @@ from checkin_app.gui.status_strip import StatusStrip
 from checkin_app.scanning.cameras import CameraChoice, CameraInfo
 
 
-@pytest.fixture
-def window(qtbot, door_dir):
-    w = open_window(door_dir, sync_interval_s=0)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.statusShown, timeout=10_000):
-        pass
-    yield w
-    w.crash.uninstall()
-    w.shutdown()
-
-
 def test_usb_scanner_burst_scans_with_no_field_focused(qtbot, window):
     window.tabs.setCurrentWidget(window.stats)  # not even on the door tab
     window.show()
@@ -105,11 +94,17 @@ def test_demo_syncs_the_sandbox_and_tickets_scan_themselves_from_the_video(qtbot
 
 
 def test_door_name_and_sound_settings_apply_at_once_and_persist(qtbot, window, door_dir):
+    from checkin_app.services import doors
+    from checkin_app.store import Store
+
     box = window.door_settings
     box.name.setText("Stage door")
-    with qtbot.waitSignal(box.renamed, timeout=10_000):
+    with qtbot.waitSignal(box.renamed, timeout=10_000, check_params_cb=lambda name: name == "Stage door"):
         box.save()
-    assert window.status.door.text() == "Stage door" and Settings(door_dir).door_name == "Stage door"
+    assert window.status.door.text() == "Stage door" and "Stage door" in window.windowTitle()
+    assert "Stage door" in window.doors.door_name.text()  # shown on the Doors tab, set only here
+    with Store(door_dir) as store:
+        assert doors.door_name(store) == "Stage door"
     with qtbot.waitSignal(window.door.verdictShown, timeout=10_000):
         window.door.submit("al4R5")
     with qtbot.waitSignal(window.door.verdictShown, timeout=10_000) as again:

@@ -210,9 +210,9 @@ def test_conflicts_list_shows_offline_void_and_the_providers_refusal(qtbot, tmp_
                 view.tabs.setCurrentWidget(view.conflicts)
             assert loaded.args[0] == 2
             model = view.conflicts.model
-            shown = {model.data(model.index(r, 1)): model.data(model.index(r, 4)) for r in range(model.rowCount())}
+            shown = {model.data(model.index(r, 1)): model.data(model.index(r, 2)) for r in range(model.rowCount())}
             assert set(shown) == {"Voided after admission", "Not accepted upstream"}
-            assert "Door 1" in shown["Voided after admission"]
+            assert "at Door 1" in shown["Voided after admission"] and "voided at the box office" in shown["Voided after admission"]
             assert "voided and cannot be checked in (HTTP 422)" in shown["Not accepted upstream"]
             view.conflicts.view.selectRow([model.row_at(r)["kind"] for r in range(2)].index("void_after_admission"))
             with qtbot.waitSignal(view.conflicts.loaded, timeout=10_000) as loaded:
@@ -299,7 +299,45 @@ def test_problems_list_shows_unrecognised_tickets_set_aside_records_and_unapplie
         unlocked.tabs.setCurrentWidget(unlocked.conflicts)
     assert loaded.args[0] == 3
     model = unlocked.conflicts.model
-    shown = {model.data(model.index(r, 1)): model.data(model.index(r, 4)) for r in range(model.rowCount())}
+    shown = {model.data(model.index(r, 1)): model.data(model.index(r, 2)) for r in range(model.rowCount())}
     assert "Ticket Tailor says 'refund_pending'" in shown["Provider state not recognised"]
     assert "order without an event" in shown["Record set aside"]
     assert "carries no tickets" in shown["Delivery not applied"]
+
+
+def test_wrong_pins_back_off_and_a_restart_does_not_reset_it(qtbot, view, door_dir):
+    from checkin_app.gui.supervisor import LockBar
+
+    now = [1_000_000.0]
+    bar = view.lock_bar
+    bar.clock = lambda: now[0]
+    bar.pin.setText(PIN)
+    bar.repeat.setText(PIN)
+    assert bar.try_unlock()
+    bar.lock()
+    for _ in range(2):
+        bar.pin.setText("0000")
+        assert not bar.try_unlock() and bar.message.text() == "wrong PIN" and bar.pin.isEnabled()
+    bar.pin.setText("0000")
+    assert not bar.try_unlock() and bar.message.text() == "wrong PIN: try again in 5 s"
+    assert not bar.pin.isEnabled() and not bar.unlock_button.isEnabled() and "5 s" in bar.unlock_button.toolTip()
+    bar.pin.setText(PIN)  # the right PIN during the wait is not even compared
+    assert not bar.try_unlock() and not view.unlocked and "Too many wrong PINs" in bar.message.text()
+
+    now[0] += 2
+    restarted = LockBar(Settings(door_dir), clock=lambda: now[0])  # the app was quit and started again
+    qtbot.addWidget(restarted)
+    assert not restarted.pin.isEnabled() and restarted.message.text() == "Too many wrong PINs: try again in 3 s"
+
+    now[0] += 3
+    with qtbot.waitSignal(restarted._countdown.timeout, timeout=3_000):
+        pass  # the countdown ticks on its own
+    assert restarted.pin.isEnabled() and restarted.message.text() == "You may try the PIN again"
+    restarted.pin.setText("0000")
+    assert not restarted.try_unlock() and restarted.message.text() == "wrong PIN: try again in 10 s"  # doubled
+    now[0] += 10
+    restarted.pin.setText(PIN)
+    assert restarted.try_unlock() and restarted.is_unlocked
+    restarted.lock()
+    restarted.pin.setText("0000")  # the right PIN cleared the count
+    assert not restarted.try_unlock() and restarted.message.text() == "wrong PIN"

@@ -38,3 +38,30 @@ def test_demo_starts_syncs_and_closes_cleanly():
     proc = run("demo", "--quit-after", "6", env_changes={"QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_demo_with_a_data_dir_keeps_its_data_there(tmp_path):
+    """`demo --data-dir DIR`: the list and the scans stay in DIR; a second run carries on from them."""
+    import sqlite3
+
+    kept = tmp_path / "kept"
+    no_display = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    first = run("demo", "--data-dir", str(kept), drop=no_display,
+                env_changes={"CHECKIN_APP_DATA_DIR": str(tmp_path / "elsewhere")})
+    assert first.returncode == 0, first.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+    def scans():
+        db = sqlite3.connect(kept / "checkin.sqlite3")
+        try:
+            return db.execute("SELECT code, verdict FROM journal WHERE op = 'scan' ORDER BY id").fetchall()
+        finally:
+            db.close()
+
+    after_first = scans()
+    assert len(after_first) == 7 and [v for _c, v in after_first].count("admitted") == 5
+    again = run("--data-dir", str(kept), "demo", drop=no_display)  # the option before the command works too
+    assert again.returncode == 0, again.stderr
+    assert "Synced 3,750 attendees" in again.stdout  # the box office moved port: the kept connection follows it
+    after_second = scans()
+    assert after_second[:7] == after_first and len(after_second) == 14  # the first night's scans are still there
