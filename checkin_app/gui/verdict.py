@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.style import TONES
@@ -332,7 +332,7 @@ class VerdictOverlay(QFrame):
     """A verdict made while another tab is open, over the top of that tab (nothing under it moves).
 
     Admissions go after a few seconds; a refusal stays until someone opens the Door (a click on
-    the overlay does) or the next verdict replaces it.
+    the overlay does), presses "Seen" (staying on their tab) or the next verdict replaces it.
 
     Signals:
         opened(): the overlay was clicked: show the Door.
@@ -358,6 +358,8 @@ class VerdictOverlay(QFrame):
         for label in (self.headline, self.who, self.reason):
             label.setAlignment(Qt.AlignLeft)
         hint = QLabel("Click: open the Door ›")
+        self.seen_button = QPushButton("Seen ✕", clicked=self.hide)
+        self.seen_button.setCursor(Qt.ArrowCursor)
         text = QVBoxLayout()
         text.setSpacing(2)
         for label in (self.headline, self.who, self.reason):
@@ -367,6 +369,7 @@ class VerdictOverlay(QFrame):
         row.addWidget(self.icon)
         row.addLayout(text, 1)
         row.addWidget(hint)
+        row.addWidget(self.seen_button)
         self.hide()
 
     @staticmethod
