@@ -224,7 +224,7 @@ def test_an_unknown_code_on_an_old_list_may_be_a_new_purchase(qtbot, door):
 
 
 def test_the_door_says_what_it_admits(qtbot, door, tasks):
-    assert door.scope.text() == "Admitting: all 2 cached events"
+    assert door.scope.text() == "Admitting: every cached event (2)"
     done = []
     tasks.db(lambda app: events.set_admitted(app.store, [e["id"] for e in events.list_events(app.store)
                                                           if e["name"] == "Night one"]), done.append)
