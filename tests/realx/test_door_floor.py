@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QScrollArea
 
 from checkin_app.gui.app import open_window, qt_app
@@ -22,8 +22,18 @@ SIZES = ("1366x768", "1280x720", "1024x600")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, keyboard):
-    qt_app()  # the app's own style sheet and font, as `checkin-app` starts: sizes depend on them
+def app_style(qapp):
+    """The app's own style sheet and font, as `checkin-app` starts (sizes depend on them); the
+    test process's own afterwards, for the tests that come next."""
+    font, sheet = QFont(qapp.font()), qapp.styleSheet()
+    qt_app()
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, keyboard, app_style):
     w = open_door_window(qtbot, keyboard, tmp_path / "door")
     keyboard.maximise(w, qtbot)
     yield w
@@ -152,9 +162,8 @@ def test_a_long_name_changes_no_layout(qtbot, window):
 
 
 @pytest.mark.screens(*SIZES)
-def test_first_start_on_a_small_screen_opens_maximised_with_the_door_whole(qtbot, tmp_path):
+def test_first_start_on_a_small_screen_opens_maximised_with_the_door_whole(qtbot, tmp_path, app_style):
     """No saved window size: on a screen smaller than 1280×800 the window opens maximised, not past its edges."""
-    qt_app()
     seeded_store(tmp_path / "fresh").close()
     w = open_window(tmp_path / "fresh", sync_interval_s=0)
     qtbot.addWidget(w)
