@@ -177,3 +177,17 @@ def test_first_start_on_a_small_screen_opens_maximised_with_the_door_whole(qtbot
     finally:
         w.crash.uninstall()
         w.shutdown()
+
+
+def test_space_or_esc_from_the_keyboard_acknowledges_a_held_refusal(qtbot, window, keyboard):
+    """Real key events, through the app-wide scanner filter: a lone Space or Esc is a person, not a scan."""
+    door = window.door
+    keyboard.activate(window, qtbot)
+    door.entry.setFocus()
+    qtbot.waitUntil(door.entry.hasFocus, timeout=5_000)
+    for key in ("space", "Escape"):
+        scan(qtbot, window, "VOIDED1")
+        assert not door.verdict._timer.isActive(), "the refusal must wait for a person"
+        with qtbot.waitSignal(door.verdict.cleared, timeout=3_000):
+            keyboard.press(key)
+        assert door.verdict.verdict is None and door.entry.text() == ""
