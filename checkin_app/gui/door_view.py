@@ -60,7 +60,7 @@ def scope_text(scope: dict) -> str:
     if not chosen:
         return "Admitting: nothing yet (no event chosen)" if scope["cached"] else "Admitting: no attendee list yet"
     if scope["all"]:
-        return f"Admitting: all {len(chosen)} cached events"
+        return f"Admitting: every cached event ({len(chosen)})"
     return "Admitting: " + ", ".join(" · ".join(p for p in (e["name"], _when(e["starts_at"])) if p) for e in chosen)
 
 

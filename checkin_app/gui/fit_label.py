@@ -60,9 +60,10 @@ class FitLabel(QLabel):
         smaller.setPixelSize(max(1, math.floor(size * max(self.smallest, width / wide))))
         return smaller
 
-    def shown_lines(self) -> list[str]:
+    def shown_lines(self, font: QFont | None = None) -> list[str]:
         """The lines as painted (shrunk, elided or wrapped to the label's width)."""
-        return wrap_lines(self.text(), QFontMetricsF(self.shown_font()), max(1, self.contentsRect().width()), self.lines)
+        font = font or self.shown_font()
+        return wrap_lines(self.text(), QFontMetricsF(font), max(1, self.contentsRect().width()), self.lines)
 
     def sizeHint(self) -> QSize:
         margins = self.contentsMargins()
@@ -80,13 +81,15 @@ class FitLabel(QLabel):
         option = QStyleOption()
         option.initFrom(self)
         self.style().drawPrimitive(QStyle.PE_Widget, option, p, self)  # a style sheet's background
-        lines = self.shown_lines()
+        font = self.shown_font()
+        lines = self.shown_lines(font)
         if not lines:
             return
-        p.setFont(self.shown_font())
+        p.setFont(font)
+        p.setPen(self.palette().color(QPalette.WindowText))  # a style sheet's `color` lands here
         spacing = QFontMetricsF(self.font()).lineSpacing()
         rect = self.contentsRect()
         top = rect.top() + (rect.height() - spacing * len(lines)) / 2
         for i, line in enumerate(lines):
-            row = QRectF(rect.left(), top + i * spacing, rect.width(), spacing).toRect()
-            self.style().drawItemText(p, row, self.alignment() | Qt.AlignVCenter, self.palette(), True, line, QPalette.WindowText)
+            p.drawText(QRectF(rect.left(), top + i * spacing, rect.width(), spacing),
+                       int(self.alignment() & Qt.AlignHorizontal_Mask) | Qt.AlignVCenter, line)

@@ -16,6 +16,7 @@ FOCUS_RING = "#f59e0b"  # amber: visible on white, grey and on the blue of prima
 
 STYLE_SHEET = f"""
 QMainWindow, QWidget#page {{ background: #f4f5f7; }}
+QScrollArea#pageScroll, QScrollArea#pageScroll > QWidget#qt_scrollarea_viewport {{ background: #f4f5f7; }}
 QTabWidget::pane {{ border: none; }}
 QTabBar::tab {{ padding: 10px 22px; font-size: 15px; font-weight: 600; color: #52606d; background: #e4e7eb;
                 margin-right: 2px; border-top-left-radius: 6px; border-top-right-radius: 6px; }}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.style import TONES
@@ -180,15 +180,17 @@ class VerdictPanel(QFrame):
         self.verdict: dict | None = None
         self._asked_at: float | None = None
         self._timer = QTimer(self, singleShot=True, timeout=self.clear)
+        self._sized_for: int | None = None  # the panel height the fonts were chosen for
         self._previous_timer = QTimer(self, singleShot=True, timeout=self.hide_previous)
         self.icon = VerdictIcon()
-        self.headline = FitLabel()
+        self.headline = FitLabel(smallest=0.5)
         self.name = FitLabel()
         self.detail = FitLabel()
         self.reason = FitLabel(lines=2)
         self.previous = FitLabel(smallest=0.7)
         self.previous.setObjectName("previousRefusal")
         self.previous_verdict: dict | None = None
+        self._previous_shown: bool | None = None
         bold = QFont()
         bold.setBold(True)
         self._fonts = {self.headline: bold, self.name: bold, self.detail: QFont(), self.reason: QFont(),
@@ -239,7 +241,6 @@ class VerdictPanel(QFrame):
             self._timer.stop()
         else:
             self._timer.start(after)
-        self._scale()
         self.shown.emit(verdict)
         return self.look
 
@@ -248,15 +249,22 @@ class VerdictPanel(QFrame):
         self.previous_verdict = verdict
         look = look_for(verdict)
         self.previous.setText(f"Previous scan REFUSED – {look.short}: {who_line(verdict)}")
-        # White with red words: it stands out on every verdict colour, the red one included.
-        self.previous.setStyleSheet(f"background: white; color: {TONES['stop']['bg']}; border-radius: 8px;")
+        self._style_previous(True)
         self._previous_timer.start(PREVIOUS_FOR_S * 1000)
+
+    def _style_previous(self, shown: bool) -> None:
+        # White with red words: it stands out on every verdict colour, the red one included.
+        # (Only on a change: each style sheet costs a re-polish, about half a millisecond.)
+        if shown != self._previous_shown:
+            self._previous_shown = shown
+            self.previous.setStyleSheet(f"background: white; color: {TONES['stop']['bg']}; border-radius: 8px;"
+                                        if shown else "background: transparent;")
 
     def hide_previous(self) -> None:
         self.previous_verdict = None
         self._previous_timer.stop()
         self.previous.setText("")
-        self.previous.setStyleSheet("background: transparent;")
+        self._style_previous(False)
 
     def acknowledge(self) -> None:
         """Door staff saw the verdict (Space or Esc): back to ready, and no strip about it."""
@@ -277,7 +285,6 @@ class VerdictPanel(QFrame):
             self.detail.setText("camera, USB scanner or type the code below")
         self.reason.setText("")
         self._apply_tone(self.look.tone)
-        self._scale()
         self.cleared.emit()
 
     def set_exit_mode(self, on: bool) -> None:
@@ -295,19 +302,17 @@ class VerdictPanel(QFrame):
     # -- size -------------------------------------------------------------------------------------
 
     def _scale(self) -> None:
-        """Size the icon and every line from the panel's height; shrink the headline to its width."""
-        h, w = self.height(), self.width()
+        """Size the icon and every line from the panel's height (on a resize only: a verdict costs no
+        font work; a headline too wide for the panel is painted smaller by its label)."""
+        h = self.height()
+        if h == self._sized_for:
+            return
+        self._sized_for = h
         pad = max(8, round(h * 0.035))
         self._lay.setContentsMargins(pad * 2, pad, pad * 2, pad)
         self._lay.setSpacing(max(2, round(h * 0.012)))
-        width = w - pad * 4
-        headline = font_with_cap(self._fonts[self.headline], h * HEADLINE_CAP)
-        text_w = QFontMetricsF(headline).horizontalAdvance(self.headline.text())
-        if text_w > width > 0:  # a long headline shrinks to fit rather than being cut
-            headline = font_with_cap(headline, h * HEADLINE_CAP * width / text_w * 0.98)
-        self.headline.set_font(headline)
-        for label, part in ((self.name, NAME_CAP), (self.detail, DETAIL_CAP), (self.reason, REASON_CAP),
-                            (self.previous, PREVIOUS_CAP)):
+        for label, part in ((self.headline, HEADLINE_CAP), (self.name, NAME_CAP), (self.detail, DETAIL_CAP),
+                            (self.reason, REASON_CAP), (self.previous, PREVIOUS_CAP)):
             label.set_font(font_with_cap(self._fonts[label], h * part))
         used = sum(x.sizeHint().height() for x in (self.headline, self.name, self.detail, self.reason, self.previous))
         room = h - used - pad * 2 - self._lay.spacing() * 6
@@ -330,7 +335,7 @@ class VerdictOverlay(QFrame):
     """A verdict made while another tab is open, over the top of that tab (nothing under it moves).
 
     Admissions go after a few seconds; a refusal stays until someone opens the Door (a click on
-    the overlay does) or the next verdict replaces it.
+    the overlay does), presses "Seen" (staying on their tab) or the next verdict replaces it.
 
     Signals:
         opened(): the overlay was clicked: show the Door.
@@ -347,7 +352,7 @@ class VerdictOverlay(QFrame):
         self._timer = QTimer(self, singleShot=True, timeout=self.hide)
         self.icon = VerdictIcon()
         self.icon.setFixedSize(72, 72)
-        self.headline = FitLabel()
+        self.headline = FitLabel(smallest=0.5)
         self.headline.set_font(font_with_cap(self._bold(), 30))
         self.who = FitLabel()
         self.who.set_font(font_with_cap(self._bold(), 18))
@@ -356,6 +361,8 @@ class VerdictOverlay(QFrame):
         for label in (self.headline, self.who, self.reason):
             label.setAlignment(Qt.AlignLeft)
         hint = QLabel("Click: open the Door ›")
+        self.seen_button = QPushButton("Seen ✕", clicked=self.hide)
+        self.seen_button.setCursor(Qt.ArrowCursor)
         text = QVBoxLayout()
         text.setSpacing(2)
         for label in (self.headline, self.who, self.reason):
@@ -365,6 +372,7 @@ class VerdictOverlay(QFrame):
         row.addWidget(self.icon)
         row.addLayout(text, 1)
         row.addWidget(hint)
+        row.addWidget(self.seen_button)
         self.hide()
 
     @staticmethod

@@ -137,7 +137,6 @@ def shoot_every_view(window, data: Path, codes: list[str], admit: str, out: Path
 
     sup = window.supervisor
     window.tabs.setCurrentWidget(sup)
-    sup.lock_bar.lock()
     sup.query.setText("smi")
     spin(lambda: sup.model.rowCount() > 0)
     shoot(window, "supervisor-door-staff", out)
@@ -199,20 +198,18 @@ def main() -> int:
         settings.set_pin("2468")
         door_2_dir = Path(tempfile.mkdtemp(prefix="checkin-door2-"))
         door_2 = second_door(demo, data, door_2_dir)
-        window = open_window(data, sync_interval_s=0)
-        window.resize(*sizes[0])
-        window.show()
-        spin(lambda: window.door.counters["expected"] > 0)
         with Store(door_2.data_dir) as store:  # a few arrivals at the other door reach this one
             for code in codes[620:626]:
                 CheckinService(store, door="Door 2").scan(code)
         # Fresh arrivals for each size's "admitted" shot: codes 0, 1, 2 (3 is already in, 6 void).
         admits = [c for i, c in enumerate(codes[:8]) if i not in (3, 6)]
-        for i, size in enumerate(sizes):
+        for i, size in enumerate(sizes):  # a window of its own per size: each starts as the app does
+            window = open_window(data, sync_interval_s=0)
             window.resize(*size)
-            spin(lambda size=size: window.size().toTuple() == size)
+            window.show()
+            spin(lambda: window.door.counters["expected"] > 0 and window.size().toTuple() == size)
             shoot_every_view(window, data, codes, admits[i % len(admits)], out)
-        window.close()
+            window.close()
         door_2.stop()
         shutil.rmtree(door_2_dir, ignore_errors=True)
     finally:

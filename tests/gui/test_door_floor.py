@@ -224,7 +224,7 @@ def test_an_unknown_code_on_an_old_list_may_be_a_new_purchase(qtbot, door):
 
 
 def test_the_door_says_what_it_admits(qtbot, door, tasks):
-    assert door.scope.text() == "Admitting: all 2 cached events"
+    assert door.scope.text() == "Admitting: every cached event (2)"
     done = []
     tasks.db(lambda app: events.set_admitted(app.store, [e["id"] for e in events.list_events(app.store)
                                                           if e["name"] == "Night one"]), done.append)
@@ -290,3 +290,30 @@ def test_one_denominator_for_expected_on_door_stats_and_events_list(qtbot, windo
     qtbot.waitUntil(lambda: window.connections.events.count() == 2, timeout=10_000)
     night_one = window.connections.events.item(0).text()
     assert night_one.startswith("Night one") and night_one.endswith("1 / 7 in"), night_one
+
+
+# -- item 4: a verdict made on another tab comes to the front ------------------------------------
+
+def test_a_verdict_on_another_tab_comes_up_over_it_until_seen(qtbot, window):
+    window.show()
+    qtbot.waitExposed(window)
+    window.tabs.setCurrentWidget(window.supervisor)
+    with qtbot.waitSignal(window.door.verdictShown, timeout=10_000):
+        window.door.submit("VOIDED1")  # the camera's and the scanner's path into the door
+    overlay = window.overlay
+    assert overlay.isVisible() and overlay.headline.text() == "VOID · DO NOT ADMIT"
+    assert "code VOIDED1" in overlay.who.text() and window.tabs.currentWidget() is window.supervisor
+    assert not overlay._timer.isActive(), "a refusal stays until someone has seen it"
+    overlay.seen_button.click()  # seen, and the supervisor stays where they were
+    assert not overlay.isVisible() and window.tabs.currentWidget() is window.supervisor
+
+    overlay.hide_after_ms = 20
+    with qtbot.waitSignal(window.door.verdictShown, timeout=10_000):
+        window.door.submit("al4R5")
+    assert overlay.isVisible() and overlay.headline.text() == "ADMITTED"
+    qtbot.waitUntil(lambda: not overlay.isVisible(), timeout=2_000)  # admissions go by themselves
+
+    window.tabs.setCurrentWidget(window.door)
+    with qtbot.waitSignal(window.door.verdictShown, timeout=10_000):
+        window.door.submit("nope-123")
+    assert not overlay.isVisible()  # on the Door, the panel itself shows it

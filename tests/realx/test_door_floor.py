@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QScrollArea
 
 from checkin_app.gui.app import open_window, qt_app
@@ -22,8 +22,18 @@ SIZES = ("1366x768", "1280x720", "1024x600")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, keyboard):
-    qt_app()  # the app's own style sheet and font, as `checkin-app` starts: sizes depend on them
+def app_style(qapp):
+    """The app's own style sheet and font, as `checkin-app` starts (sizes depend on them); the
+    test process's own afterwards, for the tests that come next."""
+    font, sheet = QFont(qapp.font()), qapp.styleSheet()
+    qt_app()
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, keyboard, app_style):
     w = open_door_window(qtbot, keyboard, tmp_path / "door")
     keyboard.maximise(w, qtbot)
     yield w
@@ -127,8 +137,8 @@ def test_text_is_readable_from_two_metres_at_1366x768(qtbot, window):
     scan(qtbot, window, "R59xesv")  # already checked in: a warning with a name and a reason
     panel = window.door.verdict
 
-    def cap(label) -> float:
-        return QFontMetricsF(label.font()).capHeight()
+    def cap(label) -> float:  # of the font the label paints with (a too-wide text is painted smaller)
+        return QFontMetricsF(label.shown_font()).capHeight()
 
     assert cap(panel.headline) >= 40, cap(panel.headline)
     assert cap(panel.name) >= 28, cap(panel.name)
@@ -152,9 +162,8 @@ def test_a_long_name_changes_no_layout(qtbot, window):
 
 
 @pytest.mark.screens(*SIZES)
-def test_first_start_on_a_small_screen_opens_maximised_with_the_door_whole(qtbot, tmp_path):
+def test_first_start_on_a_small_screen_opens_maximised_with_the_door_whole(qtbot, tmp_path, app_style):
     """No saved window size: on a screen smaller than 1280×800 the window opens maximised, not past its edges."""
-    qt_app()
     seeded_store(tmp_path / "fresh").close()
     w = open_window(tmp_path / "fresh", sync_interval_s=0)
     qtbot.addWidget(w)
@@ -168,3 +177,17 @@ def test_first_start_on_a_small_screen_opens_maximised_with_the_door_whole(qtbot
     finally:
         w.crash.uninstall()
         w.shutdown()
+
+
+def test_space_or_esc_from_the_keyboard_acknowledges_a_held_refusal(qtbot, window, keyboard):
+    """Real key events, through the app-wide scanner filter: a lone Space or Esc is a person, not a scan."""
+    door = window.door
+    keyboard.activate(window, qtbot)
+    door.entry.setFocus()
+    qtbot.waitUntil(door.entry.hasFocus, timeout=5_000)
+    for key in ("space", "Escape"):
+        scan(qtbot, window, "VOIDED1")
+        assert not door.verdict._timer.isActive(), "the refusal must wait for a person"
+        with qtbot.waitSignal(door.verdict.cleared, timeout=3_000):
+            keyboard.press(key)
+        assert door.verdict.verdict is None and door.entry.text() == ""
