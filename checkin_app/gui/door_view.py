@@ -34,14 +34,15 @@ _MARK = {"ok": "✔", "info": "➜", "exit": "➜", "warn": "!", "stop": "✖"}
 
 
 def door_scope(app) -> dict:
-    """What this door admits: {"all": bool, "events": [{"name", "starts_at"}...]} (read lane).
+    """What this door admits: {"all": bool, "events": [{"name", "starts_at"}...], "cached": n} (read lane).
 
-    The one place the Door tab learns its scope: re-point it at the event-scope service
-    (chosen events vs "all cached events") when that exists.
+    From the event-scope service (`services.events.door_scope`): a door that never chose its events
+    admits every cached event and says so; a cancelled event is not shown as admitted.
     """
-    rows = events.list_events(app.store)
-    chosen = [{"name": e["name"], "starts_at": e["starts_at"]} for e in rows if e["admitted"]]
-    return {"all": bool(rows) and len(chosen) == len(rows) and len(rows) > 1, "events": chosen, "cached": len(rows)}
+    scope = events.door_scope(app.store)
+    cached = len(events.list_events(app.store))
+    chosen = [{"name": e["name"], "starts_at": e["starts_at"]} for e in scope["events"] if not e["cancelled"]]
+    return {"all": scope["scope"] == "all" and cached > 0, "events": chosen, "cached": cached}
 
 
 def _when(iso: str | None) -> str:
