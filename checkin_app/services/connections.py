@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checkin_app import log, secrets
+from checkin_app import log, secret_store
 from checkin_app.errors import ConfigError
 from checkin_app.providers import registry
 from checkin_app.store import Store
@@ -94,7 +94,7 @@ def _resolve(spec: registry.ProviderSpec, base_url: str | None, given: dict[str,
                 log.redact(g.value)
             values[f.key] = g.value
         elif g.env and f.secret:
-            values[f.key] = secrets.from_env(g.env)
+            values[f.key] = secret_store.from_env(g.env)
         elif f.required:
             how = f"{f.option} VAR, the variable holding it" if f.secret else f"{f.option} VALUE"
             raise ConfigError(f"{spec.name} needs {'an' if f.label[0] in 'AEIOU' else 'a'} {f.label} (or {how})")
@@ -140,7 +140,7 @@ def connect(store: Store, provider: str, name: str, base_url: str | None, creds=
         if f.key not in values:
             continue
         if f.secret:
-            settings[f.key] = secrets.remember(f"{name}:{f.keyring_suffix}", values[f.key], given[f.key].env)
+            settings[f.key] = secret_store.remember(f"{name}:{f.keyring_suffix}", values[f.key], given[f.key].env)
         else:
             _put(settings, f.key, values[f.key])
     with store.transaction() as conn:
@@ -151,7 +151,7 @@ def connect(store: Store, provider: str, name: str, base_url: str | None, creds=
 def remove(store: Store, name: str) -> None:
     connection = conns.by_name(store.conn, name)
     for key in _SECRET_KEYS:
-        secrets.forget(connection.settings.get(key))
+        secret_store.forget(connection.settings.get(key))
     with store.transaction() as conn:
         conn.execute("UPDATE events SET connection_id = NULL WHERE connection_id = ?", (connection.id,))
         conns.remove(conn, connection.id)

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from checkin_app import secrets
+from checkin_app import secret_store
 from checkin_app.errors import CheckinError, ConfigError
 from checkin_app.scanning import text_qr
 from checkin_app.services.conflicts import open_conflicts
@@ -35,7 +35,7 @@ def create_venue(store: Store, door: str | None = None, key_env: str | None = No
 
 def join_venue(store: Store, key_text: str | None, door: str | None = None, key_env: str | None = None) -> dict:
     """Join the venue whose key was typed or scanned (or is in `key_env`)."""
-    text = key_text or (secrets.from_env(key_env) if key_env else "")
+    text = key_text or (secret_store.from_env(key_env) if key_env else "")
     if not text:
         raise ConfigError("give the venue key (as shown by `doors pair` on the first door) or --key-env VAR")
     return _remember(store, door_auth.parse_key(text), door, key_env)
@@ -43,7 +43,7 @@ def join_venue(store: Store, key_text: str | None, door: str | None = None, key_
 
 def _remember(store: Store, key: bytes, door: str | None, key_env: str | None) -> dict:
     vid = door_auth.venue_id(key)
-    ref = secrets.remember(f"venue-{vid}", door_auth.key_text(key), key_env)
+    ref = secret_store.remember(f"venue-{vid}", door_auth.key_text(key), key_env)
     name = door or door_name(store) or f"Door {store.device_id[:4]}"
     settings = {"venue_id": vid, "key": ref, "door": name}
     with store.transaction() as conn:
@@ -62,7 +62,7 @@ def venue_key(store: Store) -> bytes:
     if settings is None:
         raise ConfigError("this door is not paired: run `checkin-app doors create-venue` on the first door, "
                           "`checkin-app doors join` on the others")
-    key = door_auth.parse_key(secrets.resolve(settings["key"], "venue key"))
+    key = door_auth.parse_key(secret_store.resolve(settings["key"], "venue key"))
     if door_auth.venue_id(key) != settings["venue_id"]:
         raise ConfigError("the venue key found does not belong to this door's venue; join again")
     return key

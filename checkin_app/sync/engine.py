@@ -6,7 +6,7 @@ import logging
 import threading
 from dataclasses import asdict, dataclass, field
 
-from checkin_app import secrets
+from checkin_app import secret_store
 from checkin_app.errors import CheckinError, ConfigError, ProviderError
 from checkin_app.store import Store
 from checkin_app.store import sync_state
@@ -53,7 +53,7 @@ def adapter_for(store: Store, connection: Connection, progress: Progress | None,
 
         from checkin_app.providers.http import RetryPolicy
 
-        key = secrets.resolve(connection.settings.get("secret"), "API key")
+        key = secret_store.resolve(connection.settings.get("secret"), "API key")
         # Optional per-connection tuning, e.g. {"retry": {"base_delay": 0.2, "max_attempts": 8}}.
         policy = RetryPolicy(**connection.settings["retry"]) if connection.settings.get("retry") else None
         client = TicketTailorClient(connection.base_url or "https://api.tickettailor.com/v1", key, cancel=cancel,

@@ -20,7 +20,7 @@ import json
 import threading
 from datetime import datetime, timedelta
 
-from checkin_app import secrets
+from checkin_app import secret_store
 from checkin_app.domain.models import Batch, Event, SetAside
 from checkin_app.errors import CheckinError, PayloadError, ProviderError
 from checkin_app.providers import oneticket
@@ -183,7 +183,7 @@ class OneTicketSync:
 
 
 def make_adapter(store: Store, connection: Connection, progress: Progress | None, cancel: threading.Event) -> OneTicketSync:
-    token = secrets.resolve(connection.settings.get("token"), "1Ticket API token")
+    token = secret_store.resolve(connection.settings.get("token"), "1Ticket API token")
     client = OneTicketClient(connection.base_url, token, header_name=connection.settings.get("token_header") or DEFAULT_HEADER,
                              cancel=cancel, policy=retry_policy(connection))
     return OneTicketSync(store, connection, client, progress, cancel)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from checkin_app import secrets
+from checkin_app import secret_store
 from checkin_app.errors import CheckinError, PayloadError
 from checkin_app.providers.relay import RelayClient
 from checkin_app.store import Store, sync_state
@@ -80,6 +80,6 @@ class RelaySync:
 
 
 def make_adapter(store: Store, connection: Connection, progress: Progress | None, cancel: threading.Event) -> RelaySync:
-    token = secrets.resolve(connection.settings.get("token"), "relay token")
+    token = secret_store.resolve(connection.settings.get("token"), "relay token")
     client = RelayClient(connection.base_url, token, cancel=cancel, policy=retry_policy(connection))
     return RelaySync(store, connection, client, progress, cancel)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from checkin_app import secrets
+from checkin_app import secret_store
 from checkin_app.errors import CheckinError
 from checkin_app.providers import ticketevolution
 from checkin_app.providers.ticketevolution_api import PER_PAGE, TicketEvolutionClient
@@ -73,8 +73,8 @@ class TicketEvolutionSync:
 
 def make_adapter(store: Store, connection: Connection, progress: Progress | None,
                  cancel: threading.Event) -> TicketEvolutionSync:
-    token = secrets.resolve(connection.settings.get("token"), "Ticket Evolution API token")
-    secret = secrets.resolve(connection.settings.get("signing_secret"), "Ticket Evolution API secret")
+    token = secret_store.resolve(connection.settings.get("token"), "Ticket Evolution API token")
+    secret = secret_store.resolve(connection.settings.get("signing_secret"), "Ticket Evolution API secret")
     return TicketEvolutionSync(store, connection, TicketEvolutionClient(connection.base_url, token, secret, cancel=cancel,
                                                                      policy=retry_policy(connection)),
                                progress, cancel)

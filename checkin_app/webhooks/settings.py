@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import secrets as random_tokens
 
-from checkin_app import log, secrets
+from checkin_app import log, secret_store
 from checkin_app.errors import ConfigError
 from checkin_app.webhooks.receiver import MAX_BODY_BYTES, TOKEN_PROVIDERS, ReceiverConfig
 from checkin_app.webhooks.signature import MIN_TOKEN_LENGTH
@@ -41,14 +41,14 @@ def token(name: str, env_var: str | None = None) -> str:
         log.redact(value)
         return value
     entry = KEYRING_ENTRY.format(name)
-    if not secrets.keyring_available():
+    if not secret_store.keyring_available():
         raise ConfigError(
             f"no {name} token: set {env_var} to a long random value (e.g. the output of "
             f"`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`); this machine has no OS keyring to keep one")
-    value = secrets.keyring_get(entry)
+    value = secret_store.keyring_get(entry)
     if not value:
         value = random_tokens.token_urlsafe(32)
-        secrets.keyring_set(entry, value)
+        secret_store.keyring_set(entry, value)
     log.redact(value)
     return value
 
@@ -56,10 +56,10 @@ def token(name: str, env_var: str | None = None) -> str:
 def signing_secret(env_var: str | None) -> str | None:
     """Ticket Tailor's signing secret from `env_var` (or the keyring entry); None when not configured."""
     if env_var:
-        return secrets.from_env(env_var)
+        return secret_store.from_env(env_var)
     value = os.environ.get(DEFAULT_ENV["tickettailor"], "").strip()
-    if not value and secrets.keyring_available():
-        value = secrets.keyring_get(KEYRING_ENTRY.format("tickettailor")) or ""
+    if not value and secret_store.keyring_available():
+        value = secret_store.keyring_get(KEYRING_ENTRY.format("tickettailor")) or ""
     log.redact(value)
     return value or None
 

@@ -14,11 +14,11 @@ ALLOWED = {
     # segno and barcode (python-barcode) render tickets for scanning.synth (tests, bench, demo video).
     # cv2_enumerate_cameras lists cameras by name on Windows and macOS (scanning.cameras).
     "scanning": ({"domain", "errors", "scanning"}, {"cv2", "numpy", "zxingcpp", "pyzbar", "segno", "barcode", "cv2_enumerate_cameras"}),
-    "webhooks": ({"domain", "errors", "store", "providers", "webhooks", "log", "secrets"}, {"starlette", "uvicorn", "httpx"}),
+    "webhooks": ({"domain", "errors", "store", "providers", "webhooks", "log", "secret_store"}, {"starlette", "uvicorn", "httpx"}),
     # DESIGN.md puts peer (multi-door) replication in sync/: a door server and mDNS discovery.
-    "sync": ({"domain", "errors", "store", "providers", "sync", "log", "secrets", "webhooks"},
+    "sync": ({"domain", "errors", "store", "providers", "sync", "log", "secret_store", "webhooks"},
              {"httpx", "starlette", "uvicorn", "zeroconf"}),
-    "services": ({"domain", "errors", "store", "providers", "services", "scanning", "sync", "webhooks", "log", "secrets", "paths"}, {"keyring", "httpx"}),
+    "services": ({"domain", "errors", "store", "providers", "services", "scanning", "sync", "webhooks", "log", "secret_store", "paths"}, {"keyring", "httpx"}),
 }
 NEVER_OUTSIDE_GUI = {"PySide6", "shiboken6"}
 
