@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Sequence
 
 from checkin_app.domain.codes import display
 from checkin_app.domain.models import PROVIDER_NAMES, UPSTREAM_DEVICE, TicketKind, TicketStatus
@@ -104,7 +104,7 @@ class Verdict:
     def passing(self) -> bool:
         return self.kind in PASSING
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         t = self.ticket
         return {
             "verdict": self.kind.value,
@@ -177,10 +177,10 @@ def decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext = Scan
         cannot be forced because there is no ticket to record against.
     """
     ticket, elsewhere = _pick(candidates, ctx.event_ids)
-    if ticket is None and elsewhere is None:
-        return Verdict(VerdictKind.UNKNOWN, code, f"Unknown code {display(code)}: not on any cached list")
     if ticket is None:
-        refusal = Verdict(
+        if elsewhere is None:
+            return Verdict(VerdictKind.UNKNOWN, code, f"Unknown code {display(code)}: not on any cached list")
+        refusal: Verdict | None = Verdict(
             VerdictKind.WRONG_EVENT,
             code,
             f"Wrong event: this ticket is for {elsewhere.event_name}",

@@ -12,7 +12,7 @@ from checkin_app.errors import NotFound
 from checkin_app.services.conflicts import open_conflicts
 from checkin_app.services.conflicts import summary as conflict_summary
 from checkin_app.store import Store
-from checkin_app.store import inbox, outbox, set_aside, tickets
+from checkin_app.store import inbox, set_aside, tickets
 from checkin_app.store import journal as J
 from checkin_app.store.search import RESULT_COLUMNS
 from checkin_app.store.search import search as _search

@@ -282,7 +282,7 @@ def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes:
                     _diverging(conn, taken[0], taken[1], row, own_device, source, now, report, copied_nonce=True)
                 continue
             problem = _guarded(conn, "replica_row",
-                               lambda: _apply_one(conn, row, report, pushes, now, push_not_before, own_device))
+                               lambda: _apply_one(conn, row, report, pushes, now, push_not_before, own_device))  # noqa: B023 (called at once, in this iteration)
         if problem is not None:
             keep(row, problem, (device, seq))
     for ticket_id in sorted(report.tickets):

@@ -37,7 +37,7 @@ def test_two_laptops_refuse_the_second_use_and_show_offline_double_uses(tmp_path
         venue.start_all()
         assert venue.urls == [f"http://{host}:8722" for host in network.hosts]
         for i in range(2):  # found by multicast DNS only
-            poll(lambda: venue.store(i).conn.execute(
+            poll(lambda: venue.store(i).conn.execute(  # noqa: B023 (polled in this iteration)
                 "SELECT source FROM peers WHERE last_contact_at IS NOT NULL").fetchall() != [], timeout=20)
             assert venue.store(i).conn.execute("SELECT source FROM peers").fetchall()[0][0] == "mdns"
         doors = [CheckinService(venue.store(i), door=venue.names[i]) for i in range(2)]
@@ -49,7 +49,7 @@ def test_two_laptops_refuse_the_second_use_and_show_offline_double_uses(tmp_path
 
         network.cable(up=False)
         for i in range(2):  # both doors notice: their pulls fail (no route, or the read times out)
-            poll(lambda: not_connected(venue, i), timeout=20)
+            poll(lambda: not_connected(venue, i), timeout=20)  # noqa: B023 (polled in this iteration)
         assert doors[0].scan("N002xk").kind.value == "admitted"
         assert doors[1].scan("N002xk").kind.value == "admitted"  # each door decides alone, at once
         for code in CODES[10:20]:

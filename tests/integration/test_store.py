@@ -10,7 +10,7 @@ from checkin_app.store.db import DB_NAME
 from checkin_app.store.schema import MIGRATIONS
 from checkin_app.store.search import like_search, search
 from checkin_app.store.tickets import apply_batch, candidates
-from tests.factories import NIGHT_ONE, seeded_store, ticket
+from tests.factories import seeded_store, ticket
 
 
 def test_new_store_is_wal_full_sync_and_versioned(tmp_path):

@@ -10,7 +10,7 @@ from checkin_app.store import set_aside
 from checkin_app.store.db import DB_NAME
 from checkin_app.store.schema import MIGRATIONS
 from checkin_app.store.tickets import apply_batch, candidates
-from tests.factories import NIGHT_ONE, seeded_store, ticket
+from tests.factories import seeded_store, ticket
 
 
 def test_a_version_2_database_migrates_keeping_its_tickets_and_a_supervisor_void(tmp_path):

@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -387,8 +387,8 @@ class _Replay(BaseHTTPRequestHandler):
     """Serves one recorded real response (body and rate-limit headers) for any GET."""
 
     protocol_version = "HTTP/1.1"
-    recorded: dict = {}
-    seen: list = []
+    recorded: ClassVar[dict] = {}  # each test makes a subclass with its own
+    seen: ClassVar[list] = []
 
     def log_message(self, *args):
         pass

@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 import pytest
 
-from checkin_app.scanning import cameras
 from checkin_app.scanning.cameras import CameraChoice, CameraInfo, find, list_cameras
 from checkin_app.scanning.sources import (ArraySource, CameraError, ReconnectingSource, apply_controls,
                                           open_camera)
