@@ -54,7 +54,6 @@ class DoorCluster:
     def __init__(self, tmp: Path, n: int = 3, codes: list[str] | None = None, serve_args: list[str] | None = None,
                  network=None):
         self.key_text = door_auth.key_text(door_auth.new_key())
-        os.environ[KEY_ENV] = self.key_text
         self.env = {**os.environ, KEY_ENV: self.key_text}
         self.names = [f"Door {chr(65 + i)}" for i in range(n)]
         self.dirs = [tmp / f"door{i}" for i in range(n)]
@@ -65,7 +64,7 @@ class DoorCluster:
         self.proxies = {(i, j): TcpProxy() for i in range(n) for j in range(n) if i != j}
         for i, data_dir in enumerate(self.dirs):
             with Store(data_dir) as store:
-                doors_service.join_venue(store, None, self.names[i], KEY_ENV)
+                doors_service.join_venue(store, self.key_text, self.names[i], KEY_ENV)
             if codes:
                 seed(data_dir, codes)
         self._stores: dict[int, Store] = {}

@@ -1,7 +1,6 @@
 """Pushes from whichever door is online, once per act: two doors and the Ticket Tailor simulator,
 door A cut off from the simulator (through a proxy) but connected to door B."""
 import json
-import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,8 +21,8 @@ def sandbox():
         yield sb
 
 
-def test_an_offline_doors_acts_reach_the_provider_once_through_the_online_door(tmp_path, sandbox):
-    os.environ["TT_KEY"] = KEY
+def test_an_offline_doors_acts_reach_the_provider_once_through_the_online_door(tmp_path, sandbox, monkeypatch):
+    monkeypatch.setenv("TT_KEY", KEY)
     event = sandbox.seed_event("Doors night", 30)
     upstream = urlsplit(sandbox.base_url)
     a_link = TcpProxy((upstream.hostname, upstream.port))  # door A's only way to the box office

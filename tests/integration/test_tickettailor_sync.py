@@ -58,8 +58,13 @@ def wait_until(predicate, timeout=30.0):
         tick.wait(0.005)
 
 
+@pytest.fixture(autouse=True)
+def _tt_key(monkeypatch):
+    """In-process syncs read the API key from the variable `connect` named."""
+    monkeypatch.setenv("TT_KEY", KEY)
+
+
 def engine_sync(data, **kw):
-    os.environ["TT_KEY"] = KEY
     with Store(data) as store:
         return sync_connection(store, conns.by_name(store.conn, "box"), **kw)
 
@@ -223,7 +228,6 @@ def test_background_loop_pushes_scans_and_status_reports_it(connected, sandbox):
     from checkin_app.sync.loop import SyncLoop
 
     event = sandbox.seed_event("Loop night", 40, named_fraction=1.0)
-    os.environ["TT_KEY"] = KEY
     reports = []
     loop = SyncLoop(connected, interval_s=0.05, on_report=reports.append)
     loop.start()

@@ -54,8 +54,9 @@ def x_server(tmp_path_factory):
             pytest.fail(message)
         pytest.skip(message)
     server = XServer(parse_size(SCREEN), tmp_path_factory.mktemp("xserver")).start()
-    os.environ["DISPLAY"] = server.display
-    yield server
+    with pytest.MonkeyPatch.context() as env:  # session-wide: the function-scoped monkeypatch cannot
+        env.setenv("DISPLAY", server.display)
+        yield server
     server.stop()
 
 
