@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from checkin_app import paths
 from checkin_app.errors import CheckinError
+from checkin_app.gui import qt_version
 from checkin_app.gui.main_window import MainWindow
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.style import STYLE_SHEET
@@ -32,6 +33,7 @@ def check_display() -> None:
 
 def qt_app() -> QApplication:
     """The running QApplication, or a new one with the app's style."""
+    qt_version.check()
     app = QApplication.instance()
     if app is None:
         check_display()
