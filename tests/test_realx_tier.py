@@ -9,11 +9,11 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+
 SIZES = ("1366x768", "1280x720", "1024x600")
 
 

@@ -35,7 +35,7 @@ from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
 from checkin_app.sync import door_auth
 from checkin_app.sync.discovery import SERVICE_TYPE
-from tests.helpers.doors import ROOT
+from tests.paths import ROOT
 
 KEY_ENV = "CHECKIN_BENCH_VENUE_KEY"
 _SETUP = """

@@ -35,7 +35,9 @@ import time
 from pathlib import Path
 
 from checkin_app.services.checkin import CheckinService
-from tests.helpers.doors import ROOT, DoorCluster, poll
+from tests.helpers.doors import DoorCluster
+from tests.helpers.poll import poll
+from tests.paths import ROOT
 
 CODES = [f"B{n:05d}q" for n in range(2000)]
 

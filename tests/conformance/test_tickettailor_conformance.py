@@ -10,7 +10,6 @@ admitted (fail closed, issue 12).
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,8 @@ from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 from checkin_app.store.tickets import apply_batch
 from tests.bench.mapper_coverage import json_examples
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "tests/fixtures/provider-docs/tickettailor-api-v1.txt"
 PROVIDERS_MD = ROOT / "docs/providers.md"
 _LINES = DOC.read_text(encoding="utf-8").splitlines()

@@ -8,8 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 from checkin_app.domain.models import Batch, Event
@@ -19,21 +17,10 @@ from checkin_app.store.tickets import apply_batch
 from checkin_app.sync import door_auth
 from tests.factories import NIGHT_ONE, ticket
 from tests.helpers.tcp_proxy import TcpProxy
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY_ENV = "CHECKIN_TEST_VENUE_KEY"
 STATE_COLUMNS = "code, status, checked_in_at, checked_in_device, checked_in_door, admitted_count, inside"
-
-
-def poll(predicate, timeout: float = 20.0, every: float = 0.02) -> float:
-    """Wait for another process's state (bounded polling); returns the seconds it took."""
-    start = time.monotonic()
-    tick = threading.Event()
-    while not predicate():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"condition not met within {timeout} s")
-        tick.wait(every)
-    return time.monotonic() - start
 
 
 def seed(data_dir: Path, codes: list[str], event: Event = NIGHT_ONE) -> None:

@@ -17,7 +17,8 @@ from checkin_app.services import doors, supervisor, syncing
 from checkin_app.services.checkin import CheckinService
 from checkin_app.services.connections import Credentials, connect_at
 from checkin_app.store import Store, peers, replica
-from tests.helpers.doors import DoorCluster, poll
+from tests.helpers.doors import DoorCluster
+from tests.helpers.poll import poll
 from tests.integration.test_doors_cluster import cli
 
 KEY = "sk_sandbox_conflict_rows"

@@ -2,7 +2,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import cv2
 import pytest
@@ -10,8 +9,8 @@ import pytest
 from checkin_app.scanning import formats as fmt
 from checkin_app.scanning.files import decode_file
 from checkin_app.scanning.synth import ticket_frame, write_ticket_video
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CODES = ["al4R5", "TKT-000123", "9780201379624", "Zx-77-q", "al4R5b", "ORDER#55/1"]
 
 

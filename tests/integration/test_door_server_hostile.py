@@ -19,7 +19,7 @@ from checkin_app.sync.peer_server import API, MAX_BODY, DoorApp
 from checkin_app.sync.peer_sync import DoorClient, DoorReplicator, PeerError
 from checkin_app.webhooks.server import BackgroundServer
 from tests.factories import seeded_store
-from tests.helpers.doors import poll
+from tests.helpers.poll import poll
 
 KEY = door_auth.new_key()
 FAKE_SIGNED_HEADERS = {door_auth.H_DEVICE: "stranger", door_auth.H_TIME: f"{time.time():.3f}",

@@ -10,7 +10,9 @@ import pytest
 
 from checkin_app.services import doors as doors_service
 from checkin_app.services.checkin import CheckinService
-from tests.helpers.doors import ROOT, DoorCluster, poll
+from tests.helpers.doors import DoorCluster
+from tests.helpers.poll import poll
+from tests.paths import ROOT
 
 CODES = [f"T{n:03d}xk" for n in range(60)]
 

@@ -7,7 +7,8 @@ import json
 from checkin_app.domain.models import Batch
 from checkin_app.store.tickets import apply_batch
 from tests.factories import NIGHT_ONE, ticket
-from tests.helpers.doors import DoorCluster, poll
+from tests.helpers.doors import DoorCluster
+from tests.helpers.poll import poll
 from tests.integration.test_doors_cluster import CODES, cli, scan
 from checkin_app.domain.rules import VerdictKind
 

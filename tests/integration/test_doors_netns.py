@@ -8,7 +8,8 @@ import os
 import pytest
 
 from checkin_app.services.checkin import CheckinService
-from tests.helpers.doors import DoorCluster, poll
+from tests.helpers.doors import DoorCluster
+from tests.helpers.poll import poll
 from tests.helpers.netns import VenueNetwork
 
 CODES = [f"N{n:03d}xk" for n in range(40)]

@@ -8,7 +8,8 @@ import pytest
 from checkin_app.sandbox.tickettailor import TicketTailorSandbox
 from checkin_app.services.checkin import CheckinService
 from checkin_app.services.supervisor import conflicts
-from tests.helpers.doors import DoorCluster, poll
+from tests.helpers.doors import DoorCluster
+from tests.helpers.poll import poll
 from tests.helpers.tcp_proxy import TcpProxy
 from tests.integration.test_doors_cluster import cli
 

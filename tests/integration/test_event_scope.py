@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 
@@ -12,8 +11,8 @@ from checkin_app.sandbox.tickettailor import TicketTailorSandbox
 from checkin_app.services import events
 from checkin_app.store import Store
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk_sandbox_scope_1"
 SECRET = "whsec_" + "e" * 30
 

@@ -11,8 +11,7 @@ from checkin_app.domain.models import Batch
 from checkin_app.store import Store
 from checkin_app.store.tickets import apply_batch
 from tests.factories import NIGHT_ONE, ticket
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT
 
 
 def _seed(data_dir: Path, n: int) -> list[str]:

@@ -4,14 +4,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
 from checkin_app.webhooks.signature import TT_HEADER, tickettailor_signature
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "whsec_" + "p" * 30
 
 

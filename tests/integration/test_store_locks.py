@@ -2,13 +2,12 @@
 must not lose rows when another process opens and closes the same database."""
 import subprocess
 import sys
-from pathlib import Path
 
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 from tests.factories import seeded_store
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 OTHER_PROCESS = """
 import sys
 from checkin_app.store import Store

@@ -8,15 +8,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 import pytest
 
 from checkin_app.sandbox.tickettailor import TicketTailorSandbox
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk_sandbox_door_truth_1"
 SECRET = "whsec_" + "d" * 30
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,8 @@ from checkin_app.services.supervisor import conflicts
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from checkin_app.sync.engine import sync_connection
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk_sandbox_e2e_1234"
 
 
