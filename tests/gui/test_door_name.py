@@ -1,21 +1,13 @@
 """The door is named in one place (Connections → This door), kept in its data dir, and every part
 uses that name: the window, the Doors tab, the check-in service, the command line."""
 import json
-import os
-import subprocess
-import sys
 
 from PySide6.QtWidgets import QLabel
 
 from checkin_app.gui.settings import Settings
 from checkin_app.services import doors
 from checkin_app.store import Store
-from tests.paths import ROOT
-
-
-def cli(data_dir, *args):
-    return subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, env=dict(os.environ))
+from tests.helpers.cli import run_cli as cli
 
 
 def test_the_name_given_in_the_window_is_the_one_every_part_uses(qtbot, windows, door_dir):

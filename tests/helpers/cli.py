@@ -74,4 +74,4 @@ def _in_this_process(argv: list[str], env: dict[str, str]) -> CliResult:
                     handler.close()
             app_log.handlers[:] = handlers
             app_log.setLevel(level)
-    return CliResult(int(code), out.getvalue(), err.getvalue())
+    return CliResult(code or 0, out.getvalue(), err.getvalue())  # None exits 0, as sys.exit(None) does

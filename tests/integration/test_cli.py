@@ -2,21 +2,11 @@
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import pytest
 
 from tests.factories import seeded_store
-from tests.paths import ROOT
-
-
-def cli(data_dir, *args, check=None):
-    proc = subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
-    if check is not None:
-        assert proc.returncode == check, proc.stderr
-    return proc
+from tests.helpers.cli import run_cli as cli
 
 
 @pytest.fixture

@@ -4,9 +4,6 @@ loopback), ending in `scan --json`. Payloads are the providers' documented examp
 changed, not our simulators' habits."""
 import copy
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime
 
 import httpx
@@ -17,13 +14,9 @@ from checkin_app.sandbox.ticketevolution import TicketEvolutionSandbox
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
+from tests.helpers.cli import run_cli as cli
 from tests.helpers.webhooks import TICKETOR_TOKEN, TICKETSOLVE_TOKEN, ticketor_invoice, ticketsolve_order
-from tests.paths import REFERENCE, ROOT
-
-
-def cli(data_dir, *args, env=None):
-    return subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
+from tests.paths import REFERENCE
 
 
 def scan(data_dir, code):

@@ -10,16 +10,12 @@ import pytest
 
 from checkin_app.services import doors as doors_service
 from checkin_app.services.checkin import CheckinService
+from tests.helpers.cli import run_cli as cli
 from tests.helpers.doors import DoorCluster
 from tests.helpers.poll import poll
 from tests.paths import ROOT
 
 CODES = [f"T{n:03d}xk" for n in range(60)]
-
-
-def cli(data_dir, *args, env=None, timeout=60):
-    return subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
 
 
 @pytest.fixture

@@ -1,28 +1,24 @@
 """Issue 12, item 15: what a door admits. A door that chose its events does not admit one it has
 never seen; a door that never chose admits every cached event and says so."""
 import json
-import os
-import subprocess
-import sys
 
 import httpx
+import pytest
 
 from checkin_app.sandbox.tickettailor import TicketTailorSandbox
 from checkin_app.services import events
 from checkin_app.store import Store
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
-from tests.paths import ROOT
+from tests.helpers.cli import run_cli as cli
 
 KEY = "sk_sandbox_scope_1"
 SECRET = "whsec_" + "e" * 30
 
 
-def cli(data_dir, *args, check=None):
-    proc = subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=90, env={**os.environ, "TT_KEY": KEY})
-    if check is not None:
-        assert proc.returncode == check, proc.stdout + proc.stderr
-    return proc
+@pytest.fixture(autouse=True)
+def _tt_key(monkeypatch):
+    """The CLI reads the API key from the variable `connect` was given."""
+    monkeypatch.setenv("TT_KEY", KEY)
 
 
 def scan(data_dir, code) -> dict:

@@ -1,17 +1,11 @@
 """`checkin-app import`: the reference examples and the real recorded pages import, scan right, and
 bad files are refused with one clear line while the store stays as it was."""
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.paths import REAL_TT, REFERENCE, ROOT
-
-
-def cli(data_dir, *args):
-    return subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+from tests.helpers.cli import run_cli as cli
+from tests.paths import REAL_TT, REFERENCE
 
 
 def verdict(data_dir, code):

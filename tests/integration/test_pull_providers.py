@@ -1,9 +1,6 @@
 """1Ticket and Ticket Evolution: `connect` and `sync` against their simulators over loopback, then
 scans (barcodes: live, void, cancelled) and guest lists admitted by name with a count."""
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -18,14 +15,9 @@ from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from checkin_app.sync.oneticket import OneTicketSync
 from checkin_app.sync.ticketevolution import TicketEvolutionSync
-from tests.paths import ROOT
+from tests.helpers.cli import run_cli as cli
 
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)
-
-
-def cli(data_dir, *args, env=None):
-    return subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
 
 
 def scan(data_dir, code):

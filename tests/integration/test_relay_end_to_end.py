@@ -3,8 +3,6 @@
 `scan` gives the right verdicts. Plus: a refused relay token saves nothing, syncs resume from their
 cursor, and an interrupted pull loses and duplicates nothing."""
 import json
-import subprocess
-import sys
 import threading
 import time
 
@@ -17,18 +15,12 @@ from checkin_app.store import connections as conns
 from checkin_app.sync.relay import RelaySync
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
 from checkin_app.webhooks.signature import TT_HEADER, tickettailor_signature
+from tests.helpers.cli import run_cli as cli
 from tests.helpers.relay_process import RelayProcess
 from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, inbox_rows, real_tt_delivery
-from tests.paths import REFERENCE, ROOT
+from tests.paths import REFERENCE
 
 JSON = {"Content-Type": "application/json"}
-
-
-def cli(data_dir, *args, env=None):
-    import os
-
-    return subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
 
 
 def verdict(data_dir, code):

@@ -1,25 +1,14 @@
 """Issue 12, items 13 and 16: one record that cannot be mapped poisons nothing, and what the door
 could not apply is counted, with its latest reasons, in `status` (text and `--json`)."""
 import json
-import os
-import subprocess
-import sys
 
 import httpx
 
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
 from checkin_app.webhooks.signature import TT_HEADER, tickettailor_signature
-from tests.paths import ROOT
+from tests.helpers.cli import run_cli as cli
 
 SECRET = "whsec_" + "p" * 30
-
-
-def cli(data_dir, *args, check=None):
-    proc = subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=90, env=dict(os.environ))
-    if check is not None:
-        assert proc.returncode == check, proc.stdout + proc.stderr
-    return proc
 
 
 def issued(n: int, **changes) -> dict:

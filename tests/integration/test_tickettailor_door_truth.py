@@ -5,28 +5,22 @@ cancelled and pending orders, deleted events, check-ins taken back), over loopba
 go through the real receiver with a signature computed by the simulator from the documents' words.
 """
 import json
-import os
-import subprocess
-import sys
 
 import httpx
 import pytest
 
 from checkin_app.sandbox.tickettailor import TicketTailorSandbox
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
-from tests.paths import ROOT
+from tests.helpers.cli import run_cli as cli
 
 KEY = "sk_sandbox_door_truth_1"
 SECRET = "whsec_" + "d" * 30
 
 
-def cli(data_dir, *args, check=None, env=None):
-    proc = subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=90,
-                          env={**os.environ, "TT_KEY": KEY, **(env or {})})
-    if check is not None:
-        assert proc.returncode == check, proc.stdout + proc.stderr
-    return proc
+@pytest.fixture(autouse=True)
+def _tt_key(monkeypatch):
+    """The CLI reads the API key from the variable `connect` was given."""
+    monkeypatch.setenv("TT_KEY", KEY)
 
 
 def scan(data_dir, code, env=None) -> dict:

@@ -8,8 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
 
@@ -20,17 +18,11 @@ from checkin_app.services.supervisor import conflicts
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from checkin_app.sync.engine import sync_connection
+from tests.helpers.cli import run_cli as cli
+from tests.helpers.poll import poll
 from tests.paths import ROOT
 
 KEY = "sk_sandbox_e2e_1234"
-
-
-def cli(data_dir, *args, env=None, check=None, timeout=120):
-    proc = subprocess.run([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
-    if check is not None:
-        assert proc.returncode == check, proc.stdout + proc.stderr
-    return proc
 
 
 @pytest.fixture
@@ -46,15 +38,6 @@ def connected(tmp_path, sandbox):
     cli(data, "connect", "tickettailor", "box", "--base-url", sandbox.base_url, "--api-key-env", "TT_KEY",
         env={"TT_KEY": KEY}, check=0)
     return data
-
-
-def wait_until(predicate, timeout=30.0):
-    """Poll a condition (like qtbot.waitUntil) instead of sleeping a fixed time."""
-    tick = threading.Event()
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        tick.wait(0.005)
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +116,7 @@ def test_killed_first_download_resumes_without_gaps_or_duplicates(connected, san
                             env={**os.environ, "TT_KEY": KEY}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         # Watch the simulator's own log until the download is well under way, then kill -9.
-        wait_until(lambda: len(sandbox.requests_to("GET", "/issued_tickets")) >= 8 or proc.poll() is not None)
+        poll(lambda: len(sandbox.requests_to("GET", "/issued_tickets")) >= 8 or proc.poll() is not None, timeout=30)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
@@ -231,14 +214,14 @@ def test_background_loop_pushes_scans_and_status_reports_it(connected, sandbox):
     loop = SyncLoop(connected, interval_s=0.05, on_report=reports.append)
     loop.start()
     try:
-        wait_until(lambda: any(r.complete for r in reports))
+        poll(lambda: any(r.complete for r in reports), timeout=30)
         ticket_id = sandbox.event_ticket_ids(event)[0]
         with Store(connected) as store:
             assert CheckinService(store).scan(sandbox.ticket(ticket_id)["barcode"]).passing
-        wait_until(lambda: sandbox.ticket(ticket_id)["checked_in"] == "true")
+        poll(lambda: sandbox.ticket(ticket_id)["checked_in"] == "true", timeout=30)
         sandbox.stop()  # the venue's internet goes
         n = len(reports)
-        wait_until(lambda: len(reports) > n + 1)
+        poll(lambda: len(reports) > n + 1, timeout=30)
     finally:
         loop.stop()
     assert reports[-1].error
