@@ -31,16 +31,17 @@ class CliResult:
     stderr: str
 
 
-def run_cli(data_dir: Path | str, *args: object, env: dict[str, str] | None = None, check: int | None = None,
+def run_cli(data_dir: Path | str | None, *args: object, env: dict[str, str] | None = None, check: int | None = None,
             timeout: float = 90, process: bool = False) -> CliResult:
     """`checkin-app --data-dir DATA_DIR ARGS...`, in this process unless `process` is true.
 
     Args:
+        data_dir: None for a command that uses none (`decode`).
         env: variables added to the environment for this run only.
         check: the exit code the run must end with (asserted, with its output in the message).
         timeout: seconds a child process may take (a run in this process cannot be cut short).
     """
-    argv = ["--data-dir", str(data_dir), *map(str, args)]
+    argv = ([] if data_dir is None else ["--data-dir", str(data_dir)]) + [str(a) for a in args]
     if process:
         proc = subprocess.run([sys.executable, "-m", "checkin_app", *argv], cwd=ROOT, capture_output=True, text=True,
                               timeout=timeout, env={**os.environ, **(env or {})})

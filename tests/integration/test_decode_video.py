@@ -1,7 +1,5 @@
 """A recorded (generated) video of tickets decodes to exactly its codes, in order: pipeline and CLI."""
 import json
-import subprocess
-import sys
 
 import cv2
 import pytest
@@ -9,14 +7,13 @@ import pytest
 from checkin_app.scanning import formats as fmt
 from checkin_app.scanning.files import decode_file
 from checkin_app.scanning.synth import ticket_frame, write_ticket_video
-from tests.paths import ROOT
+from tests.helpers.cli import run_cli
 
 CODES = ["al4R5", "TKT-000123", "9780201379624", "Zx-77-q", "al4R5b", "ORDER#55/1"]
 
 
 def decode_cli(*args):
-    return subprocess.run([sys.executable, "-m", "checkin_app", "decode", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return run_cli(None, "decode", *args)
 
 
 @pytest.fixture(scope="module")
