@@ -37,8 +37,8 @@ def setup(log_dir: Path | None, level: int = logging.INFO) -> Path | None:
     """Log to a rotating file in `log_dir` (None: stderr warnings only). Returns the log file."""
     root = logging.getLogger("checkin_app")
     root.setLevel(level)
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
+    for old in list(root.handlers):
+        root.removeHandler(old)
     path = None
     if log_dir is not None:
         try:

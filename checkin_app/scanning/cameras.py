@@ -73,7 +73,8 @@ class CameraChoice:
 
 
 def _unique_names(cameras: Iterable[tuple[str, int, int, str]]) -> list[CameraInfo]:
-    out, seen = [], {}
+    out: list[CameraInfo] = []
+    seen: dict[str, int] = {}
     for name, index, backend, path in cameras:
         name = (name or "").strip() or f"Camera {index + 1}"
         seen[name] = seen.get(name, 0) + 1
