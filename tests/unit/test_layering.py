@@ -7,7 +7,9 @@ import ast
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "checkin_app"
+from tests.paths import ROOT
+
+PACKAGE = ROOT / "checkin_app"
 STDLIB = set(sys.stdlib_module_names)
 
 # Modules every layer may use: the user-error types and the log (which scrubs secrets).
