@@ -14,7 +14,7 @@ from typing import Any
 from checkin_app.domain.codes import MAX_CODE_LENGTH
 from checkin_app.domain.models import Batch, Event, Ticket, TicketStatus
 from checkin_app.errors import PayloadError
-from checkin_app.providers import ticketor, ticketsolve, tickettailor
+from checkin_app.providers import jsontext, ticketor, ticketsolve, tickettailor
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _RECORDED_WRAPPER = {"request_uri", "status", "body"}
@@ -47,11 +47,13 @@ def read_payload_file(path: Path) -> list[Any]:
     stripped = text.lstrip()
     if stripped[:1] in "{[":
         try:
-            doc = json.loads(text)
+            doc = jsontext.loads(text)
         except json.JSONDecodeError as exc:
             if stripped[:1] == "{" and exc.msg == "Extra data":
                 return _read_ndjson(text, path.name)
             raise PayloadError(f"{path.name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        except PayloadError as exc:
+            raise PayloadError(f"{path.name}: {exc}") from None
         return doc if isinstance(doc, list) else [doc]
     raise PayloadError(f"{path.name}: neither JSON nor CSV (name CSV files *.csv)")
 
@@ -62,9 +64,11 @@ def _read_ndjson(text: str, name: str) -> list[Any]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            records.append(jsontext.loads(line))
         except json.JSONDecodeError as exc:
             raise PayloadError(f"{name}: malformed JSON on line {number}: {exc.msg}") from None
+        except PayloadError as exc:
+            raise PayloadError(f"{name}: line {number}: {exc}") from None
     return records
 
 

@@ -7,12 +7,17 @@ The inbox id doubles as the relay cursor: ids only grow.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import Callable, TypeVar
 
 from checkin_app.domain.clock import utc_now
+from checkin_app.store.db import environmental
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,29 @@ def mark(conn: sqlite3.Connection, inbox_id: int, error: str | None) -> None:
     """Record that a delivery was applied (error None) or why it could not be."""
     conn.execute("UPDATE webhook_inbox SET applied_at = ?, error = ? WHERE id = ?",
                  (utc_now() if error is None else None, error, inbox_id))
+
+
+def attempt(conn: sqlite3.Connection, work: Callable[[], T]) -> tuple[T | None, Exception | None]:
+    """Run `work()` (mapping and applying one stored delivery) inside a savepoint.
+
+    Returns (its result, None), or (None, the exception) with everything `work` wrote undone and the
+    delivery itself still stored, so a delivery no mapper can read is kept with its reason instead
+    of being lost or leaving its sender unanswered. Any exception counts, a mapper's bug included.
+    Failures of the machine (full disk, read-only data dir) are not the delivery's fault: they
+    propagate, the whole transaction rolls back, and the sender is told to retry.
+    """
+    conn.execute("SAVEPOINT apply_delivery")
+    try:
+        result = work()
+    except Exception as exc:
+        with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already (SQLITE_FULL)
+            conn.execute("ROLLBACK TO apply_delivery")
+            conn.execute("RELEASE apply_delivery")
+        if isinstance(exc, sqlite3.OperationalError) and environmental(exc):
+            raise
+        return None, exc
+    conn.execute("RELEASE apply_delivery")
+    return result, None
 
 
 def page(conn: sqlite3.Connection, after: int = 0, limit: int = 100) -> list[Delivery]:

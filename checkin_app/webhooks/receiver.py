@@ -92,7 +92,19 @@ class _Writer:
         self._local.store = Store(self._data_dir)
 
     async def run(self, fn: Callable[[Store], object]):
-        return await asyncio.get_running_loop().run_in_executor(self._pool, lambda: fn(self._local.store))
+        """`fn(store)` on the writer thread; its result, or its exception re-raised here.
+
+        A StopIteration (a `next()` without a default, anywhere below) cannot be set on an asyncio
+        future: the future would never complete and the request would hang for good. It comes back
+        as a RuntimeError instead, so every call ends.
+        """
+        def call():
+            try:
+                return fn(self._local.store)
+            except StopIteration as exc:
+                raise RuntimeError(f"StopIteration escaped on the writer thread: {exc!r}") from exc
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
     def close(self) -> None:
         def close_store():
@@ -154,6 +166,9 @@ def build_app(data_dir: Path, config: ReceiverConfig) -> tuple[Starlette, _Write
         except CheckinError as exc:  # full disk, read-only data dir: the provider must retry later
             log.error("could not store a %s delivery: %s", provider, exc)
             return _error(503, "the delivery could not be stored; retry later")
+        except Exception:  # a bug below: answered all the same, never a hung request
+            log.exception("storing a %s delivery failed", provider)
+            return _error(500, "internal error: the delivery was not stored; retry later")
         if result.error:
             log.warning("%s delivery %d stored but not applied: %s", provider, result.inbox_id, result.error)
         return JSONResponse(result.to_dict(), status_code=200 if not result.new else 202 if result.error else 201)
