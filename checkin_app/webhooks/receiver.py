@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -35,6 +35,7 @@ from checkin_app import log as app_log
 from checkin_app.errors import CheckinError, PayloadError
 from checkin_app.store import Store, inbox
 from checkin_app.webhooks.intake import parse_json_object, take_in
+from checkin_app.webhooks.guard import ConnectionLimits
 from checkin_app.webhooks.server import BackgroundServer
 from checkin_app.webhooks.signature import TT_HEADER, SignatureError, token_matches, verify_tickettailor
 
@@ -57,6 +58,7 @@ class ReceiverConfig:
         max_body_bytes: larger bodies get 413.
         clock: current Unix time, for the signature tolerance (injected to verify recorded deliveries).
         connection_id: the connection that owns webhook-only providers' events in this data dir.
+        limits: the server's timeouts and connection caps (idle and slow clients are cut).
     """
 
     tickettailor_secret: str | None = None
@@ -65,6 +67,7 @@ class ReceiverConfig:
     max_body_bytes: int = MAX_BODY_BYTES
     clock: Callable[[], float] = time.time
     connection_id: int | None = None
+    limits: ConnectionLimits = field(default_factory=ConnectionLimits)
 
     def __post_init__(self) -> None:
         for secret in (self.tickettailor_secret, self.relay_token, *self.path_tokens.values()):
@@ -124,11 +127,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _Refused(413, f"the body is larger than {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _Refused(413, f"the body is larger than {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _Refused(413, f"the body is larger than {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:  # the client left, or the server cut a body that trickled (guard.py)
+        raise _Refused(400, "the connection closed before the whole body arrived") from None
     return b"".join(chunks)
 
 
@@ -260,7 +266,8 @@ class Receiver:
         if self._server is not None:
             return self.port
         app, self._writer = build_app(self.data_dir, self.config)
-        self._server = BackgroundServer(app, self.host, self.requested_port, name="webhook-receiver")
+        self._server = BackgroundServer(app, self.host, self.requested_port, name="webhook-receiver",
+                                        limits=self.config.limits)
         try:
             return self._server.start()
         except Exception:
