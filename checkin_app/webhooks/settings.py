@@ -64,6 +64,15 @@ def signing_secret(env_var: str | None) -> str | None:
     return value or None
 
 
+def where(name: str, env_var: str | None = None) -> str:
+    """Where the secret `name` ("ticketor", "ticketsolve", "relay", "tickettailor") is read from, in words
+    an operator can act on (never the value)."""
+    env_var = env_var or DEFAULT_ENV[name]
+    if os.environ.get(env_var, "").strip():
+        return f"environment variable {env_var}"
+    return f"OS keyring, service {secrets.SERVICE!r}, entry {KEYRING_ENTRY.format(name)!r}"
+
+
 def load_config(*, tickettailor_secret_env: str | None = None, token_envs: dict[str, str | None] | None = None,
                 relay: bool = True, max_body_bytes: int = MAX_BODY_BYTES) -> ReceiverConfig:
     """The receiver's configuration with every secret resolved.
