@@ -419,6 +419,8 @@ def run(argv: list[str]) -> int:
     except Exception:  # a bug: show the traceback, but never let it read as "refused" (exit 1)
         import traceback
 
-        traceback.print_exc()
+        from checkin_app.log import scrub
+
+        print(scrub(traceback.format_exc()), file=sys.stderr, end="")  # tracebacks can quote a secret
         print("error: internal error (a bug); the traceback above helps a maintainer", file=sys.stderr)
         return EXIT_ERROR

@@ -38,8 +38,8 @@ def check(provider: str, base_url: str | None, creds: Credentials, extra: dict |
         from checkin_app.providers.tickettailor_api import TicketTailorClient
 
         if api_key:
-            log.redact(api_key)
-            key = api_key
+            log.redact(api_key.strip())
+            key = secrets.clean(api_key, "the API key")
         elif creds.api_key_env:
             key = secrets.from_env(creds.api_key_env)
         else:
