@@ -34,9 +34,7 @@ def token(name: str, env_var: str | None = None) -> str:
         ConfigError: too short, or neither the variable nor a keyring is available.
     """
     env_var = env_var or DEFAULT_ENV[name]
-    value = os.environ.get(env_var, "")
-    log.redact(value.strip())
-    value = secrets.clean(value, f"environment variable {env_var}")
+    value = secrets.clean(os.environ.get(env_var, ""), f"environment variable {env_var}")
     if value:
         if len(value) < MIN_TOKEN_LENGTH:
             raise ConfigError(f"{env_var} is too short for a secret token (at least {MIN_TOKEN_LENGTH} characters)")
