@@ -204,6 +204,9 @@ def _import(args) -> int:
     for r in reports:
         line = f"{r['file']}: {r['provider']}: {r['tickets']} tickets ({r['new_tickets']} new), {r['events']} events"
         lines.append(line + (f", {r['conflicts']} conflicts" if r["conflicts"] else ""))
+        if not args.json:
+            for warning in r["warnings"]:
+                print(f"warning: {warning}", file=sys.stderr)
     text = "\n".join(lines)
     emit(args, {"imported": reports, "failed": failures}, text or None)
     return EXIT_ERROR if failures else EXIT_OK
@@ -397,6 +400,11 @@ def _status(args) -> int:
 
 def run(argv: list[str]) -> int:
     parser = build_parser()
+    for arg in argv:  # bytes that are not UTF-8 arrive as lone surrogates, which SQLite cannot store
+        if any("\ud800" <= ch <= "\udfff" for ch in arg):
+            print(f"error: an argument is not valid UTF-8 text: {arg.encode('utf-8', 'replace').decode()[:60]}",
+                  file=sys.stderr)
+            return EXIT_ERROR
     args = parser.parse_args(argv)
     if args.command is None:
         args.command = "gui"

@@ -103,10 +103,27 @@ def attempt(conn: sqlite3.Connection, work: Callable[[], T]) -> tuple[T | None, 
     return result, None
 
 
-def page(conn: sqlite3.Connection, after: int = 0, limit: int = 100) -> list[Delivery]:
-    """Deliveries with an id above `after`, oldest first (the relay's cursor order)."""
-    rows = conn.execute("SELECT * FROM webhook_inbox WHERE id > ? ORDER BY id LIMIT ?", (after, limit)).fetchall()
-    return [Delivery.from_row(r) for r in rows]
+def page(conn: sqlite3.Connection, after: int = 0, limit: int = 100,
+         max_bytes: int | None = None) -> tuple[list[Delivery], bool]:
+    """Deliveries with an id above `after`, oldest first (the relay's cursor order), and whether more follow.
+
+    A page holds at most `limit` deliveries and, when `max_bytes` is given, stops before the bodies
+    pass it (the first delivery always fits, so a page is never empty while deliveries remain). The
+    sizes are read first, so no more than one page of bodies is ever loaded: 500 deliveries of 1 MB
+    made a 500 MB page before.
+    """
+    sizes = conn.execute("SELECT id, length(body) FROM webhook_inbox WHERE id > ? ORDER BY id LIMIT ?",
+                         (after, limit + 1)).fetchall()
+    last, total = None, 0
+    for index, (inbox_id, size) in enumerate(sizes):
+        total += size
+        if index == limit or (max_bytes is not None and index and total > max_bytes):
+            break
+        last = inbox_id
+    if last is None:
+        return [], False
+    rows = conn.execute("SELECT * FROM webhook_inbox WHERE id > ? AND id <= ? ORDER BY id", (after, last)).fetchall()
+    return [Delivery.from_row(r) for r in rows], last != sizes[-1][0]
 
 
 def get(conn: sqlite3.Connection, inbox_id: int) -> Delivery | None:

@@ -44,6 +44,12 @@ log = logging.getLogger(__name__)
 TOKEN_PROVIDERS = ("ticketor", "ticketsolve")
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE = 500
+# Bodies per relay page: 500 deliveries of 1 MB made 500 MB pages; a page now stops before 8 MB
+# (one delivery larger than that still goes, alone). The relay client reads at most
+# providers.relay.MAX_PAGE_BYTES, which leaves room for a lone delivery of the largest --max-body
+# it expects and for JSON escaping.
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+MAX_CURSOR = 2 ** 63 - 1  # SQLite's largest integer: a larger cursor raised OverflowError (500)
 _KEPT_HEADERS = ("content-type", "user-agent", TT_HEADER.lower())
 
 
@@ -219,14 +225,15 @@ def build_app(data_dir: Path, config: ReceiverConfig) -> tuple[Starlette, _Write
             limit = int(request.query_params.get("limit", "100"))
         except ValueError:
             return _error(400, "after and limit must be integers")
-        if after < 0 or not 1 <= limit <= MAX_PAGE:
-            return _error(400, f"after must be >= 0 and limit between 1 and {MAX_PAGE}")
-        rows, relay_id = await writer.run(lambda st: (inbox.page(st.conn, after, limit + 1), st.device_id))
+        if not 0 <= after <= MAX_CURSOR or not 1 <= limit <= MAX_PAGE:
+            return _error(400, f"after must be between 0 and {MAX_CURSOR} and limit between 1 and {MAX_PAGE}")
+        (rows, has_more), relay_id = await writer.run(
+            lambda st: (inbox.page(st.conn, after, limit, MAX_PAGE_BYTES), st.device_id))
         items = [{"id": d.id, "provider": d.provider, "delivery_id": d.delivery_id, "content_hash": d.content_hash,
-                  "received_at": d.received_at, "body": d.body.decode("utf-8")} for d in rows[:limit]]
+                  "received_at": d.received_at, "body": d.body.decode("utf-8")} for d in rows]
         # `relay_id` names this inbox: a client whose cursor came from another (a relay rebuilt on a
         # fresh data dir, ids starting again at 1) starts over; dedupe makes the replay harmless.
-        return JSONResponse({"relay_id": relay_id, "deliveries": items, "has_more": len(rows) > limit,
+        return JSONResponse({"relay_id": relay_id, "deliveries": items, "has_more": has_more,
                              "next_after": items[-1]["id"] if items else after})
 
     async def health(request: Request) -> JSONResponse:
