@@ -74,10 +74,18 @@ def _read_ndjson(text: str, name: str) -> list[Any]:
 
 def _read_csv(text: str, name: str) -> list[Any]:
     reader = csv.DictReader(io.StringIO(text))
-    fields = {f.strip().lower() for f in reader.fieldnames or []}
-    if "code" not in fields or not fields & {"event", "event_id"}:
-        raise PayloadError(f"{name}: a CSV needs 'code' and 'event' (or 'event_id') columns; found {sorted(fields)}")
-    return [{"__csv__": True, **{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}} for row in reader]
+    records = []
+    try:
+        fields = {f.strip().lower() for f in reader.fieldnames or []}
+        if "code" not in fields or not fields & {"event", "event_id"}:
+            raise PayloadError(f"{name}: a CSV needs 'code' and 'event' (or 'event_id') columns; found {sorted(fields)}")
+        for row in reader:
+            if None in row:  # DictReader files surplus cells under None, as a list
+                raise PayloadError(f"{name}: line {reader.line_num} has more cells than the header")
+            records.append({"__csv__": True, **{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}})
+    except csv.Error as exc:  # a NUL byte past the binary check, a cell over the csv module's limit
+        raise PayloadError(f"{name}: line {reader.line_num}: {exc}") from None
+    return records
 
 
 def _csv_batch(row: dict) -> tuple[str, Batch]:

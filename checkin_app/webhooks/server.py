@@ -67,7 +67,10 @@ class BackgroundServer:
         if self._thread is not None:
             return self.port  # type: ignore[return-value]
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets whose proto says
+        # TCP, and without it Nagle held uvicorn's second write (the body after the head) for the
+        # client's delayed ACK: 45 ms for every answer on a kept-alive connection, 0.3 ms with it.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.host, self.requested_port))
