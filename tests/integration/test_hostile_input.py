@@ -14,10 +14,10 @@ from starlette.routing import Route
 from checkin_app.errors import PayloadError
 from checkin_app.providers import relay as relay_client
 from checkin_app.providers.relay import RelayClient
-from checkin_app.webhooks.receiver import MAX_PAGE_BYTES, Receiver, ReceiverConfig
+from checkin_app.webhooks.receiver import MAX_PAGE_BYTES
 from checkin_app.webhooks.server import BackgroundServer
 from checkin_app.webhooks.signature import TT_HEADER, tickettailor_signature
-from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, inbox_rows, real_tt_delivery
+from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, inbox_rows, make_receiver, real_tt_delivery
 from tests.paths import ROOT
 
 BODY, HEADER, SECRET, SIGNED_AT = real_tt_delivery()
@@ -36,9 +36,7 @@ HOSTILE_BODIES = {"nested arrays": NESTED, "nested objects": NESTED_OBJECTS, "50
 
 @pytest.fixture
 def receiver(tmp_path):
-    config = ReceiverConfig(tickettailor_secret=SECRET, path_tokens={"ticketor": TICKETOR_TOKEN},
-                            relay_token=RELAY_TOKEN, clock=lambda: SIGNED_AT + 10, max_body_bytes=2 * 1024 * 1024)
-    with Receiver(tmp_path, config) as r:
+    with make_receiver(tmp_path, max_body_bytes=2 * 1024 * 1024) as r:
         yield r
 
 

@@ -10,12 +10,11 @@ from checkin_app.sync import door_auth
 from checkin_app.sync.peer_server import DoorApp
 from checkin_app.sync.peer_sync import DoorClient, pull_once
 from checkin_app.webhooks.guard import ConnectionLimits
-from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
 from checkin_app.webhooks.server import BackgroundServer
 from checkin_app.webhooks.signature import TT_HEADER
 from tests.factories import seeded_store
 from tests.helpers.idle_flood import IdleFlood, loopback_sources, trickle
-from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, inbox_rows, real_tt_delivery
+from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, inbox_rows, make_receiver, real_tt_delivery
 
 BODY, HEADER, SECRET, SIGNED_AT = real_tt_delivery()
 AUTH = {"Authorization": f"Bearer {RELAY_TOKEN}"}
@@ -23,10 +22,8 @@ HEAD = (b"POST /hooks/tickettailor HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: 
         b"Content-Length: 2\r\nX-Padding: " + b"p" * 200 + b"\r\n\r\n{}")
 
 
-def make_receiver(tmp_path, **limits):
-    config = ReceiverConfig(tickettailor_secret=SECRET, path_tokens={"ticketor": TICKETOR_TOKEN},
-                            relay_token=RELAY_TOKEN, clock=lambda: SIGNED_AT + 10, limits=ConnectionLimits(**limits))
-    return Receiver(tmp_path, config)
+def receiver_with(tmp_path, **limits):
+    return make_receiver(tmp_path, limits=ConnectionLimits(**limits))
 
 
 def wait_until_accepted(server: BackgroundServer, flood: IdleFlood, timeout: float = 10.0) -> None:
@@ -46,7 +43,7 @@ def serves_deliveries_and_relay(receiver) -> None:
 
 
 def test_attack_210_idle_connections_from_one_address_leave_deliveries_and_relay_served(tmp_path):
-    with make_receiver(tmp_path) as receiver, IdleFlood(receiver.port, 210, ["127.0.0.2"]) as flood:
+    with receiver_with(tmp_path) as receiver, IdleFlood(receiver.port, 210, ["127.0.0.2"]) as flood:
         wait_until_accepted(receiver._server, flood)
         serves_deliveries_and_relay(receiver)
         assert flood.still_open() == ConnectionLimits().per_client  # the rest were answered 503 and closed
@@ -54,14 +51,14 @@ def test_attack_210_idle_connections_from_one_address_leave_deliveries_and_relay
 
 
 def test_attack_210_idle_connections_from_210_addresses_leave_deliveries_and_relay_served(tmp_path):
-    with make_receiver(tmp_path) as receiver, IdleFlood(receiver.port, 210, loopback_sources(210)) as flood:
+    with receiver_with(tmp_path) as receiver, IdleFlood(receiver.port, 210, loopback_sources(210)) as flood:
         wait_until_accepted(receiver._server, flood)
         assert flood.still_open() == 210  # under the total cap: held, yet they block nobody
         serves_deliveries_and_relay(receiver)
 
 
 def test_attack_idle_connections_beyond_the_total_cap_make_room_for_real_requests(tmp_path):
-    with make_receiver(tmp_path, total=50) as receiver, IdleFlood(receiver.port, 210, loopback_sources(210)) as flood:
+    with receiver_with(tmp_path, total=50) as receiver, IdleFlood(receiver.port, 210, loopback_sources(210)) as flood:
         wait_until_accepted(receiver._server, flood)
         serves_deliveries_and_relay(receiver)
         assert flood.still_open() <= 50  # the oldest idle ones were closed to make room
@@ -88,7 +85,7 @@ def test_attack_210_idle_connections_leave_door_pulls_served(tmp_path):
 
 
 def test_attack_a_request_head_sent_byte_by_byte_is_cut_with_408(tmp_path):
-    with make_receiver(tmp_path, header_timeout=1.0) as receiver:
+    with receiver_with(tmp_path, header_timeout=1.0) as receiver:
         cut_after, answer = trickle(receiver.port, HEAD, interval=0.05, give_up_after=8)
     assert cut_after is not None and cut_after < 3, "a slowloris head was allowed to go on"
     assert answer.startswith(b"HTTP/1.1 408")
@@ -98,7 +95,7 @@ def test_attack_a_request_head_sent_byte_by_byte_is_cut_with_408(tmp_path):
 def test_attack_a_head_trickled_after_a_kept_alive_request_is_cut(tmp_path):
     legit = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     # idle_timeout is long here, so only the header timeout can cut the trickle.
-    with make_receiver(tmp_path, header_timeout=1.0, idle_timeout=30) as receiver:
+    with receiver_with(tmp_path, header_timeout=1.0, idle_timeout=30) as receiver:
         cut_after, answer = trickle(receiver.port, HEAD, interval=0.05, give_up_after=8, before=legit)
     assert cut_after is not None and cut_after < 3
     assert answer.startswith(b"HTTP/1.1 408")
@@ -107,7 +104,7 @@ def test_attack_a_head_trickled_after_a_kept_alive_request_is_cut(tmp_path):
 def test_attack_a_body_sent_byte_by_byte_is_cut(tmp_path):
     head = (f"POST /hooks/ticketor/{TICKETOR_TOKEN} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: 400\r\n\r\n").encode()
-    with make_receiver(tmp_path, body_timeout=1.0) as receiver:
+    with receiver_with(tmp_path, body_timeout=1.0) as receiver:
         cut_after, answer = trickle(receiver.port, b"{}" + b" " * 398, interval=0.05, give_up_after=8, prelude=head)
     assert cut_after is not None and cut_after < 3, "a slowloris body was allowed to go on"
     assert b" 201 " not in answer and b" 202 " not in answer

@@ -7,36 +7,12 @@ import httpx
 import pytest
 
 from checkin_app.webhooks import intake
-from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
-from checkin_app.webhooks.signature import TT_HEADER, tickettailor_signature
-from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, TICKETSOLVE_TOKEN, inbox_rows, real_tt_delivery
+from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, inbox_rows
+from tests.integration.test_webhook_receiver import http, post_tt, receiver  # noqa: F401 (fixtures)
 
-BODY, HEADER, SECRET, SIGNED_AT = real_tt_delivery()
 JSON = {"Content-Type": "application/json"}
 AUTH = {"Authorization": f"Bearer {RELAY_TOKEN}"}
 TICKETOR = f"/hooks/ticketor/{TICKETOR_TOKEN}"
-
-
-def make_receiver(tmp_path, now=SIGNED_AT + 10, **overrides):
-    config = ReceiverConfig(tickettailor_secret=SECRET, path_tokens={"ticketor": TICKETOR_TOKEN, "ticketsolve": TICKETSOLVE_TOKEN},
-                            relay_token=RELAY_TOKEN, clock=lambda: now, **overrides)
-    return Receiver(tmp_path, config)
-
-
-@pytest.fixture
-def receiver(tmp_path):
-    with make_receiver(tmp_path) as r:
-        yield r
-
-
-@pytest.fixture
-def http(receiver):
-    with httpx.Client(base_url=receiver.base_url, timeout=10) as client:
-        yield client
-
-
-def post_tt(http, body=BODY, header=HEADER):
-    return http.post("/hooks/tickettailor", content=body, headers={**JSON, TT_HEADER: header})
 
 
 def unknown_shapes(n: int) -> list[bytes]:
@@ -47,13 +23,11 @@ def unknown_shapes(n: int) -> list[bytes]:
                                   {"Tickets": i, "Id": i}, {"": None, "i": i}][i % 5]).encode())
     return shapes
 
-
 def still_serves_everyone(http) -> None:
     assert post_tt(http).status_code == 201
     assert http.get("/relay/v1/ping", headers=AUTH).status_code == 200
     assert http.get("/relay/v1/deliveries", params={"after": 0, "limit": 5}, headers=AUTH).status_code == 200
     assert http.get("/health").json() == {"ok": True}
-
 
 def test_attack_250_unrecognised_ticketor_deliveries_are_each_answered_and_kept(receiver, tmp_path):
     """Issue 14 item 1: `{}` raised StopIteration on the writer thread; the request hung and after
@@ -70,7 +44,6 @@ def test_attack_250_unrecognised_ticketor_deliveries_are_each_answered_and_kept(
     assert {bytes(r["body"]) for r in rows} == set(bodies)
     with httpx.Client(base_url=receiver.base_url, timeout=10) as http:
         still_serves_everyone(http)
-
 
 @pytest.mark.parametrize("failure", [StopIteration(), KeyError("Barcode"), RecursionError("deep"), ZeroDivisionError(),
                                      UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")])
@@ -89,7 +62,6 @@ def test_attack_any_mapper_exception_is_kept_with_its_reason_and_answered_202(re
     assert row["applied_at"] is None and type(failure).__name__ in row["error"]
     monkeypatch.undo()
     still_serves_everyone(http)
-
 
 def test_attack_a_failure_half_way_through_applying_undoes_the_half_and_keeps_the_delivery(receiver, http, tmp_path,
                                                                                           monkeypatch):

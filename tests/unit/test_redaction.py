@@ -2,13 +2,13 @@
 URL-encoded, base64 in Basic auth, inside a traceback; and are cleaned where they enter."""
 import base64
 import logging
-import os
 
 import httpx
 import pytest
 
 from checkin_app import log, secrets
 from checkin_app.errors import ConfigError
+from tests.helpers.keyrings import memory_keyring
 
 SECRET = "sk_live_4f9Q2xZ7pL0aB8cD3eF6"
 
@@ -66,32 +66,12 @@ def test_attack_control_characters_inside_a_secret_are_refused_without_quoting_i
     assert SECRET[:8] not in str(caught.value) and SECRET[8:] not in str(caught.value)
 
 
-def test_keyring_values_are_cleaned_on_read(monkeypatch):
-    import keyring
-    from keyring.backend import KeyringBackend
-
-    class Memory(KeyringBackend):
-        priority = 1
-        entries = {("checkin-app", "box:api-key"): SECRET + "\r\n", ("checkin-app", "bad"): "ab\x07cdefgh"}
-
-        def get_password(self, service, username):
-            return self.entries.get((service, username))
-
-        def set_password(self, service, username, password):
-            self.entries[(service, username)] = password
-
-        def delete_password(self, service, username):
-            self.entries.pop((service, username), None)
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(Memory())
-    try:
+def test_keyring_values_are_cleaned_on_read():
+    entries = {("checkin-app", "box:api-key"): SECRET + "\r\n", ("checkin-app", "bad"): "ab\x07cdefgh"}
+    with memory_keyring(entries) as backend:
         assert secrets.resolve({"keyring": "box:api-key"}) == SECRET
         assert secrets.keyring_get("box:api-key") == SECRET
         with pytest.raises(ConfigError, match="control character"):
             secrets.keyring_get("bad")
         assert secrets.remember("other", f"{SECRET}\n", None) == {"keyring": "other"}
-        assert Memory.entries[("checkin-app", "other")] == SECRET
-    finally:
-        keyring.set_keyring(previous)
-    assert os.environ.get("PYTHON_KEYRING_BACKEND")  # the suite's fail keyring stays in force elsewhere
+        assert backend.entries[("checkin-app", "other")] == SECRET
