@@ -10,6 +10,7 @@ import pytest
 from checkin_app.errors import ConfigError
 from checkin_app.webhooks import settings
 from tests.helpers import keyrings
+from tests.helpers.keyrings import MemoryKeyring  # noqa: F401 (tests/gui/test_doors_panel.py imports it from here)
 from tests.helpers.relay_process import RelayProcess
 from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, TICKETSOLVE_TOKEN
 from tests.paths import ROOT
