@@ -64,7 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=20)
     s.add_argument("--json", action="store_true")
 
-    s = sub.add_parser("events", help="list cached events")
+    s = sub.add_parser("events", help="list cached events; --admit / --admit-all choose what this door admits")
+    choose = s.add_mutually_exclusive_group()
+    choose.add_argument("--admit", nargs="+", metavar="ID",
+                        help="provider event ids: the door admits exactly these from now on (new events wait to be chosen)")
+    choose.add_argument("--admit-all", action="store_true",
+                        help="the door admits every cached event, and every new one, as if it never chose")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("import", help="import payload files (JSON, NDJSON webhook payloads, API pages) or CSV")
@@ -73,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("void", help="void a ticket (pushed upstream when the provider allows)")
+    s.add_argument("code")
+    s.add_argument("--reason", required=True)
+    s.add_argument("--event")
+    s.add_argument("--device")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("unvoid", help="take back a supervisor's void (the provider's own void stays)")
     s.add_argument("code")
     s.add_argument("--reason", required=True)
     s.add_argument("--event")
@@ -116,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--token-header", metavar="NAME", help="1Ticket: the header carrying the token (x-api-token)")
     s.add_argument("--event-date", metavar="MM/DD/YYYY", help="1Ticket: pull the purchases for this event date")
     s.add_argument("--event-name", metavar="TEXT", help="1Ticket: pull the purchases whose event name contains this")
+    s.add_argument("--admit-pending", action="store_true",
+                   help="Ticket Evolution: admit orders the seller has not accepted yet (off: they are refused)")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("connections", help="list connections and their sync state")
@@ -152,7 +166,9 @@ def _scan(args) -> int:
     with open_app(args) as app:
         verdict = app.checkin.scan(args.code, event_ids=events.resolve(app.store, args.event),
                                    mode=Mode.EXIT if args.exit else Mode.ENTRY)
-    emit(args, verdict.to_dict(), f"{verdict.kind.value.upper()}: {verdict.message}")
+        # "all": the door never chose its events and admits every cached one (issue 12, item 15).
+        scope = "event" if args.event else events.door_scope(app.store)["scope"]
+    emit(args, {**verdict.to_dict(), "scope": scope}, f"{verdict.kind.value.upper()}: {verdict.message}")
     return EXIT_OK if verdict.passing else EXIT_REFUSED
 
 
@@ -174,16 +190,23 @@ def _search(args) -> int:
 
 @command("events")
 def _events(args) -> int:
-    from checkin_app.services.events import list_events
+    from checkin_app.services import events
 
     with open_app(args) as app:
-        rows = list_events(app.store)
+        if args.admit:
+            events.admit_remote(app.store, args.admit)
+        elif args.admit_all:
+            events.admit_all(app.store)
+        rows = events.list_events(app.store)
+        scope = events.door_scope(app.store)
     lines = [
         f"{r['remote_id']:<16} {r['provider']:<15} {(r['starts_at'] or '')[:16]:<17} {r['checked_in']:>6}/{r['tickets']:<7} "
-        f"{'' if r['admitted'] else '(not admitted) '}{r['name']}"
+        f"{'' if r['admitted'] else '(not admitted) '}{'(cancelled) ' if r['cancelled'] else ''}{r['name']}"
         for r in rows
     ]
-    emit(args, {"events": rows}, "\n".join(lines) if lines else "no events cached")
+    head = ("Admitting every cached event (this door never chose)" if scope["scope"] == "all"
+            else f"Admitting {len(scope['events'])} chosen event(s); new events wait to be chosen")
+    emit(args, {"events": rows, "scope": scope["scope"]}, "\n".join([head, *lines]) if lines else "no events cached")
     return EXIT_OK
 
 
@@ -203,7 +226,8 @@ def _import(args) -> int:
     lines = []
     for r in reports:
         line = f"{r['file']}: {r['provider']}: {r['tickets']} tickets ({r['new_tickets']} new), {r['events']} events"
-        lines.append(line + (f", {r['conflicts']} conflicts" if r["conflicts"] else ""))
+        line += f", {r['conflicts']} conflicts" if r["conflicts"] else ""
+        lines.append(line + (f", {r['set_aside']} records set aside (`status` shows why)" if r["set_aside"] else ""))
         if not args.json:
             for warning in r["warnings"]:
                 print(f"warning: {warning}", file=sys.stderr)
@@ -224,6 +248,15 @@ def _void(args) -> int:
 
     with open_app(args) as app:
         result = app.checkin.void(args.code, args.reason, event_ids=events.resolve(app.store, args.event))
+    return _emit_act(args, result)
+
+
+@command("unvoid")
+def _unvoid(args) -> int:
+    from checkin_app.services import events
+
+    with open_app(args) as app:
+        result = app.checkin.unvoid(args.code, args.reason, event_ids=events.resolve(app.store, args.event))
     return _emit_act(args, result)
 
 
@@ -282,6 +315,8 @@ def _connect_settings(args) -> dict:
     filters = {"eventdate": args.event_date, "eventname": args.event_name}
     if any(filters.values()):
         settings["filters"] = {k: v for k, v in filters.items() if v}
+    if args.admit_pending:
+        settings["admit_pending"] = True
     return settings
 
 
@@ -394,6 +429,13 @@ def _status(args) -> int:
     for item in st.lists:
         age = "never refreshed" if item["age_s"] is None else f"refreshed {int(item['age_s'] // 60)} min ago"
         lines.append(f"  {item['name']}: {age}{'  (STALE)' if item['stale'] else ''}")
+    for key, what in (("unapplied_deliveries", "webhook deliveries stored but not applied"),
+                      ("set_aside_records", "provider records set aside (could not be mapped)"),
+                      ("unrecognised_tickets", "tickets refused: the provider said something we do not recognise")):
+        part = getattr(st, key)
+        if part["count"]:
+            lines.append(f"{part['count']} {what}; latest:")
+            lines.extend(f"  {r['provider']} {r.get('ref') or ''}: {r['reason']}" for r in part["latest"])
     emit(args, st.to_dict(), "\n".join(lines))
     return EXIT_OK
 

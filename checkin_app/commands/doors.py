@@ -159,9 +159,27 @@ def _status(args) -> int:
         seen = "never" if d["last_contact_age_s"] is None else f"{d['last_contact_age_s']} s ago"
         lines.append(f"  {d['door'] or '?':<16} {d['url']:<28} {state:<13} behind {d['behind']:>5} rows, "
                      f"last contact {seen}" + (f"  ({d['last_error']})" if d["last_error"] else ""))
+        if d["restarts"]:
+            lines.append(f"    pull worker restarted {d['restarts']} time(s); last: {d['last_crash']} ({d['last_crash_at']})")
     if not st.doors:
         lines.append("  no other door seen yet")
+    for a in st.alarms:
+        lines.append(f"ALARM: two versions of row {a['device']} #{a['seq']} (the second from {a['other_from'] or '?'}): "
+                     f"held {_version(a['held'])}; other {_version(a['other'])}"
+                     + ("; the held one is not pushed from here" if a["push_held"] else ""))
+    if st.quarantined_count:
+        lines.append(f"{st.quarantined_count} row(s) from other doors quarantined (not applied):")
+        for q in st.quarantined[:20]:
+            where = f"{q['device_id']} #{q['seq']}" if q["device_id"] else "row without device/seq"
+            lines.append(f"  {where}: {q['reason']} (from {q['source'] or '?'}, {q['received_at']})")
     emit(args, st.to_dict(), "\n".join(lines))
+
+
+def _version(row) -> str:
+    if not isinstance(row, dict):
+        return repr(row)[:80]
+    return " ".join(str(row.get(k)) for k in ("op", "verdict", "code") if row.get(k)) + \
+        f" at {row.get('at')} by {row.get('door') or '?'}"
     return EXIT_OK
 
 
@@ -173,6 +191,10 @@ def _conflicts(args) -> int:
     lines = []
     for c in rows:
         d = c["detail"]
+        if c["kind"] == "forged_row":
+            lines.append(f"{c['kind']:<22} row {d.get('device')} #{d.get('seq')}: held {_version(d.get('held'))}; "
+                         f"other {_version(d.get('other'))} (from {d.get('other_from') or '?'})")
+            continue
         first, second = d.get("first", {}), d.get("second", {})
         lines.append(f"{c['kind']:<22} {c['code'] or '?':<14} {c['holder_name'] or '':<20} "
                      f"{first.get('at', '?')} at {first.get('door') or first.get('device')} / "

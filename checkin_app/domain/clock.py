@@ -9,7 +9,10 @@ def utc_now() -> str:
 
 
 def from_unix(seconds: float | int | str | None) -> str | None:
-    """A provider's unix timestamp as our ISO form; None stays None."""
-    if seconds in (None, ""):
+    """A provider's unix timestamp as our ISO form; None, and anything that is not a time, is None."""
+    if seconds in (None, "") or isinstance(seconds, bool):
         return None
-    return datetime.fromtimestamp(float(seconds), timezone.utc).isoformat(timespec="milliseconds")
+    try:
+        return datetime.fromtimestamp(float(seconds), timezone.utc).isoformat(timespec="milliseconds")
+    except (TypeError, ValueError, OverflowError, OSError):  # "abc", [1], 1e300, year 10000: not a time
+        return None

@@ -33,6 +33,9 @@ UPSTREAM_DEVICE = "upstream"
 class TicketStatus(str, enum.Enum):
     VALID = "valid"
     VOID = "void"
+    # The provider gave a value that is not on our allow-list for it (docs/providers.md): we do not
+    # know what it means, so it never admits; `Ticket.provider_state` keeps the value for a supervisor.
+    UNRECOGNISED = "unrecognised"
 
 
 class TicketKind(str, enum.Enum):
@@ -60,6 +63,12 @@ class Event:
     ends_at: str | None = None
     venue: str | None = None
     timezone: str | None = None
+    # The provider deleted or cancelled the event (Ticket Tailor EVENT.DELETED): its tickets are
+    # refused "event cancelled" whatever their own status says.
+    cancelled: bool = False
+    # An event state the provider gave that we do not recognise (verbatim, e.g. "status: postponed"):
+    # its tickets are refused "check with a supervisor" until the provider says something we know.
+    unrecognised_state: str | None = None
     raw: dict[str, Any] | None = field(default=None, compare=False)
 
 
@@ -86,6 +95,15 @@ class Ticket:
     party_size: int = 1
     # Checked in upstream (the provider's flag or last-scan time); None when not, or unknown.
     checked_in_at: str | None = None
+    # The raw provider value that decided `status`, verbatim ("refunded"; for a field other than a
+    # status, "<field>: <value>", e.g. "type: addon"). Kept in the store and shown to supervisors.
+    provider_state: str | None = None
+    # Why the ticket is void, in words ("event cancelled", "order cancelled", "returned").
+    void_reason: str | None = None
+    # A note shown with an admission ("payment pending").
+    attention: str | None = None
+    # The static code is not what the guest shows (1Ticket rotating barcodes): check by name and ID.
+    rotating_code: bool = False
     raw: dict[str, Any] | None = field(default=None, compare=False)
 
 
@@ -100,6 +118,40 @@ class RemoteCheckin:
     quantity: int = 1
 
 
+@dataclass(frozen=True)
+class OrderState:
+    """What the provider says about a whole order; it applies to every ticket of the order.
+
+    A ticket whose own status is valid is still void when its order is cancelled (Ticket Tailor
+    lists such tickets as `valid`), and admits with `attention` when its order is pending. Kept
+    apart from the ticket's own status so that neither undoes the other.
+    """
+
+    provider: str
+    remote_id: str  # the order id, as tickets carry it in `order_ref`
+    status: TicketStatus
+    provider_state: str | None = None  # e.g. "order status: cancelled"
+    void_reason: str | None = None
+    voided_at: str | None = None
+    attention: str | None = None
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A provider record a mapper could not map: kept with its reason instead of stopping the page.
+
+    One bad record (an order without an event, an unparseable ticket) must not poison the page or
+    the sync it came in: the mapper puts it here, the store keeps it (`set_aside_records`) and a
+    supervisor sees it; everything else in the batch is applied.
+    """
+
+    provider: str
+    record_kind: str  # "order", "issued_ticket", "purchase", ...
+    remote_id: str | None
+    reason: str
+    raw: Any = field(default=None, compare=False)
+
+
 @dataclass
 class Batch:
     """What one payload or one pulled page maps to. Applying a batch twice changes nothing."""
@@ -107,11 +159,16 @@ class Batch:
     events: list[Event] = field(default_factory=list)
     tickets: list[Ticket] = field(default_factory=list)
     checkins: list[RemoteCheckin] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)
+    orders: list[OrderState] = field(default_factory=list)
 
     def extend(self, other: "Batch") -> None:
         self.events.extend(other.events)
         self.tickets.extend(other.tickets)
         self.checkins.extend(other.checkins)
+        self.set_aside.extend(other.set_aside)
+        self.orders.extend(other.orders)
 
     def __len__(self) -> int:
-        return len(self.events) + len(self.tickets) + len(self.checkins)
+        # Set-aside records count: a page of nothing but unmappable records is not an empty page.
+        return len(self.events) + len(self.tickets) + len(self.checkins) + len(self.set_aside) + len(self.orders)

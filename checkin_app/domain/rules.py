@@ -24,6 +24,11 @@ class VerdictKind(str, enum.Enum):
     UNKNOWN = "unknown"
     WRONG_EVENT = "wrong_event"
     NOT_ADMISSION = "not_admission"
+    # The provider said something we do not recognise (TicketStatus.UNRECOGNISED): fail closed, a
+    # supervisor looks at the raw value and may force.
+    CHECK_WITH_SUPERVISOR = "check_with_supervisor"
+    # The static code is not what the guest shows (1Ticket rotating barcodes).
+    ROTATING_CODE = "rotating_code"
 
 
 #: Verdicts after which the person walks through the door (or out of it).
@@ -55,6 +60,14 @@ class TicketState:
     checked_in_at: str | None = None  # first admission, ISO-8601 UTC
     checked_in_device: str | None = None
     checked_in_door: str | None = None
+    provider: str | None = None
+    provider_state: str | None = None  # the raw provider value behind `status`, verbatim
+    void_reason: str | None = None  # "order cancelled", "voided by supervisor: lost wristband"
+    attention: str | None = None  # shown with an admission ("payment pending")
+    rotating_code: bool = False
+    event_cancelled: bool = False
+    event_unrecognised: str | None = None  # the event's state we do not recognise, verbatim
+    event_starts_at: str | None = None  # ISO-8601, in the event's own offset when the provider gives one
 
     @property
     def checked_in(self) -> bool:
@@ -69,11 +82,13 @@ class ScanContext:
         mode: entry or exit.
         event_ids: the events this door admits; None admits every cached event.
         force_reason: set when a supervisor admits anyway; the reason is journalled.
+        name_event: the door admits more than one event, so every verdict says which one.
     """
 
     mode: Mode = Mode.ENTRY
     event_ids: frozenset[int] | None = None
     force_reason: str | None = None
+    name_event: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,13 @@ class Verdict:
                 "checked_in_at": t.checked_in_at,
                 "checked_in_device": t.checked_in_device,
                 "checked_in_door": t.checked_in_door,
+                "provider": t.provider,
+                "provider_state": t.provider_state,
+                "void_reason": t.void_reason,
+                "attention": t.attention,
+                "rotating_code": t.rotating_code,
+                "event_cancelled": t.event_cancelled,
+                "event_unrecognised": t.event_unrecognised,
             },
         }
 
@@ -136,7 +158,9 @@ def _pick(candidates: Sequence[TicketState], event_ids: frozenset[int] | None) -
     if not here:
         return None, (candidates[0] if candidates else None)
     # The same code in two admitted events: prefer one that can still admit.
-    usable = [c for c in here if c.status is TicketStatus.VALID and c.admitted_count < c.party_size]
+    usable = [c for c in here if c.status is TicketStatus.VALID and not c.event_cancelled and not c.rotating_code
+              and c.event_unrecognised is None
+              and c.admitted_count < c.party_size]
     return (usable or here)[0], None
 
 
@@ -171,16 +195,58 @@ def decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext = Scan
         refusal = _refusal(ticket, code)
     if refusal is None:
         reentry = ticket.checked_in and not ticket.inside and ticket.kind is not TicketKind.GUEST_LIST
-        return Verdict(VerdictKind.ADMITTED, code, _welcome(ticket, reentry), ticket=ticket, reentry=reentry)
+        message = _welcome(ticket, reentry)
+        if ticket.attention:  # until the attention flag exists (check-in lists issue), it rides in the text
+            message += f" · attention: {ticket.attention}"
+        return Verdict(VerdictKind.ADMITTED, code, _named(message, ticket, ctx), ticket=ticket, reentry=reentry)
     if ctx.force_reason is not None:
-        return Verdict(VerdictKind.FORCED, code, f"Admitted by supervisor ({refusal.kind.value}): {ctx.force_reason}", ticket=ticket)
-    return refusal
+        return Verdict(VerdictKind.FORCED, code,
+                       _named(f"Admitted by supervisor ({refusal.kind.value}): {ctx.force_reason}", ticket, ctx),
+                       ticket=ticket)
+    if refusal.kind is VerdictKind.WRONG_EVENT:
+        return refusal  # it names the event already
+    return Verdict(refusal.kind, code, _named(refusal.message, ticket, ctx), ticket=ticket, reentry=refusal.reentry,
+                   other_event=refusal.other_event)
+
+
+def _named(message: str, ticket: TicketState, ctx: ScanContext) -> str:
+    """The message with the ticket's event in front when this door admits more than one event."""
+    if not ctx.name_event:
+        return message
+    when = f" {event_time(ticket.event_starts_at)}" if ticket.event_starts_at else ""
+    return f"[{ticket.event_name}{when}] {message}"
+
+
+def event_time(iso: str | None) -> str:
+    """`Sat 14 Mar 19:30` in the event's own offset (as the provider gave it), never this laptop's zone."""
+    if not iso:
+        return "?"
+    try:
+        return datetime.fromisoformat(iso).strftime("%a %d %b %H:%M")
+    except ValueError:
+        return iso
+
+
+def provider_says(ticket: TicketState, value: str | None) -> str:
+    """`Check with a supervisor: Ticket Tailor says 'refund_pending'` (the fail-closed refusal)."""
+    who = PROVIDER_NAMES.get(ticket.provider or "", ticket.provider or "the provider")
+    return f"Check with a supervisor: {who} says '{value if value is not None else '?'}'"
 
 
 def _refusal(ticket: TicketState, code: str) -> Verdict | None:
+    if ticket.event_cancelled:
+        return Verdict(VerdictKind.VOID, code, "Void: event cancelled", ticket=ticket)
     if ticket.status is TicketStatus.VOID:
         when = f" at {clock_time(ticket.voided_at)}" if ticket.voided_at else ""
-        return Verdict(VerdictKind.VOID, code, f"Void: this ticket was cancelled{when}", ticket=ticket)
+        why = ticket.void_reason or "this ticket was cancelled"
+        return Verdict(VerdictKind.VOID, code, f"Void: {why}{when}", ticket=ticket)
+    if ticket.status is not TicketStatus.VALID:  # UNRECOGNISED, or any status added later: fail closed
+        return Verdict(VerdictKind.CHECK_WITH_SUPERVISOR, code, provider_says(ticket, ticket.provider_state), ticket=ticket)
+    if ticket.event_unrecognised is not None:
+        return Verdict(VerdictKind.CHECK_WITH_SUPERVISOR, code, provider_says(ticket, ticket.event_unrecognised),
+                       ticket=ticket)
+    if ticket.rotating_code:
+        return Verdict(VerdictKind.ROTATING_CODE, code, "Rotating code: check by name and ID", ticket=ticket)
     if ticket.kind is TicketKind.PRODUCT:
         return Verdict(VerdictKind.NOT_ADMISSION, code, "Not a ticket: this code is for a product, not entry", ticket=ticket)
     if ticket.kind is TicketKind.GUEST_LIST:

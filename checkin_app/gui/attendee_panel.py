@@ -48,10 +48,11 @@ class AttendeePanel(QWidget):
         self.check_in_button = QPushButton("Check in", clicked=self.check_in)
         self.check_in_button.setProperty("role", "primary")
         self.undo_button = QPushButton("Undo check-in", clicked=self.undo)
-        self.reason = QLineEdit(placeholderText="Reason (needed to admit anyway or void)")
+        self.reason = QLineEdit(placeholderText="Reason (needed to admit anyway, void or un-void)")
         self.force_button = QPushButton("Admit anyway", clicked=self.force)
         self.void_button = QPushButton("Void ticket…", clicked=self.void)
         self.void_button.setProperty("role", "danger")
+        self.unvoid_button = QPushButton("Un-void", clicked=self.unvoid)
         self.party_count = QSpinBox(minimum=1, maximum=1)
         self.party_button = QPushButton("Admit from party", clicked=self.admit_party)
         self.party_row = QWidget()
@@ -76,6 +77,7 @@ class AttendeePanel(QWidget):
         row.addWidget(self.reason, 1)
         row.addWidget(self.force_button)
         row.addWidget(self.void_button)
+        row.addWidget(self.unvoid_button)
         al.addLayout(row)
 
         lay = QVBoxLayout(self)
@@ -113,7 +115,10 @@ class AttendeePanel(QWidget):
         f["seat"].setText(rec.get("seat") or "")
         f["order"].setText(rec.get("order_ref") or "")
         f["event"].setText(rec.get("event_name") or "")
-        f["state"].setText(ticket_state(rec))
+        # Why it is refused, in the provider's own words (issue 12): "VOID · order cancelled".
+        why = rec.get("void_reason") if rec.get("status") == "void" else (
+            f"the provider says '{rec.get('provider_state')}'" if rec.get("status") == "unrecognised" else rec.get("attention"))
+        f["state"].setText(ticket_state(rec) + (f" · {why}" if why else ""))
         self.set_private(self.private)
         self.history.set_rows(rec["history"])
         remaining = max(1, rec["party_size"] - rec["admitted_count"])
@@ -124,11 +129,13 @@ class AttendeePanel(QWidget):
 
     def _enable(self) -> None:
         rec = self.record
-        for b in (self.check_in_button, self.undo_button, self.force_button, self.void_button, self.party_button):
+        for b in (self.check_in_button, self.undo_button, self.force_button, self.void_button, self.party_button,
+                  self.unvoid_button):
             b.setEnabled(rec is not None)
         if rec is not None:
             self.undo_button.setEnabled(rec["admitted_count"] > 0)
-            self.void_button.setEnabled(rec["status"] != "void")
+            self.void_button.setEnabled(not rec.get("local_void_at"))
+            self.unvoid_button.setEnabled(bool(rec.get("local_void_at")))  # only a supervisor's void
 
     # -- acts ----------------------------------------------------------------------------------
 
@@ -179,6 +186,11 @@ class AttendeePanel(QWidget):
                                       QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         if answer == QMessageBox.Yes:
             self._act(lambda app, code, scope: app.checkin.void(code, reason, event_ids=scope))
+
+    def unvoid(self) -> None:
+        reason = self._need_reason("un-void the ticket")
+        if reason:
+            self._act(lambda app, code, scope: app.checkin.unvoid(code, reason, event_ids=scope))
 
     def admit_party(self) -> None:
         n, ticket_id = self.party_count.value(), self.record["id"]

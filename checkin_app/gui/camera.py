@@ -16,12 +16,13 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from checkin_app.errors import CheckinError
+from checkin_app.scanning.cameras import CameraChoice
 from checkin_app.scanning.pipeline import ScanPipeline
-from checkin_app.scanning.sources import CameraSource, FrameSource, open_source
+from checkin_app.scanning.sources import CameraSource, FrameSource, ReconnectingSource, open_camera, open_source
 
 log = logging.getLogger(__name__)
 
-SourceSpec = FrameSource | Callable[[], FrameSource] | int | str
+SourceSpec = FrameSource | Callable[[], FrameSource] | int | str | CameraChoice
 
 
 def to_qimage(frame: np.ndarray) -> QImage:
@@ -40,20 +41,30 @@ class _CameraLoop(QObject):
     preview = Signal(QImage)
     frameStats = Signal(dict)
     failed = Signal(str)
+    status = Signal(str, str)
     finished = Signal()
 
-    def __init__(self, source: SourceSpec, pipeline: ScanPipeline, preview_fps: float, pace: bool):
+    def __init__(self, source: SourceSpec, pipeline: ScanPipeline, preview_fps: float, pace: bool, reconnect: bool,
+                 retry_s: float):
         super().__init__()
         self._source_spec, self._pipeline = source, pipeline
         self._preview_interval = 1.0 / preview_fps if preview_fps > 0 else None
-        self._pace = pace
+        self._pace, self._reconnect, self._retry_s = pace, reconnect, retry_s
         self.stopping = threading.Event()
 
     def _open(self) -> FrameSource:
         spec = self._source_spec
+        if isinstance(spec, CameraChoice):
+            return self._reconnecting(lambda: open_camera(spec), spec.describe())
         if isinstance(spec, (int, str)):
             return open_source(spec)
+        if self._reconnect and callable(spec) and not hasattr(spec, "read"):
+            return self._reconnecting(spec, "camera")
         return spec() if callable(spec) and not hasattr(spec, "read") else spec
+
+    def _reconnecting(self, opener: Callable[[], FrameSource], name: str) -> ReconnectingSource:
+        # Waits on the worker's own stop event, so stop() ends a wait for an unplugged camera at once.
+        return ReconnectingSource(opener, name, on_status=self.status.emit, stop=self.stopping, retry_s=self._retry_s)
 
     @Slot()
     def run(self) -> None:
@@ -72,7 +83,7 @@ class _CameraLoop(QObject):
             self.finished.emit()
 
     def _loop(self, source: FrameSource) -> None:
-        live = isinstance(source, CameraSource)
+        live = isinstance(source, (CameraSource, ReconnectingSource))
         fps = source.fps or 30.0
         started, last_preview, index = time.monotonic(), None, 0
         while not self.stopping.is_set():
@@ -100,33 +111,45 @@ class CameraWorker(QObject):
 
     Args:
         source: a FrameSource, a callable that opens one (called on the camera thread, so a slow
-            camera never blocks the GUI), a camera index or a video file path.
+            camera never blocks the GUI), a camera index, a video file path, or a `CameraChoice`:
+            the door's camera by name, reopened when it is unplugged and comes back.
         pipeline: the pipeline (default: zxing-cpp, every ticket symbology, 3 s repeat window).
         preview_fps: at most this many preview images a second (0: none).
         pace: play files and arrays at their frame rate (demo video) instead of as fast as possible.
+        reconnect: treat a callable `source` as a camera that may disappear: reopen it (every
+            `retry_s`) when opening fails or it stops delivering, as a `CameraChoice` is.
         parent: Qt parent.
 
     Signals:
         scanned(str, str): a confirmed code and its symbology.
         preview(QImage): the latest frame, throttled to `preview_fps`.
-        frameStats(dict): per frame: frame, ms, reads, scans, second_pass, rescue.
+        frameStats(dict): per frame: frame, ms, reads, scans, full_read, second_pass, rescue.
         failed(str): the camera or file cannot be used (a message for the door staff).
+        status(str, str): a reconnecting camera's state and a message: "connected", "lost"
+            (unplugged mid-event), "waiting" (absent at start), "reconnected".
         finished(): the loop ended (source exhausted, stopped or failed).
+
+    Attributes:
+        decoder_note: why the pipeline's decoder is not the one asked for (pyzbar without libzbar
+            falls back to zxing-cpp), or None; the Door tab and the door settings show it.
     """
 
     scanned = Signal(str, str)
     preview = Signal(QImage)
     frameStats = Signal(dict)
     failed = Signal(str)
+    status = Signal(str, str)
     finished = Signal()
     _run = Signal()
 
     def __init__(self, source: SourceSpec, pipeline: ScanPipeline | None = None, *, preview_fps: float = 15.0,
-                 pace: bool = False, parent: QObject | None = None):
+                 pace: bool = False, reconnect: bool = False, retry_s: float = 1.0, parent: QObject | None = None):
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("camera")
-        self._loop = _CameraLoop(source, pipeline or ScanPipeline(), preview_fps, pace)
+        pipeline = pipeline or ScanPipeline()
+        self.decoder_note: str | None = getattr(pipeline.decoder, "fallback_reason", None)
+        self._loop = _CameraLoop(source, pipeline, preview_fps, pace, reconnect, retry_s)
         self._loop.moveToThread(self._thread)
         self._run.connect(self._loop.run)
         # Signal-to-signal connections across threads are queued: these re-emit on the GUI thread.
@@ -134,6 +157,7 @@ class CameraWorker(QObject):
         self._loop.preview.connect(self.preview)
         self._loop.frameStats.connect(self.frameStats)
         self._loop.failed.connect(self.failed)
+        self._loop.status.connect(self.status)
         self._loop.finished.connect(self.finished)
         self._started = False
 

@@ -1,4 +1,5 @@
-"""The camera preview with an aiming box: where to hold the ticket."""
+"""The camera preview with an aiming box: where to hold the ticket; a lost camera and a decoder
+fallback are said on it, where the door staff look."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
@@ -9,13 +10,18 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 class CameraPane(QWidget):
     """Shows the latest preview frame (scaled, never stretched) and a centred aiming box.
 
-    With no camera it says so and points at the alternatives, instead of a black rectangle.
+    With no camera it says so and points at the alternatives, instead of a black rectangle. A
+    camera unplugged mid-event gets a red band across the picture until it is back
+    (`set_status`); a decoder that is not the one chosen (pyzbar without libzbar) a grey band on
+    top (`set_notice`).
     """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.frame: QImage | None = None
         self.message = "No camera: use a USB scanner or type the code"
+        self.warning: str | None = None
+        self.notice: str | None = None
         self.frames_shown = 0
         self.setMinimumSize(240, 210)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
@@ -29,6 +35,19 @@ class CameraPane(QWidget):
         """A line shown when there is no picture (starting, failed, no camera)."""
         self.message = text
         self.frame = None
+        self.update()
+
+    def set_status(self, state: str, message: str) -> None:
+        """A reconnecting camera's state (`CameraWorker.status`): "lost" and "waiting" put `message`
+        on a red band over the last picture; "connected" and "reconnected" take it away."""
+        self.warning = message if state in ("lost", "waiting") else None
+        if state == "waiting" and self.frame is None:
+            self.message = "Meanwhile: use a USB scanner or type the code"  # not "Starting the camera…"
+        self.update()
+
+    def set_notice(self, text: str | None) -> None:
+        """A standing note on top of the picture (the decoder fallback), or None for none."""
+        self.notice = text or None
         self.update()
 
     def heightForWidth(self, width: int) -> int:
@@ -61,3 +80,18 @@ class CameraPane(QWidget):
                              (box.right(), box.bottom(), -1, -1), (box.left(), box.bottom(), 1, -1)):
             p.drawLine(x, y, x + dx * k, y)
             p.drawLine(x, y, x, y + dy * k)
+        if self.notice:
+            self._band(p, QRectF(0, 0, self.width(), 34), QColor(40, 44, 52, 220), self.notice)
+        if self.warning:
+            self._band(p, QRectF(0, self.height() * 0.38, self.width(), self.height() * 0.24),
+                       QColor(185, 28, 28, 235), self.warning)
+
+    @staticmethod
+    def _band(p: QPainter, rect: QRectF, colour: QColor, text: str) -> None:
+        p.fillRect(rect, colour)
+        p.setPen(QColor("#ffffff"))
+        font = QFont()
+        font.setPointSize(9)
+        font.setBold(True)
+        p.setFont(font)
+        p.drawText(rect.adjusted(8, 2, -8, -2), Qt.AlignCenter | Qt.TextWordWrap, text)

@@ -7,7 +7,6 @@ never on the database lane where scans are decided. Secrets go to the OS keyring
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
@@ -18,7 +17,9 @@ from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.webhooks_panel import WebhooksPanel
+from checkin_app.domain.rules import event_time
 from checkin_app.services import connections, events, syncing
+from checkin_app.services.status import cannot_reach
 
 _COLUMNS = [
     Column("name", "Name"), Column("provider", "Provider"), Column("base_url", "Address"),
@@ -31,13 +32,8 @@ WEB_PROVIDERS = [("Ticket Tailor", "tickettailor"), ("Ticketor (webhooks)", "tic
 
 
 def _when(iso: str | None) -> str:
-    """"Fri 28 Nov 19:00" in this machine's time zone."""
-    if not iso:
-        return "no date"
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%a %d %b %H:%M")
-    except ValueError:
-        return iso
+    """"Fri 28 Nov 19:00" in the event's own zone (as the provider gave it), not this laptop's."""
+    return event_time(iso) if iso else "no date"
 
 
 class _Progress(QObject):
@@ -129,6 +125,9 @@ class ConnectionsView(QWidget):
         conns_box = QGroupBox("Connections")
         cl = QVBoxLayout(conns_box)
         cl.addWidget(self.table)
+        self.cannot_reach = QLabel()  # issue 12: what each provider cannot bring to the door
+        self.cannot_reach.setWordWrap(True)
+        cl.addWidget(self.cannot_reach)
         cl.addWidget(self.remove_button, 0, Qt.AlignLeft)
         left = QVBoxLayout()
         left.addWidget(conns_box, 1)
@@ -150,6 +149,7 @@ class ConnectionsView(QWidget):
     def _show(self, data) -> None:
         rows, event_rows = data
         self.model.set_rows(rows)
+        self.cannot_reach.setText("\n".join(cannot_reach(r["provider"] for r in rows)))
         self.events.clear()
         for e in event_rows:
             when = _when(e["starts_at"])

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLineEdit, QPushButton, QWidget
 
+from checkin_app.gui.camera_settings import CameraSettings
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.tasks import Tasks
@@ -12,7 +13,7 @@ from checkin_app.gui.tasks import Tasks
 class DoorSettings(QGroupBox):
     """Signals:
         renamed(str): the door's new name is in use (settings saved, check-in service told).
-        cameraChosen(object): the camera index to scan from now, or None for none."""
+        cameraChosen(object): the `CameraChoice` to scan from now, or None for none (`camera_settings`)."""
 
     renamed = Signal(str)
     cameraChosen = Signal(object)
@@ -23,24 +24,15 @@ class DoorSettings(QGroupBox):
         self.name = QLineEdit(settings.door_name or "", placeholderText="e.g. Door 2, Balcony, Stage door")
         self.sound = QCheckBox("Sounds for admitted / warning / refused", checked=settings.sound)
         self.sound.toggled.connect(self._sound)
-        self.camera = QComboBox()
-        self.camera.addItem("No camera (USB scanner or typing)", None)
-        for index in range(4):
-            self.camera.addItem(f"Camera {index + 1}" + (" (built-in, usually)" if index == 0 else ""), index)
-        self.camera.setCurrentIndex(max(0, self.camera.findData(settings.camera)))
-        self.camera.activated.connect(self._camera)
+        self.camera = CameraSettings(tasks, settings)
+        self.camera.cameraChosen.connect(self.cameraChosen)
         save = QPushButton("Save name", clicked=self.save)
         self.name.returnPressed.connect(self.save)
         form = QFormLayout(self)
         form.addRow("Name", self.name)
         form.addRow("", save)
         form.addRow("", self.sound)
-        form.addRow("Camera", self.camera)
-
-    def _camera(self, _row: int) -> None:
-        index = self.camera.currentData()
-        self.settings.camera = index
-        self.cameraChosen.emit(index)
+        form.addRow(self.camera)
 
     def _sound(self, on: bool) -> None:
         self.settings.sound = on

@@ -13,6 +13,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
+from checkin_app.gui.doors_held_back import HeldBackBox
 from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import ago_text
@@ -148,6 +149,8 @@ class DoorsPanel(QWidget):
         rl.addWidget(self.run_outcome)
         rl.addWidget(self.table, 1)
         rl.addWidget(self.summary)
+        self.held_back = HeldBackBox()  # quarantined rows and forged_row alarms (issue 14)
+        rl.addWidget(self.held_back, 1)
         self.repl_box.setEnabled(False)
 
         lay = QHBoxLayout(self)
@@ -319,6 +322,7 @@ class DoorsPanel(QWidget):
         connected = sum(1 for d in st["doors"] if d["connected"])
         self.summary.setText(f"{len(st['doors'])} other door(s) known, {connected} connected; "
                              f"{st['journal_rows']:,} journal rows here; {st['open_conflicts']} open conflict(s)")
+        self.held_back.show_status(st)
         self.statusRead.emit(st, self.on)
 
     def shutdown(self) -> None:

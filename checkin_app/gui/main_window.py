@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
     Args:
         data_dir: the data dir.
         settings: its GUI settings.
-        camera: a camera index or video path to scan from, or None for no camera.
+        camera: a `CameraChoice` (by name), a camera index or video path to scan from, or None for no camera.
         sync_interval_s: seconds between background sync rounds (0: no background sync).
         sounds: the cue player (default: from the settings).
 
@@ -114,8 +114,10 @@ class MainWindow(QMainWindow):
         if settings.exit_mode:
             self.door.set_mode(Mode.EXIT)
 
-        # A USB scanner types anywhere in the app; its bursts become door scans.
-        self.wedge = WedgeFilter(parent=self).install()
+        # A USB scanner's bursts become door scans wherever the focus is, except in password fields
+        # and text fields outside the Door tab (those keep their keys); typing on the Door tab goes
+        # to the code field.
+        self.wedge = WedgeFilter(home=self.door, parent=self).install()
         self.wedge.scanned.connect(self._scanned_by_wedge)
         self.wedge.layoutWarning.connect(self.show_message)
         self.camera_worker: CameraWorker | None = None
@@ -224,7 +226,8 @@ class MainWindow(QMainWindow):
         self.stop_camera()
         self.door.camera.set_message("Starting the camera…")
         self._camera_request = request = object()
-        self.tasks.db(lambda app: door_pipeline(app.store),
+        decoder = self.settings.decoder
+        self.tasks.db(lambda app: door_pipeline(app.store, decoder),
                       lambda pipeline: self._start_camera_with(request, source, pace, pipeline))
 
     def _start_camera_with(self, request, source, pace: bool, pipeline) -> None:
@@ -234,17 +237,21 @@ class MainWindow(QMainWindow):
         worker.scanned.connect(lambda code, _symbology: self.door.submit(code))
         worker.preview.connect(self.door.camera.set_frame)
         worker.failed.connect(self.door.camera.set_message)
+        worker.status.connect(self.door.camera.set_status)  # unplugged / back: on the Door tab
+        worker.status.connect(self.door_settings.camera.show_status)
+        self.door.camera.set_notice(worker.decoder_note)  # pyzbar without libzbar: said, not only logged
+        self.door_settings.camera.show_decoder_note(worker.decoder_note)
         self.camera_worker = worker
         worker.start()
         self.cameraStarted.emit(worker)
 
-    def use_camera(self, index: int | None) -> None:
-        """Scan from this camera, or from none (the USB scanner and typing still work)."""
-        if index is None:
+    def use_camera(self, choice) -> None:
+        """Scan from this camera (a `CameraChoice`), or from none (the USB scanner and typing still work)."""
+        if choice is None:
             self.stop_camera()
             self.door.camera.set_message("No camera: use a USB scanner or type the code")
         else:
-            self.start_camera(index)
+            self.start_camera(choice)
 
     def stop_camera(self) -> None:
         self._camera_request = None
@@ -266,10 +273,13 @@ class MainWindow(QMainWindow):
     # -- window state ----------------------------------------------------------------------------
 
     def _restore(self) -> None:
-        geometry, tab = self.settings.window_state()
+        """The size and place of last time; always the Door tab with the code field focused (a door
+        laptop restarted mid-event must be ready to scan, whatever tab a supervisor left open)."""
+        geometry, _tab = self.settings.window_state()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
-        self.tabs.setCurrentIndex(tab if 0 <= tab < self.tabs.count() else 0)
+        self.tabs.setCurrentWidget(self.door)
+        self.door.entry.setFocus()
 
     def closeEvent(self, event) -> None:
         self.settings.save_window_state(self.saveGeometry(), self.tabs.currentIndex())

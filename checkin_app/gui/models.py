@@ -103,6 +103,8 @@ def ticket_state(row: dict) -> str:
     """"void", "in 19:42 (Door 2)", "2 of 4 in", or "not in"."""
     if row.get("status") == "void":
         return "VOID"
+    if row.get("status") == "unrecognised":  # fail closed: a supervisor looks (issue 12)
+        return "CHECK"
     if row.get("kind") == "guest_list":
         return f"{row.get('admitted_count', 0)} of {row.get('party_size', 1)} in"
     if row.get("checked_in_at"):
@@ -123,7 +125,7 @@ SEARCH_COLUMNS = [
 ]
 
 _ACT_WORDS = {"scan": "Scan", "force": "Admitted anyway", "exit": "Exit", "undo": "Undo", "void": "Void",
-              "issue": "Walk-up issued"}
+              "unvoid": "Un-voided", "issue": "Walk-up issued"}
 
 HISTORY_COLUMNS = [
     Column("at", "Time", lambda r: clock_time(r["at"])),
@@ -134,7 +136,9 @@ HISTORY_COLUMNS = [
 ]
 
 _CONFLICT_WORDS = {"double_admission": "Admitted twice", "void_after_admission": "Voided after admission",
-                   "admission_after_void": "Admitted after a void", "push_failed": "Not accepted upstream"}
+                   "admission_after_void": "Admitted after a void", "push_failed": "Not accepted upstream",
+                   "unrecognised": "Provider state not recognised", "set_aside": "Record set aside",
+                   "unapplied_delivery": "Delivery not applied"}
 _SCAN_WORDS = {"double_admission": ("first", "again"), "void_after_admission": ("admitted", "voided"),
                "admission_after_void": ("voided", "admitted")}
 

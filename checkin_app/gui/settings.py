@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from checkin_app.scanning.cameras import CameraChoice
+from checkin_app.scanning.decoders import DECODERS
 from checkin_app.services import pin as pins
 
 
@@ -53,14 +55,46 @@ class Settings:
         self.qs.setValue("door/exit_mode", "true" if on else "false")
 
     @property
-    def camera(self) -> int | None:
-        """The camera index to scan from; None for no camera (USB scanner and typing only)."""
+    def camera(self) -> CameraChoice | None:
+        """The camera to scan from, by name (with resolution, autofocus, exposure); None for no
+        camera (USB scanner and typing only). A setting from before names (a bare index) is kept
+        as that index; a fresh door scans from the first camera listed."""
         value = str(self._get("door/camera", "0"))
-        return int(value) if value.isdigit() else None
+        if value == "none":
+            return None
+        size = str(self._get("door/camera_size", "1280x720"))
+        width, _, height = size.partition("x")
+        autofocus = {"on": True, "off": False}.get(str(self._get("door/camera_autofocus", "")))
+        try:
+            exposure = float(self._get("door/camera_exposure", ""))
+        except ValueError:
+            exposure = None
+        name = str(self._get("door/camera_name", "") or "")
+        index = int(value) if value.isdigit() and not name else None
+        return CameraChoice(name, int(width) if width.isdigit() else 1280, int(height) if height.isdigit() else 720,
+                            autofocus, exposure, index)
 
     @camera.setter
-    def camera(self, index: int | None) -> None:
-        self.qs.setValue("door/camera", "none" if index is None else str(index))
+    def camera(self, choice: CameraChoice | None) -> None:
+        if choice is None:
+            self.qs.setValue("door/camera", "none")
+            return
+        self.qs.setValue("door/camera", "named" if choice.name else str(choice.index or 0))
+        self.qs.setValue("door/camera_name", choice.name)
+        self.qs.setValue("door/camera_size", f"{choice.width}x{choice.height}")
+        self.qs.setValue("door/camera_autofocus", {True: "on", False: "off"}.get(choice.autofocus, ""))
+        self.qs.setValue("door/camera_exposure", "" if choice.exposure is None else f"{choice.exposure:g}")
+        self.qs.sync()
+
+    @property
+    def decoder(self) -> str:
+        """The camera's decoder: "zxing" (default) or "pyzbar"."""
+        value = str(self._get("door/decoder", "zxing"))
+        return value if value in DECODERS else "zxing"
+
+    @decoder.setter
+    def decoder(self, name: str) -> None:
+        self.qs.setValue("door/decoder", name)
 
     # -- doors of the venue (replication) ------------------------------------------------------
 

@@ -32,6 +32,9 @@ _LOOKS = {
     "void": Look("stop", "VOID · DO NOT ADMIT", "refused", "Void"),
     "unknown": Look("stop", "UNKNOWN CODE", "refused", "Unknown"),
     "not_admission": Look("stop", "NOT A TICKET", "refused", "Not a ticket"),
+    # Issue 12: the provider said something we do not recognise (fail closed), or the code rotates.
+    "check_with_supervisor": Look("stop", "CHECK WITH A SUPERVISOR", "refused", "Check"),
+    "rotating_code": Look("warn", "ROTATING CODE · CHECK NAME AND ID", "warning", "Rotating code"),
     "unreadable": Look("stop", "NOT A TICKET CODE", "refused", "Unreadable"),
 }
 IDLE = Look("idle", "READY", None)

@@ -3,7 +3,7 @@
 Header `x-api-token` (the newer public API calls it `x-api-key`: the header name and the base URL
 are settings, provider-notes.md). `GET /v2/purchases/` filters on `eventdate` (mm/dd/yyyy),
 `eventname` (wildcard) and `status`; `GET /v2/getpdf/?rid=` lists a purchase's seats with
-barcodes. Every answer wraps its data as `{"result": {"status", "message"}, "output": [...]}`.
+barcodes; `GET /v2/disclosures/` names the disclosure ids purchases carry. Every answer wraps its data as `{"result": {"status", "message"}, "output": [...]}`.
 """
 from __future__ import annotations
 
@@ -75,6 +75,10 @@ class OneTicketClient:
         """Purchases matching the filters (1Ticket answers them in one list)."""
         body = self._get("/v2/purchases/", {"eventdate": eventdate, "eventname": eventname, "status": status})
         return oneticket.purchases(body)
+
+    def disclosures(self) -> dict[int, str]:
+        """{disclosure id: description_short} (`/v2/disclosures`; NOENTRY = "Not Valid for Entry")."""
+        return oneticket.disclosure_table(self._get("/v2/disclosures/"))
 
     def getpdf(self, rid: int | str) -> dict[str, Any]:
         """A purchase's seats (`output[].seats[]` with barcode, section, row, seatnumber, status)."""

@@ -12,11 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from checkin_app.domain.codes import MAX_CODE_LENGTH
-from checkin_app.domain.models import Batch, Event, Ticket, TicketStatus
+from checkin_app.domain.models import Batch, Event, Ticket
 from checkin_app.errors import PayloadError
-from checkin_app.providers import jsontext, ticketor, ticketsolve, tickettailor
+from checkin_app.providers import allowlist, jsontext, ticketor, ticketsolve, tickettailor
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+#: A CSV row's optional `status` column: empty or "valid" admits; the words a box office export uses
+#: for a dead ticket void it; anything else never admits (fail closed).
+_CSV_VOID = allowlist.void("void in the imported list")
+CSV_STATUS = {None: allowlist.ADMITS, "valid": allowlist.ADMITS, "void": _CSV_VOID, "voided": _CSV_VOID,
+              "cancelled": _CSV_VOID, "canceled": _CSV_VOID, "refunded": _CSV_VOID}
 _RECORDED_WRAPPER = {"request_uri", "status", "body"}
 
 
@@ -93,11 +98,12 @@ def _csv_batch(row: dict) -> tuple[str, Batch]:
     event_id = row.get("event_id") or row.get("event")
     if not event_id or not row.get("code"):
         raise PayloadError("CSV row without a code or event")
-    status = TicketStatus.VOID if row.get("status", "").lower() in ("void", "voided", "cancelled", "refunded") else TicketStatus.VALID
+    status = row.get("status")
+    reading = allowlist.read(CSV_STATUS, None if status in (None, "") else status, "status")
     ticket = Ticket(provider=provider, remote_id=row.get("remote_id") or None, event_remote_id=event_id, code=row["code"],
                     holder_name=row.get("name") or row.get("holder_name") or None, email=row.get("email") or None,
                     ticket_type=row.get("ticket_type") or None, order_ref=row.get("order_ref") or None,
-                    seat=row.get("seat") or None, status=status)
+                    seat=row.get("seat") or None, **reading.ticket_fields())
     return provider, Batch(events=[Event(provider, event_id, row.get("event_name") or event_id)], tickets=[ticket])
 
 

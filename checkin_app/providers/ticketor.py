@@ -2,14 +2,18 @@
 
 Ticketor documents only webhooks (provider-notes.md): "New Ticket Sale" (one ticket object) and
 "New Invoice (Sales) with Details" (`Tickets[]`). Each ticket has one numeric barcode, kept as text
-(leading zeros matter). A ticket whose status is not "sold", or whose invoice is a return, is void.
+(leading zeros matter). Only a ticket whose own `Status` is "sold" admits; its invoice can void it
+(a "Return" invoice, or a sale returned whole) but a partly returned sale voids only the tickets
+whose own status says so. Any other value never admits (see the allow-lists below).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from checkin_app.domain.models import Batch, Event, Ticket, TicketStatus
+from checkin_app.domain.models import Batch, Event, Ticket
 from checkin_app.errors import PayloadError
+from checkin_app.providers import allowlist
+from checkin_app.providers.tolerant import map_each
 
 PROVIDER = "ticketor"
 
@@ -28,6 +32,28 @@ def _person(buyer: Any) -> tuple[str | None, str | None]:
     return name, _text(buyer.get("Email"))
 
 
+# Allow-lists (tests/conformance/test_ticketor_conformance.py holds them as facts with their lines).
+#: Ticket `Status`: the documents show only "sold" (ticketor-api-and-webhooks.txt:254, :316).
+TICKET_STATUS = {"sold": allowlist.ADMITS}
+#: Invoice `InvoiceType`: "Sale" (ticketor-api-and-webhooks.txt:79, :147); "Return" invoices list the
+#: tickets they return (docs/providers.md, Ticketor: "Returns/refunds: invoices with InvoiceType").
+INVOICE_TYPE = {"sale": allowlist.ADMITS, "return": allowlist.void("returned (return invoice)")}
+#: Invoice `ReturnStatus`: "NotReturned" (ticketor-api-and-webhooks.txt:81, :149). A partly returned
+#: sale voids only the tickets it returns, which say so in their own `Status`; a wholly returned one
+#: returns them all (docs/providers.md, Ticketor).
+RETURN_STATUS = {"notreturned": allowlist.ADMITS, "partiallyreturned": allowlist.ADMITS,
+                 "returned": allowlist.void("returned (invoice returned)")}
+
+
+def _reading(obj: dict, invoice: dict | None) -> allowlist.Reading:
+    """The ticket's own `Status` decides; its invoice can only void it (a return), never admit it."""
+    own = allowlist.read(TICKET_STATUS, obj.get("Status"))
+    if invoice is None:
+        return own
+    return allowlist.combine(own, allowlist.read(INVOICE_TYPE, invoice.get("InvoiceType"), "InvoiceType"),
+                             allowlist.read(RETURN_STATUS, invoice.get("ReturnStatus"), "ReturnStatus"))
+
+
 def map_ticket(obj: dict, invoice: dict | None = None) -> tuple[Event, Ticket]:
     """One ticket record ("New Ticket Sale", or an item of an invoice's `Tickets[]`)."""
     if not isinstance(obj, dict):
@@ -40,17 +66,13 @@ def map_ticket(obj: dict, invoice: dict | None = None) -> tuple[Event, Ticket]:
     if not isinstance(event, dict) or _text(event.get("EventId")) is None:
         raise PayloadError(f"Ticketor ticket {ticket_id}: no Event.EventId")
     event_id = _text(event.get("EventId"))
-    returned = invoice is not None and (
-        (invoice.get("InvoiceType") not in (None, "Sale")) or (invoice.get("ReturnStatus") not in (None, "NotReturned")))
-    sold = str(obj.get("Status", "")).lower() == "sold"
     name, email = _person(obj.get("Buyer") or (invoice or {}).get("Buyer"))
     seat = " / ".join(p for p in (_text(obj.get("Section")), _text(obj.get("Row")), _text(obj.get("Seat"))) if p) or None
     ticket = Ticket(
         provider=PROVIDER, remote_id=ticket_id, event_remote_id=event_id, code=str(barcode).strip(),
         holder_name=name, email=email, ticket_type=_text(obj.get("PriceLevelName")),
-        order_ref=_text(obj.get("InvoiceId")), seat=seat,
-        status=TicketStatus.VALID if sold and not returned else TicketStatus.VOID,
-        checked_in_at=_text(obj.get("LastScannedAt")), raw=obj,
+        order_ref=_text(obj.get("InvoiceId")), seat=seat, checked_in_at=_text(obj.get("LastScannedAt")), raw=obj,
+        **_reading(obj, invoice).ticket_fields(),
     )
     name_text = (_text(event.get("EventName")) or f"Event {event_id}").strip()
     return Event(PROVIDER, event_id, name_text, starts_at=_text(event.get("EventDate"))), ticket
@@ -62,19 +84,23 @@ def map_ticket_sale(obj: dict) -> Batch:
 
 
 def map_invoice(obj: dict) -> Batch:
-    """An invoice with `Tickets[]` (products and payments carry no admission)."""
+    """An invoice with `Tickets[]` (products and payments carry no admission).
+
+    A ticket that cannot be mapped (no barcode, no event) is set aside with its reason; the
+    invoice's other tickets still arrive.
+    """
     tickets = obj.get("Tickets")
     if tickets is None:
-        raise PayloadError(f"Ticketor invoice {obj.get('Id')} carries no tickets (subscribe to "
+        raise PayloadError(f"Ticketor invoice {_text(obj.get('Id'))} carries no tickets (subscribe to "
                            "'New Invoice (Sales) with Details' instead)")
     if not isinstance(tickets, list):
-        raise PayloadError(f"Ticketor invoice {obj.get('Id')}: Tickets is not a list")
-    batch = Batch()
-    for item in tickets:
+        raise PayloadError(f"Ticketor invoice {_text(obj.get('Id'))}: Tickets is not a list")
+    def one(item: Any) -> Batch:
         event, ticket = map_ticket(item, obj)
-        if event not in batch.events:
-            batch.events.append(event)
-        batch.tickets.append(ticket)
+        return Batch(events=[event], tickets=[ticket])
+
+    batch = map_each(PROVIDER, "ticket", tickets, one, remote_id=lambda r: r.get("Id") if isinstance(r, dict) else None)
+    batch.events = list(dict.fromkeys(batch.events))  # one event per invoice, usually
     return batch
 
 
@@ -92,11 +118,15 @@ def looks_like(obj: Any) -> bool:
 
 
 def map_any(obj: dict) -> Batch:
+    if not isinstance(obj, dict):
+        raise PayloadError(f"Ticketor payload: expected an object, got {type(obj).__name__}")
     if "InvoiceType" in obj:
         return map_invoice(obj)
     if "Barcode" in obj:
         return map_ticket_sale(obj)
-    what = next(v for k, v in _NO_TICKETS.items() if k in obj)
+    what = next((v for k, v in _NO_TICKETS.items() if k in obj), None)
+    if what is None:
+        raise PayloadError(f"not a Ticketor payload this app knows (keys: {', '.join(sorted(map(str, obj))[:8])})")
     raise PayloadError(f"Ticketor payload is {what}: it carries no tickets")
 
 

@@ -1,17 +1,25 @@
 """Ticket Tailor payloads -> domain types. Pure functions: no HTTP, no SQLite.
 
-What real traffic adds to the docs (provider-notes.md): booleans are strings (`"true"`), personal
+What real traffic adds to the docs (docs/providers.md): booleans are strings (`"true"`), personal
 data may be masked as `"****"` (unknown, never a name), ticket-level names are often null (the
-order's buyer is the fallback), barcodes are case-sensitive, voids show as `status: "voided"`.
-The same functions serve API pages, webhook envelopes and saved files.
+order's buyer is the fallback), barcodes are case-sensitive, voids show as `status: "voided"`
+where the documents' schema says `void`. The same functions serve API pages, webhook envelopes
+and saved files.
+
+Fail closed (issue 12): every value that reaches a verdict is looked up in the allow-lists of
+`tickettailor_states`; anything else makes the ticket `UNRECOGNISED` with the raw value kept. A
+record that cannot be mapped at all is set aside (`providers.tolerant`), never the whole page.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from checkin_app.domain.clock import from_unix
-from checkin_app.domain.models import Batch, Event, RemoteCheckin, Ticket, TicketKind, TicketStatus
+from checkin_app.domain.models import Batch, Event, OrderState, RemoteCheckin, Ticket, TicketKind, TicketStatus
 from checkin_app.errors import PayloadError
+from checkin_app.providers import tickettailor_states as states
+from checkin_app.providers.tolerant import map_each
 
 PROVIDER = "tickettailor"
 MASK = "****"
@@ -39,12 +47,37 @@ def _require(obj: Any, key: str, what: str) -> Any:
     return value
 
 
-def _date(block: Any) -> tuple[str | None, str | None]:
-    """(ISO time, timezone) from a TT date block {iso, unix, timezone}."""
+def _date(block: Any, zone_name: str | None = None) -> tuple[str | None, str | None]:
+    """(ISO time in the event's own offset, offset) from a TT date block {iso, unix, timezone}.
+
+    The event's own zone is kept (issue 12, defect 5): the door shows "19:30" for a 19:30 show
+    whatever zone the laptop is set to. Without `iso`, the unix time is put in the block's offset,
+    else the event's IANA zone, else UTC.
+    """
     if not isinstance(block, dict):
         return None, None
-    iso = block.get("iso") if isinstance(block.get("iso"), str) else from_unix(block.get("unix"))
-    return iso, block.get("timezone") if isinstance(block.get("timezone"), str) else None
+    offset = block.get("timezone") if isinstance(block.get("timezone"), str) else None
+    if isinstance(block.get("iso"), str):
+        return block["iso"], offset
+    utc = from_unix(block.get("unix"))
+    if utc is None:
+        return None, offset
+    zone = _zone(offset, zone_name)
+    return (datetime.fromisoformat(utc).astimezone(zone).isoformat() if zone else utc), offset
+
+
+def _zone(offset: str | None, zone_name: str | None):
+    if offset and len(offset) == 6 and offset[0] in "+-" and offset[3] == ":" and offset[1:3].isdigit() and offset[4:].isdigit():
+        minutes = int(offset[1:3]) * 60 + int(offset[4:])
+        return timezone(timedelta(minutes=minutes if offset[0] == "+" else -minutes))
+    if zone_name:
+        try:
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(zone_name)
+        except Exception:  # unknown name or no tz database: the UTC time is still right
+            return None
+    return None
 
 
 def _name(obj: dict) -> str | None:
@@ -58,15 +91,27 @@ def _name(obj: dict) -> str | None:
 def map_event(obj: dict) -> Event:
     """An `/events` item (or an order's `event_summary`) -> Event; ticket types kept in `raw`."""
     event_id = str(_require(obj, "id", "event"))
-    starts_at, tz = _date(obj.get("start_date") or obj.get("start"))
-    ends_at, _ = _date(obj.get("end_date") or obj.get("end"))
+    zone_name = clean(obj.get("timezone"))
+    starts_at, tz = _date(obj.get("start_date") or obj.get("start"), zone_name)
+    ends_at, _ = _date(obj.get("end_date") or obj.get("end"), zone_name)
     venue = obj.get("venue")
+    status = obj.get("status")
     return Event(
         provider=PROVIDER, remote_id=event_id, name=clean(obj.get("name")) or event_id, starts_at=starts_at,
         ends_at=ends_at, venue=clean(venue.get("name")) if isinstance(venue, dict) else clean(venue),
-        timezone=clean(obj.get("timezone")) or tz,
+        timezone=zone_name or tz,
+        # An event summary carries no status; a status we do not know holds its tickets back.
+        unrecognised_state=None if status is None or (isinstance(status, str) and status in states.EVENT_STATUS)
+        else f"event status: {status}",
         raw=obj,
     )
+
+
+def map_deleted_event(obj: dict) -> Event:
+    """EVENT.DELETED: the event's tickets are refused "event cancelled" (issue 12, defect 3)."""
+    event = map_event(obj)
+    return Event(event.provider, event.remote_id, event.name, event.starts_at, event.ends_at, event.venue,
+                 event.timezone, cancelled=True, raw=obj)
 
 
 def map_issued_ticket(obj: dict, buyer: dict | None = None) -> Ticket:
@@ -82,20 +127,37 @@ def map_issued_ticket(obj: dict, buyer: dict | None = None) -> Ticket:
         raise PayloadError(f"Ticket Tailor issued ticket {ticket_id}: barcode is not text")
     event_id = str(_require(obj, "event_id", f"issued ticket {ticket_id}"))
     buyer = buyer if isinstance(buyer, dict) else {}
-    voided = obj.get("status") == "voided"
-    checked_in = truthy(obj.get("checked_in"))
+    meaning, state = _ticket_meaning(obj)
+    checked_in = states.CHECKED_IN.get(str(obj.get("checked_in")).lower(), False) if obj.get("checked_in") is not None else False
     return Ticket(
         provider=PROVIDER, remote_id=ticket_id, event_remote_id=event_id, code=code,
         holder_name=_name(obj) or _name(buyer), email=clean(obj.get("email")) or clean(buyer.get("email")),
         ticket_type=clean(obj.get("description")), order_ref=clean(obj.get("order_id")),
         seat=_seat(obj.get("reservation")),
-        status=TicketStatus.VOID if voided else TicketStatus.VALID,
-        voided_at=from_unix(obj.get("voided_at")) if voided else None,
+        status=meaning.status, provider_state=state, void_reason=meaning.void_reason, attention=meaning.attention,
+        voided_at=(from_unix(obj.get("voided_at")) or from_unix(obj.get("updated_at")))
+        if meaning.status is TicketStatus.VOID else None,
         kind=TicketKind.PRODUCT if obj.get("add_on_id") else TicketKind.ADMISSION,
         # A check-in seen only as the flag: its time is unknown, the last update is the best guess.
         checked_in_at=(from_unix(obj.get("updated_at")) or from_unix(obj.get("created_at"))) if checked_in else None,
         raw=obj,
     )
+
+
+_UNRECOGNISED = states.Meaning(TicketStatus.UNRECOGNISED)
+
+
+def _ticket_meaning(obj: dict) -> tuple[states.Meaning, str]:
+    """What an issued ticket's `status`, `voided_at` and `checked_in` say, and the raw value that decided."""
+    status = obj.get("status")
+    if obj.get("voided_at") not in (None, "", 0):  # set: void, whatever the status says
+        return states.ISSUED_TICKET_STATUS["void"], str(status) if status in ("void", "voided") else f"voided_at: {obj['voided_at']}"
+    if not isinstance(status, str) or status not in states.ISSUED_TICKET_STATUS:
+        return _UNRECOGNISED, "status: (missing)" if status is None else (str(status) or "status: (empty)")
+    flag = obj.get("checked_in")
+    if flag is not None and not isinstance(flag, bool) and str(flag).lower() not in states.CHECKED_IN:
+        return _UNRECOGNISED, f"checked_in: {flag}"
+    return states.ISSUED_TICKET_STATUS[status], status
 
 
 def _seat(reservation: Any) -> str | None:
@@ -106,20 +168,70 @@ def _seat(reservation: Any) -> str | None:
 
 
 def map_order(obj: dict) -> Batch:
-    """An order with `issued_tickets[]` and `event_summary` -> its event and tickets."""
-    order_id = _require(obj, "id", "order")
+    """An order with `issued_tickets[]` and `event_summary` -> its event, its state and its tickets.
+
+    The order's state (`status`, `line_items[].type == "void"`, `refund_amount`) applies to every
+    ticket of the order (`OrderState`), whatever each ticket says (issue 12, defect 2).
+    """
+    order_id = str(_require(obj, "id", "order"))
     batch = Batch()
     summary = obj.get("event_summary")
     if isinstance(summary, dict) and (summary.get("id") or summary.get("event_id")):
         event = map_event({**summary, "id": summary.get("event_id") or summary.get("id")})
-        # A summary lacks the ticket types: it must not replace the full event record in `raw`.
+        # A summary lacks the ticket types and the status: it must not replace the full event record.
         batch.events.append(Event(event.provider, event.remote_id, event.name, event.starts_at, event.ends_at,
                                   event.venue, event.timezone, raw=None))
     tickets = obj.get("issued_tickets") or []
     if not isinstance(tickets, list):
         raise PayloadError(f"Ticket Tailor order {order_id}: issued_tickets is not a list")
-    batch.tickets.extend(map_issued_ticket(t, obj.get("buyer_details")) for t in tickets)
+    buyer = obj.get("buyer_details")
+    batch.extend(map_each(PROVIDER, "issued_ticket", tickets, lambda t: Batch(tickets=[map_issued_ticket(t, buyer)])))
+    batch.orders.append(order_state(obj, order_id, batch.tickets))
     return batch
+
+
+def order_state(obj: dict, order_id: str, tickets: list[Ticket]) -> OrderState:
+    """What an order says about all its tickets."""
+    status = obj.get("status")
+    meaning = states.ORDER_STATUS.get(status) if isinstance(status, str) else None
+    if meaning is None:
+        return _order(order_id, _UNRECOGNISED, f"order status: {'(missing)' if status is None else status}")
+    if meaning.status is TicketStatus.VOID:
+        return _order(order_id, meaning, f"order status: {status}")
+    items = obj.get("line_items") if isinstance(obj.get("line_items"), list) else []
+    void_items = 0
+    for item in items:
+        kind = item.get("type") if isinstance(item, dict) else None
+        if not isinstance(kind, str) or kind not in states.LINE_ITEM_TYPES:  # a list or object is no type
+            return _order(order_id, _UNRECOGNISED, f"line item type: {kind}")
+        if kind == "void":
+            void_items += _count(item.get("quantity"))
+    void_tickets = sum(1 for t in tickets if t.status is TicketStatus.VOID)
+    if void_items > void_tickets:
+        # Some ticket of the order was voided, and the tickets do not say which: none admits unchecked.
+        return _order(order_id, _UNRECOGNISED, f"line items: {void_items} void, {void_tickets} tickets void")
+    refund, total = _count(obj.get("refund_amount")), _count(obj.get("total"))
+    if refund and total and refund >= total:
+        return _order(order_id, states.Meaning(TicketStatus.VOID, "order refunded"), f"refund_amount: {refund} of {total}")
+    if refund and not void_items and not void_tickets:
+        # Money went back and no ticket says it was voided: whose ticket it was is a supervisor's call.
+        return _order(order_id, _UNRECOGNISED, f"refund_amount: {refund} of {total}")
+    return _order(order_id, meaning, f"order status: {status}")
+
+
+def _order(order_id: str, meaning: states.Meaning, state: str) -> OrderState:
+    return OrderState(PROVIDER, order_id, meaning.status, provider_state=state, void_reason=meaning.void_reason,
+                      attention=meaning.attention)
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return max(0, value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return 0
 
 
 def map_check_in(obj: dict) -> RemoteCheckin:
@@ -137,7 +249,10 @@ _BY_OBJECT = {"event": "event", "order": "order", "issued_ticket": "ticket", "ch
 
 def map_object(obj: dict) -> Batch:
     """Any single Ticket Tailor object, told apart by its `object` field (or its id prefix)."""
-    kind = _BY_OBJECT.get(obj.get("object")) or {"ev": "event", "or": "order", "it": "ticket", "ch": "check_in"}.get(
+    if not isinstance(obj, dict):
+        raise PayloadError(f"Ticket Tailor record: expected an object, got {type(obj).__name__}")
+    label = obj.get("object")
+    kind = (_BY_OBJECT.get(label) if isinstance(label, str) else None) or {"ev": "event", "or": "order", "it": "ticket", "ch": "check_in"}.get(
         str(obj.get("id", ""))[:2])
     if kind == "event":
         return Batch(events=[map_event(obj)])
@@ -151,30 +266,54 @@ def map_object(obj: dict) -> Batch:
 
 
 def map_page(body: dict) -> Batch:
-    """An API list page `{"data": [...]}`."""
+    """An API list page `{"data": [...]}`; an item that cannot be mapped is set aside, the rest applies."""
     data = body.get("data")
     if not isinstance(data, list):
         raise PayloadError("Ticket Tailor page without a data list")
-    batch = Batch()
-    for item in data:
-        batch.extend(map_object(item))
-    return batch
+    return map_each(PROVIDER, "object", data, map_object)
 
 
 def map_webhook(envelope: dict) -> Batch:
-    """A webhook delivery `{id, event: "ORDER.CREATED"..., payload}`."""
+    """A webhook delivery `{id, event: "ORDER.CREATED"..., payload}`.
+
+    Topics are checked against the documented list (`tickettailor_states.WEBHOOK_TOPICS`). An
+    undocumented topic about an order or a ticket (say `ISSUED_TICKET.REFUNDED`) still tells us
+    something happened to those tickets: they are kept, refused "check with a supervisor" with
+    the topic as the value, until the provider says something we know. Any other topic is an
+    error the inbox keeps with its reason.
+    """
     topic = envelope.get("event")
     payload = envelope.get("payload")
     if not isinstance(topic, str) or not isinstance(payload, dict):
         raise PayloadError("Ticket Tailor webhook without an event name and payload")
-    family = topic.split(".")[0].upper()
-    if family == "ORDER":
+    kind = states.WEBHOOK_TOPICS.get(topic)
+    if kind == "order":
         return map_order(payload)
-    if family == "ISSUED_TICKET":
+    if kind == "issued_ticket":
         return Batch(tickets=[map_issued_ticket(payload)])
-    if family == "EVENT":
+    if kind == "event":
         return Batch(events=[map_event(payload)])
-    raise PayloadError(f"Ticket Tailor webhook {topic!r} carries nothing a door uses")
+    if kind == "event_deleted":
+        return Batch(events=[map_deleted_event(payload)])
+    family = topic.split(".")[0].upper()
+    if family in ("ORDER", "ISSUED_TICKET"):
+        batch = map_order(payload) if family == "ORDER" else Batch(tickets=[map_issued_ticket(payload)])
+        unknown = states.Meaning(TicketStatus.UNRECOGNISED)
+        batch.tickets = [_refused(t, f"webhook: {topic}") for t in batch.tickets]
+        batch.orders = [_order(o.remote_id, unknown, f"webhook: {topic}") for o in batch.orders]
+        return batch
+    if family == "EVENT":
+        event = map_event(payload)
+        return Batch(events=[Event(event.provider, event.remote_id, event.name, event.starts_at, event.ends_at,
+                                   event.venue, event.timezone, unrecognised_state=f"webhook: {topic}", raw=payload)])
+    raise PayloadError(f"Ticket Tailor webhook {topic!r} is not one the documents list")
+
+
+def _refused(t: Ticket, state: str) -> Ticket:
+    from dataclasses import replace
+
+    return replace(t, status=TicketStatus.UNRECOGNISED, provider_state=state, void_reason=None, voided_at=None,
+                   attention=None)
 
 
 def webhook_delivery_id(envelope: dict) -> str | None:
@@ -195,11 +334,18 @@ def looks_like(obj: Any) -> bool:
 
 def map_any(obj: dict) -> Batch:
     """Envelope, page or single object."""
+    if not isinstance(obj, dict):
+        raise PayloadError(f"Ticket Tailor payload: expected an object, got {type(obj).__name__}")
     if isinstance(obj.get("event"), str) and "payload" in obj:
         return map_webhook(obj)
     if "data" in obj:
         return map_page(obj)
     return map_object(obj)
+
+
+def says_void(obj: dict) -> bool:
+    """Does an issued ticket say it is void (either spelling, or `voided_at` set)? For pushes."""
+    return _ticket_meaning(obj)[0].status is TicketStatus.VOID
 
 
 def code_variants(code: str) -> list[str]:

@@ -177,9 +177,13 @@ class TicketTailorClient:
         return next((t for t in page.data if t.get("barcode") == barcode), None)
 
     def orders_page(self, event_id: str | None, *, starting_after: str | None = None,
-                    ending_before: str | None = None, limit: int = PAGE_LIMIT) -> Page:
-        """One page of an event's orders (with buyer details and issued tickets), newest first."""
-        return self._page("/orders", {"event_id": event_id}, starting_after=starting_after,
+                    ending_before: str | None = None, status: str | None = None, limit: int = PAGE_LIMIT) -> Page:
+        """One page of an event's orders (with buyer details and issued tickets), newest first.
+
+        Args:
+            status: only orders in this state ("completed", "pending", "cancelled"; doc line 176).
+        """
+        return self._page("/orders", {"event_id": event_id, "status": status}, starting_after=starting_after,
                           ending_before=ending_before, limit=limit)
 
     def get_order(self, order_id: str) -> dict[str, Any]:

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
+import itertools
+import json
 import re
 import threading
 import time
@@ -63,9 +67,11 @@ class TicketTailorSandbox(LoopbackServed):
     handler = _Handler
 
     def __init__(self, api_key: str = "sk_sandbox_test", *, port: int = 0, seed: int = 0, mask_personal: bool = False,
-                 rate_limit: int | None = 10_000, rate_window: float = 1800.0, name: str = "Sandbox Box Office"):
+                 rate_limit: int | None = 10_000, rate_window: float = 1800.0, name: str = "Sandbox Box Office",
+                 void_spelling: str = "voided"):
         self.api_key = api_key
-        self.box_office = BoxOffice(name, seed=seed, mask_personal=mask_personal)
+        self.box_office = BoxOffice(name, seed=seed, mask_personal=mask_personal, void_spelling=void_spelling)
+        self._webhook_ids = itertools.count(1)
         self.faults = Faults(seed=seed)
         self.rate = RateWindow(rate_limit, rate_window)
         self._port = port
@@ -144,6 +150,50 @@ class TicketTailorSandbox(LoopbackServed):
         with self._lock:
             ev = self.box_office.event(event_id)
             return [f"it_{n}" for n in ev.ticket_nums if status is None or self.box_office.tickets[n].status == status]
+
+    def cancel_order(self, order_id: str) -> dict[str, Any]:
+        """Cancel an order (its tickets keep listing as valid); returns the ORDER.UPDATED payload."""
+        return self.set_order_status(order_id, "cancelled")
+
+    def set_order_status(self, order_id: str, status: str) -> dict[str, Any]:
+        """Put an order in a state ("pending", "cancelled", "completed" or any test value); returns it rendered."""
+        with self._lock:
+            self.box_office.set_order_status(order_id, status)
+            return self.box_office.render_order(self.box_office.order(order_id))
+
+    def refund(self, order_id: str, amount: int, *, void_items: int = 0) -> dict[str, Any]:
+        """Refund money on an order (and record `void` line items); returns the ORDER.UPDATED payload."""
+        with self._lock:
+            self.box_office.refund(order_id, amount, void_items=void_items)
+            return self.box_office.render_order(self.box_office.order(order_id))
+
+    def order(self, order_id: str) -> dict[str, Any]:
+        with self._lock:
+            return self.box_office.render_order(self.box_office.order(order_id))
+
+    def delete_event(self, event_id: str) -> dict[str, Any]:
+        """Delete an event; returns the EVENT.DELETED payload. Its lists answer 404 from now on."""
+        with self._lock:
+            return self.box_office.delete_event(event_id)
+
+    def delete_check_in(self, check_in_id: str) -> None:
+        """Take a check-in back upstream (the ticket reads as not checked in there)."""
+        with self._lock:
+            self.box_office.delete_check_in(check_in_id)
+
+    def webhook(self, topic: str, payload: dict[str, Any], secret: str, *, at: int | None = None) -> tuple[bytes, dict[str, str]]:
+        """A webhook delivery as Ticket Tailor sends it: (raw body, headers).
+
+        The envelope and the signature follow the documents (doc lines 3499-3506 and 3508-3560: HMAC-SHA256 of the
+        timestamp followed by the raw body, hex, in `Tickettailor-Webhook-Signature: t=...,v1=...`),
+        computed here from those words, not with the app's own signing function.
+        """
+        at = int(time.time()) if at is None else at
+        body = json.dumps({"id": f"wh_{next(self._webhook_ids)}_{at}", "created_at": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(at)),
+                           "event": topic, "resource_url": f"https://api.tickettailor.com/v1/{payload.get('object', 'x')}s/{payload.get('id')}",
+                           "payload": payload}).encode()
+        digest = hmac.new(secret.encode(), str(at).encode() + body, hashlib.sha256).hexdigest()
+        return body, {"Content-Type": "application/json", "Tickettailor-Webhook-Signature": f"t={at},v1={digest}"}
 
     def set_rate_limit(self, limit: int | None, window: float) -> None:
         """A new budget: `limit` requests per `window` seconds (None: unlimited, no headers)."""

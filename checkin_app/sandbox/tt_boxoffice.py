@@ -100,9 +100,12 @@ class BoxOffice:
     """
 
     def __init__(self, name: str = "Sandbox Box Office", *, seed: int = 0, mask_personal: bool = False,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, void_spelling: str = "voided"):
         self.name = name
         self.mask_personal = mask_personal
+        # How a voided ticket's status is spelled: "voided" (real traffic, the list filter) or
+        # "void" (the documents' response schema). The filter `status=voided` finds both.
+        self.void_spelling = void_spelling
         self._clock = clock
         self._rng = random.Random(seed)
         self._names = NameGenerator(seed)
@@ -117,6 +120,7 @@ class BoxOffice:
         self.order_nums: list[int] = []
         self.check_ins: dict[int, SimCheckIn] = {}
         self.check_in_nums: list[int] = []
+        self.deleted_events: set[int] = set()
 
     # -- ids and time -----------------------------------------------------------------------
 
@@ -167,7 +171,7 @@ class BoxOffice:
 
     def event(self, event_id: str) -> SimEvent:
         ev = self.events.get(_num(event_id, "ev", "event"))
-        if ev is None:
+        if ev is None or ev.num in self.deleted_events:
             raise SimError(404, "NOT_FOUND", f"event {event_id!r} not found")
         return ev
 
@@ -184,7 +188,7 @@ class BoxOffice:
         return o
 
     def add_orders(self, event_id: str, n_tickets: int, *, per_order: tuple[int, int] = (1, 4),
-                   named_fraction: float = 0.3, since: int | None = None) -> list[str]:
+                   named_fraction: float = 0.3, since: int | None = None, status: str = "completed") -> list[str]:
         """Sell `n_tickets` tickets in orders of `per_order` tickets each.
 
         Args:
@@ -195,6 +199,7 @@ class BoxOffice:
                 none: the name is on the order only, as is common in real data).
             since: Unix time of the first order; orders are spread from then until now
                 (default: now, i.e. they are all new).
+            status: the orders' state ("pending": pay at the door).
 
         Returns:
             The new ticket ids, oldest first.
@@ -209,7 +214,8 @@ class BoxOffice:
             size = min(self._rng.randint(*per_order), n_tickets - len(made))
             first, last = self._names.person()
             created = max(ev.order_created[-1] if ev.order_created else 0, int(start + step * len(made)))
-            order = SimOrder(self._next("or"), ev.num, first, last, self._names.email(first, last), created)
+            order = SimOrder(self._next("or"), ev.num, first, last, self._names.email(first, last), created,
+                             status=status)
             self.orders[order.num] = order
             self.order_nums.append(order.num)
             ev.order_nums.append(order.num)
@@ -249,6 +255,36 @@ class BoxOffice:
         t.status, t.voided_at = "voided", self.now()
         bisect.insort(self.events[t.event_num].voided_nums, t.num)
         return {"id": t.id, "object": "issued_ticket", "voided": True}
+
+    def set_order_status(self, order_id: str, status: str) -> None:
+        """Change an order's state as the box office would ("cancelled", "completed", or anything else).
+
+        Cancelling does not void the order's tickets: they keep listing as valid, as the documents
+        allow (issue 12, defect 2); the order's state is what says they must not admit.
+        """
+        self.order(order_id).status = status
+
+    def refund(self, order_id: str, amount: int, *, void_items: int = 0) -> None:
+        """Record a refund (`refund_amount`) and, optionally, `void` line items for voided tickets."""
+        o = self.order(order_id)
+        o.refund_amount += amount
+        o.void_items += void_items
+
+    def delete_event(self, event_id: str) -> dict[str, Any]:
+        """Delete an event: gone from the listings; returns its last rendering (the EVENT.DELETED payload)."""
+        ev = self.event(event_id)
+        payload = self.render_event(ev)
+        self.deleted_events.add(ev.num)
+        return payload
+
+    def delete_check_in(self, check_in_id: str) -> None:
+        """Take a check-in back upstream (Ticket Tailor's app or dashboard): it leaves the listings."""
+        c = self.check_ins.pop(_num(check_in_id, "ch", "check-in"), None)
+        if c is None:
+            raise SimError(404, "NOT_FOUND", f"check-in {check_in_id!r} not found")
+        self.check_in_nums.remove(c.num)
+        self.events[c.event_num].check_in_nums.remove(c.num)
+        self.tickets[c.ticket_num].checked_in -= c.quantity
 
     def check_in(self, ticket_id: str, quantity: int = 1) -> dict[str, Any]:
         """Record a check-in (this API, another door, Ticket Tailor's own app). Refuses voided
@@ -300,7 +336,7 @@ class BoxOffice:
     def render_ticket(self, t: SimTicket) -> dict[str, Any]:
         ev = self.events[t.event_num]
         tt = next((x for x in ev.ticket_types if x.num == t.type_num), None)
-        return render_ticket(t, ev, tt.name if tt else "Ticket", self.mask_personal)
+        return render_ticket(t, ev, tt.name if tt else "Ticket", self.mask_personal, self.void_spelling)
 
     def render_order(self, o: SimOrder) -> dict[str, Any]:
         ev = self.events[o.event_num]
@@ -320,23 +356,25 @@ class BoxOffice:
 
         def keep(num: int) -> bool:
             ev = self.events[num]
-            return (statuses is None or ev.status in statuses) and _within(ev.start_unix, starts)
+            return (num not in self.deleted_events and (statuses is None or ev.status in statuses)
+                    and _within(ev.start_unix, starts))
 
         return self._listing("events", "ev", query, self.event_nums, keep=keep,
                              render=lambda n: self.render_event(self.events[n]))
 
     def list_orders(self, query: dict[str, str]) -> dict[str, Any]:
         bounds = _created_bounds(query)
-        if query.get("status") not in (None, "", "completed"):
-            ids: list[int] = []  # every simulated order is completed
-        elif query.get("event_id"):
+        status = query.get("status") or None
+        if status not in (None, "completed", "pending", "cancelled"):
+            raise SimError(400, "BAD_REQUEST", "status must be completed, pending or cancelled")
+        keep_status = (lambda n: self.orders[n].status == status) if status else None
+        if query.get("event_id"):
             ev = self.event(query["event_id"])
             lo, hi = index_window(ev.order_created, **bounds)
-            return self._listing("orders", "or", query, ev.order_nums, lo=lo, hi=hi,
+            return self._listing("orders", "or", query, ev.order_nums, lo=lo, hi=hi, keep=keep_status,
                                  render=lambda n: self.render_order(self.orders[n]))
-        else:
-            ids = self.order_nums
-        return self._listing("orders", "or", query, ids, keep=lambda n: _within(self.orders[n].created_at, bounds),
+        return self._listing("orders", "or", query, self.order_nums,
+                             keep=lambda n: _within(self.orders[n].created_at, bounds) and (keep_status is None or keep_status(n)),
                              render=lambda n: self.render_order(self.orders[n]))
 
     def list_tickets(self, query: dict[str, str]) -> dict[str, Any]:

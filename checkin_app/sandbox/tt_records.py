@@ -73,6 +73,9 @@ class SimOrder:
     email: str
     created_at: int
     ticket_nums: list[int] = field(default_factory=list)
+    status: str = "completed"  # completed | pending | cancelled (doc lines 445-447), or anything a test sets
+    refund_amount: int = 0
+    void_items: int = 0  # `line_items[].type == "void"` quantity: tickets voided after the purchase
 
     @property
     def id(self) -> str:
@@ -175,7 +178,7 @@ def render_event(ev: SimEvent, total_orders: int) -> dict[str, Any]:
     }
 
 
-def render_ticket(t: SimTicket, ev: SimEvent, type_name: str, mask: bool) -> dict[str, Any]:
+def render_ticket(t: SimTicket, ev: SimEvent, type_name: str, mask: bool, void_spelling: str = "voided") -> dict[str, Any]:
     digest = hashlib.blake2s(f"{t.num}:{t.barcode}".encode(), digest_size=10).hexdigest()
     return {
         "object": "issued_ticket", "id": t.id, "add_on_id": None, "barcode": t.barcode,
@@ -187,7 +190,8 @@ def render_ticket(t: SimTicket, ev: SimEvent, type_name: str, mask: bool) -> dic
         "full_name": _masked(t.full_name, mask), "group_ticket_barcode": None,
         "last_name": _masked(t.last_name, mask), "order_id": f"or_{t.order_num}" if t.order_num else None,
         "qr_code_url": f"{CDN}/qr/attendee/{t.num}/{digest}.png", "reference": t.reference, "reservation": None,
-        "source": t.source, "status": t.status, "ticket_type_id": f"tt_{t.type_num}",
+        # Real traffic says "voided", the documents' schema "void" (docs/providers.md): either, by choice.
+        "source": t.source, "status": void_spelling if t.status == "voided" else t.status, "ticket_type_id": f"tt_{t.type_num}",
         # A void does not move updated_at on the real API (provider-notes.md), so it never moves here.
         "updated_at": t.created_at, "voided_at": t.voided_at,
     }
@@ -211,6 +215,10 @@ def render_order(o: SimOrder, ev: SimEvent, tickets: list[dict[str, Any]], price
         line_items.append({"object": "line_item", "id": f"li_{o.num * 10 + i}", "booking_fee": 0, "description": name,
                            "item_id": type_id, "quantity": quantity, "total": price * quantity, "type": "ticket",
                            "value": price})
+    if o.void_items:  # doc line 378: "void means ticket was voided after the purchase"
+        line_items.append({"object": "line_item", "id": f"li_{o.num * 10 + 9}", "booking_fee": 0,
+                           "description": "Voided ticket", "item_id": None, "quantity": o.void_items, "total": 0,
+                           "type": "void", "value": 0})
     name = f"{o.first_name} {o.last_name}"
     return {
         "object": "order", "id": o.id,
@@ -229,9 +237,9 @@ def render_order(o: SimOrder, ev: SimEvent, tickets: list[dict[str, Any]], price
         "issued_tickets": tickets, "line_items": line_items, "marketing_opt_in": None, "meta_data": [],
         "payment_method": {"id": None, "external_id": None, "instructions": None, "name": None,
                            "type": "stripe" if total else "no_cost"},
-        "referral_tag": None, "refund_amount": 0, "refunded_voucher_id": None, "status": "completed",
+        "referral_tag": None, "refund_amount": o.refund_amount, "refunded_voucher_id": None, "status": o.status,
         "status_message": None, "subtotal": total, "tax": 0, "tax_treatment": "exclusive", "total": total,
-        "total_paid": total, "txn_id": f"txn_{o.num:x}",
+        "total_paid": 0 if o.status == "pending" else total, "txn_id": f"txn_{o.num:x}",
     }
 
 

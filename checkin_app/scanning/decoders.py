@@ -28,11 +28,18 @@ class Read:
         text: the decoded text, as the decoder gave it (normalised later by the pipeline).
         symbology: our symbology name (`formats.QR`, ...).
         position: corner points (x, y) in frame pixels, clockwise from top-left where known.
+        error: empty for a decoded code; otherwise the decoder found a symbol (a finder pattern,
+            a start pattern) but could not decode it ("ChecksumError", ...), and `text` means
+            nothing. Only `decode(..., unreadable=True)` returns such reads.
+        variant: the decoder's own format name where ours groups several ("UPC-E" in EAN/UPC),
+            for the symbology's check (`scanning.checks`).
     """
 
     text: str
     symbology: str
     position: tuple[tuple[int, int], ...] = field(default=())
+    error: str = ""
+    variant: str = ""
 
     def to_dict(self) -> dict:
         return {"code": self.text, "symbology": self.symbology, "position": [list(p) for p in self.position]}
@@ -50,14 +57,23 @@ class Decoder(Protocol):
     name: str
     searches_inverted: bool
 
-    def decode(self, gray: np.ndarray, fast: bool = False) -> list[Read]:
+    def decode(self, gray: np.ndarray, fast: bool = False, unreadable: bool = False) -> list[Read]:
         """Every code in `gray` (2-D uint8 array), in no particular order.
 
         Args:
             gray: the image.
             fast: one plain attempt (no rotation, downscale or inversion search) where the decoder
                 has such searches; the pipeline's second pass uses it on prepared images.
+            unreadable: also return symbols found but not decoded (`Read.error` set), where the
+                decoder can tell; the pipeline uses them to give such a frame the full read.
         """
+        ...
+
+    def decode_full(self, gray: np.ndarray) -> list[Read]:
+        """What the library reads with its own default search at full resolution (restricted to
+        this decoder's symbologies): the baseline the pipeline never falls below. Exactly the
+        plain call: asking zxing-cpp for unreadable symbols too changes what it returns (seen on
+        a real photo: a valid EAN-13 displaced by a failed one)."""
         ...
 
 
@@ -68,9 +84,38 @@ _ZX_FORMATS = {
 }
 
 
+# zxing-cpp 3 reads whole families under one name: "QRCode" also reads Micro QR and rMQR, "Aztec"
+# Aztec runes, "Code39" Code 32 (measured, zxing-cpp 3.1.1). None of those carries a ticket and
+# each is a source of noise reads (plain zxing-cpp read a Micro QR out of phone glare on the
+# generated frames), so the door names the exact formats where the library has them; zxing-cpp 2,
+# which has no such names, keeps the family names (there they are exact).
+_ZX_EXACT = {fmt.QR: ("QRCodeModel1", "QRCodeModel2"), fmt.AZTEC: ("AztecCode",), fmt.CODE39: ("Code39Std", "Code39Ext")}
+# Formats a family reads that count as ours (no exact name leaves MicroPDF417 out of "PDF417"; it
+# is Reed-Solomon protected like PDF417).
+_ZX_ALIASES = {"micropdf417": fmt.PDF417}
+
+
+def _zx_names(symbology: str) -> tuple[str, ...]:
+    exact = _ZX_EXACT.get(symbology)
+    if exact:
+        try:
+            zxingcpp.barcode_formats_from_str(",".join(exact))
+            return exact
+        except ValueError:  # zxing-cpp 2.x
+            pass
+    return _ZX_FORMATS[symbology]
+
+
+def zxing_formats(symbologies=fmt.ALL):
+    """zxing-cpp's format set for our symbology names (the "door's formats" of a plain read)."""
+    return zxingcpp.barcode_formats_from_str(",".join(sorted(n for s in symbologies for n in _zx_names(s))))
+
+
 def _zx_name(barcode_format) -> str:
     """Our name for a zxing-cpp format ("QR Code", "Code 128", "EAN-13", ...)."""
     text = str(barcode_format).replace(" ", "").replace("-", "").lower()
+    if text in _ZX_ALIASES:
+        return _ZX_ALIASES[text]
     for ours, theirs in _ZX_FORMATS.items():
         if any(text.startswith(t.lower()) for t in theirs):
             return ours
@@ -78,6 +123,8 @@ def _zx_name(barcode_format) -> str:
 
 
 _FAST = dict(try_rotate=False, try_downscale=False, try_invert=False)
+#: zxing-cpp's own defaults (`read_barcodes` with no options): the "plain library" read.
+_FULL = dict(try_rotate=True, try_downscale=True, try_invert=True)
 
 
 class ZxingDecoder:
@@ -95,18 +142,23 @@ class ZxingDecoder:
 
     def __init__(self, symbologies=fmt.ALL, *, try_rotate: bool = False, try_downscale: bool = True,
                  try_invert: bool = True):
-        wanted = sorted(n for s in symbologies for n in _ZX_FORMATS[s])
         self.symbologies = frozenset(symbologies)
-        self._formats = zxingcpp.barcode_formats_from_str(",".join(wanted))
+        self._formats = zxing_formats(symbologies)
         self._options = dict(try_rotate=try_rotate, try_downscale=try_downscale, try_invert=try_invert)
 
-    def decode(self, gray: np.ndarray, fast: bool = False) -> list[Read]:
-        options = _FAST if fast else self._options
+    def decode(self, gray: np.ndarray, fast: bool = False, unreadable: bool = False) -> list[Read]:
+        return self._read(gray, _FAST if fast else self._options, unreadable)
+
+    def decode_full(self, gray: np.ndarray) -> list[Read]:
+        return self._read(gray, _FULL, False)
+
+    def _read(self, gray: np.ndarray, options: dict, unreadable: bool) -> list[Read]:
         out = []
-        for b in zxingcpp.read_barcodes(gray, formats=self._formats, **options):
+        for b in zxingcpp.read_barcodes(gray, formats=self._formats, return_errors=unreadable, **options):
             p = b.position
             corners = tuple((int(pt.x), int(pt.y)) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
-            out.append(Read(b.text, _zx_name(b.format), corners))
+            error = "" if b.valid else (str(b.error).split(" @")[0] or "unreadable")
+            out.append(Read(b.text if b.valid else "", _zx_name(b.format), corners, error, str(b.format)))
         return out
 
 
@@ -140,7 +192,10 @@ class PyzbarDecoder:
         self._ours = {n: ours for ours, theirs in _ZBAR_FORMATS.items() for n in theirs}
         self.symbologies = frozenset(symbologies)
 
-    def decode(self, gray: np.ndarray, fast: bool = False) -> list[Read]:
+    def decode_full(self, gray: np.ndarray) -> list[Read]:
+        return self.decode(gray)  # zbar has one search: its plain read is this
+
+    def decode(self, gray: np.ndarray, fast: bool = False, unreadable: bool = False) -> list[Read]:
         if not self._symbols:
             return []
         h, w = gray.shape[:2]
@@ -148,7 +203,8 @@ class PyzbarDecoder:
         out = []
         for d in found:
             text = d.data.decode("utf-8", errors="replace")
-            out.append(Read(text, self._ours.get(d.type, d.type), tuple((int(p.x), int(p.y)) for p in d.polygon)))
+            out.append(Read(text, self._ours.get(d.type, d.type), tuple((int(p.x), int(p.y)) for p in d.polygon),
+                            variant=d.type))
         return out
 
 

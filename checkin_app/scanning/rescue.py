@@ -83,6 +83,48 @@ def half(gray):
     return cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), _scaled(0.5)
 
 
+def deskewed(gray: np.ndarray, quad: tuple[Point, ...], grow: float = 0.5) -> tuple[np.ndarray, ToFrame]:
+    """The region around a symbol the decoder found but could not read, turned so its edges are upright.
+
+    zxing-cpp's PDF417 reader follows rows and loses a wide symbol turned by more than a few degrees
+    (a generated 376-character PDF417: read at 2 degrees, lost at 4 and 8). The angle comes from
+    the region's own edges (the dominant gradient direction, folded onto the nearest axis), not from
+    the detector's corners, which are rough on exactly these symbols. Measured on 72 generated
+    200-500 character PDF417 that plain zxing-cpp lost at 4 to 12 degrees with some perspective: 45
+    read after this step (all at 4 degrees, most at 8, few at 12); turning by the corners' own angle
+    read 33, warping the corners to a rectangle 27.
+
+    Args:
+        gray: the frame.
+        quad: the unreadable symbol's corners (frame pixels).
+        grow: margin around the corners' bounding box, as a fraction of its size.
+    """
+    q = np.array(quad, dtype=np.float32)
+    (x0, y0), (x1, y1) = q.min(0), q.max(0)
+    w, h = x1 - x0, y1 - y0
+    h_img, w_img = gray.shape[:2]
+    left, top = int(max(0, x0 - w * grow)), int(max(0, y0 - h * grow))
+    right, bottom = int(min(w_img, x1 + w * grow)), int(min(h_img, y1 + h * grow))
+    roi = gray[top:bottom, left:right]
+    if roi.shape[0] < 8 or roi.shape[1] < 8:
+        return roi, lambda p: (p[0] + left, p[1] + top)
+    f = roi.astype(np.float32)
+    gx, gy = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
+    angle = 0.5 * np.degrees(np.arctan2(2 * float((gx * gy).sum()), float((gx * gx - gy * gy).sum())))
+    angle = (angle + 45) % 90 - 45
+    centre = (roi.shape[1] / 2, roi.shape[0] / 2)
+    m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    turned_roi = cv2.warpAffine(roi, m, (roi.shape[1], roi.shape[0]), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_REPLICATE)
+    back = cv2.invertAffineTransform(m)
+
+    def to_frame(p: Point) -> Point:
+        x, y = back @ np.array([p[0], p[1], 1.0])
+        return int(round(x)) + left, int(round(y)) + top
+
+    return turned_roi, to_frame
+
+
 STEPS: dict[str, Step] = {
     "sharpen": sharpen_light, "median": median, "sharpen-strong": sharpen_strong, "half": half,
     "enlarge": enlarged_sharp, "clahe": clahe, "invert": inverted, "denoise": denoised_sharp, "turned": turned,

@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import segno
+import zxingcpp
 
 from barcode.charsets.code128 import CODES as _C128_PATTERNS
 from barcode.charsets.code128 import STOP as _C128_STOP
@@ -24,9 +25,9 @@ from checkin_app.scanning.sources import CameraError
 WIDTH, HEIGHT = 1280, 720
 
 
-def qr_image(code: str, module_px: int = 6, border: int = 4) -> np.ndarray:
-    """A QR code (error level M) as a gray uint8 image, black on white, with a quiet zone."""
-    matrix = np.array(segno.make(code, error="m", micro=False, boost_error=False).matrix, dtype=np.uint8)
+def qr_image(code: str, module_px: int = 6, border: int = 4, error: str = "m") -> np.ndarray:
+    """A QR code (error level `error`: l, m, q or h) as a gray uint8 image, black on white, with a quiet zone."""
+    matrix = np.array(segno.make(code, error=error, micro=False, boost_error=False).matrix, dtype=np.uint8)
     img = np.where(matrix > 0, 0, 255).astype(np.uint8)
     img = np.pad(img, border, constant_values=255)
     return np.kron(img, np.ones((module_px, module_px), dtype=np.uint8))
@@ -56,13 +57,33 @@ def code128_image(code: str, module_px: int = 3, height: int = 110, quiet: int =
     return np.repeat(row[None, :], height, axis=0)
 
 
+def qr_version(code: str, error: str = "m") -> int:
+    """The QR version (1-40) segno picks for `code` at error level `error`."""
+    return segno.make(code, error=error, micro=False, boost_error=False).version
+
+
+_ZX_WRITE = {fmt.PDF417: zxingcpp.BarcodeFormat.PDF417, fmt.AZTEC: zxingcpp.BarcodeFormat.Aztec,
+             fmt.DATAMATRIX: zxingcpp.BarcodeFormat.DataMatrix}
+
+
+def matrix_image(code: str, symbology: str, module_px: int = 3) -> np.ndarray:
+    """A PDF417, Aztec or DataMatrix symbol by zxing-cpp's encoder (its default error correction),
+    gray uint8, black on white, with a quiet zone of 4 modules (the encoder's own is 0 for PDF417)."""
+    symbol = zxingcpp.create_barcode(code, _ZX_WRITE[symbology])
+    img = np.asarray(zxingcpp.write_barcode_to_image(symbol, scale=1, add_quiet_zones=False), dtype=np.uint8)
+    img = np.pad(img, 4, constant_values=255)
+    return np.kron(img, np.ones((module_px, module_px), dtype=np.uint8))
+
+
 def code_image(code: str, symbology: str = fmt.QR, scale: int = 6) -> np.ndarray:
-    """QR or Code128 at a module size of `scale` (QR) or `scale // 2` (Code128) pixels."""
+    """QR, PDF417, Aztec, DataMatrix at a module size of `scale`, or Code128 at `scale // 2` pixels."""
     if symbology == fmt.QR:
         return qr_image(code, module_px=scale)
     if symbology == fmt.CODE128:
         return code128_image(code, module_px=max(1, scale // 2), height=scale * 20)
-    raise ValueError(f"synth renders QR and Code128, not {symbology}")
+    if symbology in _ZX_WRITE:
+        return matrix_image(code, symbology, module_px=max(1, scale // 2))
+    raise ValueError(f"synth renders QR, Code128, PDF417, Aztec and DataMatrix, not {symbology}")
 
 
 def ticket_card(code: str, symbology: str = fmt.QR, scale: int = 6, title: str = "ADMIT ONE") -> np.ndarray:

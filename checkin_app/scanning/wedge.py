@@ -18,7 +18,13 @@ layout (`&é"'(` on AZERTY for `12345`) are detected, reported once per layout a
 
 The caller feeds every printable character and Enter ("\\r" or "\\n") / Tab ("\\t") with a
 millisecond timestamp, calls `poll` from a timer so quiet gaps are noticed, and reads `pending`
-(keys still held) to know which of its held key events are still undecided.
+(keys still held) to know which of its held key events are still undecided. Modifier keys (Shift,
+AltGr, Caps Lock...) are never fed: a HID scanner presses Shift for every capital, and those
+presses are neither characters nor gaps.
+
+Key times must be when the keys were pressed, not when the program got round to them: keys queued
+behind a busy GUI arrive together, and a person's 60 ms/key typing would look like a burst.
+`KeyTimeline` maps the key events' own timestamps (the X server's, in ms) onto the caller's clock.
 """
 from __future__ import annotations
 
@@ -50,6 +56,39 @@ class WedgeEvent:
     t_ms: float
     layout: str | None = None
     raw: str = ""
+
+
+class KeyTimeline:
+    """Maps key events' own timestamps onto the local monotonic clock (both in ms).
+
+    A key event's timestamp comes from another clock (the X server's time since it started, a
+    Windows tick count). An event can only reach us after it happened, so `received - stamped` is
+    the clocks' offset plus a delay that is never negative: the smallest value seen is the best
+    estimate of the offset. Key times are `stamped + offset`, so the gaps between keys are the gaps
+    the keyboard made, however late the program reads them.
+
+    While a run of keys is held (`keep_offset`), the offset stays as it was at the run's first key:
+    keys queued behind a busy GUI are read together, each later one less delayed, and lowering the
+    offset key by key would shrink their gaps back to the reading times. (A run's keys may then lie
+    a little in the future: a quiet gap is only noticed later, never sooner.)
+
+    Args:
+        reset_after_ms: a key that arrives this much later than the offset allows means the other
+            clock restarted or wrapped (X server time wraps every 49.7 days): start again from it.
+    """
+
+    def __init__(self, reset_after_ms: float = 3_600_000.0):
+        self.reset_after_ms = reset_after_ms
+        self._offset: float | None = None
+
+    def local_ms(self, stamped_ms: float, received_ms: float, keep_offset: bool = False) -> float:
+        """The local time at which a key stamped `stamped_ms` (its own clock) and received at
+        `received_ms` (local clock) was pressed."""
+        offset = received_ms - stamped_ms
+        if (self._offset is None or offset - self._offset > self.reset_after_ms
+                or (offset < self._offset and not keep_offset)):
+            self._offset = offset
+        return stamped_ms + self._offset
 
 
 class WedgeParser:

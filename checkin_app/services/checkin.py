@@ -18,11 +18,18 @@ from checkin_app.errors import CheckinError, NotFound
 from checkin_app.providers.registry import code_variants, pushes
 from checkin_app.store import Store
 from checkin_app.store import journal as J
+from checkin_app.store import events as scope
 from checkin_app.store import outbox, replica, tickets
 from checkin_app.store.journal import Op
 
 # Walk-up codes: no 0/O/1/I/L, so staff can read them aloud and type them.
 _WALKUP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _required(reason: str | None, message: str) -> str:
+    if not reason or not reason.strip():
+        raise CheckinError(message)
+    return reason.strip()
 
 
 @dataclass(frozen=True)
@@ -61,15 +68,14 @@ class CheckinService:
             InvalidCode: nothing usable in `raw` (empty, oversized); nothing is recorded.
         """
         code = codes.normalise(raw)
-        return self._decide_and_record(code, ScanContext(mode=mode, event_ids=self._scope(event_ids)))
+        return self._decide_and_record(code, self._context(event_ids, mode=mode))
 
     def force(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> Verdict:
         """A supervisor admits a refused ticket anyway; the reason is journalled."""
         if not reason or not reason.strip():
             raise CheckinError("a reason is required to admit anyway")
         code = codes.normalise(raw)
-        ctx = ScanContext(event_ids=self._scope(event_ids), force_reason=reason.strip())
-        return self._decide_and_record(code, ctx)
+        return self._decide_and_record(code, self._context(event_ids, force_reason=reason.strip()))
 
     def admit_party(self, ticket_id: int, count: int) -> Verdict:
         """Admit `count` more people on a guest-list entry ("3 of 4 admitted")."""
@@ -146,21 +152,46 @@ class CheckinService:
         return ActResult(state.ticket_id, code, f"Check-in undone for {state.holder_name or codes.display(code)}", row.id)
 
     def void(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> ActResult:
-        """Void a ticket here (and upstream on the next push). A void wins at every door."""
-        if not reason or not reason.strip():
-            raise CheckinError("a reason is required to void a ticket")
+        """Void a ticket here (and upstream on the next push). It stays void until a supervisor un-voids it."""
+        reason = _required(reason, "a reason is required to void a ticket")
         code = codes.normalise(raw)
         at = utc_now()
         with self.store.transaction() as conn:
             state = self._one(conn, code, event_ids)
-            if state.status is TicketStatus.VOID:
+            if tickets.local_void(conn, state.ticket_id) is not None:
                 raise CheckinError(f"{codes.display(code)} is already void")
             row = J.append(conn, device_id=self.store.device_id, op=Op.VOID, at=at, code=code, ticket_id=state.ticket_id,
-                           door=self.door, payload={"reason": reason.strip()})
-            J.mark_void(conn, state.ticket_id, at)
+                           door=self.door, payload={"reason": reason})
+            J.mark_void(conn, state.ticket_id, at, reason)
             self._enqueue(conn, row, "void")
             self._settle(conn, state.ticket_id, at)
-        return ActResult(state.ticket_id, code, f"Voided {codes.display(code)}: {reason.strip()}", row.id)
+        return ActResult(state.ticket_id, code, f"Voided {codes.display(code)}: {reason}", row.id)
+
+    def unvoid(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> ActResult:
+        """Take back a supervisor's void (journalled and replicated like the void).
+
+        Only this app's void is taken back: a void the provider sent stays until the provider
+        says the ticket is valid again, and the message says so.
+        """
+        reason = _required(reason, "a reason is required to un-void a ticket")
+        code = codes.normalise(raw)
+        at = utc_now()
+        with self.store.transaction() as conn:
+            state = self._one(conn, code, event_ids)
+            if tickets.local_void(conn, state.ticket_id) is None:
+                why = f": {state.void_reason}" if state.void_reason else ""
+                raise CheckinError(f"{codes.display(code)} was not voided by a supervisor"
+                                   + (f"; the provider voided it{why}" if state.status is TicketStatus.VOID else ""))
+            row = J.append(conn, device_id=self.store.device_id, op=Op.UNVOID, at=at, code=code,
+                           ticket_id=state.ticket_id, door=self.door, payload={"reason": reason})
+            J.mark_unvoid(conn, state.ticket_id, at)
+            self._settle(conn, state.ticket_id, at)
+            after = tickets.state_by_id(conn, state.ticket_id)
+        message = f"Un-voided {codes.display(code)}: {reason}"
+        if after.status is not TicketStatus.VALID:
+            who = rules.PROVIDER_NAMES.get(after.provider or "", after.provider)
+            message += f" (still refused: {who} says {after.provider_state or after.void_reason or after.status.value})"
+        return ActResult(state.ticket_id, code, message, row.id)
 
     def issue(self, event_id: int, name: str, email: str | None = None, ticket_type: str | None = None) -> ActResult:
         """Issue a walk-up ticket for an event; it is pushed upstream when the provider allows."""
@@ -187,14 +218,15 @@ class CheckinService:
     # -- helpers ----------------------------------------------------------------------------
 
     def _scope(self, event_ids: list[int] | None) -> frozenset[int] | None:
+        """The events a scan may admit: those named, else those this door admits (None: every cached event)."""
         if event_ids:
             return frozenset(event_ids)
-        row = self.store.conn.execute(
-            "SELECT COUNT(*) AS n, SUM(admitted) AS admitted FROM events"
-        ).fetchone()
-        if not row["n"] or row["admitted"] == row["n"]:
-            return None  # every cached event is admitted: no filter to apply
-        return frozenset(r[0] for r in self.store.conn.execute("SELECT id FROM events WHERE admitted = 1"))
+        return scope.admitted_ids(self.store.conn)
+
+    def _context(self, event_ids: list[int] | None, **kw) -> ScanContext:
+        ids = self._scope(event_ids)
+        several = len(ids) > 1 if ids is not None else scope.cached_count(self.store.conn) > 1
+        return ScanContext(event_ids=ids, name_event=several, **kw)
 
     def _one(self, conn: sqlite3.Connection, code: str, event_ids: list[int] | None) -> rules.TicketState:
         scope = self._scope(event_ids)

@@ -6,6 +6,7 @@ data dir keeps only the reference, the venue id (a one-way hash of the key) and 
 from __future__ import annotations
 
 import os
+import struct
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -72,11 +73,71 @@ def pairing(store: Store) -> dict:
 
 
 def key_from_image(path: str) -> str:
-    """The venue key text from a picture of its QR code (a webcam snapshot or a saved PNG/JPEG)."""
+    """The venue key text from a picture of its QR code (a webcam snapshot or a saved PNG/JPEG).
+
+    Raises:
+        CheckinError: not a PNG/JPEG, larger than `MAX_IMAGE_PIXELS` (checked from the file's
+            header before anything is decoded: a 48 KB PNG can say 20000 x 20000 and take
+            ~840 MB to decode), or no venue key QR code in it.
+    """
+    width, height = image_size(path)
+    if width * height > MAX_IMAGE_PIXELS:
+        raise CheckinError(f"{path} is {width} x {height} pixels; a picture of the key's QR code needs far fewer "
+                           f"(at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels): crop or shrink it")
     for text in text_qr.texts_in_image(path):
         if text.lower().startswith(door_auth.QR_PREFIX):
             return text
     raise CheckinError(f"no venue key QR code found in {path}")
+
+
+MAX_IMAGE_PIXELS = 50_000_000  # a 50 MP phone photo decodes to ~50 MB in grey
+
+
+def image_size(path: str) -> tuple[int, int]:
+    """(width, height) from a PNG's or JPEG's header, read without decoding the picture.
+
+    Raises:
+        CheckinError: the file cannot be read, or is not a PNG or JPEG.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(24)
+            if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+                return struct.unpack(">II", head[16:24])
+            if head[:2] == b"\xff\xd8":
+                f.seek(2)
+                return _jpeg_size(f)
+    except OSError as exc:
+        raise CheckinError(f"cannot read an image from {path}: {exc.strerror or exc}") from None
+    raise CheckinError(f"cannot read an image from {path}: not a PNG or JPEG file")
+
+
+def _jpeg_size(f) -> tuple[int, int]:
+    """The size in a JPEG's frame header (SOFn), skipping the segments before it."""
+    while True:
+        marker = f.read(2)
+        if len(marker) < 2 or marker[0] != 0xFF:
+            break
+        kind = marker[1]
+        if kind == 0xFF:  # fill byte
+            f.seek(-1, 1)
+            continue
+        if kind in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            continue
+        length = f.read(2)
+        if len(length) < 2:
+            break
+        size = struct.unpack(">H", length)[0]
+        if 0xC0 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
+            frame = f.read(5)
+            if len(frame) < 5:
+                break
+            height, width = struct.unpack(">HH", frame[1:5])
+            return width, height
+        if size < 2:
+            break
+        f.seek(size - 2, 1)
+    raise CheckinError(f"cannot read an image from {getattr(f, 'name', 'the file')}: its JPEG header is broken")
 
 
 # For a window's worker thread: each opens a Store of its own (the keyring may be slow to answer).
@@ -144,8 +205,11 @@ class DoorsStatus:
     door: str | None
     device_id: str
     journal_rows: int
-    doors: list[dict] = field(default_factory=list)  # one per peer: connected, lag, last contact
+    doors: list[dict] = field(default_factory=list)  # one per peer: connected, lag, last contact, restarts
     open_conflicts: int = 0
+    quarantined_count: int = 0  # rows other doors served that could not be applied here
+    quarantined: list[dict] = field(default_factory=list)  # the newest, with their reasons
+    alarms: list[dict] = field(default_factory=list)  # open forged_row conflicts: two versions of one row
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -160,6 +224,8 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
                       door=settings and settings.get("door"), device_id=store.device_id,
                       journal_rows=sum(heads.values()))
     for p in peers.all_peers(store.conn):
+        if p["source"] == "mdns" and p["device_id"] is None:
+            continue  # advertised, never answered signed: a stranger's advertisement, not a door
         age = (now - datetime.fromisoformat(p["last_contact_at"])).total_seconds() if p["last_contact_at"] else None
         failing = p["last_error_at"] is not None and (p["last_contact_at"] is None or p["last_error_at"] > p["last_contact_at"])
         out.doors.append({
@@ -168,6 +234,18 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
             "behind": p["behind"], "ahead": p["ahead"], "rows_pulled": p["rows_pulled"],
             "last_contact_at": p["last_contact_at"], "last_contact_age_s": None if age is None else round(age, 1),
             "last_error": p["last_error"] if failing else None,
+            "restarts": p["restarts"], "last_crash": p["last_crash"], "last_crash_at": p["last_crash_at"],
         })
     out.open_conflicts = store.conn.execute("SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+    out.quarantined_count, out.quarantined = peers.quarantined(store.conn)
+    out.alarms = [_alarm(c) for c in peers.open_conflicts(store.conn, replica.FORGED_ROW)]
     return out
+
+
+def _alarm(conflict: dict) -> dict:
+    d = conflict["detail"]
+    held, other = d.get("held") or {}, d.get("other") or {}
+    return {"id": conflict["id"], "at": conflict["at"], "device": d.get("device"), "seq": d.get("seq"),
+            "other_from": d.get("other_from"), "push_held": d.get("push_held"),
+            "held": {k: held.get(k) for k in ("op", "verdict", "code", "door", "at", "nonce")} if isinstance(held, dict) else held,
+            "other": {k: other.get(k) for k in ("op", "verdict", "code", "door", "at", "nonce")} if isinstance(other, dict) else other}

@@ -1,19 +1,23 @@
 """Cached events: listing them, resolving a user's `--event`, choosing what this door admits."""
 from __future__ import annotations
 
+from checkin_app.domain.rules import event_time
 from checkin_app.errors import NotFound
 from checkin_app.store import Store
+from checkin_app.store import events as scope
 
 
 def list_events(store: Store) -> list[dict]:
     rows = store.conn.execute(
-        """SELECT e.id, e.provider, e.remote_id, e.name, e.starts_at, e.ends_at, e.venue, e.admitted, e.updated_at,
+        """SELECT e.id, e.provider, e.remote_id, e.name, e.starts_at, e.ends_at, e.venue, e.timezone, e.admitted,
+                  e.cancelled, e.updated_at,
                   c.name AS connection,
                   (SELECT COUNT(*) FROM tickets t WHERE t.event_id = e.id AND t.kind != 'product') AS tickets,
                   (SELECT COUNT(*) FROM tickets t WHERE t.event_id = e.id AND t.checked_in_at IS NOT NULL) AS checked_in
            FROM events e LEFT JOIN connections c ON c.id = e.connection_id ORDER BY e.starts_at, e.id"""
     ).fetchall()
-    return [dict(r, admitted=bool(r["admitted"])) for r in rows]
+    return [dict(r, admitted=bool(r["admitted"]), cancelled=bool(r["cancelled"]),
+                 when=event_time(r["starts_at"]) if r["starts_at"] else None) for r in rows]
 
 
 def resolve(store: Store, ref: str | None) -> list[int] | None:
@@ -29,7 +33,43 @@ def resolve(store: Store, ref: str | None) -> list[int] | None:
 
 
 def set_admitted(store: Store, event_ids: list[int]) -> None:
-    """This door admits exactly these events."""
+    """This door admits exactly these events; an event first seen later waits to be chosen."""
     with store.transaction() as conn:
-        conn.execute("UPDATE events SET admitted = 0")
-        conn.executemany("UPDATE events SET admitted = 1 WHERE id = ?", [(i,) for i in event_ids])
+        scope.set_chosen(conn, event_ids)
+
+
+def admit_remote(store: Store, remote_ids: list[str]) -> list[dict]:
+    """`events --admit ID ...`: the door admits exactly these provider events from now on.
+
+    Raises:
+        NotFound: an id is not a cached event (nothing is changed).
+    """
+    with store.transaction() as conn:
+        found = scope.ids_for_remote(conn, remote_ids)
+        missing = [ref for ref, ids in found.items() if not ids]
+        if missing:
+            raise NotFound(f"no cached event {', '.join(map(repr, missing))} (see `checkin-app events`)")
+        scope.set_chosen(conn, sorted({i for ids in found.values() for i in ids}))
+    return door_scope(store)["events"]
+
+
+def admit_all(store: Store) -> None:
+    """`events --admit-all`: the door admits every cached event, and every new one, as if it never chose."""
+    with store.transaction() as conn:
+        scope.set_all(conn)
+
+
+def door_scope(store: Store) -> dict:
+    """What this door admits, for the Door tab's "Admitting: …" line and `scan --json`.
+
+    Returns:
+        `{"scope": "all" | "chosen", "events": [{id, provider, remote_id, name, starts_at, when,
+        timezone, cancelled}]}`: "all" when the door never chose (every cached event admits, and
+        says so); `when` is the start in the event's own zone ("Sat 14 Mar 19:30").
+    """
+    conn = store.conn
+    return {"scope": scope.scope_mode(conn), "events": [
+        {"id": r["id"], "provider": r["provider"], "remote_id": r["remote_id"], "name": r["name"],
+         "starts_at": r["starts_at"], "when": event_time(r["starts_at"]) if r["starts_at"] else None,
+         "timezone": r["timezone"], "cancelled": bool(r["cancelled"])}
+        for r in scope.admitted_events(conn)]}

@@ -1,11 +1,14 @@
 """Import saved payload files (webhook deliveries, API pages, CSV) through the provider mappers.
 
-A file is applied all or nothing: one malformed record rejects the file with a message naming
-the record and saying that nothing from the file was imported, and the store is left as it was.
-Re-importing a file changes nothing. Whatever a file holds, the outcome is a report or a
-PayloadError: a mapper that fails on a record in a way it did not foresee (a bug) still rejects the
-file with a clear line instead of an internal error. Counts are of distinct events and tickets; a
-code that appears more than once in one file is reported (the last occurrence wins).
+A file that cannot be read (malformed JSON, binary, empty, nested too deep) is refused with one
+line saying nothing from it was imported, and changes nothing. In a file of several records, a
+record that cannot be mapped is set aside with its reason (`checkin-app status` shows it) and the
+rest is applied: one bad record poisons nothing (issue 12, item 13). A file of one record that
+cannot be mapped is refused. Re-importing a file changes nothing. Whatever a file holds, the
+outcome is a report or a PayloadError: a mapper failing on a record in a way it did not foresee (a
+bug) counts as that record's refusal, never an internal error (issue 14). Counts are of distinct
+events and tickets; a code that appears more than once in one file is reported, and its last
+occurrence is the one kept.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checkin_app.domain.codes import display
-from checkin_app.domain.models import Batch, Ticket
+from checkin_app.domain.models import Batch, SetAside, Ticket
 from checkin_app.errors import PayloadError, StoreError
 from checkin_app.providers.payloads import map_payload, read_payload_file
 from checkin_app.store import Store
@@ -35,6 +38,7 @@ class ImportReport:
     tickets: int
     new_tickets: int
     conflicts: int
+    set_aside: int = 0  # records kept with a reason instead of applied (see `checkin-app status`)
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -50,7 +54,7 @@ def import_file(store: Store, path: Path, connection: str | None = None) -> Impo
         connection: the connection the payloads belong to (its provider guides detection).
 
     Raises:
-        PayloadError: the file was rejected as a whole (the message says why and where).
+        PayloadError: the file was refused as a whole (the message says why, and that nothing was imported).
     """
     conn_row = conns.by_name(store.conn, connection) if connection else None
     hint = conn_row.provider if conn_row else None
@@ -60,17 +64,19 @@ def import_file(store: Store, path: Path, connection: str | None = None) -> Impo
         raise PayloadError(f"{exc}; {REJECTED}") from None
     batch, providers = Batch(), set()
     for index, record in enumerate(records, start=1):
-        where = f"record {index}" if len(records) > 1 else "payload"
         try:
             provider, mapped = map_payload(record, provider=hint)
-        except PayloadError as exc:
-            raise PayloadError(f"{path.name}: {where}: {exc}; {REJECTED}") from None
-        except Exception as exc:  # a mapper's bug on an input it did not foresee: still the file's refusal
-            log.error("mapping %s %s failed", path.name, where, exc_info=exc)
-            raise PayloadError(f"{path.name}: {where} could not be read ({type(exc).__name__}); {REJECTED}") from None
+        except Exception as exc:  # PayloadError is the mapper's refusal; anything else its bug on this record
+            reason = str(exc) if isinstance(exc, PayloadError) else unforeseen(path, index, exc)
+            if len(records) == 1:
+                raise PayloadError(f"{path.name}: payload: {reason}; {REJECTED}") from None
+            rid = record.get("id") if isinstance(record, dict) else None
+            batch.set_aside.append(SetAside(hint or "unknown", "record", None if rid is None else str(rid),
+                                            f"{path.name}: record {index}: {reason}", record))
+            continue
         providers.add(provider)
         batch.extend(mapped)
-    if not batch.tickets and not batch.events:
+    if not batch.tickets and not batch.events and not batch.orders and not batch.set_aside:
         raise PayloadError(f"{path.name}: no events or tickets in this file")
     codes = Counter((t.provider, t.event_remote_id, t.code) for t in batch.tickets)
     warnings = [f"{path.name}: code {display(code)} (event {event}) appears {n} times; the last one was kept"
@@ -88,7 +94,13 @@ def import_file(store: Store, path: Path, connection: str | None = None) -> Impo
         raise PayloadError(f"{path.name}: its records could not be stored ({type(exc).__name__}); {REJECTED}") from None
     events = {(e.provider, e.remote_id) for e in batch.events}
     return ImportReport(path.name, ",".join(sorted(providers)), len(records), len(events), len(batch.tickets),
-                        after - before, len(result.conflicts), warnings)
+                        after - before, len(result.conflicts), result.set_aside, warnings)
+
+
+def unforeseen(path: Path, index: int, exc: Exception) -> str:
+    """The reason kept for a record a mapper failed on unexpectedly (the traceback goes to the log)."""
+    log.error("mapping %s record %d failed", path.name, index, exc_info=exc)
+    return f"could not be read ({type(exc).__name__})"
 
 
 def last_of_each(tickets: list[Ticket]) -> list[Ticket]:

@@ -5,7 +5,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from checkin_app.store import Store
-from checkin_app.store import outbox
+from checkin_app.store import inbox, outbox, set_aside, tickets
+
+#: What cannot reach the door from each provider (issue 12, item 16; docs/providers.md): said where
+#: connections are shown, so nobody expects the door to know what it cannot.
+CANNOT_REACH = {
+    "ticketor": "Ticketor sends no refund or return webhook: refunds reach the door only by a CSV import or a supervisor void",
+    "ticketsolve": "Ticketsolve sends no refund, void or check-in webhook: refunds reach the door only by a CSV import "
+                   "or a supervisor void",
+    "tickettailor": "Ticket Tailor sends no check-in webhook: check-ins made elsewhere arrive with the next sync",
+    "oneticket": "1Ticket sends no webhooks: voids and seat changes arrive with the next sync",
+    "ticketevolution": "Ticket Evolution sends no webhooks: cancelled orders arrive with the next sync",
+}
+
+
+def cannot_reach(providers) -> list[str]:
+    """One line per provider given: what its changes cannot bring to the door, or how late."""
+    return [CANNOT_REACH[p] for p in sorted(set(providers)) if p in CANNOT_REACH]
+
 
 STALE_AFTER_S = 15 * 60  # a list not refreshed for this long gets a warning at the door
 
@@ -18,6 +35,11 @@ class DoorStatus:
     last_success_at: str | None
     last_error: str | None
     lists: list[dict] = field(default_factory=list)  # per event: name, age_s, stale
+    # What a provider sent that does not reach the door as it should (issue 12, item 16): each
+    # {"count": N, "latest": [{provider, ref, reason, at}, ...]} newest first.
+    unapplied_deliveries: dict = field(default_factory=lambda: {"count": 0, "latest": []})
+    set_aside_records: dict = field(default_factory=lambda: {"count": 0, "latest": []})
+    unrecognised_tickets: dict = field(default_factory=lambda: {"count": 0, "latest": []})
 
     @property
     def stale(self) -> bool:
@@ -58,4 +80,6 @@ def door_status(store: Store) -> DoorStatus:
         age = _age_s(refreshed, now)
         lists.append({"event_id": e["id"], "name": e["name"], "refreshed_at": refreshed, "age_s": age,
                       "stale": e["connection_id"] is not None and (age is None or age > STALE_AFTER_S)})
-    return DoorStatus(online, counts.get("pending", 0), counts.get("failed", 0), last_success, last_error, lists)
+    return DoorStatus(online, counts.get("pending", 0), counts.get("failed", 0), last_success, last_error, lists,
+                      unapplied_deliveries=inbox.unapplied_summary(c), set_aside_records=set_aside.summary(c),
+                      unrecognised_tickets=tickets.unrecognised_summary(c))

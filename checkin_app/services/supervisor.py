@@ -8,10 +8,11 @@ import json
 import re
 import unicodedata
 
+from checkin_app.domain.models import PROVIDER_NAMES
 from checkin_app.errors import NotFound
 from checkin_app.store import Store
+from checkin_app.store import inbox, outbox, set_aside, tickets
 from checkin_app.store import journal as J
-from checkin_app.store import outbox
 from checkin_app.store.search import RESULT_COLUMNS
 from checkin_app.store.search import search as _search
 
@@ -48,7 +49,8 @@ def search(store: Store, text: str, event_ids: list[int] | None = None, limit: i
 def attendee(store: Store, ticket_id: int) -> dict:
     """A ticket with its event and every journalled act on it, oldest first."""
     row = store.conn.execute(
-        f"SELECT {RESULT_COLUMNS}, t.voided_at, t.source, t.inside FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = ?",
+        f"SELECT {RESULT_COLUMNS}, t.voided_at, t.void_reason, t.provider_state, t.attention, t.local_void_at,"
+        " t.source, t.inside FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = ?",
         (ticket_id,),
     ).fetchone()
     if row is None:
@@ -72,7 +74,37 @@ def conflicts(store: Store, include_resolved: bool = False) -> list[dict]:
         out.append({"id": None, "kind": "push_failed", "ticket_id": f["ticket_id"], "code": f["code"],
                     "detail": {"op": f["op"], "error": f["error"], "attempts": f["attempts"]}, "at": f["updated_at"],
                     "resolved_at": None, "holder_name": None, "event_name": None})
-    return out
+    return out + problems(store)
+
+
+#: How many of each kind of provider problem the supervisor's list shows (the counts are in `status`).
+PROBLEMS_SHOWN = 200
+
+
+def problems(store: Store, limit: int = PROBLEMS_SHOWN) -> list[dict]:
+    """What the providers said that the door could not take as it came (issue 12, item 16).
+
+    Tickets refused because the provider's value is not on its allow-list (with the raw value: a
+    supervisor may admit anyway), records set aside because they could not be mapped, and webhook
+    deliveries stored but not applied. Rows have no conflict id: they clear when the provider
+    sends something the door recognises.
+    """
+    c = store.conn
+    rows = []
+    for r in tickets.unrecognised_summary(c, limit)["latest"]:
+        rows.append({"id": None, "kind": "unrecognised", "ticket_id": r["ticket_id"], "code": r["ref"],
+                     "holder_name": r["holder_name"], "event_name": r["event_name"], "at": r["at"],
+                     "resolved_at": None, "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])} {r['reason']}"}})
+    for r in set_aside.summary(c, limit)["latest"]:
+        rows.append({"id": None, "kind": "set_aside", "ticket_id": None, "code": r["ref"], "holder_name": None,
+                     "event_name": None, "at": r["at"], "resolved_at": None,
+                     "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])}: {r['reason']}",
+                                "seen": r["times"]}})
+    for r in inbox.unapplied_summary(c, limit)["latest"]:
+        rows.append({"id": None, "kind": "unapplied_delivery", "ticket_id": None, "code": r["ref"], "holder_name": None,
+                     "event_name": None, "at": r["at"], "resolved_at": None,
+                     "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])}: {r['reason']}"}})
+    return rows
 
 
 def resolve_conflict(store: Store, conflict_id: int) -> None:

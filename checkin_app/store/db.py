@@ -82,8 +82,11 @@ class Database:
             )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.transaction():
-                for statement in _statements(script):
-                    self.conn.execute(statement)
+                if callable(script):
+                    script(self.conn)
+                else:
+                    for statement in _statements(script):
+                        self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
         with self.transaction():
             self.conn.execute(

@@ -131,6 +131,18 @@ def get(conn: sqlite3.Connection, inbox_id: int) -> Delivery | None:
     return Delivery.from_row(row) if row else None
 
 
+def unapplied_summary(conn: sqlite3.Connection, latest: int = 5) -> dict:
+    """Deliveries stored but not applied (issue 12, item 16): `{"count", "latest": [...]}`, newest first."""
+    count = conn.execute("SELECT COUNT(*) FROM webhook_inbox WHERE applied_at IS NULL").fetchone()[0]
+    rows = conn.execute(
+        "SELECT id, provider, delivery_id, received_at, error FROM webhook_inbox WHERE applied_at IS NULL"
+        " ORDER BY id DESC LIMIT ?", (latest,),
+    ).fetchall()
+    return {"count": count, "latest": [
+        {"id": r["id"], "provider": r["provider"], "ref": r["delivery_id"] or f"inbox #{r['id']}",
+         "reason": r["error"] or "not applied yet", "at": r["received_at"]} for r in rows]}
+
+
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
     """Deliveries per provider."""
     return {r[0]: r[1] for r in conn.execute("SELECT provider, COUNT(*) FROM webhook_inbox GROUP BY provider")}

@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from checkin_app.store import tickets
+
 
 class Op:
     """Journal operations. Strings, because they are stored and replicated."""
@@ -20,7 +22,8 @@ class Op:
     FORCE = "force"  # supervisor admit despite a refusal, with a reason
     EXIT = "exit"
     UNDO = "undo"  # cancels the latest admission of a ticket
-    VOID = "void"
+    VOID = "void"  # a supervisor's void, with a reason; stays until a supervisor un-voids
+    UNVOID = "unvoid"  # a supervisor takes back the local void, with a reason (the provider's own void stays)
     ISSUE = "issue"  # walk-up ticket created at this door
 
 
@@ -146,8 +149,14 @@ def mark_undone(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
     )
 
 
-def mark_void(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
-    conn.execute(
-        "UPDATE tickets SET status = 'void', voided_at = COALESCE(voided_at, ?), updated_at = ? WHERE id = ?",
-        (at, at, ticket_id),
-    )
+def mark_void(conn: sqlite3.Connection, ticket_id: int, at: str, reason: str | None) -> None:
+    """A supervisor's void: kept apart from the provider's word (see `store.tickets._effective`)."""
+    conn.execute("UPDATE tickets SET local_void_at = COALESCE(local_void_at, ?), local_void_reason = ? WHERE id = ?",
+                 (at, reason, ticket_id))
+    tickets.settle(conn, ticket_id, at)
+
+
+def mark_unvoid(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
+    """Take back a supervisor's void; the ticket is what the provider says it is."""
+    conn.execute("UPDATE tickets SET local_void_at = NULL, local_void_reason = NULL WHERE id = ?", (ticket_id,))
+    tickets.settle(conn, ticket_id, at)

@@ -45,3 +45,31 @@ def record_error(conn: sqlite3.Connection, url: str, error: str, now: str, sourc
 
 def all_peers(conn: sqlite3.Connection) -> list[dict]:
     return [dict(r) for r in conn.execute("SELECT * FROM peers ORDER BY door, url")]
+
+
+def record_crash(conn: sqlite3.Connection, url: str, error: str, now: str, source: str = "manual") -> None:
+    """A pull worker crashed and was restarted: counted and kept with the peer (`doors status`)."""
+    conn.execute(
+        """INSERT INTO peers (url, source, restarts, last_crash, last_crash_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)
+           ON CONFLICT (url) DO UPDATE SET restarts = peers.restarts + 1, last_crash = excluded.last_crash,
+             last_crash_at = excluded.last_crash_at, updated_at = excluded.updated_at""",
+        (url, source, error[:500], now, now),
+    )
+
+
+def quarantined(conn: sqlite3.Connection, limit: int = 50) -> tuple[int, list[dict]]:
+    """Rows other doors served that could not be applied here: (how many, the newest `limit`).
+
+    The count includes rows not kept because the quarantine was full (`replica.MAX_UNSLOTTED_KEPT`).
+    """
+    dropped = conn.execute("SELECT value FROM meta WHERE key = 'replica_quarantine_dropped'").fetchone()
+    count = conn.execute("SELECT COUNT(*) FROM replica_quarantine").fetchone()[0] + (int(dropped[0]) if dropped else 0)
+    rows = conn.execute("SELECT id, device_id, seq, reason, source, received_at, substr(raw, 1, 300) AS raw"
+                        " FROM replica_quarantine ORDER BY id DESC LIMIT ?", (limit,))
+    return count, [dict(r) for r in rows]
+
+
+def open_conflicts(conn: sqlite3.Connection, kind: str) -> list[dict]:
+    return [dict(r, detail=json.loads(r["detail"])) for r in conn.execute(
+        "SELECT id, kind, ticket_id, detail, at FROM conflicts WHERE kind = ? AND resolved_at IS NULL ORDER BY id",
+        (kind,))]

@@ -14,15 +14,32 @@ other did twice: double admissions and admissions on either side of a void becom
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import re
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
-from checkin_app.store import outbox, tickets
+from checkin_app.store import journal, outbox, tickets
+from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
 
+log = logging.getLogger(__name__)
+
 PUSHED = "pushed"  # journal op: an act (payload.act = its nonce) reached the provider from some door
+FORGED_ROW = "forged_row"  # conflict kind: two versions of one (device_id, seq)
+ALARM = "alarm"  # journal op: this door saw two versions of a row (payload: kind, device, seq, versions)
+
+MAX_SEQ = 2 ** 62
+MAX_ROW_BYTES = 16_384  # a row's JSON; real rows are ~300 bytes (a walk-up's name and e-mail included)
+MAX_KEPT_BYTES = 16_384  # a quarantined row beyond this is kept truncated (a real row is ~300 bytes)
+MAX_UNSLOTTED_KEPT = 2_000  # rows kept without a slot (junk, second versions); more are only counted
+DROPPED_META_KEY = "replica_quarantine_dropped"
+MAX_PAGE_BYTES = 1_000_000  # one answer's rows, served; well below a client's MAX_ANSWER_BYTES
+ROW_OVERHEAD = 300  # a row's text besides its payload (columns and their names)
 
 WIRE_COLUMNS = ("device_id", "seq", "op", "verdict", "provider", "event_remote_id", "ticket_remote_id", "code",
                 "door", "payload", "at", "nonce")
@@ -36,44 +53,159 @@ class ApplyReport:
     tickets: set[int] = field(default_factory=set)
     conflicts: list[int] = field(default_factory=list)
     new_acts: int = 0  # acts queued for a provider push
+    quarantined: int = 0  # rows kept aside with their reason (replica_quarantine)
+    alarms: int = 0  # second versions of a held (device_id, seq): forged_row conflicts
 
 
 # -- serving ---------------------------------------------------------------------------------
 
 def heads(conn: sqlite3.Connection) -> dict[str, int]:
-    """The highest seq held for each origin device: this door's replication cursor."""
-    return {r[0]: r[1] for r in conn.execute("SELECT device_id, MAX(seq) FROM journal GROUP BY device_id")}
+    """The highest seq held for each origin device: this door's replication cursor.
+
+    A quarantined row that owns its slot counts as held: the device's later rows still apply.
+    """
+    out = {r[0]: r[1] for r in conn.execute("SELECT device_id, MAX(seq) FROM journal GROUP BY device_id")}
+    for device, seq in conn.execute(
+            "SELECT device_id, MAX(seq) FROM replica_quarantine WHERE slot = 1 GROUP BY device_id"):
+        out[device] = max(seq, out.get(device, 0))
+    return out
 
 
-def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500) -> list[dict]:
+def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500,
+               max_bytes: int = MAX_PAGE_BYTES) -> list[dict]:
     """Rows this door holds beyond `after` (origin device -> seq), every origin device, `seq` order.
 
     Args:
         conn: any connection.
         after: the caller's heads; devices it does not name are served from their first row.
         limit: most rows in one answer (the caller asks again while there are more).
+        max_bytes: stop adding rows once their text passes this (at least one row is served), so
+            an answer stays far below what a client accepts (`MAX_ANSWER_BYTES`).
 
     Returns:
         Wire rows (`WIRE_COLUMNS`, payload decoded), each device's rows contiguous and ascending.
+        Quarantined rows are served in their slot as they came, so the next door holds the same
+        prefix and quarantines them too.
     """
     out: list[dict] = []
+    size = 0
     for device, head in sorted(heads(conn).items()):
         have = int(after.get(device, 0))
-        if head <= have or len(out) >= limit:
+        if head <= have or len(out) >= limit or size >= max_bytes:
             continue
-        rows = conn.execute(
+        want = limit - len(out)
+        found = [(r["seq"], len(r["payload"]), dict(r, payload=_decoded(r["payload"]))) for r in conn.execute(
             f"SELECT {', '.join(WIRE_COLUMNS)} FROM journal WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (device, have, limit - len(out)),
-        ).fetchall()
-        out.extend(dict(r, payload=json.loads(r["payload"])) for r in rows)
+            (device, have, want))]
+        found += [(r["seq"], len(r["raw"]), _decoded(r["raw"], {"device_id": device, "seq": r["seq"]}))
+                  for r in conn.execute("SELECT seq, raw FROM replica_quarantine WHERE slot = 1 AND device_id = ?"
+                                        " AND seq > ? ORDER BY seq LIMIT ?", (device, have, want))]
+        found.sort(key=lambda f: f[0])
+        for _, length, row in found[:want]:
+            if out and size + length + ROW_OVERHEAD > max_bytes:
+                break
+            out.append(row)
+            size += length + ROW_OVERHEAD
     return out
+
+
+def _decoded(text: str, fallback=None):
+    try:
+        return json.loads(text)
+    except ValueError:  # a row quarantined because it was too big to keep whole
+        return fallback if fallback is not None else {}
 
 
 def lag(mine: dict[str, int], theirs: dict[str, int]) -> tuple[int, int]:
     """(rows they have that I lack, rows I have that they lack)."""
-    behind = sum(max(0, seq - mine.get(d, 0)) for d, seq in theirs.items())
-    ahead = sum(max(0, seq - theirs.get(d, 0)) for d, seq in mine.items())
+    behind = sum(max(0, _int(seq) - mine.get(d, 0)) for d, seq in theirs.items())
+    ahead = sum(max(0, seq - _int(theirs.get(d, 0))) for d, seq in mine.items())
     return behind, ahead
+
+
+def _int(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+# -- checking a row before it is applied ------------------------------------------------------
+
+_DEVICE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_OP = re.compile(r"[a-z][a-z_]{0,31}")
+_TEXT_COLUMNS = {"verdict": 32, "provider": 64, "event_remote_id": 256, "ticket_remote_id": 256, "code": 512,
+                 "door": 128}
+# Payload fields some code reads, and the types it can read. Other fields travel as they are, so a
+# newer door's ops and fields flow through (and are stored) without this door knowing them.
+_PAYLOAD_TYPES: dict[str, tuple[type, ...]] = {
+    "message": (str,), "mode": (str,), "reason": (str,), "reentry": (bool,), "undoes": (int, type(None)),
+    "undoes_nonce": (str, type(None)), "name": (str, type(None)), "email": (str, type(None)),
+    "ticket_type": (str, type(None)), "act": (str,), "remote_ref": (str, int, type(None)),
+    "kind": (str,), "device": (str,), "seq": (int,), "versions": (list,),
+}
+
+
+def row_slot(row) -> tuple[str, int] | None:
+    """(device_id, seq) of a wire row, or None when it names none: the place it takes in its device's journal."""
+    if not isinstance(row, dict):
+        return None
+    device, seq = row.get("device_id"), row.get("seq")
+    if not (isinstance(device, str) and _DEVICE.fullmatch(device)):
+        return None
+    if not (isinstance(seq, int) and not isinstance(seq, bool) and 0 < seq < MAX_SEQ):
+        return None
+    return device, seq
+
+
+def row_problem(row: dict) -> str | None:
+    """Why a wire row (that has a slot) cannot be applied here, or None when it can."""
+    op = row.get("op")
+    if not (isinstance(op, str) and _OP.fullmatch(op)):
+        return f"op {_show(op)} is not an operation name"
+    for column, longest in _TEXT_COLUMNS.items():
+        value = row.get(column)
+        if value is not None and not (isinstance(value, str) and len(value) <= longest):
+            return f"{column} {_show(value)} is not text of at most {longest} characters"
+    at = row.get("at")
+    if not (isinstance(at, str) and len(at) <= 40 and _aware(at)):
+        return f"at {_show(at)} is not a time with a zone"
+    nonce = row.get("nonce")
+    if not (isinstance(nonce, str) and 0 < len(nonce) <= 128 and nonce.isascii() and nonce.isprintable()):
+        return f"nonce {_show(nonce)} is not a nonce"
+    payload = row.get("payload")
+    if payload is not None and not isinstance(payload, dict):
+        return f"payload {_show(payload)} is not an object"
+    for name, value in (payload or {}).items():
+        kinds = _PAYLOAD_TYPES.get(name)
+        if kinds and (not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)):
+            return f"payload.{name} {_show(value)} has the wrong type"
+    if op == PUSHED and not isinstance((payload or {}).get("act"), str):
+        return "a 'pushed' row names no act"
+    try:
+        text = json.dumps(row, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+    except ValueError as exc:  # NaN/Infinity, lone surrogates (UnicodeEncodeError is a ValueError)
+        return f"not storable as UTF-8 JSON ({type(exc).__name__})"
+    if len(text) > MAX_ROW_BYTES:
+        return f"{len(text)} bytes; a row has at most {MAX_ROW_BYTES}"
+    return None
+
+
+def _aware(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _canonical(row) -> str:
+    """A row's content as one comparable text (payload None and {} are the same row)."""
+    if isinstance(row, dict):
+        row = {k: (row.get(k) if k != "payload" else row.get(k) or {}) for k in WIRE_COLUMNS}
+    return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=repr)
 
 
 # -- applying --------------------------------------------------------------------------------
@@ -89,65 +221,269 @@ def act_action(op: str, verdict: str | None, payload: dict) -> str | None:
     return None
 
 
-def apply_rows(conn: sqlite3.Connection, rows: list[dict], *, own_device: str, pushes: Callable[[str, str], bool],
-               now: str, push_not_before: Callable[[str], str] | None = None) -> ApplyReport:
-    """Apply rows from another door. Call inside a transaction.
+def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes: Callable[[str, str], bool],
+               now: str, push_not_before: Callable[[str], str] | None = None, source: str | None = None) -> ApplyReport:
+    """Apply rows from another door, one by one. Call inside a transaction.
+
+    A row that cannot be applied (malformed, or one this code fails on) is quarantined with its
+    reason and the rest of the rows still apply; a row that differs from the one already held
+    for its (device_id, seq) raises a `forged_row` alarm (see `_diverging`).
 
     Args:
         conn: a connection inside `Database.transaction()`.
-        rows: wire rows (any order, duplicates allowed).
+        rows: wire rows (any order, duplicates allowed, anything at all from the network).
         own_device: this door's device id (its own rows coming back by gossip are skipped).
         pushes: `registry.pushes(provider, action)`: whether an act goes to the provider.
         now: the time written on derived state and queued pushes.
         push_not_before: when this door may first push another door's act (given the act's `at`),
             leaving the origin door a moment to push it itself; None pushes at once.
+        source: where the rows came from (a peer's URL), kept with quarantined rows and alarms.
 
     Returns:
-        What was applied, and the conflicts the new rows revealed.
+        What was applied, quarantined and alarmed, and the conflicts the new rows revealed.
+
+    Raises:
+        sqlite3.OperationalError: the database failed (locked, full): nothing of this call stays.
     """
     report = ApplyReport()
     held = heads(conn)
     blocked: set[str] = set()
-    for row in sorted(rows, key=lambda r: (r["device_id"], int(r["seq"]))):
-        device, seq = row["device_id"], int(row["seq"])
+    placed = []
+
+    def keep(row, reason: str, slot: tuple[str, int] | None = None) -> bool:
+        new = _quarantine(conn, row, reason, source, now, slot)
+        report.quarantined += new
+        report.duplicates += 1 - new  # kept already (the same row twice)
+        return bool(new)
+
+    for row in rows if isinstance(rows, list) else [rows]:
+        slot = row_slot(row)
+        if slot is None:
+            keep(row, "names no device_id and seq")
+        else:
+            placed.append((slot, row))
+    for (device, seq), row in sorted(placed, key=lambda p: p[0]):
         if device == own_device or seq <= held.get(device, 0):
-            report.duplicates += 1
+            if _same_as_held(conn, device, seq, row):
+                report.duplicates += 1
+            elif keep(row, f"another version of {device} #{seq} is already held here"):
+                _diverging(conn, device, seq, row, own_device, source, now, report)
             continue
         if device in blocked or seq != held.get(device, 0) + 1:
             blocked.add(device)  # keep the prefix gap-free: the missing row comes first next time
             report.gaps += 1
             continue
-        payload = row.get("payload") or {}
-        ticket_id = resolve_ticket(conn, row["provider"], row["event_remote_id"], row["ticket_remote_id"], row["code"])
-        if ticket_id is None and row["op"] == Op.ISSUE and row["event_remote_id"]:
-            ticket_id = _create_walkup(conn, row, payload, now)
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO journal (device_id, seq, op, verdict, ticket_id, provider, event_remote_id,"
-            " ticket_remote_id, code, door, payload, at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (device, seq, row["op"], row["verdict"], ticket_id, row["provider"], row["event_remote_id"],
-             row["ticket_remote_id"], row["code"], row["door"], json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
-             row["at"], row["nonce"]),
-        )
         held[device] = seq
-        if not cur.rowcount:  # the same nonce under another key: never apply an act twice
-            report.duplicates += 1
-            continue
-        report.applied += 1
-        if row["op"] == PUSHED:
-            mark_pushed(conn, payload.get("act"), payload.get("remote_ref"), now)
-            continue
-        if ticket_id is None:
-            continue
-        report.tickets.add(ticket_id)
-        action = act_action(row["op"], row["verdict"], payload)
-        if action and not was_pushed(conn, row["nonce"]):
-            when = push_not_before(row["at"]) if push_not_before else None
-            if outbox.enqueue_for_ticket(conn, cur.lastrowid, ticket_id, action, pushes,
-                                         next_try_at=when if when and when > now else None):
-                report.new_acts += 1
+        problem = row_problem(row)
+        if problem is None:
+            taken = conn.execute("SELECT device_id, seq FROM journal WHERE nonce = ?", (row["nonce"],)).fetchone()
+            if taken is not None:  # the same act under another key: never apply an act twice
+                if keep(row, f"its nonce is already held by {taken[0]} #{taken[1]}", (device, seq)):
+                    _diverging(conn, taken[0], taken[1], row, own_device, source, now, report, copied_nonce=True)
+                continue
+            problem = _guarded(conn, "replica_row",
+                               lambda: _apply_one(conn, row, report, pushes, now, push_not_before, own_device))
+        if problem is not None:
+            keep(row, problem, (device, seq))
     for ticket_id in sorted(report.tickets):
-        report.conflicts += recompute(conn, ticket_id, now)
+        report.conflicts += _recompute_guarded(conn, ticket_id, now, source)
     return report
+
+
+def _guarded(conn: sqlite3.Connection, name: str, work: Callable[[], None]) -> str | None:
+    """Run `work` inside a savepoint; on a failure that is not the machine's, undo it and say why.
+
+    A bug or a row this code cannot handle costs that row (quarantined, logged with its
+    traceback), never the page, the thread or the door's replication.
+    """
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        work()
+    except sqlite3.OperationalError as exc:
+        if environmental(exc):
+            raise
+        problem = exc
+    except Exception as exc:  # noqa: BLE001 - whatever a hostile row triggers, it stays with that row
+        problem = exc
+    else:
+        conn.execute(f"RELEASE {name}")
+        return None
+    conn.execute(f"ROLLBACK TO {name}")
+    conn.execute(f"RELEASE {name}")
+    log.error("a replicated row could not be applied", exc_info=problem)
+    return f"could not be applied ({type(problem).__name__}: {str(problem)[:200]})"
+
+
+def _apply_one(conn: sqlite3.Connection, row: dict, report: ApplyReport, pushes, now: str, push_not_before,
+               own_device: str) -> None:
+    payload = row.get("payload") or {}
+    ticket_id = resolve_ticket(conn, row.get("provider"), row.get("event_remote_id"), row.get("ticket_remote_id"),
+                               row.get("code"))
+    if ticket_id is None and row["op"] == Op.ISSUE and row.get("event_remote_id"):
+        ticket_id = _create_walkup(conn, row, payload, now)
+    cur = conn.execute(
+        "INSERT INTO journal (device_id, seq, op, verdict, ticket_id, provider, event_remote_id,"
+        " ticket_remote_id, code, door, payload, at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row["device_id"], row["seq"], row["op"], row.get("verdict"), ticket_id, row.get("provider"),
+         row.get("event_remote_id"), row.get("ticket_remote_id"), row.get("code"), row.get("door"),
+         json.dumps(payload, separators=(",", ":"), ensure_ascii=False), row["at"], row["nonce"]),
+    )
+    report.applied += 1
+    if row["op"] == PUSHED:
+        mark_pushed(conn, payload.get("act"), payload.get("remote_ref"), now)
+        return
+    if row["op"] == ALARM:
+        _alarm_reported(conn, row, payload, own_device, now, report)
+        return
+    if ticket_id is None:
+        return
+    report.tickets.add(ticket_id)
+    action = act_action(row["op"], row.get("verdict"), payload)
+    if action and not was_pushed(conn, row["nonce"]):
+        when = push_not_before(row["at"]) if push_not_before else None
+        if outbox.enqueue_for_ticket(conn, cur.lastrowid, ticket_id, action, pushes,
+                                     next_try_at=when if when and when > now else None):
+            report.new_acts += 1
+
+
+def _recompute_guarded(conn: sqlite3.Connection, ticket_id: int, now: str, source: str | None) -> list[int]:
+    found: list[int] = []
+
+    def work() -> None:
+        found.extend(recompute(conn, ticket_id, now))
+    problem = _guarded(conn, "replica_recompute", work)
+    if problem is not None:  # kept where a supervisor sees it; the ticket keeps its last state
+        _quarantine(conn, {"ticket_id": ticket_id}, f"ticket state not recomputed: {problem}", source, now)
+    return found
+
+
+def _quarantine(conn: sqlite3.Connection, row, reason: str, source: str | None, now: str,
+                slot: tuple[str, int] | None = None) -> int:
+    """Keep a row that cannot be applied, with its reason (once per content). Returns 1 if new."""
+    if not slot and conn.execute("SELECT COUNT(*) FROM replica_quarantine WHERE slot = 0").fetchone()[0] \
+            >= MAX_UNSLOTTED_KEPT:
+        # Full: a key holder sending junk fills no disk. Counted, and the count is shown.
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE"
+                     " SET value = CAST(value AS INTEGER) + 1", (DROPPED_META_KEY,))
+        return 1
+    raw = _canonical_raw(row)
+    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    if len(raw) > MAX_KEPT_BYTES:
+        raw = raw[:MAX_KEPT_BYTES]  # too big to keep whole: the start says what it was
+        reason += f" (kept its first {MAX_KEPT_BYTES} bytes)"
+    device, seq = slot if slot else (row_slot(row) or (None, None))
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO replica_quarantine (device_id, seq, slot, raw, content_hash, reason, source, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (device, seq, 1 if slot else 0, raw, digest, reason, source, now),
+    )
+    return cur.rowcount
+
+
+def _canonical_raw(row) -> str:
+    return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=repr)
+
+
+def _same_as_held(conn: sqlite3.Connection, device: str, seq: int, row) -> bool:
+    """Whether `row` is the row held for (device, seq). A row in this door's own name that it
+    never wrote is not (someone wrote ahead of it in its name)."""
+    held = _held(conn, device, seq)
+    return held is not None and _canonical(held) == _canonical(row)
+
+
+def _held(conn: sqlite3.Connection, device: str, seq: int):
+    """The row this door holds for (device, seq): a journal row's wire form, or a quarantined raw row."""
+    r = conn.execute(f"SELECT id, ticket_id, {', '.join(WIRE_COLUMNS)} FROM journal WHERE device_id = ? AND seq = ?",
+                     (device, seq)).fetchone()
+    if r is not None:
+        return {k: r[k] for k in WIRE_COLUMNS} | {"payload": _decoded(r["payload"])}
+    q = conn.execute("SELECT raw FROM replica_quarantine WHERE slot = 1 AND device_id = ? AND seq = ?",
+                     (device, seq)).fetchone()
+    return _decoded(q["raw"], {"device_id": device, "seq": seq}) if q else None
+
+
+def _diverging(conn: sqlite3.Connection, device: str, seq: int, row, own_device: str, source: str | None, now: str,
+               report: ApplyReport, copied_nonce: bool = False) -> None:
+    """A second version of a row: an alarm, both versions kept, the second one not applied.
+
+    Only the origin door knows which version it wrote; every other door has two claims for one
+    (device_id, seq) (a key holder writing in another door's name, or a data dir cloned to a
+    second laptop). So the other version is quarantined (never applied or pushed), the held
+    one is not pushed from here (unless this door is its origin, which pushes its own acts),
+    a `forged_row` conflict shows both versions until a supervisor resolves it, and an `alarm`
+    journal row tells every other door of the venue (`_alarm_reported`). The held row keeps
+    counting in the ticket's state: dropping it could only make a door admit what it refused
+    (fail closed), and a key holder could otherwise undo any door's admissions by serving
+    another version of them.
+    """
+    text = _canonical_raw(row)
+    other = row if len(text) <= MAX_ROW_BYTES else {"truncated": text[:1000]}
+    held = _raise_alarm(conn, device, seq, other, source, own_device, now, report,
+                        journal_b=-_quarantine_id(conn, row), hold_push=not copied_nonce)
+    if held is None:
+        return
+    versions = [_brief(_held(conn, device, seq)), _brief(other)]
+    venue = conn.execute("SELECT value FROM meta WHERE key = 'venue'").fetchone()
+    door = json.loads(venue[0]).get("door") if venue else None
+    journal.append(conn, device_id=own_device, op=ALARM, at=now, code=held.get("code"), ticket_id=held.get("ticket_id"),
+                   door=door, payload={"kind": FORGED_ROW, "device": device, "seq": seq, "versions": versions})
+
+
+def _alarm_reported(conn: sqlite3.Connection, row: dict, payload: dict, own_device: str, now: str,
+                    report: ApplyReport) -> None:
+    """Another door saw two versions of a row: the same alarm here, and the same suspension."""
+    device, seq, versions = payload.get("device"), payload.get("seq"), payload.get("versions")
+    if payload.get("kind") != FORGED_ROW or row_slot({"device_id": device, "seq": seq}) is None \
+            or not isinstance(versions, list):
+        return  # an alarm of a kind this door does not know: kept in the journal, shown in the ticket's history
+    mine = _held(conn, device, seq) or {}
+    other = next((v for v in versions if isinstance(v, dict) and v.get("nonce") != mine.get("nonce")),
+                 versions[-1] if versions else None)
+    _raise_alarm(conn, device, seq, other, f"reported by {row.get('door') or row['device_id']}", own_device, now,
+                 report, journal_b=conn.execute("SELECT id FROM journal WHERE nonce = ?", (row["nonce"],)).fetchone()[0])
+
+
+def _raise_alarm(conn: sqlite3.Connection, device: str, seq: int, other, other_from: str | None, own_device: str,
+                 now: str, report: ApplyReport, journal_b: int, hold_push: bool = True) -> dict | None:
+    """Record a forged_row conflict for (device, seq) once; unless the held row is this door's
+    own (or `hold_push` is False: a copy of its nonce came later, so the held row is the
+    original), its push from here is cancelled. Returns the held row (`{}` when none) if the
+    alarm is new, else None."""
+    if conn.execute("SELECT 1 FROM conflicts WHERE kind = ? AND resolved_at IS NULL AND json_extract(detail, '$.device') = ?"
+                    " AND json_extract(detail, '$.seq') = ?", (FORGED_ROW, device, seq)).fetchone():
+        return None
+    held = conn.execute("SELECT id, ticket_id, device_id, seq, at, door, code FROM journal WHERE device_id = ? AND seq = ?",
+                        (device, seq)).fetchone()
+    push_held = hold_push and held is not None and held["device_id"] != own_device
+    other_who = {"device": device, "seq": seq} | ({k: other.get(k) for k in ("at", "door")} if isinstance(other, dict) else {})
+    detail = {"device": device, "seq": seq, "held": _held(conn, device, seq), "other": other, "other_from": other_from,
+              "push_held": push_held, "first": _who(held) if held else {"device": device, "seq": seq},
+              "second": other_who}
+    conflict = tickets.record_conflict(conn, FORGED_ROW, held["ticket_id"] if held else None, detail,
+                                       journal_a=held["id"] if held else 0, journal_b=journal_b)
+    if conflict is None:
+        return None
+    report.alarms += 1
+    report.conflicts.append(conflict)
+    if push_held:
+        conn.execute("UPDATE outbox SET state = 'done', error = ?, updated_at = ? WHERE journal_id = ? AND state != 'done'",
+                     ("not sent: another door served a different version of this row (forged_row alarm)", now, held["id"]))
+    return dict(held) if held is not None else {}
+
+
+def _quarantine_id(conn: sqlite3.Connection, row) -> int:
+    found = conn.execute("SELECT id FROM replica_quarantine WHERE content_hash = ?",
+                         (hashlib.sha256(_canonical_raw(row).encode("utf-8")).hexdigest(),)).fetchone()
+    return found[0] if found else 0
+
+
+def _brief(row) -> dict | None:
+    """What an alarm tells other doors about one version of a row (small: it travels as a journal row)."""
+    if not isinstance(row, dict):
+        return None
+    return {k: (row.get(k)[:128] if isinstance(row.get(k), str) else row.get(k))
+            for k in ("op", "verdict", "code", "door", "at", "nonce")} | {"hash": hashlib.sha256(
+                _canonical(row).encode("utf-8")).hexdigest()[:16]}
 
 
 def resolve_ticket(conn: sqlite3.Connection, provider: str | None, event_remote_id: str | None,
@@ -201,7 +537,7 @@ def link_orphans(conn: sqlite3.Connection, now: str) -> list[int]:
             conn.execute("UPDATE journal SET ticket_id = ? WHERE id = ?", (ticket_id, r["id"]))
             touched.add(ticket_id)
     for ticket_id in sorted(touched):
-        found += recompute(conn, ticket_id, now)
+        found += _recompute_guarded(conn, ticket_id, now, None)
     return found
 
 
@@ -235,6 +571,12 @@ def _admits(r) -> bool:
     return (r["op"] == Op.SCAN and r["verdict"] == "admitted") or (r["op"] == Op.FORCE and r["verdict"] == "forced")
 
 
+def _payload(r) -> dict:
+    """A stored row's payload; {} for anything but an object (rows stored before rows were checked)."""
+    payload = _decoded(r["payload"])
+    return payload if isinstance(payload, dict) else {}
+
+
 def _who(r) -> dict:
     return {"at": r["at"], "door": r["door"], "device": r["device_id"], "seq": r["seq"]}
 
@@ -250,7 +592,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
         Ids of conflicts recorded for the first time.
     """
     t = conn.execute(
-        "SELECT kind, party_size, status, voided_at, checked_in_at, checked_in_device, checked_in_door, admitted_count,"
+        "SELECT kind, party_size, checked_in_at, checked_in_device, checked_in_door, admitted_count,"
         " inside FROM tickets WHERE id = ?", (ticket_id,),
     ).fetchone()
     if t is None:
@@ -260,7 +602,8 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     inside = t["inside"] if upstream else 0
     first = (t["checked_in_at"], t["checked_in_device"], t["checked_in_door"]) if upstream else None
     cap = t["party_size"] if t["kind"] == "guest_list" else 1
-    status, voided_at = t["status"], t["voided_at"]
+    # A supervisor's void is the replay of void and un-void rows; the provider's word is kept apart.
+    local_void_at = local_void_reason = None
     admissions: list = []  # admissions not taken back, newest last (what an undo cancels)
     cancelled: list[int] = []
     void_row = None
@@ -283,7 +626,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
             inside = 0
         elif r["op"] == Op.UNDO:
             # The admission the undo names (by nonce) wherever it sorts, else the latest one.
-            named = json.loads(r["payload"]).get("undoes_nonce")
+            named = _payload(r).get("undoes_nonce")
             target = next((a for a in admissions if a["nonce"] == named), admissions[-1] if admissions else None)
             if target is not None:
                 admissions.remove(target)
@@ -300,14 +643,18 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
                 for a in admissions:
                     if a["device_id"] != r["device_id"]:
                         found += _conflict(conn, "void_after_admission", ticket_id, a, r)
-            status = "void"
-            voided_at = min(voided_at, r["at"]) if voided_at else r["at"]
+            if local_void_at is None:
+                local_void_at = r["at"]
+            local_void_reason = json.loads(r["payload"]).get("reason")
+        elif r["op"] == Op.UNVOID:
+            void_row, local_void_at, local_void_reason = None, None, None
     at, device, door = first if first else (None, None, None)
     conn.execute(
-        "UPDATE tickets SET status = ?, voided_at = ?, checked_in_at = ?, checked_in_device = ?, checked_in_door = ?,"
-        " admitted_count = ?, inside = ?, updated_at = ? WHERE id = ?",
-        (status, voided_at, at, device, door, count, inside, now, ticket_id),
+        "UPDATE tickets SET local_void_at = ?, local_void_reason = ?, checked_in_at = ?, checked_in_device = ?,"
+        " checked_in_door = ?, admitted_count = ?, inside = ?, updated_at = ? WHERE id = ?",
+        (local_void_at, local_void_reason, at, device, door, count, inside, now, ticket_id),
     )
+    tickets.settle(conn, ticket_id, now)
     if cancelled:
         marks = ",".join("?" * len(cancelled))
         conn.execute(

@@ -4,7 +4,103 @@ Never edit a migration that has shipped: add the next one. Each runs in one tran
 """
 from __future__ import annotations
 
-MIGRATIONS: list[str] = [
+import sqlite3
+from typing import Callable, Union
+
+# A migration is a script, or a function for the steps SQL alone cannot say (it runs inside the
+# migration's transaction, like a script).
+Migration = Union[str, Callable[[sqlite3.Connection], None]]
+
+_OLD_STATUS_CHECK = "CHECK (status IN ('valid', 'void'))"
+_NEW_STATUS_CHECK = "CHECK (status IN ('valid', 'void', 'unrecognised'))"
+
+
+def _door_truth(conn: sqlite3.Connection) -> None:
+    """3: fail closed on what a provider says that we do not recognise (issue 12).
+
+    `tickets.status` gains 'unrecognised'. SQLite cannot alter a CHECK constraint; rebuilding the
+    table would rewrite every ticket and its search index (and journal rows reference it), so the
+    constraint is widened in place, the documented way (sqlite.org/lang_altertable.html, "making
+    other kinds of table schema changes": relaxing a CHECK leaves the stored rows valid as they are).
+    """
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'tickets'",
+            (_OLD_STATUS_CHECK, _NEW_STATUS_CHECK),
+        )
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+    for statement in _DOOR_TRUTH_SQL:
+        conn.execute(statement)
+
+
+_DOOR_TRUTH_SQL = [
+    # What the provider said about the ticket itself, kept apart from its order's state and from
+    # what this door's supervisors did, so that the provider saying "valid" again un-voids its own
+    # void but never a supervisor's, nor a cancelled order's (issue 12, item 14). `status`,
+    # `voided_at`, `void_reason`, `provider_state` and `attention` are the effective values every
+    # reader uses, settled from these by `store.tickets.settle`.
+    # valid | void | unrecognised; walk-ups issued here are valid until a supervisor voids them.
+    "ALTER TABLE tickets ADD COLUMN provider_status TEXT NOT NULL DEFAULT 'valid'",
+    "ALTER TABLE tickets ADD COLUMN provider_voided_at TEXT",
+    "ALTER TABLE tickets ADD COLUMN provider_void_reason TEXT",
+    "ALTER TABLE tickets ADD COLUMN ticket_state TEXT",  # the raw value behind provider_status, verbatim
+    "ALTER TABLE tickets ADD COLUMN ticket_attention TEXT",
+    "ALTER TABLE tickets ADD COLUMN local_void_at TEXT",  # a supervisor's void, derived from the journal
+    "ALTER TABLE tickets ADD COLUMN local_void_reason TEXT",
+    "ALTER TABLE tickets ADD COLUMN provider_state TEXT",  # effective: the raw value that decided `status`
+    "ALTER TABLE tickets ADD COLUMN void_reason TEXT",
+    "ALTER TABLE tickets ADD COLUMN attention TEXT",
+    "ALTER TABLE tickets ADD COLUMN rotating_code INTEGER NOT NULL DEFAULT 0",
+    "UPDATE tickets SET provider_status = status, provider_voided_at = voided_at",
+    """UPDATE tickets SET local_void_at = (SELECT MIN(j.at) FROM journal j WHERE j.ticket_id = tickets.id AND j.op = 'void'),
+           local_void_reason = (SELECT json_extract(j.payload, '$.reason') FROM journal j
+                                WHERE j.ticket_id = tickets.id AND j.op = 'void' ORDER BY j.at LIMIT 1)
+       WHERE id IN (SELECT ticket_id FROM journal WHERE op = 'void' AND ticket_id IS NOT NULL)""",
+    "CREATE INDEX tickets_unrecognised ON tickets (id) WHERE status = 'unrecognised'",
+    # No index on order_ref: an order's tickets are found through the search index, which every
+    # ticket is in already (an extra B-tree made a 100,000-ticket import about 30% slower).
+    # An order's own state (Ticket Tailor orders: completed / pending / cancelled) applies to every
+    # ticket of the order, whatever the ticket's own status says.
+    """CREATE TABLE orders (
+        id INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('valid', 'void', 'unrecognised')),
+        provider_state TEXT,
+        void_reason TEXT,
+        voided_at TEXT,
+        attention TEXT,
+        updated_at TEXT NOT NULL,
+        UNIQUE (provider, remote_id)
+    )""",
+    "ALTER TABLE events ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE events ADD COLUMN unrecognised_state TEXT",  # an event state we do not know: its tickets wait
+    # A door that already narrowed its events had chosen them: from now on a new event waits to be chosen.
+    "INSERT OR IGNORE INTO meta (key, value) SELECT 'event_scope', 'chosen' WHERE EXISTS (SELECT 1 FROM events WHERE admitted = 0)",
+    # Records a mapper could not map (issue 12, item 13): kept with the reason, shown to supervisors.
+    """CREATE TABLE set_aside_records (
+        id INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        record_kind TEXT NOT NULL,
+        remote_id TEXT,
+        reason TEXT NOT NULL,
+        raw TEXT,
+        -- The same record set aside again is one row: 'id:<remote id>', or 'sha256:<raw>' without an id.
+        dedupe_key TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        times INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (provider, record_kind, dedupe_key)
+    )""",
+    "CREATE INDEX set_aside_latest ON set_aside_records (last_seen_at)",
+    "CREATE INDEX inbox_unapplied ON webhook_inbox (id) WHERE applied_at IS NULL",
+]
+
+MIGRATIONS: list[Migration] = [
     # 1: the foundation (DESIGN.md, "Data model").
     """
     CREATE TABLE meta (
@@ -200,5 +296,31 @@ MIGRATIONS: list[str] = [
         rows_pulled INTEGER NOT NULL DEFAULT 0,
         updated_at TEXT NOT NULL
     );
+    """,
+    _door_truth,
+    # Hardening door replication (issue 14): rows that cannot be applied are kept, never dropped.
+    """
+    -- A row another door served that could not be applied here (malformed, or a second version
+    -- of a (device_id, seq) already held), kept as it came with the reason. A row that owns its
+    -- (device_id, seq) slot (`slot` = 1) advances this door's cursor for that device and is served
+    -- on as it came, so every door holds the same prefix and quarantines the same rows.
+    CREATE TABLE replica_quarantine (
+        id INTEGER PRIMARY KEY,
+        device_id TEXT,
+        seq INTEGER,
+        slot INTEGER NOT NULL DEFAULT 0,
+        raw TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        source TEXT,
+        received_at TEXT NOT NULL,
+        UNIQUE (content_hash)
+    );
+    CREATE UNIQUE INDEX replica_quarantine_slot ON replica_quarantine (device_id, seq) WHERE slot = 1;
+
+    -- A pull worker that crashed and was restarted: how often, and why the last time.
+    ALTER TABLE peers ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE peers ADD COLUMN last_crash TEXT;
+    ALTER TABLE peers ADD COLUMN last_crash_at TEXT;
     """,
 ]

@@ -14,32 +14,82 @@ from typing import Iterable, Sequence
 from checkin_app.domain.models import UPSTREAM_DEVICE, Batch, Event, RemoteCheckin, Ticket, TicketKind, TicketStatus
 from checkin_app.domain.rules import TicketState
 from checkin_app.domain.clock import utc_now
+from checkin_app.store import set_aside
 
 
 _EVENT_UPSERT = """
-INSERT INTO events (provider, remote_id, connection_id, name, starts_at, ends_at, venue, timezone, raw, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO events (provider, remote_id, connection_id, name, starts_at, ends_at, venue, timezone, raw, cancelled,
+                    unrecognised_state, admitted, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+        -- A door that chose its events does not admit one it has never seen until someone chooses it.
+        (SELECT COALESCE((SELECT value FROM meta WHERE key = 'event_scope'), 'all') != 'chosen'), ?)
 ON CONFLICT (provider, remote_id) DO UPDATE SET
     connection_id = COALESCE(excluded.connection_id, events.connection_id),
-    name = excluded.name,
+    -- A payload that names the event only by its id (a deletion, a placeholder) keeps the known name;
+    -- so does a name that merely starts a longer one we have (Ticketsolve's bare show name against
+    -- the order's "Show - 30 Nov 2022 - 20:00/Venue"): it carries less.
+    name = CASE WHEN excluded.name IN (excluded.remote_id, 'Event ' || excluded.remote_id) THEN events.name
+                WHEN instr(events.name, excluded.name) = 1 THEN events.name
+                ELSE excluded.name END,
     starts_at = COALESCE(excluded.starts_at, events.starts_at),
     ends_at = COALESCE(excluded.ends_at, events.ends_at),
     venue = COALESCE(excluded.venue, events.venue),
     timezone = COALESCE(excluded.timezone, events.timezone),
     raw = COALESCE(excluded.raw, events.raw),
+    -- Only a full event record (raw kept) speaks for the event's state; a summary inside an order
+    -- or a placeholder says nothing about it.
+    cancelled = CASE WHEN excluded.raw IS NULL THEN events.cancelled ELSE excluded.cancelled END,
+    unrecognised_state = CASE WHEN excluded.raw IS NULL THEN events.unrecognised_state ELSE excluded.unrecognised_state END,
     updated_at = excluded.updated_at
 """
 
+
+def _effective(own: str, order: tuple[str, str, str, str, str] | None) -> str:
+    """SQL assignments of a ticket's effective door state, from its parts.
+
+    Args:
+        own: how the ticket's provider-side columns are named: "excluded." in an upsert (the
+            incoming values), "" in an UPDATE of stored rows.
+        order: SQL for the order's (status, provider_state, void_reason, voided_at, attention), or
+            None when the order is not known.
+
+    A supervisor's void (local_void_at, from the journal) wins; then a void from the provider,
+    the ticket's own before its order's; then anything unrecognised (fail closed); else valid.
+    The one place these rules are written: `apply_batch`, `settle_orders` and `settle` use it.
+    """
+    st, state, reason, voided, attention = order or ("NULL", "NULL", "NULL", "NULL", "NULL")
+    ps = f"{own}provider_status"
+    return f"""
+    status = CASE WHEN local_void_at IS NOT NULL OR {ps} = 'void' OR {st} = 'void' THEN 'void'
+                  WHEN {ps} = 'valid' AND COALESCE({st}, 'valid') = 'valid' THEN 'valid'
+                  ELSE 'unrecognised' END,
+    voided_at = CASE WHEN local_void_at IS NOT NULL THEN local_void_at WHEN {ps} = 'void' THEN {own}provider_voided_at
+                     WHEN {st} = 'void' THEN {voided} END,
+    void_reason = CASE WHEN local_void_at IS NOT NULL THEN 'voided by supervisor: ' || COALESCE(local_void_reason, '?')
+                       WHEN {ps} = 'void' THEN {own}provider_void_reason WHEN {st} = 'void' THEN {reason} END,
+    provider_state = CASE WHEN {ps} = 'valid' AND {st} IS NOT NULL AND {st} != 'valid' THEN {state}
+                          ELSE {own}ticket_state END,
+    attention = COALESCE({own}ticket_attention, {attention})"""
+
+
 # Shared by both conflict targets: a ticket known by its remote id, or (for files without ids,
-# and walk-ups that were pushed) by its code within the event.
-_TICKET_UPDATE = """
+# and walk-ups that were pushed) by its code within the event. The provider's word on the ticket
+# is taken as it comes (a provider void is not sticky: the provider may un-void); a supervisor's
+# void lives in local_void_* and is never touched here.
+_TICKET_UPDATE = f"""
     holder_name = COALESCE(excluded.holder_name, tickets.holder_name),
     email = COALESCE(excluded.email, tickets.email),
     ticket_type = COALESCE(excluded.ticket_type, tickets.ticket_type),
     order_ref = COALESCE(excluded.order_ref, tickets.order_ref),
     seat = COALESCE(excluded.seat, tickets.seat),
-    status = CASE WHEN tickets.status = 'void' THEN 'void' ELSE excluded.status END,
-    voided_at = COALESCE(tickets.voided_at, excluded.voided_at),
+    provider_status = excluded.provider_status,
+    provider_voided_at = CASE WHEN excluded.provider_status = 'void'
+                              THEN COALESCE(excluded.provider_voided_at, tickets.provider_voided_at) END,
+    provider_void_reason = excluded.provider_void_reason,
+    ticket_state = excluded.ticket_state,
+    ticket_attention = excluded.ticket_attention,
+    rotating_code = excluded.rotating_code,
+    {_effective("excluded.", None)},
     kind = excluded.kind,
     party_size = excluded.party_size,
     raw = COALESCE(excluded.raw, tickets.raw),
@@ -53,9 +103,11 @@ _TICKET_UPDATE = """
 
 _TICKET_UPSERT = f"""
 INSERT INTO tickets (event_id, provider, remote_id, code, holder_name, email, ticket_type, order_ref, seat,
-                     status, voided_at, kind, party_size, source, raw,
+                     status, voided_at, void_reason, provider_state, attention,
+                     provider_status, provider_voided_at, provider_void_reason, ticket_state, ticket_attention,
+                     rotating_code, kind, party_size, source, raw,
                      checked_in_at, checked_in_device, checked_in_door, admitted_count, inside, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'remote', ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'remote', ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (provider, remote_id) WHERE remote_id IS NOT NULL DO UPDATE SET {_TICKET_UPDATE}
 ON CONFLICT (code, event_id) DO UPDATE SET
     remote_id = COALESCE(tickets.remote_id, excluded.remote_id),
@@ -63,10 +115,27 @@ ON CONFLICT (code, event_id) DO UPDATE SET
     {_TICKET_UPDATE}
 """
 
+_ORDER_UPSERT = """
+INSERT INTO orders (provider, remote_id, status, provider_state, void_reason, voided_at, attention, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (provider, remote_id) DO UPDATE SET
+    status = excluded.status, provider_state = excluded.provider_state, void_reason = excluded.void_reason,
+    voided_at = CASE WHEN excluded.status = 'void' THEN COALESCE(excluded.voided_at, orders.voided_at) END,
+    attention = excluded.attention, updated_at = excluded.updated_at
+"""
+
+_ORDER_COLUMNS = tuple(f"(SELECT o.{c} FROM orders o WHERE o.provider = tickets.provider AND o.remote_id = tickets.order_ref)"
+                       for c in ("status", "provider_state", "void_reason", "voided_at", "attention"))
+
+# The effective state of stored tickets, from their parts and their order (when known).
+_SETTLE = f"UPDATE tickets SET {_effective('', _ORDER_COLUMNS)}, updated_at = ?"
+
 STATE_COLUMNS = """
     t.id, t.event_id, e.name AS event_name, t.code, t.kind, t.status, t.voided_at, t.holder_name,
     t.ticket_type, t.seat, t.party_size, t.admitted_count, t.inside, t.checked_in_at,
-    t.checked_in_device, t.checked_in_door
+    t.checked_in_device, t.checked_in_door, t.provider, t.provider_state, t.void_reason, t.attention,
+    t.rotating_code, e.cancelled AS event_cancelled, e.unrecognised_state AS event_unrecognised,
+    e.starts_at AS event_starts_at
 """
 
 
@@ -75,6 +144,7 @@ class ApplyResult:
     events: int = 0
     tickets: int = 0
     checkins: int = 0
+    set_aside: int = 0
     conflicts: list[int] = field(default_factory=list)
 
 
@@ -83,7 +153,8 @@ def apply_batch(conn: sqlite3.Connection, batch: Batch, connection_id: int | Non
 
     Args:
         conn: a connection inside `Database.transaction()`.
-        batch: events, tickets and remote check-ins from one payload or page.
+        batch: events, orders, tickets, remote check-ins and set-aside records from one payload
+            or page.
         connection_id: the connection the batch came through, recorded on its events.
 
     Returns:
@@ -97,18 +168,26 @@ def apply_batch(conn: sqlite3.Connection, batch: Batch, connection_id: int | Non
     missing = {(t.provider, t.event_remote_id) for t in batch.tickets} - event_ids.keys()
     for provider, remote_id in sorted(missing):
         event_ids.update(_existing_or_placeholder(conn, provider, remote_id, connection_id, now))
+    conn.executemany(_ORDER_UPSERT, ((o.provider, o.remote_id, o.status.value, o.provider_state, o.void_reason,
+                                      o.voided_at, o.attention, now) for o in batch.orders))
 
-    voids = [t for t in batch.tickets if t.status is TicketStatus.VOID]
-    admitted_before = _admitted_rows(conn, voids, event_ids) if voids else {}
+    before = _admitted_rows(conn, [t for t in batch.tickets if t.status is not TicketStatus.VALID], event_ids)
+    for o in batch.orders:
+        if o.status is not TicketStatus.VALID:
+            before.update(_admitted_of_order(conn, o.provider, o.remote_id))
     last_id = max_ticket_id(conn)
     conn.executemany(_TICKET_UPSERT, (_ticket_row(t, event_ids, now) for t in batch.tickets))
     index_new_tickets(conn, last_id)
+    settle_orders(conn, {(o.provider, o.remote_id) for o in batch.orders}
+                  | {(t.provider, t.order_ref) for t in batch.tickets if t.order_ref}, now)
     result.tickets = len(batch.tickets)
-    for row in admitted_before.values():
+    for ticket_id, row in before.items():
+        if conn.execute("SELECT status FROM tickets WHERE id = ?", (ticket_id,)).fetchone()[0] == "valid":
+            continue
         conflict = record_conflict(
             conn,
             "void_after_admission",
-            row["id"],
+            ticket_id,
             detail={"admitted_at": row["checked_in_at"], "door": row["checked_in_door"], "device": row["checked_in_device"]},
         )
         if conflict:
@@ -116,7 +195,36 @@ def apply_batch(conn: sqlite3.Connection, batch: Batch, connection_id: int | Non
     for checkin in batch.checkins:
         if apply_remote_checkin(conn, checkin, now, result):
             result.checkins += 1
+    result.set_aside = set_aside.keep(conn, batch.set_aside, now)
     return result
+
+
+def settle_orders(conn: sqlite3.Connection, orders: set[tuple[str, str]], now: str) -> None:
+    """Settle the tickets of these (provider, order id) pairs that have a stored order state."""
+    known = []
+    for provider in sorted({p for p, _ in orders}):
+        # One look-up per provider, not one per order: an import of a million tickets names a
+        # third of a million orders, and most providers have no order states at all.
+        refs = json.dumps(sorted(ref for p, ref in orders if p == provider))
+        known += [(provider, r[0]) for r in conn.execute(
+            "SELECT remote_id FROM orders WHERE provider = ? AND remote_id IN (SELECT value FROM json_each(?))",
+            (provider, refs))]
+    conn.executemany(f"{_SETTLE} WHERE {_OF_ORDER}", ((now, order_match(ref), p, ref) for p, ref in known))
+
+
+# The tickets of one order: candidates from the search index (order_ref is indexed there), then the
+# exact provider and order id.
+_OF_ORDER = "id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?) AND provider = ? AND order_ref = ?"
+
+
+def order_match(order_ref: str) -> str:
+    """An FTS5 query for an order id as a phrase in the order_ref column."""
+    return 'order_ref : "' + order_ref.replace('"', '""') + '"'
+
+
+def settle(conn: sqlite3.Connection, ticket_id: int, now: str) -> None:
+    """Recompute one ticket's effective state (after its local void changed)."""
+    conn.execute(f"{_SETTLE} WHERE id = ?", (now, ticket_id))
 
 
 def max_ticket_id(conn: sqlite3.Connection) -> int:
@@ -142,7 +250,7 @@ def upsert_events(conn: sqlite3.Connection, events: Iterable[Event], connection_
         conn.execute(
             _EVENT_UPSERT,
             (ev.provider, ev.remote_id, connection_id, ev.name, ev.starts_at, ev.ends_at, ev.venue, ev.timezone,
-             _json(ev.raw), now),
+             _json(ev.raw), int(ev.cancelled), ev.unrecognised_state, now),
         )
         ids[(ev.provider, ev.remote_id)] = conn.execute(
             "SELECT id FROM events WHERE provider = ? AND remote_id = ?", (ev.provider, ev.remote_id)
@@ -167,17 +275,31 @@ def _existing_or_placeholder(conn, provider: str, remote_id: str, connection_id:
 
 def _ticket_row(t: Ticket, event_ids: dict, now: str) -> tuple:
     up = t.checked_in_at
+    void = t.status is TicketStatus.VOID
+    voided_at, reason = (t.voided_at, t.void_reason) if void else (None, None)
     return (
         event_ids[(t.provider, t.event_remote_id)], t.provider, t.remote_id, t.code, t.holder_name, t.email,
-        t.ticket_type, t.order_ref, t.seat, t.status.value, t.voided_at, t.kind.value, t.party_size, _json(t.raw),
+        t.ticket_type, t.order_ref, t.seat,
+        t.status.value, voided_at, reason, t.provider_state, t.attention,  # effective, before order and local void
+        t.status.value, voided_at, reason, t.provider_state, t.attention,  # the provider's word on the ticket
+        int(t.rotating_code), t.kind.value, t.party_size, _json(t.raw),
         up, UPSTREAM_DEVICE if up else None, t.provider if up else None, (1 if up else 0), (1 if up else 0), now,
     )
 
 
-def _admitted_rows(conn, voids: Sequence[Ticket], event_ids: dict) -> dict[int, sqlite3.Row]:
-    """Tickets admitted here that the incoming voids will cancel (valid now, checked in)."""
+_ADMITTED_HERE = ("SELECT id, checked_in_at, checked_in_door, checked_in_device FROM tickets"
+                  " WHERE status = 'valid' AND checked_in_at IS NOT NULL AND checked_in_device != ?")
+
+
+def _admitted_of_order(conn, provider: str, order_ref: str) -> dict[int, sqlite3.Row]:
+    rows = conn.execute(f"{_ADMITTED_HERE} AND {_OF_ORDER}", (UPSTREAM_DEVICE, order_match(order_ref), provider, order_ref))
+    return {r["id"]: r for r in rows}
+
+
+def _admitted_rows(conn, incoming: Sequence[Ticket], event_ids: dict) -> dict[int, sqlite3.Row]:
+    """Tickets valid now and admitted here that the incoming (not valid) tickets will refuse."""
     found = {}
-    for t in voids:
+    for t in incoming:
         if t.remote_id is not None:
             row = conn.execute(
                 "SELECT id, checked_in_at, checked_in_door, checked_in_device FROM tickets "
@@ -258,6 +380,60 @@ def state_by_id(conn: sqlite3.Connection, ticket_id: int) -> TicketState | None:
     return state_from_row(row) if row else None
 
 
+def orders_not_valid(conn: sqlite3.Connection, provider: str, event_remote_id: str) -> list[str]:
+    """Orders of an event held as pending, cancelled or unrecognised: their state may still change."""
+    held = [r[0] for r in conn.execute(
+        "SELECT remote_id FROM orders WHERE provider = ? AND (status != 'valid' OR attention IS NOT NULL)"
+        " ORDER BY updated_at, id", (provider,))]
+    return [ref for ref in held if conn.execute(
+        "SELECT 1 FROM tickets t JOIN events e ON e.id = t.event_id WHERE e.remote_id = ? AND t.id IN"
+        " (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?) AND t.provider = ? AND t.order_ref = ?",
+        (event_remote_id, order_match(ref), provider, ref)).fetchone()]
+
+
+def clear_upstream_checkins(conn: sqlite3.Connection, provider: str, event_remote_id: str, listed: set[str]) -> int:
+    """Clear upstream check-ins of an event's tickets that the provider no longer lists (deleted there).
+
+    Only check-ins that came from upstream are touched; an admission at a door of this venue is
+    the journal's, and stays. Returns how many tickets were cleared.
+    """
+    rows = conn.execute(
+        "SELECT t.id, t.remote_id FROM tickets t JOIN events e ON e.id = t.event_id WHERE e.provider = ?"
+        " AND e.remote_id = ? AND t.checked_in_device = ? AND t.remote_id IS NOT NULL",
+        (provider, event_remote_id, UPSTREAM_DEVICE),
+    ).fetchall()
+    gone = [r["id"] for r in rows if r["remote_id"] not in listed]
+    now = utc_now()
+    conn.executemany(
+        "UPDATE tickets SET checked_in_at = NULL, checked_in_device = NULL, checked_in_door = NULL, admitted_count = 0,"
+        " inside = 0, updated_at = ? WHERE id = ?", ((now, i) for i in gone))
+    return len(gone)
+
+
+def unrecognised_summary(conn: sqlite3.Connection, latest: int = 5) -> dict:
+    """Tickets refused because the provider said something not on its allow-list, or whose event did."""
+    # Two indexed look-ups, not an OR across the join (a full scan of a million tickets; the door's
+    # status strip asks every few seconds).
+    where = ("t.id IN (SELECT id FROM tickets WHERE status = 'unrecognised' UNION SELECT id FROM tickets"
+             " WHERE event_id IN (SELECT id FROM events WHERE unrecognised_state IS NOT NULL))")
+    count = conn.execute(f"SELECT COUNT(*) FROM tickets t JOIN events e ON e.id = t.event_id WHERE {where}").fetchone()[0]
+    rows = conn.execute(
+        f"SELECT t.id, t.provider, t.code, t.holder_name, t.provider_state, e.unrecognised_state, e.name AS event_name,"
+        f" t.updated_at FROM tickets t JOIN events e ON e.id = t.event_id WHERE {where} ORDER BY t.updated_at DESC, t.id DESC"
+        f" LIMIT ?", (latest,),
+    ).fetchall()
+    return {"count": count, "latest": [
+        {"ticket_id": r["id"], "provider": r["provider"], "ref": r["code"], "holder_name": r["holder_name"],
+         "event_name": r["event_name"], "reason": f"says '{r['provider_state'] if r['unrecognised_state'] is None else r['unrecognised_state']}'",
+         "at": r["updated_at"]} for r in rows]}
+
+
+def local_void(conn: sqlite3.Connection, ticket_id: int) -> tuple[str, str | None] | None:
+    """(when, reason) of a supervisor's void standing on the ticket, or None."""
+    row = conn.execute("SELECT local_void_at, local_void_reason FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+    return (row[0], row[1]) if row and row[0] else None
+
+
 def state_from_row(r: sqlite3.Row) -> TicketState:
     return TicketState(
         ticket_id=r["id"], event_id=r["event_id"], event_name=r["event_name"], code=r["code"],
@@ -265,6 +441,10 @@ def state_from_row(r: sqlite3.Row) -> TicketState:
         holder_name=r["holder_name"], ticket_type=r["ticket_type"], seat=r["seat"], party_size=r["party_size"],
         admitted_count=r["admitted_count"], inside=bool(r["inside"]), checked_in_at=r["checked_in_at"],
         checked_in_device=r["checked_in_device"], checked_in_door=r["checked_in_door"],
+        provider=r["provider"], provider_state=r["provider_state"], void_reason=r["void_reason"],
+        attention=r["attention"], rotating_code=bool(r["rotating_code"]), event_cancelled=bool(r["event_cancelled"]),
+        event_unrecognised=r["event_unrecognised"],
+        event_starts_at=r["event_starts_at"],
     )
 
 

@@ -3,7 +3,8 @@
 Each door advertises `_checkin-door._tcp.local.` with its venue id, device id and door name in
 the TXT record (nothing secret: the venue id is a one-way hash of the key) and browses for the
 same service; doors of the same venue are handed to `on_found`. Where multicast is blocked, the
-manual peer list (`doors serve --peer URL`) does the same job.
+manual peer list (`doors serve --peer URL`) does the same job. Anyone can advertise anything:
+a found door is only a candidate until it answers a signed hello (`DoorReplicator.discovered`).
 """
 from __future__ import annotations
 
@@ -56,6 +57,12 @@ class DoorDiscovery:
         return self
 
     def _changed(self, zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange) -> None:
+        try:
+            self._consider(zeroconf, service_type, name, state_change)
+        except Exception:  # noqa: BLE001 - a strange advertisement must not end discovery
+            log.exception("ignoring the advertisement %r", name[:100])
+
+    def _consider(self, zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange) -> None:
         if state_change not in (ServiceStateChange.Added, ServiceStateChange.Updated):
             return
         info = zeroconf.get_service_info(service_type, name, timeout=2000)

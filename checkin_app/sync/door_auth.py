@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
+import re
 import secrets
 import threading
 import time
@@ -103,10 +105,41 @@ def response_ok(key: bytes, request_nonce: str, status: int, body: bytes, signat
     return bool(signature) and hmac.compare_digest(sign_response(key, request_nonce, status, body), signature)
 
 
+_DEVICE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_TIME = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?")  # unix seconds: no sign, exponent, nan or inf
+_NONCE = re.compile(r"[0-9a-f]{16,64}")
+_SIGNATURE = re.compile(r"[0-9a-f]{64}")
+
+
 @dataclass(frozen=True)
 class Verified:
     device_id: str
     nonce: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A request that is not let in. `skew_s` is set only when the signature is right and the
+    time is not: the sender holds the key (or replays an old request of someone who does), so
+    telling it the clocks differ says nothing a stranger could use (the Date header says as much)."""
+
+    skew_s: float | None = None
+    nonce: str | None = None
+
+
+def sent_at(ts: str | None) -> float | None:
+    """The time in an `X-Door-Time` header, or None when it is not plain unix seconds."""
+    if not ts or not _TIME.fullmatch(ts):
+        return None
+    value = float(ts)
+    return value if math.isfinite(value) else None
+
+
+def headers_well_formed(headers) -> bool:
+    """Whether the four signature headers are there and look right (checked before any body is read)."""
+    device, ts, nonce, sig = (headers.get(h) for h in (H_DEVICE, H_TIME, H_NONCE, H_SIGNATURE))
+    return bool(device and _DEVICE.fullmatch(device) and sent_at(ts) is not None and nonce and _NONCE.fullmatch(nonce)
+                and sig and _SIGNATURE.fullmatch(sig))
 
 
 class RequestVerifier:
@@ -125,22 +158,24 @@ class RequestVerifier:
 
     def verify(self, method: str, target: str, headers, body: bytes, now: float | None = None) -> Verified | None:
         """The caller's device id when the request is genuine and new; None otherwise."""
+        outcome = self.check(method, target, headers, body, now)
+        return outcome if isinstance(outcome, Verified) else None
+
+    def check(self, method: str, target: str, headers, body: bytes, now: float | None = None) -> Verified | Refused:
+        """`verify`, saying (only to a sender that holds the key) when the clocks are what is wrong."""
         now = time.time() if now is None else now
+        if not headers_well_formed(headers):
+            return Refused()
         device, ts, nonce, sig = (headers.get(h) for h in (H_DEVICE, H_TIME, H_NONCE, H_SIGNATURE))
-        if not (device and ts and nonce and sig) or len(nonce) > 64:
-            return None
-        try:
-            sent = float(ts)
-        except ValueError:
-            return None
-        if abs(now - sent) > self.window_s:
-            return None
         expected = _mac(self.key, "req", method.upper(), target, ts, nonce, device, hashlib.sha256(body).digest())
         if not hmac.compare_digest(expected, sig):
-            return None
+            return Refused()
+        sent = sent_at(ts)
+        if abs(now - sent) > self.window_s:
+            return Refused(skew_s=sent - now, nonce=nonce)
         with self._lock:
             if nonce in self._seen:
-                return None  # a replay of a request already answered
+                return Refused()  # a replay of a request already answered
             self._seen[nonce] = now
             if len(self._seen) > 1024:
                 horizon = now - 2 * self.window_s

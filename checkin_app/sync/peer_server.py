@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from checkin_app.errors import CheckinError
 from checkin_app.store import Store
 from checkin_app.store import replica
 from checkin_app.sync import door_auth
@@ -30,6 +33,49 @@ API = "/door/v1"
 MAX_WAIT_S = 10.0  # longest long-poll a client may ask for
 POLL_S = 0.02  # how often a waiting long-poll looks for new rows (scans come from other processes)
 MAX_ROWS = 1000
+# A request is `{"after": {device: seq}, "limit": n, "wait": s}`: ~40 bytes a device, so this is
+# room for thousands of doors' cursors, and all a stranger can make a door read.
+MAX_BODY = 256_000
+MAX_DEVICES = 5_000
+
+
+def _UNAUTHORIZED() -> Response:  # noqa: N802 - one fixed answer
+    return Response(b'{"error":"unauthorized"}', status_code=401, media_type="application/json")
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, read in chunks as it arrives; None (nothing more read) once it passes `limit`."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def parse_ask(body: bytes) -> tuple[dict[str, int], int, float] | str:
+    """(after, limit, wait) from a journal request's body, or why it is refused (one line)."""
+    try:
+        ask = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        return "the body is not JSON"
+    if not isinstance(ask, dict):
+        return "the body is not a JSON object"
+    after = ask.get("after") or {}
+    if not isinstance(after, dict) or len(after) > MAX_DEVICES:
+        return f"after must be an object of at most {MAX_DEVICES} device ids"
+    for device, seq in after.items():
+        if len(device) > 64 or not (isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq < 2 ** 62):
+            return "after maps device ids to row numbers (whole numbers from 0)"
+    limit, wait = ask.get("limit", 500), ask.get("wait", 0)
+    if not (isinstance(limit, int) and not isinstance(limit, bool)):
+        return "limit must be a whole number"
+    if not (isinstance(wait, (int, float)) and not isinstance(wait, bool) and math.isfinite(wait)):
+        return "wait must be a number of seconds"
+    return after, max(1, min(MAX_ROWS, limit)), max(0.0, min(MAX_WAIT_S, float(wait)))
 
 
 class DoorApp:
@@ -59,29 +105,38 @@ class DoorApp:
             self._store.close()
 
     async def _dispatch(self, request: Request) -> Response:
-        body = await request.body()
+        # Nothing is read from a sender that does not even carry well-formed signature headers,
+        # and nothing beyond MAX_BODY from anyone: the body is unauthenticated until it is read.
+        if not door_auth.headers_well_formed(request.headers):
+            return _UNAUTHORIZED()
+        body = await read_body(request, MAX_BODY)
+        if body is None:
+            return Response(b'{"error":"request body too large"}', status_code=413, media_type="application/json")
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        who = self.verifier.verify(request.method, target, request.headers, body)
-        if who is None:
+        who = self.verifier.check(request.method, target, request.headers, body)
+        if isinstance(who, door_auth.Refused):
+            if who.skew_s is not None:  # the key is right, the clock is not: say so, signed
+                return self._signed(who.nonce, 401, {"error": "clock", "server_time": round(time.time(), 3)})
             # Nothing about the venue, the door or the data: the same answer for every stranger.
-            return Response(b'{"error":"unauthorized"}', status_code=401, media_type="application/json")
-        if request.method == "GET" and request.url.path == f"{API}/hello":
-            doc = await run_in_threadpool(self._hello)
-        elif request.method == "POST" and request.url.path == f"{API}/journal":
-            try:
-                ask = json.loads(body or b"{}")
-                after = {str(k): int(v) for k, v in (ask.get("after") or {}).items()}
-                limit = max(1, min(MAX_ROWS, int(ask.get("limit", 500))))
-                wait = max(0.0, min(MAX_WAIT_S, float(ask.get("wait", 0))))
-            except (ValueError, TypeError, AttributeError):
-                return self._signed(who.nonce, 400, {"error": "bad request"})
-            doc = await self._journal(after, limit, wait)
-        else:
-            return self._signed(who.nonce, 404, {"error": "not found"})
+            return _UNAUTHORIZED()
+        try:
+            if request.method == "GET" and request.url.path == f"{API}/hello":
+                doc = await run_in_threadpool(self._hello)
+            elif request.method == "POST" and request.url.path == f"{API}/journal":
+                ask = parse_ask(body)
+                if isinstance(ask, str):
+                    return self._signed(who.nonce, 400, {"error": ask})
+                doc = await self._journal(*ask)
+            else:
+                return self._signed(who.nonce, 404, {"error": "not found"})
+        except (sqlite3.Error, CheckinError) as exc:  # the door's own database failed: try again later
+            log.warning("door server could not read the journal: %s", exc)
+            return self._signed(who.nonce, 503, {"error": "this door's database is busy or failing; try again"})
         return self._signed(who.nonce, 200, doc)
 
     def _signed(self, nonce: str, status: int, doc: dict) -> Response:
-        body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        # ASCII escapes: a quarantined row served on as it came may hold text UTF-8 cannot encode.
+        body = json.dumps(doc, separators=(",", ":")).encode("ascii")
         return Response(body, status_code=status, media_type="application/json",
                         headers={door_auth.H_SIGNATURE: door_auth.sign_response(self.key, nonce, status, body)})
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Callable
 
@@ -23,13 +25,21 @@ from checkin_app.providers.registry import pushes
 from checkin_app.store import Store
 from checkin_app.store import peers, replica
 from checkin_app.sync import door_auth
-from checkin_app.sync.peer_server import API
+from checkin_app.sync.peer_server import API, MAX_ROWS
 
 log = logging.getLogger(__name__)
 
 LONG_POLL_S = 2.0
 RETRY_S = (0.2, 0.5, 1.0)  # a peer that is away is tried again every second
 ORPHAN_CHECK_S = 5.0
+RESTART_S = 1.0  # a crashed pull worker starts again after this
+WATCH_S = 1.0  # how often the watchdog looks for pull workers that ended
+MAX_ANSWER_BYTES = 4_000_000  # a door serves at most ~1 MB a page (replica.MAX_PAGE_BYTES); 32 peers: <= 128 MB
+HELLO_MAX_BYTES = 64_000  # venue, device, door and heads: ~40 bytes a device
+MAX_PEERS = 32  # doors pulled from per venue (a venue has a handful; each costs a thread and a Store)
+MAX_CANDIDATES = 64  # discovered doors waiting to answer signed; more advertisements are ignored
+PROBE_TIMEOUT_S = 2.0
+PROBE_RETRY_S = 30.0  # a discovered door that did not answer signed is asked again after this
 
 
 class PeerError(CheckinError):
@@ -37,49 +47,102 @@ class PeerError(CheckinError):
 
 
 class DoorClient:
-    """Signed requests to one peer.
+    """Signed requests to one peer; answers are read in chunks up to `max_bytes`, then checked.
 
     Args:
         url: the peer's base URL (`http://host:port`).
         key: the venue key.
         device_id: this door's device id (sent, and signed, with each request).
+        timeout: connect and read timeout (a long-poll's wait is added to the read timeout).
+        max_bytes: the largest answer read; a bigger one is abandoned unread (a stranger's
+            answer is unauthenticated until its signature is checked, after the whole body).
+        clock: this door's clock (unix seconds), signed into each request.
     """
 
-    def __init__(self, url: str, key: bytes, device_id: str, timeout: float = 3.0):
+    def __init__(self, url: str, key: bytes, device_id: str, timeout: float = 3.0,
+                 max_bytes: int = MAX_ANSWER_BYTES, clock: Callable[[], float] = time.time):
         self.url = url.rstrip("/")
         self.key = key
         self.device_id = device_id
         self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.clock = clock
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False)
 
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, doc: dict | None = None, wait: float = 0.0) -> dict:
+    def _call(self, method: str, path: str, doc: dict | None = None, wait: float = 0.0,
+              max_bytes: int | None = None) -> dict:
         body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode("utf-8")
-        headers = door_auth.sign_request(self.key, self.device_id, method, path, body)
+        headers = door_auth.sign_request(self.key, self.device_id, method, path, body, now=self.clock())
         headers["content-type"] = "application/json"
+        headers["accept-encoding"] = "identity"
         try:
             # Read timeout = the long-poll's wait plus a little: a link that died silently (Wi-Fi
             # gone, no reset) is noticed within seconds, not after a long default timeout.
-            resp = self._http.request(method, self.url + path, content=body, headers=headers,
-                                      timeout=httpx.Timeout(self.timeout + wait, connect=self.timeout))
+            with self._http.stream(method, self.url + path, content=body, headers=headers,
+                                   timeout=httpx.Timeout(self.timeout + wait, connect=self.timeout)) as resp:
+                content = self._read(resp, max_bytes or self.max_bytes)
         except httpx.HTTPError as exc:
             raise PeerError(f"{self.url}: {type(exc).__name__}: {exc or 'no answer'}") from None
+        signed = door_auth.response_ok(self.key, headers[door_auth.H_NONCE], resp.status_code, content,
+                                       resp.headers.get(door_auth.H_SIGNATURE))
         if resp.status_code == 401:
-            raise PeerError(f"{self.url} refused our venue key (a door of another venue, or not paired)")
-        if not door_auth.response_ok(self.key, headers[door_auth.H_NONCE], resp.status_code, resp.content,
-                                     resp.headers.get(door_auth.H_SIGNATURE)):
+            raise PeerError(f"{self.url} {self._refusal(content if signed else None, resp.headers.get('date'))}")
+        if not signed:
             raise PeerError(f"{self.url} answered without the venue's signature; ignored")
         if resp.status_code != 200:
             raise PeerError(f"{self.url} answered HTTP {resp.status_code}")
-        return resp.json()
+        try:
+            answer = json.loads(content)
+        except ValueError:
+            raise PeerError(f"{self.url} answered a page that is not JSON") from None
+        if not isinstance(answer, dict):
+            raise PeerError(f"{self.url} answered a page that is not a JSON object")
+        return answer
+
+    def _read(self, resp: httpx.Response, limit: int) -> bytearray:
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise PeerError(f"{self.url} sent an answer of {int(declared):,} bytes (at most {limit:,} are read); ignored")
+        content = bytearray()
+        for chunk in resp.iter_bytes():
+            content += chunk
+            if len(content) > limit:
+                raise PeerError(f"{self.url} sent an answer of more than {limit:,} bytes; ignored")
+        return content
+
+    def _refusal(self, signed_body: bytes | None, date: str | None) -> str:
+        """Why a door answered 401: our key, or our clocks. A signed answer saying so proves the key
+        is right; otherwise the answer's Date header can still show the clocks are apart."""
+        if signed_body is not None:
+            try:
+                told = json.loads(signed_body)
+                skew = float(told["server_time"]) - self.clock() if told.get("error") == "clock" else math.nan
+            except (ValueError, TypeError, KeyError, AttributeError):
+                skew = math.nan
+            if math.isfinite(skew):
+                return f"refused us because {_clocks(skew)}: set the clocks right; the venue key is right"
+        try:
+            skew = parsedate_to_datetime(date).timestamp() - self.clock() if date else math.nan
+        except (TypeError, ValueError, IndexError, OverflowError):
+            skew = math.nan
+        if math.isfinite(skew) and abs(skew) > door_auth.WINDOW_S - 2:  # Date has whole seconds
+            return (f"refused us, and {_clocks(skew)}: set the clocks right first "
+                    "(if it still refuses, the venue key differs)")
+        return "refused our venue key (a door of another venue, or not paired)"
 
     def hello(self) -> dict:
-        return self._call("GET", f"{API}/hello")
+        return self._call("GET", f"{API}/hello", max_bytes=HELLO_MAX_BYTES)
 
     def pull(self, after: dict[str, int], wait: float = 0.0, limit: int = 500) -> dict:
         return self._call("POST", f"{API}/journal", {"after": after, "wait": wait, "limit": limit}, wait=wait)
+
+
+def _clocks(skew_s: float) -> str:
+    return (f"the clocks differ by {abs(skew_s) / 60:.0f} min (its clock is {'ahead' if skew_s > 0 else 'behind'}; "
+            f"doors must agree within {door_auth.WINDOW_S / 60:.0f} min)")
 
 
 def not_before(grace_s: float) -> Callable[[str], str]:
@@ -96,52 +159,135 @@ def not_before(grace_s: float) -> Callable[[str], str]:
 class DoorReplicator:
     """Keep this door's journal in step with every peer's.
 
+    One pull worker thread per peer (at most `MAX_PEERS`). A worker that crashes is restarted
+    after `RESTART_S` and the crash is recorded with the peer (`doors status`) and logged; a
+    watchdog restarts a worker thread that ended anyway. Doors found by multicast DNS are only
+    candidates until they answer a signed hello: one prober thread asks them in turn, so a
+    stranger advertising many doors costs a bounded list, never a thread or a Store each, and
+    never shows in `doors status`.
+
     Args:
         data_dir: this door's data dir.
         key: the venue key.
         push_grace_s: leave the origin door this long to push its own acts before this door may.
         on_applied: called (on a peer thread) with each ApplyReport that applied rows.
         long_poll_s: how long a peer may hold a pull open when it has nothing new.
+        max_peers: most doors pulled from at once.
     """
 
     def __init__(self, data_dir: Path, key: bytes, *, push_grace_s: float = 10.0,
-                 on_applied: Callable[[replica.ApplyReport], None] | None = None, long_poll_s: float = LONG_POLL_S):
+                 on_applied: Callable[[replica.ApplyReport], None] | None = None, long_poll_s: float = LONG_POLL_S,
+                 max_peers: int = MAX_PEERS):
         self.data_dir = Path(data_dir)
         self.key = key
         self.venue_id = door_auth.venue_id(key)
         self.push_grace_s = push_grace_s
         self.on_applied = on_applied or (lambda _r: None)
         self.long_poll_s = long_poll_s
+        self.max_peers = max_peers
         self._stop = threading.Event()
         self._threads: dict[str, threading.Thread] = {}
+        self._sources: dict[str, str] = {}
+        self._candidates: dict[str, float] = {}  # discovered URL -> when to ask it (monotonic)
         self._lock = threading.Lock()
+        self._probe_wake = threading.Event()
+        self._prober: threading.Thread | None = None
+        self._watchdog: threading.Thread | None = None
         with Store(self.data_dir) as store:
             self.device_id = store.device_id
 
-    def add_peer(self, url: str, source: str = "manual") -> None:
-        """Start pulling from a peer (again adding a known one does nothing)."""
+    def add_peer(self, url: str, source: str = "manual") -> bool:
+        """Start pulling from a peer (again adding a known one does nothing).
+
+        Returns:
+            False when the venue already has `max_peers` doors pulled from (logged).
+        """
         url = url.rstrip("/")
         with self._lock:
             if url in self._threads or self._stop.is_set():
+                return True
+            if len(self._threads) >= self.max_peers:
+                log.warning("not pulling from %s: already pulling from %d doors (the most per venue)", url,
+                            self.max_peers)
+                return False
+            self._sources[url] = source
+            self._start_worker(url)
+            if self._watchdog is None:
+                self._watchdog = threading.Thread(target=self._watch, name="door-pull watchdog", daemon=True)
+                self._watchdog.start()
+        return True
+
+    def discovered(self, url: str) -> None:
+        """A door advertised itself: pull from it once it answers a signed hello (`_probe`)."""
+        url = url.rstrip("/")
+        with self._lock:
+            if url in self._threads or url in self._candidates or self._stop.is_set():
                 return
-            thread = threading.Thread(target=self._run, args=(url, source), name=f"door-pull {url}", daemon=True)
-            self._threads[url] = thread
-        thread.start()
+            if len(self._candidates) >= MAX_CANDIDATES:
+                log.warning("ignoring advertised door %s: %d advertised doors have not answered signed yet",
+                            url, MAX_CANDIDATES)
+                return
+            self._candidates[url] = 0.0
+            if self._prober is None:
+                self._prober = threading.Thread(target=self._probe, name="door-probe", daemon=True)
+                self._prober.start()
+        self._probe_wake.set()
 
     def peers(self) -> list[str]:
         with self._lock:
             return list(self._threads)
 
+    def candidates(self) -> list[str]:
+        with self._lock:
+            return list(self._candidates)
+
     def stop(self, timeout: float = 1.0) -> None:
         """Stop pulling. A pull held open by a peer is abandoned (its thread is a daemon; a
         transaction cut short by process exit rolls back, and the rows come again next time)."""
         self._stop.set()
+        self._probe_wake.set()
         with self._lock:
-            threads = list(self._threads.values())
+            threads = [*self._threads.values(), *(t for t in (self._prober, self._watchdog) if t is not None)]
         for thread in threads:
             thread.join(timeout / max(1, len(threads)))
 
+    # -- workers ----------------------------------------------------------------------------------
+
+    def _start_worker(self, url: str) -> None:
+        """Call with the lock held."""
+        thread = threading.Thread(target=self._run, args=(url, self._sources[url]), name=f"door-pull {url}",
+                                  daemon=True)
+        self._threads[url] = thread
+        thread.start()
+
+    def _watch(self) -> None:
+        """Restart any pull worker whose thread ended while replication is on (and say so)."""
+        while not self._stop.wait(WATCH_S):
+            with self._lock:
+                dead = [url for url, t in self._threads.items() if not t.is_alive()]
+                for url in dead:
+                    if not self._stop.is_set():
+                        self._start_worker(url)
+            for url in dead:
+                self._crashed(url, "the pull worker ended unexpectedly; restarted")
+
     def _run(self, url: str, source: str) -> None:
+        while not self._stop.is_set():
+            try:
+                self._pull_loop(url, source)
+            except Exception as exc:  # noqa: BLE001 - a crash outside a round: restart, never die silently
+                log.exception("pull worker for door %s crashed; restarting it", url)
+                self._crashed(url, f"{type(exc).__name__}: {exc}; restarted")
+                self._stop.wait(RESTART_S)
+
+    def _crashed(self, url: str, error: str) -> None:
+        try:
+            with Store(self.data_dir) as store, store.transaction() as conn:
+                peers.record_crash(conn, url, error, utc_now(), self._sources.get(url, "manual"))
+        except CheckinError as exc:  # the database is failing too: the log still has it
+            log.error("could not record the crash of the pull worker for %s: %s", url, exc)
+
+    def _pull_loop(self, url: str, source: str) -> None:
         store = Store(self.data_dir)
         client = DoorClient(url, self.key, self.device_id)
         failures = 0
@@ -153,9 +299,19 @@ class DoorReplicator:
                     # The first pull (and the first after a failure) answers at once, so the
                     # doors' status shows the contact without waiting for a long-poll to end.
                     wait = self.long_poll_s if answered and not failures else 0.0
+                    if failures or not answered:
+                        # A small signed hello first: a door that is not one of ours (a typo, a
+                        # stranger at that address) costs HELLO_MAX_BYTES a try, never a page.
+                        if client.hello().get("venue") != self.venue_id:
+                            raise PeerError(f"{url} belongs to another venue")
                     got = pull_once(store, client, self.venue_id, wait=wait,
                                     push_not_before=not_before(self.push_grace_s), source=source)
                     failures, answered = 0, True
+                    now = time.monotonic()
+                    if now - last_orphan_check > ORPHAN_CHECK_S:
+                        last_orphan_check = now
+                        with store.transaction() as conn:
+                            replica.link_orphans(conn, utc_now())
                 except Exception as exc:  # noqa: BLE001 - a bug in one round must not stop replication
                     if not isinstance(exc, CheckinError):
                         log.exception("pull from door %s crashed", url)
@@ -171,14 +327,48 @@ class DoorReplicator:
                     continue
                 if got.applied:
                     self.on_applied(got)
-                now = time.monotonic()
-                if now - last_orphan_check > ORPHAN_CHECK_S:
-                    last_orphan_check = now
-                    with store.transaction() as conn:
-                        replica.link_orphans(conn, utc_now())
         finally:
             client.close()
             store.close()
+
+    # -- discovered doors -----------------------------------------------------------------------------
+
+    def _probe(self) -> None:
+        """Ask discovered doors, one at a time, for a signed hello; a door that gives one is pulled from."""
+        while not self._stop.is_set():
+            with self._lock:
+                now = time.monotonic()
+                due = [url for url, when in self._candidates.items() if when <= now]
+                nearest = min(self._candidates.values(), default=now + PROBE_RETRY_S)
+            if not due:
+                self._probe_wake.clear()
+                self._probe_wake.wait(max(0.05, nearest - time.monotonic()))
+                continue
+            for url in due:
+                if self._stop.is_set():
+                    return
+                verified = self._signed_hello(url)
+                with self._lock:
+                    if verified:
+                        self._candidates.pop(url, None)
+                    else:
+                        self._candidates[url] = time.monotonic() + PROBE_RETRY_S
+                if verified:
+                    self.add_peer(url, "mdns")
+
+    def _signed_hello(self, url: str) -> bool:
+        client = DoorClient(url, self.key, self.device_id, timeout=PROBE_TIMEOUT_S, max_bytes=HELLO_MAX_BYTES)
+        try:
+            hello = client.hello()
+            return hello.get("venue") == self.venue_id and hello.get("device_id") != self.device_id
+        except PeerError as exc:
+            log.info("advertised door %s is not pulled from: %s", url, exc)
+            return False
+        except Exception:  # noqa: BLE001 - a bug here must not end discovery
+            log.exception("probing advertised door %s failed", url)
+            return False
+        finally:
+            client.close()
 
 
 def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 0.0,
@@ -186,19 +376,25 @@ def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 
     """One pull from one peer, applied. Pages until the peer has nothing more for us.
 
     Raises:
-        PeerError: unreachable, refused, unsigned, or a door of another venue.
+        PeerError: unreachable, refused, unsigned, a malformed page, or a door of another venue.
     """
     total = replica.ApplyReport()
     while True:
         doc = client.pull(replica.heads(store.conn), wait=wait if not total.applied else 0.0)
         if doc.get("venue") != venue_id:
             raise PeerError(f"{client.url} belongs to another venue")
+        rows, their_heads, device = doc.get("rows"), doc.get("heads"), doc.get("device_id")
+        if not (isinstance(rows, list) and isinstance(their_heads, dict) and isinstance(device, str)):
+            raise PeerError(f"{client.url} answered a page without rows, heads or device_id; ignored")
+        if len(rows) > MAX_ROWS:
+            raise PeerError(f"{client.url} answered {len(rows):,} rows (a door serves at most {MAX_ROWS}); ignored")
+        door = doc.get("door") if isinstance(doc.get("door"), str) else None
         now = utc_now()
         with store.transaction() as conn:
-            report = replica.apply_rows(conn, doc.get("rows") or [], own_device=store.device_id, pushes=pushes,
-                                        now=now, push_not_before=push_not_before)
-            behind, ahead = replica.lag(replica.heads(conn), doc.get("heads") or {})
-            peers.record_contact(conn, client.url, device_id=doc["device_id"], door=doc.get("door"), behind=behind,
+            report = replica.apply_rows(conn, rows, own_device=store.device_id, pushes=pushes,
+                                        now=now, push_not_before=push_not_before, source=client.url)
+            behind, ahead = replica.lag(replica.heads(conn), their_heads)
+            peers.record_contact(conn, client.url, device_id=device[:64], door=door and door[:128], behind=behind,
                                  ahead=ahead, rows=report.applied, now=now, source=source)
         total.applied += report.applied
         total.duplicates += report.duplicates
@@ -206,5 +402,7 @@ def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 
         total.tickets |= report.tickets
         total.conflicts += report.conflicts
         total.new_acts += report.new_acts
-        if not doc.get("more") or not report.applied:
+        total.quarantined += report.quarantined
+        total.alarms += report.alarms
+        if not doc.get("more") or not (report.applied or report.quarantined):
             return total

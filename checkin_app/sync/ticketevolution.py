@@ -2,7 +2,8 @@
 
 Every state in the connection's `states` setting (default: pending, accepted, completed, and
 rejected and cancelled so that voids arrive) is walked page by page; each page is applied in one
-transaction. The docs give no change filter for orders, so a sync reads each state's list whole
+transaction. An order that cannot be mapped (no event) is set aside with its reason and the rest of
+the page, and of the sync, goes on. Pending orders are pulled but admit only with `admit_pending`. The docs give no change filter for orders, so a sync reads each state's list whole
 (a brokerage's orders for a night are a few pages); the mapper makes re-applying a no-op.
 """
 from __future__ import annotations
@@ -21,6 +22,9 @@ from checkin_app.sync.policy import retry_policy
 from checkin_app.sync.tickettailor import Progress, PullReport
 
 DEFAULT_STATES = ("pending", "accepted", "completed", "rejected", "cancelled")
+#: Connection setting (`connect ticketevolution --admit-pending`): orders the seller has not accepted
+#: yet admit, with a note at the door. Off by default: a pending order may still be rejected.
+ADMIT_PENDING = "admit_pending"
 
 
 class TicketEvolutionSync:
@@ -42,12 +46,13 @@ class TicketEvolutionSync:
     def pull(self, event_remote_ids: list[str] | None = None) -> PullReport:
         report = PullReport()
         events: set[str] = set()
+        admit_pending = bool(self.connection.settings.get(ADMIT_PENDING))
         for state in self.connection.settings.get("states") or DEFAULT_STATES:
             page = 1
             while not self.cancel.is_set():
                 body = self.client.orders_page(state, page, PER_PAGE)
                 report.pages += 1
-                batch = ticketevolution.map_orders_page(body)
+                batch = ticketevolution.map_orders_page(body, admit_pending=admit_pending)
                 if event_remote_ids:
                     batch.tickets = [t for t in batch.tickets if t.event_remote_id in event_remote_ids]
                     batch.events = [e for e in batch.events if e.remote_id in event_remote_ids]
@@ -55,6 +60,7 @@ class TicketEvolutionSync:
                     result = apply_batch(conn, batch, self.connection.id)
                 report.tickets += len(batch.tickets)
                 report.conflicts += len(result.conflicts)
+                report.set_aside += result.set_aside
                 events.update(e.remote_id for e in batch.events)
                 self.progress(f"Ticket Evolution {state} orders", report.tickets, None)
                 total = body.get("total_entries")

@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 
 from checkin_app.scanning import formats as fmt
-from checkin_app.scanning.synth import HEIGHT, WIDTH, code128_image, door_background, place, qr_image, ticket_card
+from checkin_app.scanning.synth import (HEIGHT, WIDTH, door_background, matrix_image, place, qr_image, qr_version,
+                                        ticket_card)
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -29,7 +30,11 @@ def random_code(rng: np.random.Generator) -> str:
 
 def phone(code: str, module_px: int, dark: bool = False, pixel_grid: int = 0) -> np.ndarray:
     """A phone face (gray): black bezel, a light (or dark-mode) screen with the QR in the middle."""
-    symbol = qr_image(code, module_px=module_px, border=2 if dark else 4)
+    return phone_showing(qr_image(code, module_px=module_px, border=2 if dark else 4), module_px, dark, pixel_grid)
+
+
+def phone_showing(symbol: np.ndarray, module_px: int, dark: bool = False, pixel_grid: int = 0) -> np.ndarray:
+    """A phone face (gray) with `symbol` (black on white) in the middle of its screen."""
     if dark:
         symbol = 255 - symbol  # light modules on a dark screen, as wallets in dark mode show it
     sh, sw = symbol.shape
@@ -138,6 +143,39 @@ def code128_angle(rng):
     return cv2.GaussianBlur(scene, (0, 0), 0.8), code, fmt.CODE128
 
 
+def signed_payload(rng: np.random.Generator, low: int = 100, high: int = 500) -> str:
+    """A long signed ticket payload: an id, claims and a base64url signature, `low`..`high` characters
+    (at most 512: the longest code a provider's ticket can carry, `domain.codes.MAX_CODE_LENGTH`)."""
+    length = int(rng.integers(low, high + 1))
+    head = f"v1.{int(rng.integers(10**8, 10**9))}.{int(rng.integers(1, 40))}."
+    return head + "".join(rng.choice(list(_ALNUM + "-_"), length - len(head)))
+
+
+def dense(rng):
+    """A long signed payload (issue 15): QR version 10 to 25, or a wallet PDF417 or Aztec of 100+ bytes,
+    on a phone held close enough that a module is 2 to 3.5 pixels on the sensor."""
+    kind = rng.choice([fmt.QR, fmt.QR, fmt.PDF417, fmt.AZTEC])
+    while True:
+        payload = signed_payload(rng)
+        error = str(rng.choice(["m", "q", "h"]))
+        if kind != fmt.QR or 10 <= qr_version(payload, error) <= 25:
+            break
+    symbol = qr_image(payload, 6, error=error) if kind == fmt.QR else matrix_image(payload, kind, 6)
+    # Held close enough for 2 to 3.5 pixels a module, but whole in the picture (people aim a dense
+    # code at the camera until it fits; a wide PDF417 then has the smaller modules).
+    fits = min(0.8 * WIDTH / symbol.shape[1], 0.8 * HEIGHT / symbol.shape[0]) * 6
+    module_on_screen = min(rng.uniform(2.0, 3.5), fits)
+    card = phone_showing(symbol, 6)
+    width = card.shape[1] * module_on_screen / 6  # the phone's width for that module size
+    sw, sh = symbol.shape[1] * module_on_screen / 6, symbol.shape[0] * module_on_screen / 6
+    scene = door_background(rng)
+    centre = (WIDTH / 2 + rng.uniform(-1, 1) * max(0.0, (WIDTH * 0.9 - sw) / 2),
+              HEIGHT / 2 + rng.uniform(-1, 1) * max(0.0, (HEIGHT * 0.9 - sh) / 2))
+    place(scene, card, centre, width, tilt=(rng.uniform(-0.12, 0.12), rng.uniform(-0.12, 0.12)),
+          rotate_deg=rng.uniform(-8, 8))
+    return scene, payload, kind
+
+
 def empty(rng):
     """No code: door clutter, text, and things that look like codes (stripes, grids, decoy cards)."""
     scene = door_background(rng, clutter=int(rng.integers(10, 30)))
@@ -174,7 +212,8 @@ def empty(rng):
 CONDITIONS = {
     "phone glare": phone_glare, "tilt/perspective": tilt, "moire (screen)": moire, "motion blur": motion_blur,
     "distance (small code)": distance, "dark-mode QR": dark_mode, "paper, low light": paper_low_light,
-    "paper, out of focus": paper_defocus, "Code128 at an angle": code128_angle, "no code": empty,
+    "paper, out of focus": paper_defocus, "Code128 at an angle": code128_angle,
+    "dense (long signed payload)": dense, "no code": empty,
 }
 
 

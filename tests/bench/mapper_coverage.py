@@ -90,6 +90,8 @@ def classify(provider: str, doc, purchases: list[dict]) -> tuple[str, int, int, 
         text = str(exc)
         no_tickets = "carries no tickets" in text or "nothing a door uses" in text
         return ("no_tickets" if no_tickets else "not_read"), 0, 0, 0, text
+    if batch.set_aside and not (batch.events or batch.tickets or batch.checkins or batch.orders):
+        return "not_read", 0, 0, 0, batch.set_aside[0].reason  # every record of the page was set aside
     outcome = "mapped" if len(batch) else "no_tickets"
     return outcome, len(batch.events), len(batch.tickets), len(batch.checkins), ""
 

@@ -1,14 +1,16 @@
 """CameraWorker: decoding on its own thread, scans and previews back on the GUI thread."""
 import threading
+import time
 
 import numpy as np
 from PySide6.QtGui import QImage
 
 from checkin_app.gui.camera import CameraWorker, to_qimage
+from checkin_app.gui.camera_pane import CameraPane
 from checkin_app.scanning import formats as fmt
 from checkin_app.scanning.decoders import ZxingDecoder
 from checkin_app.scanning.pipeline import ScanPipeline
-from checkin_app.scanning.sources import ArraySource, CameraSource
+from checkin_app.scanning.sources import ArraySource, CameraError, CameraSource
 from checkin_app.scanning.synth import ticket_frames, write_ticket_video
 
 CODES = ["TKT-0001", "TKT-0002", "al4R5"]
@@ -21,9 +23,9 @@ class ThreadRecordingDecoder(ZxingDecoder):
         super().__init__()
         self.threads = set()
 
-    def decode(self, gray, fast=False):
+    def decode(self, gray, fast=False, unreadable=False):
         self.threads.add(threading.get_ident())
-        return super().decode(gray, fast)
+        return super().decode(gray, fast, unreadable)
 
 
 def run_to_end(qtbot, worker):
@@ -96,3 +98,66 @@ def test_to_qimage_copies_bgr_and_gray():
     image = to_qimage(bgr)
     assert image.format() == QImage.Format.Format_BGR888 and image.pixelColor(0, 0).red() == 255
     assert to_qimage(np.full((4, 6), 7, dtype=np.uint8)).pixelColor(1, 1).red() == 7
+
+
+class UsbCamera:
+    """A fake camera on a cable (the loopback the issue asks for): frames while plugged in, reads fail
+    once it is pulled, opening fails while it is out. After `show_ticket`, frames carry a ticket."""
+
+    def __init__(self):
+        self.plugged, self.show_ticket = True, False
+        self.blank = np.full((720, 1280, 3), 90, np.uint8)
+        self.ticket = next(f for i, f in enumerate(ticket_frames(["AFTER-USB-1"], hold=1, gap=1)) if i == 1)
+
+    def open(self):
+        if not self.plugged:
+            raise CameraError('camera "Door Cam" is not connected')
+        cam = self
+
+        class Source:
+            name, fps, settings = 'camera "Door Cam"', 30.0, {"resolution": "1280x720"}
+
+            def read(self):
+                if not cam.plugged:
+                    raise CameraError('camera "Door Cam" stopped delivering frames (unplugged?)')
+                time.sleep(0.005)  # a camera delivers at its own pace
+                return cam.ticket if cam.show_ticket else cam.blank
+
+            def close(self):
+                pass
+
+        return Source()
+
+
+def test_an_unplugged_camera_is_reported_on_the_door_and_reopened_when_it_returns(qtbot):
+    cam, pane = UsbCamera(), CameraPane()
+    qtbot.addWidget(pane)
+    worker = CameraWorker(cam.open, preview_fps=0, reconnect=True, retry_s=0.01)
+    worker.status.connect(pane.set_status)
+    scans = []
+    worker.scanned.connect(lambda code, _sym: scans.append(code))
+    with qtbot.waitSignal(worker.status, timeout=10_000, check_params_cb=lambda s, _m: s == "connected"):
+        worker.start()
+    assert pane.warning is None
+    with qtbot.waitSignal(worker.status, timeout=10_000, check_params_cb=lambda s, _m: s == "lost"):
+        cam.plugged = False  # USB pulled mid-event
+    assert "stopped delivering frames" in pane.warning and "come back" in pane.warning
+    cam.show_ticket = True
+    with qtbot.waitSignal(worker.status, timeout=10_000, check_params_cb=lambda s, _m: s == "reconnected"):
+        cam.plugged = True
+    assert pane.warning is None
+    qtbot.waitUntil(lambda: scans == ["AFTER-USB-1"], timeout=10_000)  # scanning goes on
+    worker.stop()
+    assert not worker._thread.isRunning()
+
+
+def test_stop_ends_the_wait_for_a_camera_that_is_not_there(qtbot):
+    cam = UsbCamera()
+    cam.plugged = False
+    worker = CameraWorker(cam.open, preview_fps=0, reconnect=True, retry_s=0.05)
+    with qtbot.waitSignal(worker.status, timeout=10_000) as waiting:
+        worker.start()
+    assert waiting.args[0] == "waiting" and "not connected" in waiting.args[1]
+    with qtbot.waitSignal(worker.finished, timeout=5_000):
+        worker.stop()
+    assert not worker._thread.isRunning()

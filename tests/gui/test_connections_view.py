@@ -139,3 +139,23 @@ def test_webhook_receiver_toggle_receives_deliveries_and_stops(qtbot, view, monk
     with qtbot.waitSignal(view.model.modelReset, timeout=10_000):
         view.refresh()
     assert view.events.count() >= 1  # the delivery's event is now cached
+
+
+def test_each_connection_says_what_cannot_reach_the_door_and_events_show_their_own_time(qtbot, view, monkeypatch):
+    """Issue 12: item 16 (what a provider cannot bring to the door) and defect 5 (the event's own zone)."""
+    import time as _time
+
+    from checkin_app.gui.connections_view import _when
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # the laptop is set to Tokyo; the show is in New York
+    _time.tzset()
+    try:
+        assert _when("2026-01-01T19:30:00-05:00") == "Thu 01 Jan 19:30"
+    finally:
+        monkeypatch.delenv("TZ")
+        _time.tzset()
+    view.api_key_env.setText("TT_GUI_KEY")
+    text, ok = say(qtbot, view, view.add_button)
+    assert ok, text
+    qtbot.waitUntil(lambda: "check-in webhook" in view.cannot_reach.text(), timeout=10_000)
+    assert view.cannot_reach.text().startswith("Ticket Tailor sends no check-in webhook")

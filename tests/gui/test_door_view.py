@@ -106,3 +106,12 @@ def test_verdict_paint_is_timed(qtbot, door):
     with qtbot.waitSignal(door.verdict.painted, timeout=10_000):
         scan(qtbot, door, "al4R5")
     assert len(door.latencies) == 1 and door.latencies[0] > 0
+
+
+def test_fail_closed_verdicts_have_their_own_look():
+    """Issue 12: "check with a supervisor" and "rotating code" are not shown as an unknown code."""
+    from checkin_app.gui.verdict import look_for
+
+    check = look_for({"verdict": "check_with_supervisor"})
+    assert check.headline == "CHECK WITH A SUPERVISOR" and check.tone == "stop"
+    assert look_for({"verdict": "rotating_code"}).headline.startswith("ROTATING CODE")

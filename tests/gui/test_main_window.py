@@ -1,6 +1,7 @@
 """The main window: wiring of scanner, status, crash handling, persistence, and the demo end to end."""
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from checkin_app.demo import Demo
 from checkin_app.errors import StoreError
@@ -9,6 +10,7 @@ from checkin_app.gui.crash import CrashDialog
 from checkin_app.gui.demo_runner import DemoRunner
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import StatusStrip
+from checkin_app.scanning.cameras import CameraChoice, CameraInfo
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def test_environment_errors_are_messages_and_bugs_open_a_crash_dialog(qtbot, win
     assert "KeyError" in text and "--- log (last lines) ---" in text and "background task failed" in text
 
 
-def test_tab_and_geometry_persist(qtbot, door_dir):
+def test_geometry_persists_but_the_window_always_opens_on_the_door(qtbot, door_dir):
     w = open_window(door_dir, sync_interval_s=0)
     qtbot.addWidget(w)
     w.show()
@@ -61,7 +63,11 @@ def test_tab_and_geometry_persist(qtbot, door_dir):
     assert tab == 2 and geometry is not None and len(geometry) > 0
     again = open_window(door_dir, sync_interval_s=0)
     qtbot.addWidget(again)
-    assert again.tabs.currentIndex() == 2 and again.restoreGeometry(geometry)
+    assert again.restoreGeometry(geometry)
+    # A door laptop restarted mid-event is ready to scan, whatever tab a supervisor left open.
+    assert again.tabs.currentWidget() is again.door
+    again.show()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is again.door.entry)
     again.close()
 
 
@@ -140,15 +146,18 @@ def test_background_sync_pushes_door_scans_to_the_box_office(qtbot, tmp_path, mo
 
 
 def test_camera_choice_is_applied_and_kept(qtbot, window, door_dir):
-    box = window.door_settings
+    box = window.door_settings.camera
     box.camera.setCurrentIndex(box.camera.findData(None))
     box.camera.activated.emit(box.camera.currentIndex())
     assert window.camera_worker is None and "No camera" in window.door.camera.message
     assert Settings(door_dir).camera is None
-    box.camera.setCurrentIndex(box.camera.findData(3))
-    with qtbot.waitSignal(window.cameraStarted, timeout=10_000):
+    box._fill_cameras([CameraInfo("Door Cam", 3)], None)  # as listed by the system
+    box.camera.setCurrentIndex(box.camera.findData("Door Cam"))
+    box.resolution.setCurrentIndex(box.resolution.findData("1920x1080"))
+    with qtbot.waitSignal(window.cameraStarted, timeout=10_000) as started:
         box.camera.activated.emit(box.camera.currentIndex())
-    assert Settings(door_dir).camera == 3 and window.camera_worker is not None
+    assert Settings(door_dir).camera == CameraChoice("Door Cam", 1920, 1080)  # by name, not index
+    assert started.args[0] is window.camera_worker
     window.stop_camera()
 
 

@@ -265,3 +265,41 @@ def test_long_result_lists_load_page_by_page(qtbot, tmp_path):
         assert len({r["id"] for r in view.model.rows}) == 250
     finally:
         t.shutdown()
+
+
+def test_unvoid_takes_back_a_supervisors_void_with_a_reason(qtbot, unlocked, monkeypatch):
+    """Issue 12, item 14: a supervisor's void stays until a supervisor un-voids it, with a reason."""
+    pick(qtbot, unlocked, "Lovelace")
+    assert not unlocked.detail.unvoid_button.isEnabled()  # nothing to take back
+    unlocked.detail.reason.setText("wrong person")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    act(qtbot, unlocked, unlocked.detail.void_button)
+    assert unlocked.detail.unvoid_button.isEnabled()
+    unlocked.detail.reason.setText("it was her after all")
+    message, rec = act(qtbot, unlocked, unlocked.detail.unvoid_button)
+    assert "Un-voided" in message and rec["status"] == "valid"
+    assert rec["history"][-1]["op"] == "unvoid" and rec["history"][-1]["payload"]["reason"] == "it was her after all"
+    assert not unlocked.detail.unvoid_button.isEnabled()
+
+
+def test_problems_list_shows_unrecognised_tickets_set_aside_records_and_unapplied_deliveries(qtbot, unlocked, door_dir):
+    """Issue 12, item 16: what the door refused or could not apply is in the supervisor's list."""
+    from checkin_app.domain.models import Batch, SetAside, TicketStatus
+    from checkin_app.store import Store, inbox
+    from checkin_app.store.tickets import apply_batch
+    from tests.factories import ticket
+
+    with Store(door_dir) as store, store.transaction() as conn:
+        apply_batch(conn, Batch(tickets=[ticket("ODD1", holder_name="Odd One", status=TicketStatus.UNRECOGNISED,
+                                                provider_state="refund_pending")],
+                                set_aside=[SetAside("ticketevolution", "order", "o_7", "order without an event", {})]))
+        row, _ = inbox.add(conn, "ticketor", b'{"Id": 1}')
+        inbox.mark(conn, row, "Ticketor invoice 1 carries no tickets")
+    with qtbot.waitSignal(unlocked.conflicts.loaded, timeout=10_000) as loaded:
+        unlocked.tabs.setCurrentWidget(unlocked.conflicts)
+    assert loaded.args[0] == 3
+    model = unlocked.conflicts.model
+    shown = {model.data(model.index(r, 1)): model.data(model.index(r, 4)) for r in range(model.rowCount())}
+    assert "Ticket Tailor says 'refund_pending'" in shown["Provider state not recognised"]
+    assert "order without an event" in shown["Record set aside"]
+    assert "carries no tickets" in shown["Delivery not applied"]

@@ -115,3 +115,64 @@ def test_shortcuts_and_auto_repeat_are_not_held(qtbot, wedge, window, clock):
     repeat = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_X, Qt.KeyboardModifier.NoModifier, "x", True)
     QApplication.sendEvent(window.search, repeat)
     assert window.search.text() == "x" and wedge.parser.pending == 0
+
+
+def press(widget, key, text="", mods=Qt.KeyboardModifier.NoModifier, timestamp=0):
+    """A key press and release as the platform delivers them (optionally with the event's own time)."""
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        event = QKeyEvent(kind, key, mods, text)
+        event.setTimestamp(timestamp)
+        QApplication.sendEvent(widget, event)
+
+
+def test_shift_per_capital_and_caps_lock_do_not_cut_the_burst(qtbot, wedge, window, clock):
+    focus(qtbot, window.search)
+    shift = Qt.KeyboardModifier.ShiftModifier
+    with qtbot.waitSignal(wedge.scanned, timeout=2000) as sig:
+        press(window.search, Qt.Key.Key_CapsLock)
+        for ch in "vj0xOSL":
+            clock.ms += 3
+            if ch.isupper():  # a HID scanner: Shift down, the key, Shift up, for every capital
+                press(window.search, Qt.Key.Key_Shift, mods=shift)
+                press(window.search, ord(ch), ch, shift)
+            else:
+                press(window.search, ord(ch.upper()), ch)
+        press(window.search, Qt.Key.Key_AltGr, mods=Qt.KeyboardModifier.GroupSwitchModifier)
+        press(window.search, Qt.Key.Key_At, "@", Qt.KeyboardModifier.GroupSwitchModifier)
+        clock.ms += 3
+        press(window.search, Qt.Key.Key_Return, "\r")
+    assert sig.args == ["vj0xOSL@"]
+    assert window.search.text() == ""
+
+
+def test_windows_altgr_is_a_character_not_a_shortcut(qtbot, wedge, window, clock):
+    altgr = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    with qtbot.waitSignal(wedge.scanned, timeout=2000) as sig:
+        for ch in "ab@cd":
+            clock.ms += 4
+            press(window, ord(ch.upper()) if ch != "@" else Qt.Key.Key_At, ch, altgr if ch == "@" else
+                  Qt.KeyboardModifier.NoModifier)
+        press(window, Qt.Key.Key_Return, "\r")
+    assert sig.args == ["ab@cd"]
+
+
+def test_keys_are_timed_by_their_own_timestamps_not_when_they_are_read(qtbot, wedge, window, clock):
+    """A person's keys, 60 ms apart by their timestamps, read in one go (the GUI was busy): typed."""
+    focus(qtbot, window.search)
+    scans = []
+    wedge.scanned.connect(scans.append)
+    for i, ch in enumerate("sk_live_12"):
+        clock.ms += 0.01
+        press(window.search, ord(ch.upper()), ch, timestamp=50_000 + 60 * i)
+    clock.ms += 1000  # past the last key's own time (540 ms after the first) and a quiet gap
+    qtbot.waitUntil(lambda: window.search.text() == "sk_live_12", timeout=2000)
+    assert scans == []
+
+
+def test_password_fields_keep_even_fast_keys(qtbot, wedge, window, clock):
+    window.search.setEchoMode(QLineEdit.EchoMode.Password)
+    focus(qtbot, window.search)
+    scans = []
+    wedge.scanned.connect(scans.append)
+    type_into(window.search, clock, "Secret123\r", 4)
+    assert window.search.text() == "Secret123" and scans == [] and wedge.parser.pending == 0

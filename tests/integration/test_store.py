@@ -31,15 +31,27 @@ def test_codes_are_case_sensitive(tmp_path):
         assert candidates(store.conn, "al4r5") == []
 
 
-def test_reapplying_a_batch_changes_nothing_and_void_wins(tmp_path):
+def test_reapplying_a_batch_changes_nothing_and_a_supervisor_void_wins(tmp_path):
     with seeded_store(tmp_path) as store:
+        CheckinService(store, door="Door 1").void("R59xesv", "lost wristband")
         n = store.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
         with store.transaction() as conn:
-            # Upstream still says valid and masks the name: neither the void nor the name is lost.
-            apply_batch(conn, Batch(tickets=[ticket("VOIDED1"), ticket("al4R5", holder_name=None)]))
+            # Upstream still says valid and masks the name: neither the local void nor the name is lost.
+            apply_batch(conn, Batch(tickets=[ticket("R59xesv"), ticket("al4R5", holder_name=None)]))
         assert store.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == n
-        assert candidates(store.conn, "VOIDED1")[0].status is TicketStatus.VOID
+        voided = candidates(store.conn, "R59xesv")[0]
+        assert voided.status is TicketStatus.VOID and voided.void_reason == "voided by supervisor: lost wristband"
         assert candidates(store.conn, "al4R5")[0].holder_name == "Ada Lovelace"
+
+
+def test_a_provider_void_follows_the_provider(tmp_path):
+    """Issue 12, item 14: the provider saying valid again un-voids its own void (1Ticket pending -> live)."""
+    with seeded_store(tmp_path) as store:
+        assert candidates(store.conn, "VOIDED1")[0].status is TicketStatus.VOID
+        with store.transaction() as conn:
+            apply_batch(conn, Batch(tickets=[ticket("VOIDED1")]))
+        again = candidates(store.conn, "VOIDED1")[0]
+        assert again.status is TicketStatus.VALID and again.voided_at is None and again.void_reason is None
 
 
 def test_upstream_void_of_admitted_ticket_is_a_conflict(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from checkin_app.errors import ConfigError
 from checkin_app.scanning import decoders
 from checkin_app.scanning import formats as fmt
-from checkin_app.scanning.decoders import PyzbarDecoder, ZxingDecoder, make_decoder
+from checkin_app.scanning.decoders import PyzbarDecoder, ZxingDecoder, make_decoder, zxing_formats
 from checkin_app.scanning.synth import code128_image, qr_image
 
 
@@ -93,3 +93,19 @@ def test_synth_code128_encodes_exactly_what_it_is_given(code):
     frame = on_canvas(np.pad(code128_image(code), 20, constant_values=255))
     assert [(r.text, r.symbology) for r in ZxingDecoder().decode(frame)] == [(code, fmt.CODE128)]
     assert [r.text for r in PyzbarDecoder().decode(frame)] == [code]
+
+
+def test_the_doors_formats_leave_out_the_family_members_no_ticket_uses():
+    # zxing-cpp 3 reads Micro QR and rMQR under "QRCode" and runes under "Aztec"; a Micro QR is
+    # what plain zxing-cpp read out of phone glare. MicroPDF417 (Reed-Solomon, like PDF417) is kept.
+    import zxingcpp
+
+    F = zxingcpp.BarcodeFormat
+    cases = ((F.MicroQRCode, "12", []), (F.RMQRCode, "HELLO", []), (F.AztecRune, "25", []),
+             (F.MicroPDF417, "HELLO", [("HELLO", fmt.PDF417)]), (F.QRCode, "QQ-1", [("QQ-1", fmt.QR)]))
+    for zx_format, text, expected in cases:
+        img = np.asarray(zxingcpp.write_barcode_to_image(zxingcpp.create_barcode(text, zx_format), scale=4))
+        frame = on_canvas(cv2.copyMakeBorder(img, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255))
+        assert [(r.text, r.symbology) for r in ZxingDecoder().decode_full(frame)] == expected, zx_format
+        plain = zxingcpp.read_barcodes(frame, formats=zxing_formats())
+        assert [b.text for b in plain] == [t for t, _ in expected], zx_format  # the superset's baseline agrees

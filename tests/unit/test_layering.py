@@ -12,7 +12,8 @@ ALLOWED = {
     "store": ({"domain", "errors", "store"}, {"sqlite_utils"}),
     "providers": ({"domain", "errors", "providers", "log"}, {"httpx"}),
     # segno and barcode (python-barcode) render tickets for scanning.synth (tests, bench, demo video).
-    "scanning": ({"domain", "errors", "scanning"}, {"cv2", "numpy", "zxingcpp", "pyzbar", "segno", "barcode"}),
+    # cv2_enumerate_cameras lists cameras by name on Windows and macOS (scanning.cameras).
+    "scanning": ({"domain", "errors", "scanning"}, {"cv2", "numpy", "zxingcpp", "pyzbar", "segno", "barcode", "cv2_enumerate_cameras"}),
     "webhooks": ({"domain", "errors", "store", "providers", "webhooks", "log", "secrets"}, {"starlette", "uvicorn", "httpx"}),
     # DESIGN.md puts peer (multi-door) replication in sync/: a door server and mDNS discovery.
     "sync": ({"domain", "errors", "store", "providers", "sync", "log", "secrets", "webhooks"},

@@ -34,9 +34,25 @@ def test_oneticket_purchase_and_seats_from_the_docs():
          "barcode": "1353136914970530", "ticketstock": "eticket"},
         {"seatid": "55847444", "status": "void", "seatnumber": "36", "section": "SEC H", "row": "2", "barcode": "1353136914970531"}]}]}
     batch = oneticket.map_purchase_seats(purchase, getpdf)
-    assert [(t.code, t.status) for t in batch.tickets] == [("1353136914970530", TicketStatus.VALID),
-                                                          ("1353136914970531", TicketStatus.VOID)]
+    # Only "live" is documented (1ticket-legacy-api.txt:50): "void" is not, so it never admits and
+    # the supervisor sees what 1Ticket said.
+    assert [(t.code, t.status, t.provider_state) for t in batch.tickets] == [
+        ("1353136914970530", TicketStatus.VALID, "live"), ("1353136914970531", TicketStatus.UNRECOGNISED, "void")]
     assert batch.tickets[0].seat == "SEC H Row 2 Seat 35"
     assert batch.events[0].starts_at == "2018-07-11T19:00:00"
     with pytest.raises(PayloadError, match="error"):
         oneticket.purchases({"result": {"status": "failure", "message": "bad token"}})
+
+
+def test_the_ticket_evolution_simulator_checks_signatures_with_its_own_implementation():
+    """The simulator's verifier is written apart from the client's signer; both meet the documented vectors."""
+    from checkin_app.sandbox import ticketevolution as simulator
+
+    assert "providers" not in simulator.expected_signature.__module__
+    assert simulator.expected_signature("xyz", "GET", "api.ticketevolution.com", "/brokerages",
+                                        {"per_page": "1", "page": "1"}, b"") == "ohGcFIHF3vg75A8Kpg42LNxuQpQZJsTBKv8xnZASzu0="
+    assert simulator.expected_signature("xyz", "GET", "api.ticketevolution.com", "/v9/brokerages",
+                                        {"page": "1", "per_page": "1"}, b"") == "n+kyuaIJKFuUTkEYCdMhR3l3o9WNBbTIJE3qcniboWE="
+    body = b'{"reviewer_id":12345}'  # the documented accept body (ticketevolution-order-processing.txt:97)
+    assert simulator.expected_signature("xyz", "POST", "api.ticketevolution.com", "/v9/orders/1/accept", {}, body) == \
+        ticketevolution.sign("xyz", "POST", "api.ticketevolution.com", "/v9/orders/1/accept", body=body)

@@ -37,13 +37,25 @@ def test_ticketor_ticket_sale_keeps_the_numeric_barcode_seat_price_level_and_eve
     assert ticketor.map_any({**load("ticketor-new-ticket-sale.json"), "Barcode": 97100}).tickets[0].code == "97100"
 
 
-@pytest.mark.parametrize("change", [{"Status": "returned"}, {"Status": "refunded"}, {"Status": ""}])
-def test_ticketor_tickets_not_sold_are_void(change):
-    assert ticketor.map_any({**load("ticketor-new-ticket-sale.json"), **change}).tickets[0].status is TicketStatus.VOID
+@pytest.mark.parametrize("change, shown", [({"Status": "returned"}, "returned"), ({"Status": "refunded"}, "refunded"),
+                                           ({"Status": ""}, "(empty)")])
+def test_ticketor_tickets_not_sold_never_admit_and_keep_what_ticketor_said(change, shown):
+    ticket = ticketor.map_any({**load("ticketor-new-ticket-sale.json"), **change}).tickets[0]
+    assert (ticket.status, ticket.provider_state) == (TicketStatus.UNRECOGNISED, shown)
 
 
-@pytest.mark.parametrize("change", [{"InvoiceType": "Return"}, {"ReturnStatus": "Returned"}, {"ReturnStatus": "PartiallyReturned"}])
+@pytest.mark.parametrize("change", [{"InvoiceType": "Return"}, {"ReturnStatus": "Returned"}])
 def test_ticketor_returned_invoices_void_their_tickets(change):
     invoice = {**load("ticketor-new-invoice-with-details.json"), **change}
-    assert [t.status for t in ticketor.map_any(invoice).tickets] == [TicketStatus.VOID]
+    assert [(t.status, t.void_reason[:8]) for t in ticketor.map_any(invoice).tickets] == [(TicketStatus.VOID, "returned")]
     assert ticketor.map_any(load("ticketor-new-invoice-with-details.json")).tickets[0].status is TicketStatus.VALID
+
+
+def test_ticketor_partly_returned_invoice_keeps_its_sold_tickets():
+    invoice = {**load("ticketor-new-invoice-with-details.json"), "ReturnStatus": "PartiallyReturned"}
+    assert ticketor.map_any(invoice).tickets[0].status is TicketStatus.VALID
+
+
+def test_ticketor_an_unknown_object_is_a_payload_error_not_a_crash():
+    with pytest.raises(PayloadError, match="not a Ticketor payload"):
+        ticketor.map_any({"Something": 1})

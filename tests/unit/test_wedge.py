@@ -178,3 +178,28 @@ def test_a_scan_in_the_middle_of_typing_keeps_both_apart():
     events += scan_events + more + drain(p, t)
     assert scans(events) == ["TK-9001"]
     assert typed(events) == "joe"
+
+
+def test_key_timeline_keeps_the_keyboards_gaps_however_late_the_keys_are_read():
+    from checkin_app.scanning.wedge import KeyTimeline
+
+    line = KeyTimeline()
+    assert line.local_ms(900, 4900.5) == 4900.5  # read promptly: sets the clocks' offset
+    # Four keys typed 60 ms apart, all read in one go 2 s later (the GUI thread was busy).
+    times = [line.local_ms(stamped, 7000 + i * 0.1) for i, stamped in enumerate((1000, 1060, 1120, 1180))]
+    assert [round(b - a, 3) for a, b in zip(times, times[1:])] == [60, 60, 60]
+    assert times[0] == 5000.5  # when the key was pressed, not when it was read
+    # A key read sooner than any before refines the offset; a wrapped clock starts it again.
+    assert line.local_ms(2000, 6000.2) == 6000.2
+    assert line.local_ms(5, 9_000_000) == 9_000_000
+
+
+def test_a_person_typing_read_in_one_batch_is_typed_text_by_its_own_times():
+    from checkin_app.scanning.wedge import KeyTimeline
+
+    p, line = WedgeParser(), KeyTimeline()  # no key read before: the first batch sets the offset
+    events = []
+    for i, ch in enumerate("sk_live_12"):
+        events += p.feed(ch, line.local_ms(1000 + 60 * i, 5000 + i * 0.01, keep_offset=p.pending > 0))
+    events += drain(p, 6000)
+    assert scans(events) == [] and typed(events) == "sk_live_12"
