@@ -187,11 +187,7 @@ def test_tests_set_the_environment_through_monkeypatch():
 # Markdown link or bare: it starts at a top-level directory of the repository.
 PATH_REF = re.compile(r"(?<![\w/.-])((?:\.ci|checkin_app|docs|packaging|resources|scripts|tests)/[\w./*<>-]*\w)")
 # Today's dangling references, per file (the lead empties this at merge).
-MISSING_ALLOWED = {
-    # The screenshots were re-rendered per screen size (commit c2bb785: door-admitted-1366x768.png
-    # and -1024x600.png); the README's table still links the old names. README.md is the lead's.
-    "README.md": 10,
-}
+MISSING_ALLOWED: dict[str, int] = {}
 
 
 def _exists(ref: str, root: Path) -> bool:
