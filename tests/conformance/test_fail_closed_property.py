@@ -31,7 +31,7 @@ from checkin_app.providers.payloads import map_payload
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 from checkin_app.store.tickets import apply_batch
-from tests.bench.mapper_coverage import json_examples
+from scripts.bench.mapper_coverage import json_examples
 from tests.paths import PROVIDER_DOCS, REAL_TT, REFERENCE
 
 BUDGET = settings(max_examples=200, deadline=None, derandomize=True,

@@ -11,7 +11,7 @@ import copy
 import pytest
 
 from checkin_app.providers import oneticket
-from tests.bench.mapper_coverage import json_examples
+from scripts.bench.mapper_coverage import json_examples
 from tests.conformance.facts import ABSENT, UNDOCUMENTED, Fact, check_cited, door_verdict
 from tests.paths import PROVIDER_DOCS
 

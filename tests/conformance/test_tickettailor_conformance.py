@@ -17,7 +17,7 @@ from checkin_app.providers.payloads import map_payload
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 from checkin_app.store.tickets import apply_batch
-from tests.bench.mapper_coverage import json_examples
+from scripts.bench.mapper_coverage import json_examples
 from tests.paths import ROOT
 
 DOC = ROOT / "tests/fixtures/provider-docs/tickettailor-api-v1.txt"

@@ -9,7 +9,7 @@ import pytest
 from checkin_app.domain.codes import normalise
 from checkin_app.errors import InvalidCode
 from checkin_app.scanning.pipeline import ScanPipeline
-from tests.bench.real_photos import has_no_code, key, photos, plain_zxing
+from tests.helpers.real_photos import has_no_code, key, photos, plain_zxing
 
 PHOTOS = [p for p in photos() if p.gray is not None]
 

@@ -174,10 +174,9 @@ def environ_writes_in(path: Path) -> list[str]:
 
 def test_tests_set_the_environment_through_monkeypatch():
     # conftest.py files may: they set the process up (offscreen Qt, no real keyring) before any
-    # test or fixture exists, which monkeypatch cannot do. tests/bench holds scripts that run in
-    # a process of their own.
+    # test or fixture exists, which monkeypatch cannot do.
     found = {_rel(p): f for p in sorted((ROOT / "tests").rglob("*.py"))
-             if p.name != "conftest.py" and not {"fixtures", "bench"} & set(p.parts) and (f := environ_writes_in(p))}
+             if p.name != "conftest.py" and "fixtures" not in p.parts and (f := environ_writes_in(p))}
     assert found == {}, "use monkeypatch.setenv / delenv (or pytest.MonkeyPatch.context() in a wider fixture)"
 
 
@@ -187,7 +186,11 @@ def test_tests_set_the_environment_through_monkeypatch():
 # Markdown link or bare: it starts at a top-level directory of the repository.
 PATH_REF = re.compile(r"(?<![\w/.-])((?:\.ci|checkin_app|docs|packaging|resources|scripts|tests)/[\w./*<>-]*\w)")
 # Today's dangling references, per file (the lead empties this at merge).
-MISSING_ALLOWED: dict[str, int] = {}
+MISSING_ALLOWED = {
+    # The benchmarks moved from tests/bench/ to scripts/bench/; README.md (the lead's) still names
+    # `tests/bench/gui_bench.py` (its `python -m tests.bench.*` commands are not paths, so not counted).
+    "README.md": 1,
+}
 
 
 def _exists(ref: str, root: Path) -> bool:

@@ -1,9 +1,9 @@
 """Every JSON example in the providers' docs and every recorded real payload goes through the mappers
-(tests/bench/mapper_coverage.py prints the table): ticket-bearing examples map to the right tickets,
+(scripts/bench/mapper_coverage.py prints the table): ticket-bearing examples map to the right tickets,
 the rest are refused with a reason, never guessed at."""
 from checkin_app.domain.models import TicketStatus
 from checkin_app.providers import oneticket
-from tests.bench.mapper_coverage import collect, json_examples, summary
+from scripts.bench.mapper_coverage import collect, json_examples, summary
 from tests.paths import PROVIDER_DOCS
 
 

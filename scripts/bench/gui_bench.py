@@ -1,8 +1,8 @@
 """GUI figures (issue 6): event-loop stalls, scan-to-paint latency, start-up with 1,000,000 tickets.
 
-    .venv/bin/python -m tests.bench.gui_bench sync [--tickets 100000] [--json]
-    .venv/bin/python -m tests.bench.gui_bench startup DATA_DIR [--runs 3] [--json]
-    .venv/bin/python -m tests.bench.gui_bench demo [--json]
+    .venv/bin/python -m scripts.bench.gui_bench sync [--tickets 100000] [--json]
+    .venv/bin/python -m scripts.bench.gui_bench startup DATA_DIR [--runs 3] [--json]
+    .venv/bin/python -m scripts.bench.gui_bench demo [--json]
 
 `sync`: a window on an empty data dir connected to the Ticket Tailor simulator (loopback, real
 HTTP, in its own process as a real provider would be); a 10 ms QTimer probe records how late each tick fires (a) idle for 3 s (the baseline),
@@ -299,7 +299,7 @@ def main() -> int:
     else:
         runs = []
         for _ in range(args.runs):
-            out = subprocess.run([sys.executable, "-m", "tests.bench.gui_bench", "startup", args.data_dir, "--once"],
+            out = subprocess.run([sys.executable, "-m", "scripts.bench.gui_bench", "startup", args.data_dir, "--once"],
                                  capture_output=True, text=True, check=True)
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         report = {"runs": runs, "search_to_results_ms": runs[-1]["search_to_results_ms"], "median_door_ready_s": statistics.median(r["window_to_door_ready_s"] for r in runs),

@@ -1,6 +1,6 @@
 """Real-photo bench (issue 15): the pipeline against plain zxing-cpp and plain pyzbar on real camera images.
 
-    .venv/bin/python -m tests.bench.photo_bench [--json] [--root DIR]
+    .venv/bin/python -m scripts.bench.photo_bench [--json] [--root DIR]
 
 Data: `tests/fixtures/real-photos/` (or `--root`, any folder laid out the same way: one folder per
 group, each image with its expected text in a `.txt` of the same name, and a group with no code
@@ -34,7 +34,7 @@ from pyzbar import pyzbar
 
 from checkin_app.domain.codes import InvalidCode, normalise
 from checkin_app.scanning.pipeline import ScanPipeline
-from tests.bench.real_photos import ROOT, has_no_code, key, photos, plain_zxing
+from tests.helpers.real_photos import ROOT, has_no_code, key, photos, plain_zxing
 
 
 def _pyzbar(gray):

@@ -1,6 +1,6 @@
 """Input figures on a real X server (issue 13): USB scanner bursts and people typing while the GUI works.
 
-    .venv/bin/python -m tests.bench.input_bench [--codes 500] [--ms-per-key 4] [--tickets 100000]
+    .venv/bin/python -m scripts.bench.input_bench [--codes 500] [--ms-per-key 4] [--tickets 100000]
                                                [--baseline-ref main] [--json]
 
 It starts its own Xvfb + openbox (tests/realx/xserver.py), opens the real main window on it, and

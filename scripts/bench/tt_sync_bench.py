@@ -1,6 +1,6 @@
 """Ticket Tailor sync figures (issue 3): the real client and engine against the real simulator.
 
-    .venv/bin/python -m tests.bench.tt_sync_bench [--tickets 100000] [--json]
+    .venv/bin/python -m scripts.bench.tt_sync_bench [--tickets 100000] [--json]
 
 Measures, for one event of N tickets: requests and wall time of the first sync (against the
 ceil(N/100) floor), of a second sync after 50 new tickets and 20 voids, tickets ingested per

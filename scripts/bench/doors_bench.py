@@ -1,7 +1,7 @@
 """Door replication figures (issue 7): three real `checkin-app doors serve` processes on loopback,
 each reaching the others through a fault-injecting TCP proxy.
 
-    .venv/bin/python -m tests.bench.doors_bench [--latency-scans 200] [--partition-s 60]
+    .venv/bin/python -m scripts.bench.doors_bench [--latency-scans 200] [--partition-s 60]
                                                 [--storm 1000] [--chaos-scans 1000] [--json]
 
 Measures:

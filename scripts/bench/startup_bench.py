@@ -1,6 +1,6 @@
 """Start-up to door-ready: the packaged Linux build against running from source, in the same run.
 
-    .venv/bin/python -m tests.bench.startup_bench [--bundle dist/checkin-app] [--data-dir DIR] [--runs 5] [--json]
+    .venv/bin/python -m scripts.bench.startup_bench [--bundle dist/checkin-app] [--data-dir DIR] [--runs 5] [--json]
 
 Each run starts a fresh process with `--quit-when-ready` (the window opens offscreen, the door
 reaches "can scan, counters and status shown", prints "door ready" and quits) and times the

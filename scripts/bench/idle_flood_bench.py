@@ -1,6 +1,6 @@
 """Answer time of a signed Ticket Tailor delivery while 210 idle TCP connections are open (issue 14).
 
-    .venv/bin/python -m tests.bench.idle_flood_bench [--seconds 15] [--interval 0.02] [--idle 210] [--json]
+    .venv/bin/python -m scripts.bench.idle_flood_bench [--seconds 15] [--interval 0.02] [--idle 210] [--json]
 
 `checkin-app webhooks serve` runs as a real subprocess on loopback. The bench posts signed ORDER.CREATED
 deliveries (the real recorded Ticket Tailor body, each with its own delivery id, order id and
@@ -93,7 +93,7 @@ class Flood:
 
 
 def flood_process(port: int, count: int, sources: list[str]) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.bench.idle_flood_bench", "--flood", str(port), str(count),
+    proc = subprocess.Popen([sys.executable, "-m", "scripts.bench.idle_flood_bench", "--flood", str(port), str(count),
                              *sources], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "open"
     time.sleep(0.5)  # let the server take them in

@@ -1,8 +1,8 @@
 """Scan benchmark (issue 5): our pipeline against plain zxing-cpp and plain pyzbar, same frames, same run.
 
-    .venv/bin/python -m tests.bench.scan_bench [--per-condition 60] [--empty 80] [--seed N] [--json]
+    .venv/bin/python -m scripts.bench.scan_bench [--per-condition 60] [--empty 80] [--seed N] [--json]
 
-Frames come from `tests.bench.door_frames` (1280x720, deterministic seed, webcam noise + JPEG).
+Frames come from `scripts.bench.door_frames` (1280x720, deterministic seed, webcam noise + JPEG).
 Each frame is handed to the three readers in turn:
 
 - plain zxing-cpp: `zxingcpp.read_barcodes(gray)` with its defaults (every format, one pass);
@@ -43,7 +43,7 @@ from pyzbar import pyzbar
 
 from checkin_app.scanning.pipeline import ScanPipeline, to_gray
 from checkin_app.scanning.synth import door_background
-from tests.bench.door_frames import CONDITIONS, empty, generate, webcam
+from scripts.bench.door_frames import CONDITIONS, empty, generate, webcam
 
 
 def plain_zxing(frame):

@@ -1,6 +1,6 @@
 """1Ticket: what the event-day seat re-read costs, in requests per sync (issue 12, item 9).
 
-    .venv/bin/python -m tests.bench.oneticket_seat_rereads [--tonight 120] [--other 40] [--syncs 8] [--interval 30]
+    .venv/bin/python -m scripts.bench.oneticket_seat_rereads [--tonight 120] [--other 40] [--syncs 8] [--interval 30]
 
 A simulated account (loopback) holds `--tonight` purchases for an event today and `--other` for an
 event next year. The sync runs `--syncs` times, its clock `--interval` seconds apart; the table gives

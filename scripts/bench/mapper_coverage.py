@@ -1,7 +1,7 @@
 """Mapper coverage: every JSON example in the providers' docs (tests/fixtures/provider-docs/*.txt) and
 every recorded real payload (tests/fixtures/real), put through the app's mappers.
 
-    .venv/bin/python -m tests.bench.mapper_coverage [--json]
+    .venv/bin/python -m scripts.bench.mapper_coverage [--json]
 
 Each example is found by scanning the doc for JSON documents (every `{`/`[` that parses, outermost
 only) and classified as `mapped` (to events/tickets/check-ins, counted), `no_tickets` (a payload the

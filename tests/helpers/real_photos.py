@@ -1,6 +1,6 @@
 """The real-photo development set (`tests/fixtures/real-photos/`): loading, and comparing texts as a door would.
 
-Shared by the real-photo bench (`tests.bench.photo_bench`) and the superset test
+Shared by the real-photo bench (`scripts.bench.photo_bench`) and the superset test
 (`tests/integration/test_real_photos.py`), so both read the same images the same way.
 """
 from __future__ import annotations
@@ -17,7 +17,9 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import zxingcpp  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "real-photos"
+from tests.paths import REAL_PHOTOS  # noqa: E402
+
+ROOT = REAL_PHOTOS
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".pgm", ".gif", ".tif", ".tiff"})
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -1,7 +1,7 @@
 """Door memory under attack by strangers without the key (issue 14, item 3): a real
 `checkin-app doors serve` process, its RSS read with psutil, the quiet baseline in the same run.
 
-    .venv/bin/python -m tests.bench.door_hardening_bench [--body-mb 400] [--fakes 25] [--fake-mb 64]
+    .venv/bin/python -m scripts.bench.door_hardening_bench [--body-mb 400] [--fakes 25] [--fake-mb 64]
                                                          [--watch-s 15] [--compare-with DIR] [--json]
 
 Attacks, each on a fresh door (2,000 cached tickets, paired, no peers):

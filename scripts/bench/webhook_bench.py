@@ -1,7 +1,7 @@
 """Webhook receiver throughput: `checkin-app webhooks serve` (a real subprocess on loopback) under a
 bounded load from a second process, with zero lost and zero duplicated checked by counting the inbox.
 
-    .venv/bin/python -m tests.bench.webhook_bench [--deliveries 3000] [--duplicates 0.1] [--concurrency 8] [--json]
+    .venv/bin/python -m scripts.bench.webhook_bench [--deliveries 3000] [--duplicates 0.1] [--concurrency 8] [--json]
 
 Load: Ticketor "New Ticket Sale" deliveries (about 600 bytes each, one ticket each, unique barcodes),
 plus a share of exact re-sends, posted by a separate Python process with httpx from `--concurrency`
