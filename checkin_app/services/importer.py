@@ -15,7 +15,7 @@ from checkin_app.errors import PayloadError
 from checkin_app.providers.payloads import map_payload, read_payload_file
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
-from checkin_app.store.tickets import apply_batch
+from checkin_app.store.tickets import apply_batch, ticket_count
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,8 @@ def import_file(store: Store, path: Path, connection: str | None = None) -> Impo
     if not batch.tickets and not batch.events and not batch.orders and not batch.set_aside:
         raise PayloadError(f"{path.name}: no events or tickets in this file")
     with store.transaction() as conn:
-        before = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+        before = ticket_count(conn)
         result = apply_batch(conn, batch, conn_row.id if conn_row else None)
-        after = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+        after = ticket_count(conn)
     return ImportReport(path.name, ",".join(sorted(providers)), len(records), result.events, result.tickets,
                         after - before, len(result.conflicts), result.set_aside)
