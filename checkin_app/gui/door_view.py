@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
-from checkin_app.domain.rules import Mode, clock_time
+from checkin_app.domain.rules import Mode, Verdict, VerdictKind, clock_time
 from checkin_app.errors import InvalidCode
 from checkin_app.gui.camera_pane import CameraPane
 from checkin_app.gui.plain_words import unknown_reason
@@ -254,7 +254,7 @@ class DoorView(QWidget):
         if not isinstance(exc, InvalidCode):
             self.tasks.report(exc)  # a full disk is a message, a bug a crash dialog
             return
-        self._decided({"verdict": "unreadable", "code": raw, "message": str(exc), "ticket": None}, asked_at)
+        self._decided(Verdict(VerdictKind.UNREADABLE, raw, str(exc)).to_dict(), asked_at)
 
     def set_mode(self, mode: Mode) -> None:
         self.mode = mode
@@ -297,9 +297,9 @@ class DoorView(QWidget):
         """Move the counters with a verdict: a new arrival, a re-entry (inside only) or an exit."""
         kind, ticket = verdict["verdict"], verdict.get("ticket") or {}
         c = self.counters
-        if kind in ("admitted", "forced"):
+        if kind in (VerdictKind.ADMITTED, VerdictKind.FORCED):
             step, new = 1, not verdict.get("reentry")
-        elif kind == "exited" and ticket.get("checked_in_at"):
+        elif kind == VerdictKind.EXITED and ticket.get("checked_in_at"):
             step, new = -1, False
         else:
             return

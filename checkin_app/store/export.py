@@ -10,7 +10,7 @@ def ticket_rows(conn: sqlite3.Connection, event_ids: list[int] | None) -> Iterat
 
     `event_id` is the provider's event id (what the promoter knows); `checked_in_at` is the first admission.
     """
-    where, params = "", ()
+    where, params = "", tuple[int, ...]()
     if event_ids:
         where, params = f"WHERE t.event_id IN ({','.join('?' * len(event_ids))})", tuple(event_ids)
     yield from conn.execute(

@@ -104,3 +104,14 @@ def test_fail_closed_verdicts_have_their_own_look():
     check = look_for({"verdict": "check_with_supervisor"})
     assert check.headline == "CHECK WITH A SUPERVISOR" and check.tone == "stop"
     assert look_for({"verdict": "rotating_code"}).headline.startswith("ROTATING CODE")
+
+
+def test_every_look_is_an_engine_verdict_and_every_verdict_has_a_look():
+    """No GUI-only verdict strings (issue 16): the door shows the engine's verdicts, "unreadable" included."""
+    from checkin_app.domain.rules import VerdictKind
+    from checkin_app.gui.verdict import LOOKS, look_for
+
+    assert set(LOOKS) == set(VerdictKind)
+    assert all(type(kind) is VerdictKind for kind in LOOKS)
+    assert look_for({"verdict": VerdictKind.UNREADABLE.value}).headline == "NOT A TICKET CODE"
+    assert look_for({"verdict": "from_a_newer_build"}).tone == "stop"  # one we do not know is a refusal
