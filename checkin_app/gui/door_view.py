@@ -28,6 +28,7 @@ from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.verdict import VerdictPanel, look_for
 from checkin_app.services import events, stats, supervisor
+from checkin_app.services.status import DoorStatus
 
 RECENT = 20
 _MARK = {"ok": "✔", "info": "➜", "exit": "➜", "warn": "!", "stop": "✖"}
@@ -127,7 +128,7 @@ class DoorView(QWidget):
         self.tasks, self.sounds = tasks, sounds
         self.mode = Mode.ENTRY
         self.counters: dict = {"admitted": 0, "inside": 0, "expected": 0, "per_type": []}
-        self.status: dict | None = None  # the door's last `DoorStatus.to_dict()` (list age, online)
+        self.status: DoorStatus | None = None  # the door's last status (list age, online)
         self.latencies: list[float] = []  # seconds from scan arrival to verdict painted
 
         self.verdict = VerdictPanel()
@@ -266,7 +267,7 @@ class DoorView(QWidget):
                                        if exiting else "")
         (self.exit_button if exiting else self.entry_button).setChecked(True)
 
-    def set_status(self, status: dict) -> None:
+    def set_status(self, status: DoorStatus) -> None:
         """The door's status (list age, online): an unknown code on an old list says it may be new."""
         self.status = status
 

@@ -23,7 +23,7 @@ from checkin_app.gui.tasks import Tasks
 from checkin_app.sandbox.tickettailor import TicketTailorSandbox
 from checkin_app.services import events, syncing
 from checkin_app.services.connections import Credentials, connect_at
-from checkin_app.services.status import door_status
+from checkin_app.services.status import DoorStatus, ListAge, door_status
 from checkin_app.store import Store
 
 # What the provider client writes when DNS fails (providers/http.py, "cannot reach the server").
@@ -37,11 +37,9 @@ def scan(qtbot, door, code):
     return shown.args[0]
 
 
-def status_at(refreshed: datetime, *, online=False, stale=True, last_error=DNS_FAILURE) -> dict:
-    """A door status (`DoorStatus.to_dict()`) whose one list was downloaded at `refreshed`."""
-    return {"online": online, "unpushed": 3, "failed_pushes": 0, "last_success_at": None, "last_error": last_error,
-            "stale": stale, "lists": [{"event_id": 1, "name": "Night one", "refreshed_at": refreshed.isoformat(),
-                                       "age_s": 1800, "stale": stale}]}
+def status_at(refreshed: datetime, *, online=False, stale=True, last_error=DNS_FAILURE) -> DoorStatus:
+    """A door status whose one list was downloaded at `refreshed`."""
+    return DoorStatus(online, 3, 0, None, last_error, (ListAge(1, "Night one", refreshed.isoformat(), 1800, stale),))
 
 
 def local_clock(when: datetime) -> str:
@@ -192,8 +190,8 @@ def test_a_real_connection_failure_reaches_the_strip_in_plain_words(qtbot, tmp_p
         syncing.sync_now(data)
     syncing.sync_now(data)  # the server is gone now
     with Store(data) as store:
-        st = door_status(store).to_dict()
-    assert st["online"] is False and "Errno" in st["last_error"]  # what the sync itself recorded
+        st = door_status(store)
+    assert st.online is False and "Errno" in st.last_error  # what the sync itself recorded
     strip = StatusStrip()
     strip.show_status(st)
     assert "Errno" not in strip.online.text() and "Scanning continues from the list downloaded at" in strip.online.text()
