@@ -64,24 +64,25 @@ class Conflict:
 _TWICE = {2: "twice", 3: "three times"}
 
 
-def _side_key(side: dict) -> tuple:
+def _side_key(side: dict[str, Any]) -> tuple[Any, ...]:
     if side.get("device") == UPSTREAM_DEVICE:
         return (UPSTREAM_DEVICE, side.get("remote_id") or side.get("at"))
     return (side.get("device"), side.get("at"))
 
 
-def where(side: dict, with_device: bool = False) -> str:
+def where(side: dict[str, Any], with_device: bool = False) -> str:
     """"19:02 at Door 1", or "19:04 via Ticket Tailor" for a check-in made in the provider's own app.
 
     `with_device` adds the laptop's device id, for two doors that go by the same name.
     """
     if side.get("device") == UPSTREAM_DEVICE:
-        return f"{clock_time(side.get('at'))} via {PROVIDER_NAMES.get(side.get('door'), side.get('door') or 'the provider')}"
+        door = side.get("door") or ""
+        return f"{clock_time(side.get('at'))} via {PROVIDER_NAMES.get(door, door or 'the provider')}"
     device = f" ({side.get('device')})" if with_device and side.get("door") else ""
     return f"{clock_time(side.get('at'))} at {side.get('door') or side.get('device') or 'an unknown door'}{device}"
 
 
-def _named_alike(side: dict, sides: list[dict]) -> bool:
+def _named_alike(side: dict[str, Any], sides: list[dict[str, Any]]) -> bool:
     return any(s.get("door") == side.get("door") and s.get("device") != side.get("device") for s in sides)
 
 

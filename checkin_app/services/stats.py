@@ -36,13 +36,14 @@ def arrivals(store: Store, bucket_minutes: int = 5, hours: float = 6.0, event_id
     width = timedelta(minutes=bucket_minutes)
     n_buckets = int((now - since) / width) + 1
     start = now - width * n_buckets
-    buckets = [{"start": (start + width * (i + 1)).isoformat(timespec="minutes"), "total": 0, "doors": {}} for i in range(n_buckets)]
+    starts = [(start + width * (i + 1)).isoformat(timespec="minutes") for i in range(n_buckets)]
+    totals = [0] * n_buckets
+    doors: list[dict[str, int]] = [{} for _ in range(n_buckets)]
     for at, door in rows:
         index = min(n_buckets - 1, int((datetime.fromisoformat(at) - start) / width))
-        b = buckets[index]
-        b["total"] += 1
-        b["doors"][door] = b["doors"].get(door, 0) + 1
-    return buckets
+        totals[index] += 1
+        doors[index][door] = doors[index].get(door, 0) + 1
+    return [{"start": s, "total": t, "doors": d} for s, t, d in zip(starts, totals, doors)]
 
 
 def rate_per_minute(store: Store, minutes: int = 15, event_ids: list[int] | None = None, now: datetime | None = None) -> float:
