@@ -28,6 +28,7 @@ from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.verdict import VerdictPanel, look_for
 from checkin_app.services import events, stats, supervisor
+from checkin_app.services.stats import Counters
 from checkin_app.services.status import DoorStatus
 
 RECENT = 20
@@ -112,13 +113,13 @@ class DoorView(QWidget):
 
     Signals:
         verdictShown(dict): a scan was decided and is on screen (the verdict dict).
-        countersChanged(dict): the counters changed (admitted, inside, expected, per_type).
+        countersChanged(Counters): the counters changed (admitted, inside, expected, per_type).
         connectRequested(): the first-run button was pressed (open the connect wizard).
         scopeShown(str): the "Admitting: …" line changed.
     """
 
     verdictShown = Signal(dict)
-    countersChanged = Signal(dict)
+    countersChanged = Signal(object)
     connectRequested = Signal()
     scopeShown = Signal(str)
 
@@ -127,7 +128,7 @@ class DoorView(QWidget):
         self.setObjectName("page")
         self.tasks, self.sounds = tasks, sounds
         self.mode = Mode.ENTRY
-        self.counters: dict = {"admitted": 0, "inside": 0, "expected": 0, "per_type": []}
+        self.counters = Counters()
         self.status: DoorStatus | None = None  # the door's last status (list age, online)
         self.latencies: list[float] = []  # seconds from scan arrival to verdict painted
 
@@ -279,7 +280,7 @@ class DoorView(QWidget):
 
     def _show_snapshot(self, snap: dict) -> None:
         scope = snap["scope"]
-        no_list = not scope["cached"] and snap["counters"]["expected"] == 0
+        no_list = not scope["cached"] and snap["counters"].expected == 0
         if no_list and self.verdict.verdict is None:
             self.centre.setCurrentWidget(self.first_run)
         elif not no_list and self.centre.currentWidget() is self.first_run:
@@ -297,33 +298,25 @@ class DoorView(QWidget):
     def _count(self, verdict: dict) -> None:
         """Move the counters with a verdict: a new arrival, a re-entry (inside only) or an exit."""
         kind, ticket = verdict["verdict"], verdict.get("ticket") or {}
-        c = self.counters
         if kind in (VerdictKind.ADMITTED, VerdictKind.FORCED):
             step, new = 1, not verdict.get("reentry")
         elif kind == VerdictKind.EXITED and ticket.get("checked_in_at"):
             step, new = -1, False
         else:
             return
-        c["inside"] = max(0, c.get("inside", 0) + step)
-        c["admitted"] += 1 if new else 0
-        for row in c["per_type"]:
-            if row["ticket_type"] == (ticket.get("ticket_type") or "Ticket"):
-                row["inside"] = max(0, row.get("inside", 0) + step)
-                row["admitted"] += 1 if new else 0
-                break
-        self._show_counters(c)
+        self._show_counters(self.counters.moved(ticket.get("ticket_type") or "Ticket", step, 1 if new else 0))
 
-    def _show_counters(self, counters: dict) -> None:
+    def _show_counters(self, counters: Counters) -> None:
         self.counters = counters
-        self.total.setText(f"{counters['inside']:,} / {counters['expected']:,}")
+        self.total.setText(f"{counters.inside:,} / {counters.expected:,}")
         while self.per_type.count():
             self.per_type.takeAt(0).widget().deleteLater()
-        for i, row in enumerate(counters["per_type"][:4]):
+        for i, row in enumerate(counters.per_type[:4]):
             name = FitLabel()
-            name.setText(row["ticket_type"])
+            name.setText(row.ticket_type)
             name.setAlignment(Qt.AlignLeft)
             self.per_type.addWidget(name, i, 0)
-            n = QLabel(f"{row['inside']:,} / {row['expected']:,}")
+            n = QLabel(f"{row.people.inside:,} / {row.people.expected:,}")
             n.setAlignment(Qt.AlignRight)
             self.per_type.addWidget(n, i, 1)
         self.countersChanged.emit(counters)

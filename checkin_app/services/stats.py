@@ -1,11 +1,50 @@
 """Live numbers for the door and the supervisor: in / expected, arrivals over time, per door."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from checkin_app.store import Store
 from checkin_app.store import stats as counts
+from checkin_app.store.stats import People, TypeCount
+
+
+@dataclass(frozen=True)
+class Counters:
+    """People expected, arrived (`admitted`) and inside now, in total and per ticket type (products excluded).
+
+    Expected counts valid admissions by party size: the one denominator every view shows. Inside
+    is arrived minus those scanned out since (an exit takes a ticket's people out).
+    """
+
+    admitted: int = 0
+    inside: int = 0
+    expected: int = 0
+    per_type: tuple[TypeCount, ...] = ()  # most expected first
+
+    @property
+    def no_shows_so_far(self) -> int:
+        return max(0, self.expected - self.admitted)
+
+    def moved(self, ticket_type: str, inside: int, arrived: int) -> "Counters":
+        """The counters after a verdict moved `inside` people in (or out, negative), `arrived` of them new.
+
+        What the door shows at once, before it reads the counts again.
+        """
+        def step(p: People) -> People:
+            return People(p.expected, p.admitted + arrived, max(0, p.inside + inside))
+        rows = list(self.per_type)
+        for i, row in enumerate(rows):
+            if row.ticket_type == ticket_type:
+                rows[i] = replace(row, people=step(row.people))
+                break
+        return Counters(self.admitted + arrived, max(0, self.inside + inside), self.expected, tuple(rows))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"admitted": self.admitted, "inside": self.inside, "expected": self.expected,
+                "no_shows_so_far": self.no_shows_so_far,
+                "per_type": [{"ticket_type": t.ticket_type, **asdict(t.people)} for t in self.per_type]}
 
 
 def per_event(store: Store) -> dict[int, dict]:
@@ -13,18 +52,11 @@ def per_event(store: Store) -> dict[int, dict]:
     return {event_id: asdict(p) for event_id, p in counts.people_per_event(store.conn).items()}
 
 
-def counters(store: Store, event_ids: list[int] | None = None) -> dict:
-    """People expected, arrived (`admitted`) and inside now, in total and per ticket type (products excluded).
-
-    Expected counts valid admissions by party size: the one denominator every view shows. Inside
-    is arrived minus those scanned out since (an exit takes a ticket's people out).
-    """
-    per_type = [{"ticket_type": r.ticket_type, **asdict(r.people)} for r in counts.people_per_type(store.conn, event_ids)]
-    expected = sum(r["expected"] for r in per_type)
-    admitted = sum(r["admitted"] for r in per_type)
-    inside = sum(r["inside"] for r in per_type)
-    return {"admitted": admitted, "inside": inside, "expected": expected,
-            "no_shows_so_far": max(0, expected - admitted), "per_type": per_type}
+def counters(store: Store, event_ids: list[int] | None = None) -> Counters:
+    """The door's counters for these events (None: those this door admits)."""
+    per_type = tuple(counts.people_per_type(store.conn, event_ids))
+    return Counters(sum(t.people.admitted for t in per_type), sum(t.people.inside for t in per_type),
+                    sum(t.people.expected for t in per_type), per_type)
 
 
 def arrivals(store: Store, bucket_minutes: int = 5, hours: float = 6.0, event_ids: list[int] | None = None,
@@ -67,7 +99,7 @@ def live(store: Store, bucket_minutes: int = 5, event_ids: list[int] | None = No
     now = now or datetime.now(timezone.utc)
     hours = 3.0 if bucket_minutes <= 5 else 6.0
     c = counters(store, event_ids)
-    return {"counters": c, "bucket_minutes": bucket_minutes,
+    return {"counters": c.to_dict(), "bucket_minutes": bucket_minutes,
             "arrivals": arrivals(store, bucket_minutes, hours, event_ids, now),
-            "rate_per_minute": rate_per_minute(store, 15, event_ids, now), "no_shows": c["no_shows_so_far"],
+            "rate_per_minute": rate_per_minute(store, 15, event_ids, now), "no_shows": c.no_shows_so_far,
             "per_door": per_door(store, event_ids)}

@@ -105,20 +105,20 @@ def test_exit_mode_is_unmistakable_and_an_exit_without_entry_warns(qtbot, door):
 
 
 def test_inside_goes_down_on_exit_and_up_on_reentry(qtbot, door):
-    start = dict(door.counters)
+    start = door.counters
     scan(qtbot, door, "R59xesv")
-    assert (door.counters["inside"], door.counters["admitted"]) == (start["inside"] + 1, start["admitted"] + 1)
+    assert (door.counters.inside, door.counters.admitted) == (start.inside + 1, start.admitted + 1)
     door.set_mode(Mode.EXIT)
     scan(qtbot, door, "R59xesv")
-    assert door.counters["inside"] == start["inside"] and door.counters["admitted"] == start["admitted"] + 1
-    assert door.total.text() == f"{start['inside']} / {start['expected']}"
+    assert door.counters.inside == start.inside and door.counters.admitted == start.admitted + 1
+    assert door.total.text() == f"{start.inside} / {start.expected}"
     door.set_mode(Mode.ENTRY)
     scan(qtbot, door, "R59xesv")  # re-entry: inside again, not a new arrival
-    local = dict(door.counters)
-    assert local["inside"] == start["inside"] + 1 and local["admitted"] == start["admitted"] + 1
+    local = door.counters
+    assert local.inside == start.inside + 1 and local.admitted == start.admitted + 1
     with qtbot.waitSignal(door.countersChanged, timeout=10_000) as read:
         door.refresh()  # the database agrees with the local counting
-    assert (read.args[0]["inside"], read.args[0]["admitted"]) == (local["inside"], local["admitted"])
+    assert (read.args[0].inside, read.args[0].admitted) == (local.inside, local.admitted)
 
 
 def test_the_door_starts_in_entry_after_a_restart_in_exit(qtbot, door_dir):
@@ -280,7 +280,7 @@ def test_one_denominator_for_expected_on_door_stats_and_events_list(qtbot, windo
     qtbot.waitUntil(lambda: len(done) == 1, timeout=10_000)
     with qtbot.waitSignal(window.door.countersChanged, timeout=10_000) as door_counts:
         window.door.refresh()
-    assert door_counts.args[0]["expected"] == 7 and window.door.total.text() == "1 / 7"
+    assert door_counts.args[0].expected == 7 and window.door.total.text() == "1 / 7"
     with qtbot.waitSignal(window.stats.updated, timeout=10_000):
         window.tabs.setCurrentWidget(window.stats)
     assert window.stats.inside.text().startswith("1 / 7")

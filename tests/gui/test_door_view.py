@@ -12,14 +12,14 @@ def scan(qtbot, door, code):
 
 
 def test_manual_entry_admits_in_words_colour_and_icon_and_counters_move(qtbot, door):
-    before = door.counters["admitted"]
+    before = door.counters.admitted
     verdict = scan(qtbot, door, "al4R5")
     assert verdict["verdict"] == "admitted"
     panel = door.verdict
     assert panel.headline.text() == "ADMITTED"
     assert panel.name.text() == "Ada Lovelace" and "GA" in panel.detail.text()
     assert panel.icon.tone == "ok" and TONES["ok"]["bg"] in panel.styleSheet()
-    assert door.counters["admitted"] == before + 1
+    assert door.counters.admitted == before + 1
     assert door.total.text().startswith(f"{before + 1} /")
     assert door.sounds.last_cue == "admitted"
     assert "Ada Lovelace" in door.recent.item(0).text() and "Admitted" in door.recent.item(0).text()
@@ -72,11 +72,11 @@ def test_exit_mode_records_leaving_and_then_allows_reentry(qtbot, door):
     verdict = scan(qtbot, door, "al4R5")
     assert verdict["verdict"] == "exited" and door.verdict.headline.text() == "EXIT RECORDED"
     door.entry_button.click()
-    admitted_before = door.counters["admitted"]
+    admitted_before = door.counters.admitted
     verdict = scan(qtbot, door, "al4R5")
     assert verdict["verdict"] == "admitted" and verdict["reentry"]
     assert door.verdict.headline.text() == "RE-ENTRY · ADMITTED"
-    assert door.counters["admitted"] == admitted_before  # a re-entry is not a new person
+    assert door.counters.admitted == admitted_before  # a re-entry is not a new person
 
 
 def test_recent_list_keeps_the_last_twenty_and_reloads_from_the_journal(qtbot, door):

@@ -155,9 +155,9 @@ def scan(qtbot, w, code) -> dict:
 
 def test_a_scan_at_door_a_shows_at_door_b(qtbot, two_doors):
     wa, wb = two_doors
-    assert wb.door.counters["admitted"] == 0
+    assert wb.door.counters.admitted == 0
     assert scan(qtbot, wa, "al4R5")["verdict"] == "admitted"
-    qtbot.waitUntil(lambda: "Ada Lovelace" in recent_text(wb) and wb.door.counters["admitted"] == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: "Ada Lovelace" in recent_text(wb) and wb.door.counters.admitted == 1, timeout=10_000)
     assert scan(qtbot, wb, "al4R5")["verdict"] != "admitted"  # the other door refuses the second use
 
     qtbot.waitUntil(lambda: any(r["door"] == "Door A" and r["connected"] for r in wb.doors.model.rows), timeout=10_000)
