@@ -12,7 +12,7 @@ from checkin_app.store import Store
 from checkin_app.store import sync_state
 from checkin_app.store.connections import Connection
 from checkin_app.sync.push import PushReport, push_pending
-from checkin_app.sync.tickettailor import Progress, PullReport
+from checkin_app.sync.adapter import Progress, PullReport
 
 log = logging.getLogger(__name__)
 
