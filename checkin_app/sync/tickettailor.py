@@ -21,9 +21,13 @@ Pull, per event, costs what changed (provider-notes.md: there is no `updated_at`
 from __future__ import annotations
 
 import logging
+import threading
+
+from checkin_app import secrets
 from checkin_app.domain.models import Batch, Event
 from checkin_app.errors import CheckinError, ProviderError
 from checkin_app.providers import tickettailor as tt
+from checkin_app.providers import registry
 from checkin_app.providers.tolerant import map_each
 from checkin_app.providers.tickettailor_api import TicketTailorClient
 from checkin_app.store import Store
@@ -31,7 +35,8 @@ from checkin_app.store import sync_state
 from checkin_app.store.connections import Connection
 from checkin_app.store.outbox import OutboxItem
 from checkin_app.store import tickets as ticket_store
-from checkin_app.sync.adapter import PullAdapter, PullReport, Walk
+from checkin_app.sync.adapter import Progress, PullAdapter, PullReport, Walk
+from checkin_app.sync.policy import retry_policy
 
 log = logging.getLogger(__name__)
 
@@ -291,3 +296,11 @@ class TicketTailorSync(PullAdapter):
             "SELECT remote_ref FROM outbox o JOIN journal j ON j.id = o.journal_id WHERE o.connection_id = ?"
             " AND o.state = 'done' AND o.remote_ref IS NOT NULL AND j.op IN ('scan', 'force')", (self.connection.id,)
         )}
+
+
+def make_adapter(store: Store, connection: Connection, progress: Progress | None,
+                 cancel: threading.Event) -> TicketTailorSync:
+    key = secrets.resolve(connection.settings.get("secret"), "API key")
+    client = TicketTailorClient(connection.base_url or registry.spec(tt.PROVIDER).default_address, key, cancel=cancel,
+                                policy=retry_policy(connection))
+    return TicketTailorSync(store, connection, client, progress=progress, cancel=cancel)

@@ -14,7 +14,7 @@ from typing import Any
 
 from checkin_app.domain.models import Batch
 from checkin_app.errors import PayloadError
-from checkin_app.providers import tickettailor
+from checkin_app.providers import registry, tickettailor
 from checkin_app.providers.payloads import map_payload
 from checkin_app.store import inbox
 from checkin_app.store.tickets import apply_batch
@@ -22,7 +22,7 @@ from checkin_app.store.tickets import apply_batch
 # Providers whose only feed is their webhooks: the connection a delivery came through owns their
 # events. Ticket Tailor's events belong to its API connection (which pushes check-ins upstream),
 # so its webhooks update tickets without taking the events over.
-WEBHOOK_ONLY = frozenset({"ticketor", "ticketsolve"})
+WEBHOOK_ONLY = frozenset(p for p in registry.CONNECTABLE if registry.webhook_only(p))
 
 
 @dataclass(frozen=True)
