@@ -12,10 +12,11 @@ from typing import Any
 
 import httpx
 
+from checkin_app.domain import provider_facts
 from checkin_app.errors import AuthError, ConfigError, PayloadError
 from checkin_app.providers.http import JsonHttp, RetryPolicy, error_field_message
 
-PROVIDER = "Relay"
+PROVIDER = provider_facts.RELAY.name  # its display name, from its registry entry
 PAGE_LIMIT = 200
 
 
