@@ -105,6 +105,8 @@ class ProviderSpec:
         webhook: its route on the webhook receiver; None when it sends no webhooks we take.
         cannot_reach: what its changes cannot bring to the door, or how late (said where
             connections are shown, so nobody expects the door to know what it cannot).
+        settings: its adapter's typed connection settings ("module:Class", a frozen dataclass read
+            by `sync.adapter.read_settings`, which refuses a value of the wrong type by name).
     """
 
     facts: ProviderFacts
@@ -120,6 +122,7 @@ class ProviderSpec:
     adapter: str | None = None
     webhook: Webhook | None = None
     cannot_reach: str = ""
+    settings: str | None = None
 
     @property
     def id(self) -> str:
@@ -183,7 +186,7 @@ SPECS: dict[str, ProviderSpec] = {s.id: s for s in (
         pushes=ACTIONS, default_address="https://api.tickettailor.com/v1", check=_check_tickettailor,
         summary="Downloads the box office's events and tickets; check-ins, voids and walk-ups go back to it.",
         client="checkin_app.providers.tickettailor_api:TicketTailorClient", mapper="checkin_app.providers.tickettailor",
-        adapter="checkin_app.sync.tickettailor:make_adapter",
+        adapter="checkin_app.sync.tickettailor:make_adapter", settings="checkin_app.sync.tickettailor:TicketTailorSettings",
         webhook=Webhook("signature", "CHECKIN_TICKETTAILOR_SECRET"),
         cannot_reach="Ticket Tailor sends no check-in webhook: check-ins made elsewhere arrive with the next sync"),
     ProviderSpec(
@@ -207,7 +210,7 @@ SPECS: dict[str, ProviderSpec] = {s.id: s for s in (
         default_address="https://1ticket.com/api", check=_check_oneticket,
         summary="Downloads purchases (read-only): check-ins stay at the venue's doors.",
         client="checkin_app.providers.oneticket_api:OneTicketClient", mapper="checkin_app.providers.oneticket",
-        adapter="checkin_app.sync.oneticket:make_adapter",
+        adapter="checkin_app.sync.oneticket:make_adapter", settings="checkin_app.sync.oneticket:OneTicketSettings",
         cannot_reach="1Ticket sends no webhooks: voids and seat changes arrive with the next sync"),
     ProviderSpec(
         facts.TICKETEVOLUTION,
@@ -219,6 +222,7 @@ SPECS: dict[str, ProviderSpec] = {s.id: s for s in (
         summary="Downloads orders (read-only): check-ins stay at the venue's doors.",
         client="checkin_app.providers.ticketevolution_api:TicketEvolutionClient",
         mapper="checkin_app.providers.ticketevolution", adapter="checkin_app.sync.ticketevolution:make_adapter",
+        settings="checkin_app.sync.ticketevolution:TicketEvolutionSettings",
         cannot_reach="Ticket Evolution sends no webhooks: cancelled orders arrive with the next sync"),
     ProviderSpec(
         facts.RELAY,
@@ -226,7 +230,8 @@ SPECS: dict[str, ProviderSpec] = {s.id: s for s in (
         address="required", check=_check_relay, ticketing=False,
         summary="Another laptop's webhook receiver: pulls the deliveries it received (`webhooks serve --relay`).",
         # A relay's deliveries are other providers' payloads: their own mappers read them.
-        client="checkin_app.providers.relay:RelayClient", adapter="checkin_app.sync.relay:make_adapter"),
+        client="checkin_app.providers.relay:RelayClient", adapter="checkin_app.sync.relay:make_adapter",
+        settings="checkin_app.sync.adapter:NoSettings"),
 )}
 
 #: Ticketing providers (the relay only carries their deliveries).

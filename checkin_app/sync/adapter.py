@@ -11,12 +11,15 @@ push loop marks such acts failed with it; `registry.pushes` keeps them out of th
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
+import types
+import typing
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, TypeVar
 
 from checkin_app.domain.models import Batch, SetAside
-from checkin_app.errors import CheckinError
+from checkin_app.errors import CheckinError, ConfigError
 from checkin_app.store import Store
 from checkin_app.store.connections import Connection
 from checkin_app.store.outbox import OutboxItem
@@ -26,6 +29,53 @@ Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
 
 Page = TypeVar("Page")
 Cursor = TypeVar("Cursor")
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class NoSettings:
+    """An adapter whose connection has no settings of its own beyond its fields and `retry`."""
+
+
+def read_settings(kind: type[S], raw: dict) -> S:
+    """A connection's settings as the adapter's typed settings (`ProviderSpec.settings`).
+
+    Only the dataclass's own keys are read (a connection also keeps its fields and secrets'
+    references); a value of the wrong type is refused with the key's name rather than surfacing
+    later as a TypeError in the middle of a sync. An int is taken where a float is wanted, a list
+    where a tuple is.
+
+    Raises:
+        ConfigError: a setting of the wrong type.
+    """
+    hints = typing.get_type_hints(kind)
+    given: dict[str, Any] = {}
+    for f in dataclasses.fields(kind):  # type: ignore[arg-type]
+        if f.name not in raw or raw[f.name] is None:
+            continue
+        value, want = raw[f.name], hints[f.name]
+        accepted = typing.get_origin(want) or want
+        if accepted in (typing.Union, types.UnionType):
+            accepted = tuple(typing.get_origin(a) or a for a in typing.get_args(want) if a is not type(None))
+        ok = isinstance(value, accepted) and not (isinstance(value, bool) and bool not in _as_tuple(accepted))
+        if not ok and float in _as_tuple(accepted) and isinstance(value, int) and not isinstance(value, bool):
+            value, ok = float(value), True
+        if not ok and tuple in _as_tuple(accepted) and isinstance(value, list):
+            value, ok = tuple(value), True
+        if ok and isinstance(value, tuple) and str in typing.get_args(want):
+            ok = all(isinstance(v, str) for v in value)
+        if not ok:
+            raise ConfigError(f"connection setting {f.name!r} should be {_describe(accepted)}, not {value!r}")
+        given[f.name] = value
+    return kind(**given)
+
+
+def _as_tuple(accepted) -> tuple:
+    return accepted if isinstance(accepted, tuple) else (accepted,)
+
+
+def _describe(accepted) -> str:
+    return " or ".join(getattr(a, "__name__", str(a)) for a in _as_tuple(accepted))
 
 
 @dataclass
@@ -72,16 +122,22 @@ class PullAdapter:
         cancel: set to stop between pages (each kept page's cursor is saved, so nothing is lost).
 
     Subclasses set `takes_nothing_back` (the sentence an act that cannot be pushed fails with) or
-    override `push`, and implement `pull`.
+    override `push`, set `Settings` (their typed connection settings, read once here), and
+    implement `pull`.
+
+    Raises:
+        ConfigError: a connection setting of the wrong type.
     """
 
     takes_nothing_back = "this provider takes nothing back; acts stay at the doors"
+    Settings: type = NoSettings
 
     def __init__(self, store: Store, connection: Connection, client: Any, progress: Progress | None = None,
                  cancel: threading.Event | None = None):
         self.store, self.connection, self.client = store, connection, client
         self.progress: Progress = progress or (lambda *_: None)
         self.cancel = cancel or threading.Event()
+        self.settings = read_settings(self.Settings, connection.settings)
 
     def push(self, item: OutboxItem) -> str | None:
         raise CheckinError(self.takes_nothing_back)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from checkin_app import secrets
@@ -40,6 +41,18 @@ REREAD_EVERY_S = 60.0
 REREADS_PER_SYNC = 50
 #: A show that starts late runs past midnight: its "event day" lasts this long after the start.
 LATE_SHOW = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class OneTicketSettings:
+    """Attributes:
+        filters: the purchases to pull ({"eventdate": "mm/dd/yyyy", "eventname": "...", "status": "Active"}).
+        seat_reread_every_s, seat_rereads_per_sync: the event-day seat re-reads (module docstring).
+    """
+
+    filters: dict = field(default_factory=dict)
+    seat_reread_every_s: float = REREAD_EVERY_S
+    seat_rereads_per_sync: int = REREADS_PER_SYNC
 
 
 def fingerprint(purchase: dict, disclosures: dict[int, str] | None = None) -> str:
@@ -68,12 +81,13 @@ class OneTicketSync(PullAdapter):
 
     Args:
         store, connection, client, progress, cancel: as for every `PullAdapter`. The connection's
-        settings may hold `filters` ({"eventdate": "mm/dd/yyyy", "eventname": "...", "status": "Active"}),
-        `seat_reread_every_s` and `seat_rereads_per_sync`.
+        settings are `OneTicketSettings`.
         now: the local clock (tests pass their own).
     """
 
     takes_nothing_back = "1Ticket takes no check-ins back; they stay at the doors"
+    Settings = OneTicketSettings
+    settings: OneTicketSettings
 
     def __init__(self, store: Store, connection: Connection, client: OneTicketClient, progress: Progress | None = None,
                  cancel: threading.Event | None = None, now=datetime.now):
@@ -82,8 +96,8 @@ class OneTicketSync(PullAdapter):
 
     def pull(self, event_remote_ids: list[str] | None = None) -> PullReport:
         report = PullReport(pages=1)
-        settings = self.connection.settings
-        filters = {k: v for k, v in (settings.get("filters") or {}).items() if k in FILTERS and v}
+        settings = self.settings
+        filters = {k: v for k, v in settings.filters.items() if k in FILTERS and v}
         now = self.now()
         disclosures = self._disclosures(now)
         found = self.client.purchases(**filters)
@@ -91,7 +105,7 @@ class OneTicketSync(PullAdapter):
         marks = sync_state.load(self.store.conn, self.connection.id, SCOPE).data
         last_read = sync_state.load(self.store.conn, self.connection.id, READ_SCOPE).data
         stamp = now.isoformat(timespec="seconds")
-        every = timedelta(seconds=float(settings.get("seat_reread_every_s", REREAD_EVERY_S)))
+        every = timedelta(seconds=settings.seat_reread_every_s)
         due: list[tuple[str, str, dict]] = []  # (last read, rid, purchase) of unchanged purchases due a re-read
         events: set[str] = set()
         for purchase in found:
@@ -112,7 +126,7 @@ class OneTicketSync(PullAdapter):
                     due.append((last, rid, purchase))
             if self.cancel.is_set():
                 break
-        cap = int(settings.get("seat_rereads_per_sync", REREADS_PER_SYNC))
+        cap = settings.seat_rereads_per_sync
         for _, rid, purchase in sorted(due, key=lambda d: d[0])[:cap]:  # least recently read first
             if self.cancel.is_set():
                 break

@@ -9,6 +9,7 @@ the page, and of the sync, goes on. Pending orders are pulled but admit only wit
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from checkin_app import secrets
 from checkin_app.providers import ticketevolution
@@ -24,16 +25,29 @@ DEFAULT_STATES = ("pending", "accepted", "completed", "rejected", "cancelled")
 ADMIT_PENDING = "admit_pending"
 
 
+@dataclass(frozen=True)
+class TicketEvolutionSettings:
+    """Attributes:
+        states: the order states to read (empty: the default ones).
+        admit_pending: `ADMIT_PENDING`.
+    """
+
+    states: tuple[str, ...] = DEFAULT_STATES
+    admit_pending: bool = False
+
+
 class TicketEvolutionSync(PullAdapter):
     """Pull for one Ticket Evolution connection (admissions stay at the doors): each state's orders,
     page by page (the cursor is the page number)."""
 
     takes_nothing_back = "Ticket Evolution takes no check-ins back; they stay at the doors"
+    Settings = TicketEvolutionSettings
+    settings: TicketEvolutionSettings
 
     def pull(self, event_remote_ids: list[str] | None = None) -> PullReport:
         report = PullReport()
         events: set[str] = set()
-        admit_pending = bool(self.connection.settings.get(ADMIT_PENDING))
+        admit_pending = self.settings.admit_pending
 
         def apply(conn, page: tuple[int, dict], report: PullReport) -> int | None:
             number, body = page
@@ -48,7 +62,7 @@ class TicketEvolutionSync(PullAdapter):
                 return None
             return number + 1
 
-        for state in self.connection.settings.get("states") or DEFAULT_STATES:
+        for state in self.settings.states or DEFAULT_STATES:
             if not self.walk(Walk(f"Ticket Evolution {state} orders",
                                   lambda number, state=state: (number, self.client.orders_page(state, number, PER_PAGE)),
                                   apply, first=1), report):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 
 from checkin_app import secrets
 from checkin_app.domain.models import Batch, Event
@@ -45,11 +46,24 @@ log = logging.getLogger(__name__)
 ORDER_RECHECK_LIMIT = 50
 
 
+@dataclass(frozen=True)
+class TicketTailorSettings:
+    """Attributes:
+        events: the events this connection pulls (empty: the ones the door admits).
+        walkup_ticket_type_id: the ticket type of walk-ups (default: the event's first).
+    """
+
+    events: tuple[str, ...] = ()
+    walkup_ticket_type_id: str | None = None
+
+
 class TicketTailorSync(PullAdapter):
     """Push and pull for one Ticket Tailor connection (`PullAdapter`: store, connection, an
     authenticated `TicketTailorClient`, progress, cancel)."""
 
     client: TicketTailorClient
+    Settings = TicketTailorSettings
+    settings: TicketTailorSettings
 
     # -- push -------------------------------------------------------------------------------
 
@@ -116,7 +130,7 @@ class TicketTailorSync(PullAdapter):
         return existing["id"]
 
     def _walkup_ticket_type(self, event_remote_id: str) -> str:
-        configured = self.connection.settings.get("walkup_ticket_type_id")
+        configured = self.settings.walkup_ticket_type_id
         if configured:
             return configured
         row = self.store.conn.execute(
@@ -154,7 +168,7 @@ class TicketTailorSync(PullAdapter):
 
     def _chosen_events(self) -> list[str]:
         """Events this door admits from this connection (all of them until someone chooses)."""
-        chosen = self.connection.settings.get("events")
+        chosen = self.settings.events
         if chosen:
             return list(chosen)
         return [r[0] for r in self.store.conn.execute(

@@ -14,7 +14,7 @@ from checkin_app.errors import ConfigError
 from checkin_app.providers import registry
 from checkin_app.scanning import formats
 from checkin_app.sync import engine
-from checkin_app.sync.adapter import PullAdapter
+from checkin_app.sync.adapter import PullAdapter, read_settings
 from checkin_app.webhooks.receiver import ReceiverConfig, build_app
 
 #: Where each provider's simulator lives: a loopback server that speaks its API, a builder of its
@@ -128,3 +128,26 @@ def test_code_variants_come_from_each_specs_mapper(monkeypatch):
         assert registry.code_variants("0123456789012") == []
     finally:
         registry._variant_functions.cache_clear()
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS if s.adapter], ids=[s.id for s in SPECS if s.adapter])
+def test_each_adapter_reads_the_typed_settings_its_spec_names(spec):
+    made = typing.get_type_hints(registry.load(spec.adapter))["return"]
+    assert made.Settings is registry.load(spec.settings)
+    assert read_settings(made.Settings, {}) == made.Settings()  # every setting has a default
+
+
+def test_a_setting_of_the_wrong_type_is_refused_by_name():
+    from checkin_app.sync.oneticket import OneTicketSettings
+    from checkin_app.sync.ticketevolution import TicketEvolutionSettings
+
+    assert read_settings(OneTicketSettings, {"seat_reread_every_s": 5, "token": {"env": "X"}}).seat_reread_every_s == 5.0
+    assert read_settings(TicketEvolutionSettings, {"states": ["pending"]}).states == ("pending",)
+    with pytest.raises(ConfigError, match="'seat_rereads_per_sync' should be int"):
+        read_settings(OneTicketSettings, {"seat_rereads_per_sync": "fifty"})
+    with pytest.raises(ConfigError, match="'admit_pending' should be bool"):
+        read_settings(TicketEvolutionSettings, {"admit_pending": "no"})
+    with pytest.raises(ConfigError, match="'states'"):
+        read_settings(TicketEvolutionSettings, {"states": [1, 2]})
+    with pytest.raises(ConfigError, match="'seat_rereads_per_sync'"):
+        read_settings(OneTicketSettings, {"seat_rereads_per_sync": True})
