@@ -110,3 +110,40 @@ def test_csv_import(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,email\nx,y\n")
     assert "needs 'code'" in cli(tmp_path, "import", str(bad)).stderr
+
+
+def test_tsv_import(tmp_path):
+    f = tmp_path / "guests.tsv"
+    f.write_text("code\tevent\tname\temail\nTSV1\tgala\tByron, Ada\tada@example.com\nTSV2\tgala\tJo Smith\t\n")
+    doc = json.loads(cli(tmp_path, "import", str(f), "--json").stdout)
+    assert doc["imported"][0]["tickets"] == 2
+    assert verdict(tmp_path, "TSV1") == "admitted"
+    people = json.loads(cli(tmp_path, "search", "Byron", "--json").stdout)["results"]
+    assert people[0]["code"] == "TSV1" and people[0]["holder_name"] == "Byron, Ada"
+
+
+def test_semicolon_csv_from_a_spreadsheet_import(tmp_path):
+    """Excel writes ';'-separated CSV where the decimal mark is a comma; the dialect is sniffed."""
+    f = tmp_path / "export.csv"
+    f.write_bytes("\ufeffcode;event;name;status\nSEMI1;gala;Müller, Jörg;valid\nSEMI2;gala;Ada;cancelled\n".encode())
+    assert cli(tmp_path, "import", str(f)).returncode == 0
+    assert verdict(tmp_path, "SEMI1") == "admitted"
+    assert verdict(tmp_path, "SEMI2") == "void"
+    people = json.loads(cli(tmp_path, "search", "Müller", "--json").stdout)["results"]
+    assert people[0]["holder_name"] == "Müller, Jörg"
+
+
+def test_delimited_rows_with_more_cells_than_the_header_reject_the_file(tmp_path):
+    f = tmp_path / "guests.tsv"
+    f.write_text("code\tevent\nOK1\tgala\nBAD\tgala\textra\n")
+    proc = cli(tmp_path, "import", str(f))
+    assert proc.returncode == 2 and "row 2 has more cells than the header" in proc.stderr
+    assert ticket_count(tmp_path) == 0
+
+
+def test_a_text_file_that_is_no_table_gets_one_bounded_line(tmp_path):
+    f = tmp_path / "notes.txt"
+    f.write_text(" ".join(f"word{i}" for i in range(5000)) + "\nsecond line\n")
+    proc = cli(tmp_path, "import", str(f))
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and "needs 'code'" in lines[0] and len(lines[0]) < 400, proc.stderr
