@@ -147,3 +147,48 @@ def test_a_text_file_that_is_no_table_gets_one_bounded_line(tmp_path):
     proc = cli(tmp_path, "import", str(f))
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1 and "needs 'code'" in lines[0] and len(lines[0]) < 400, proc.stderr
+
+
+def _big_csv(path, n):
+    rows = [f"K{i:06d}q,gala,Guest{i} Surname{i % 97},guest{i}@example.com" for i in range(n)]
+    path.write_text("code,event,name,email\n" + "\n".join(rows) + "\n")
+
+
+def _counts(data_dir):
+    from checkin_app.store import Store
+
+    with Store(data_dir) as store:
+        c = store.conn
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # rank 1: the search index is compared with the tickets table row by row (external content).
+        c.execute("INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('integrity-check', 1)")
+        return (c.execute("SELECT COUNT(*) FROM tickets").fetchone()[0],
+                c.execute("SELECT COUNT(*) FROM tickets_fts WHERE tickets_fts MATCH 'example'").fetchone()[0])
+
+
+def test_an_import_killed_mid_file_leaves_all_or_nothing_and_search_finds_every_ticket(tmp_path):
+    import os
+    import signal
+    import time
+
+    n = 60_000
+    data, big = tmp_path / "door", tmp_path / "guests.csv"
+    _big_csv(big, n)
+    cli(data, "events")  # the data dir exists before the import starts writing
+    wal = data / "checkin.sqlite3-wal"
+    start = wal.stat().st_size if wal.exists() else 0
+    child = subprocess.Popen([sys.executable, "-m", "checkin_app", "--data-dir", str(data), "import", str(big)],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Kill it once its transaction has started writing (the WAL grows), before it can commit.
+    deadline = time.monotonic() + 60
+    while child.poll() is None and time.monotonic() < deadline and (wal.stat().st_size if wal.exists() else 0) <= start + 65536:
+        time.sleep(0.005)  # polling a file another process writes: there is no signal to wait on
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL  # killed while writing, not after it finished
+    tickets, found = _counts(data)
+    assert (tickets, found) in ((0, 0), (n, n)), (tickets, found)
+    assert cli(data, "import", str(big)).returncode == 0
+    assert _counts(data) == (n, n)
+    hit = json.loads(cli(data, "search", "Guest59999", "--json").stdout)["results"]
+    assert [r["code"] for r in hit] == ["K059999q"]
