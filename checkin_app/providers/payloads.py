@@ -20,7 +20,7 @@ from typing import Any
 from checkin_app.domain.codes import MAX_CODE_LENGTH
 from checkin_app.domain.models import Batch, Event, Ticket
 from checkin_app.errors import PayloadError
-from checkin_app.providers import allowlist, ticketor, ticketsolve, tickettailor
+from checkin_app.providers import allowlist, jsontext, ticketor, ticketsolve, tickettailor
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: Read as delimited text whatever they start with; any other file is JSON when it starts like JSON.
@@ -59,13 +59,15 @@ def read_payload_file(path: Path) -> list[Any]:
         raise PayloadError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
     stripped = text.lstrip()
     if path.suffix.lower() in DELIMITED_SUFFIXES or stripped[:1] not in "{[":
-        return _read_delimited(raw, path)
+        return _read_delimited(raw, path, looks_like_json=stripped[:1] in ("{", "["))
     try:
-        doc = json.loads(text)
+        doc = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         if stripped[:1] == "{" and exc.msg == "Extra data":
             return _read_ndjson(text, path.name)
         raise PayloadError(f"{path.name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except PayloadError as exc:
+        raise PayloadError(f"{path.name}: {exc}") from None
     return doc if isinstance(doc, list) else [doc]
 
 
@@ -75,23 +77,26 @@ def _read_ndjson(text: str, name: str) -> list[Any]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            records.append(jsontext.loads(line))
         except json.JSONDecodeError as exc:
             raise PayloadError(f"{name}: malformed JSON on line {number}: {exc.msg}") from None
+        except PayloadError as exc:
+            raise PayloadError(f"{name}: line {number}: {exc}") from None
     return records
 
 
-def _read_delimited(raw: bytes, path: Path) -> list[Any]:
+def _read_delimited(raw: bytes, path: Path, looks_like_json: bool) -> list[Any]:
     """The rows of a CSV or TSV file, each a record for `map_payload`.
 
     A `.tsv` or `.tab` file is read as tab-separated; anything else has its dialect sniffed from its
     first 2 KB (falling back to plain commas when the sniffer cannot tell, e.g. a file of one column,
-    which the header check then refuses by name).
+    which the header check then refuses by name). A *.csv that starts like JSON is read as commas:
+    sniffing would hand it to `json.load`.
     """
     from sqlite_utils.utils import Format, RowError, rows_from_file  # 0.25 s to import: only when importing
 
     name = path.name
-    fmt = Format.TSV if path.suffix.lower() in (".tsv", ".tab") else None
+    fmt = Format.TSV if path.suffix.lower() in (".tsv", ".tab") else Format.CSV if looks_like_json else None
     try:
         try:
             rows, _ = rows_from_file(io.BytesIO(raw), format=fmt)
