@@ -2,19 +2,22 @@
 
 Pairing and starting the door server touch the OS keyring and bind a port, so they run in the
 network pool with a Store of their own (`services.doors.*_at`); the `DoorRunner` itself runs on
-its own threads inside this process, and reports rows applied from other doors through a
-GUI-thread relay. The doors table is re-read every 2 s on the read lane. The pairing key opens
+its own threads inside this process, and reports rows applied from other doors through the
+GUI-thread relay (`Tasks.relay`), which announces them as changes to every view. While
+replicating, the doors table is also re-read every 2 s on the read lane: the other doors'
+connections and lag change outside this app. The pairing key opens
 every door of the venue, so it is shown only while the supervisor tools are unlocked.
 """
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
+from checkin_app.domain.changes import Changes
 from checkin_app.gui.doors_held_back import HeldBackBox
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
@@ -26,6 +29,7 @@ from checkin_app.services import doors
 from checkin_app.services.door_runner import DoorRunner
 
 REFRESH_MS = 2_000
+CATCH_UP_MS = 250  # another door's rows arrive in bursts while catching up: one announcement per burst
 
 _COLUMNS = [
     Column("door", "Door", lambda r: r["door"] or "not heard from yet"),
@@ -35,12 +39,6 @@ _COLUMNS = [
     Column("last_contact_age_s", "Last contact", lambda r: ago_text(r["last_contact_age_s"])),
     Column("last_error", "Last error", lambda r: (r["last_error"] or "").removeprefix(f"{r['url']}: ")),
 ]
-
-
-class _RunnerRelay(QObject):
-    """Lives on the GUI thread: the replicator's peer threads report applied rows here (queued)."""
-
-    applied = Signal(object)
 
 
 class DoorsPanel(QWidget):
@@ -75,8 +73,7 @@ class DoorsPanel(QWidget):
         self.venue: dict | None = None
         self._starting = False
         self._closed = False
-        self.relay = _RunnerRelay(self)
-        self.relay.applied.connect(self.applied)
+        tasks.changed.connect(self._changed)
 
         # -- not paired: create or join --
         # The name is set in one place (Connections → This door); pairing uses it, and shows it here.
@@ -273,18 +270,18 @@ class DoorsPanel(QWidget):
             self.discovery.isChecked()
         self.settings.door_host, self.settings.door_port = host, port
         self.settings.door_peers, self.settings.door_discovery = self.peers.text(), discovery
-        relay = self.relay
+        on_applied = self.tasks.relay.bind(self._applied)
 
         def start() -> DoorRunner:
             runner = DoorRunner(data_dir, host=host, port=port, peers=peers, discovery=discovery,
-                                on_applied=relay.applied.emit)
+                                on_applied=on_applied)
             try:
                 return runner.start()
             except BaseException:
                 runner.app.close()
                 raise
 
-        self.tasks.net(start, self._started, self._run_failed)
+        self.tasks.net(start, self._started, self._run_failed, cleanup=DoorRunner.stop)
 
     def _started(self, runner: DoorRunner) -> None:
         self._starting = False
@@ -320,6 +317,17 @@ class DoorsPanel(QWidget):
         self.switch.setChecked(self.on)
         show_outcome(self.run_outcome, reason, False)
         self.failed.emit(reason)
+
+    def _applied(self, report) -> None:
+        """Another door's rows were applied here (GUI thread): every view that shows them hears it."""
+        self.tasks.announce(Changes(journal=True, tickets=bool(report.tickets), peers=True,
+                                    conflicts=bool(report.conflicts or report.alarms or report.quarantined)),
+                            within_ms=CATCH_UP_MS)
+        self.applied.emit(report)
+
+    def _changed(self, changes: Changes, _source) -> None:
+        if changes.peers:
+            self.refresh()
 
     def refresh(self) -> None:
         """Re-read the doors table (read lane)."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QStackedWidget, QVBoxLayout, QWidget, QWizard, QWizardPage)
 
+from checkin_app.domain.changes import ADMITTED_EVENTS, CONNECTIONS, SYNC
 from checkin_app.gui.connections_view import ProviderForm
 from checkin_app.gui.door_settings import DoorSettings
 from checkin_app.gui.pin_setup import PinPage
@@ -87,7 +88,7 @@ class ConnectPage(QWizardPage):
             connections.connect_at(data_dir, provider, name, base_url, given)
             return syncing.sync_now(data_dir, connection=name)
 
-        self.tasks.net(work, self._connected, self._failed)
+        self.tasks.net(work, self._connected, self._failed, changes=CONNECTIONS | SYNC)
 
     def _connected(self, reports) -> None:
         self.forms[self.provider.currentData()].clear_secrets()
@@ -142,7 +143,8 @@ class EventsPage(QWizardPage):
     def validatePage(self) -> bool:
         ids = self.chosen()
         if ids:
-            self.tasks.db(lambda app: events.set_admitted(app.store, ids), lambda _r: self.saved.emit())
+            self.tasks.db(lambda app: events.set_admitted(app.store, ids), lambda _r: self.saved.emit(),
+                          changes=ADMITTED_EVENTS)
         return bool(ids)
 
 

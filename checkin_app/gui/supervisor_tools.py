@@ -7,8 +7,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
-from checkin_app.errors import CheckinError
+from checkin_app.domain.changes import ATTENDEE_ACT, CONFLICT_RESOLVED, Changes
 from checkin_app.domain.rules import clock_time
+from checkin_app.errors import CheckinError
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.style import show_outcome
@@ -78,7 +79,7 @@ class WalkUpPanel(QWidget):
             verdict = app.checkin.scan(result.code, event_ids=[event_id]) if admit else None
             return result, verdict
 
-        self.tasks.db(op, self._done, self._failed)
+        self.tasks.db(op, self._done, self._failed, changes=ATTENDEE_ACT)
 
     def _done(self, outcome) -> None:
         result, verdict = outcome
@@ -128,6 +129,11 @@ class ConflictsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(row)
         lay.addWidget(self.view, 1)
+        tasks.changed.connect(self._changed)
+
+    def _changed(self, changes: Changes, _source) -> None:
+        if changes.conflicts:  # visible or not: the window's tab badge counts from this list
+            self.refresh()
 
     def refresh(self) -> None:
         self.tasks.read(lambda app: supervisor.conflicts(app.store), self._show)
@@ -141,7 +147,7 @@ class ConflictsPanel(QWidget):
         # A row stands for every stored conflict of its problem; failed pushes clear when a retry succeeds.
         ids = [i for r in self.view.selectionModel().selectedRows() for i in self.model.row_at(r.row())["ids"]]
         if ids:
-            self.tasks.db(lambda app: supervisor.resolve_conflict(app.store, ids), lambda _: self.refresh())
+            self.tasks.db(lambda app: supervisor.resolve_conflict(app.store, ids), changes=CONFLICT_RESOLVED)
 
 
 class ExportPanel(QWidget):
