@@ -17,7 +17,7 @@ from checkin_app.domain.changes import ADMITTED_EVENTS, CONNECTIONS, SYNC, Chang
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.plain_words import plain_error
-from checkin_app.gui.style import show_outcome
+from checkin_app.gui.outcome import OutcomeLine
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.webhooks_panel import WebhooksPanel
 from checkin_app.domain.rules import event_time
@@ -132,8 +132,7 @@ class ConnectionsView(QWidget):
         self.test_button = QPushButton("Test", clicked=self.test)
         self.add_button = QPushButton("Add connection", clicked=self.add)
         self.add_button.setProperty("role", "primary")
-        self.form_outcome = QLabel()
-        self.form_outcome.setWordWrap(True)
+        self.form_outcome = OutcomeLine()
         add_box = QGroupBox("Add a connection")
         self.add_form = form = QFormLayout(add_box)
         form.addRow("Provider", self.provider)
@@ -243,15 +242,19 @@ class ConnectionsView(QWidget):
         return provider, self.name.text().strip(), self.base_url.text().strip() or None, self.forms[provider].given()
 
     def _say(self, text: str, ok: bool) -> None:
-        show_outcome(self.form_outcome, text, ok)
+        self.form_outcome.say(text, ok)
         self.message.emit(text, ok)
+
+    def _working(self, text: str) -> None:
+        self.form_outcome.working(text)
+        self.message.emit(text, True)
 
     def _failed(self, exc: BaseException) -> None:
         self.tasks.explain(exc, lambda reason: self._say(reason, False))
 
     def test(self) -> None:
         provider, _name, base_url, given = self._form()
-        self._say("Testing…", True)
+        self._working("Testing…")
 
         def done(info: dict) -> None:
             said = ", ".join(f"{k}: {v}" for k, v in info.items() if isinstance(v, (str, int))) or "no details"
@@ -262,7 +265,7 @@ class ConnectionsView(QWidget):
 
     def add(self) -> None:
         provider, name, base_url, given = self._form()
-        self._say("Checking and saving…", True)
+        self._working("Checking and saving…")
 
         def done(result) -> None:
             connection, _info = result
