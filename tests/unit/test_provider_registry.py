@@ -17,16 +17,15 @@ from checkin_app.sync import engine
 from checkin_app.sync.adapter import PullAdapter, read_settings
 from checkin_app.webhooks.receiver import ReceiverConfig, build_app
 
-#: Where each provider's simulator lives: a loopback server that speaks its API, a builder of its
-#: webhook payloads, or (for the relay) the app's own receiver. Candidates in order, so the table
-#: holds while the test-only simulators move from checkin_app/sandbox/ to tests/simulators/.
+#: Where each provider's simulator lives: a loopback server that speaks its API (the demo's Ticket
+#: Tailor box office in checkin_app/sandbox/, the test-only ones in tests/simulators/), a builder of
+#: its webhook payloads, or (for the relay) a real relay process. Candidates are tried in order.
 SIMULATORS: dict[str, tuple[str, ...]] = {
     "tickettailor": ("checkin_app.sandbox.tickettailor:TicketTailorSandbox",),
     "ticketor": ("tests.helpers.webhooks:ticketor_invoice",),
     "ticketsolve": ("tests.helpers.webhooks:ticketsolve_order",),
-    "oneticket": ("tests.simulators.oneticket:OneTicketSandbox", "checkin_app.sandbox.oneticket:OneTicketSandbox"),
-    "ticketevolution": ("tests.simulators.ticketevolution:TicketEvolutionSandbox",
-                        "checkin_app.sandbox.ticketevolution:TicketEvolutionSandbox"),
+    "oneticket": ("tests.simulators.oneticket:OneTicketSandbox",),
+    "ticketevolution": ("tests.simulators.ticketevolution:TicketEvolutionSandbox",),
     "relay": ("tests.helpers.relay_process:RelayProcess",),
 }
 
