@@ -5,6 +5,7 @@ import threading
 from PySide6.QtCore import QTimer
 
 from checkin_app.domain.changes import ATTENDEE_ACT, Changes
+from checkin_app.domain.models import ConflictKind
 from checkin_app.store import tickets
 
 
@@ -41,7 +42,7 @@ def test_a_conflict_from_another_door_reaches_the_badge_without_a_timer(qtbot, w
     def conflict(app):  # what a sync or replication records: a ticket admitted at Door 2, then voided
         ticket_id = app.store.conn.execute("SELECT id FROM tickets WHERE code = 'al4R5'").fetchone()[0]
         with app.store.transaction() as conn:
-            tickets.record_conflict(conn, "void_after_admission", ticket_id,
+            tickets.record_conflict(conn, ConflictKind.VOID_AFTER_ADMISSION, ticket_id,
                                     {"admitted_at": "2026-11-24T19:00:00+00:00", "door": "Door 2"})
 
     done = []
