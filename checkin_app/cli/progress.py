@@ -64,7 +64,7 @@ class Counter:
         if what and what != self.what:
             self.what = what
             if self._bar is not None:
-                self._bar.set_description(what, refresh=False)
+                self._bar.set_description_str(what, refresh=False)
         delta, self.done = done - self.done, done
         if self._bar is not None:
             if delta > 0:
