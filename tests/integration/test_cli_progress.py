@@ -112,6 +112,9 @@ def test_sync_json_prints_one_document_and_no_progress_even_on_a_terminal(connec
     piped = cli(connected, "sync", "--json")
     assert json.loads(piped.stdout)["complete"]
     assert piped.stderr == ""
+    # The same terminal without --json does get the bar: it is --json that keeps the terminal quiet.
+    _, drawn = run_on_terminal(connected, "sync")
+    assert BAR.search(drawn), drawn
 
 
 def test_bench_counts_the_import_on_a_terminal_and_in_lines(tmp_path):
