@@ -2,7 +2,7 @@
 
 Both ways of adding a connection read this: the Connections tab renders one form per spec
 (`gui/connections_view.py`) and `checkin-app connect` builds its options from the same fields
-(`cli.py`), so the two always offer the same providers with the same settings (issue 16, "One
+(`cli/connections.py`), so the two always offer the same providers with the same settings (issue 16, "One
 provider registry": this is its first step; symbologies, mappers and adapters join later).
 
 Ticket Tailor has a full API, so check-ins, voids and walk-up tickets go back to it. The other
