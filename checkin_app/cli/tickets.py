@@ -42,36 +42,33 @@ def _emit_act(args, result) -> int:
     return EXIT_OK
 
 
+def _ticket_act(args, act) -> int:
+    """One act on the ticket `args.code` in the events `--event` names: `act(checkin, event_ids)`."""
+    from checkin_app.services import events
+
+    with open_app(args) as app:
+        result = act(app.checkin, events.resolve(app.store, args.event))
+    return _emit_act(args, result)
+
+
 _REASON = arg("--reason", required=True)
 
 
 @command("void", arg("code"), _REASON, help="void a ticket (pushed upstream when the provider allows)",
          options=("event", "device", "json"))
 def _void(args) -> int:
-    from checkin_app.services import events
-
-    with open_app(args) as app:
-        result = app.checkin.void(args.code, args.reason, event_ids=events.resolve(app.store, args.event))
-    return _emit_act(args, result)
+    return _ticket_act(args, lambda checkin, ids: checkin.void(args.code, args.reason, event_ids=ids))
 
 
 @command("unvoid", arg("code"), _REASON, help="take back a supervisor's void (the provider's own void stays)",
          options=("event", "device", "json"))
 def _unvoid(args) -> int:
-    from checkin_app.services import events
-
-    with open_app(args) as app:
-        result = app.checkin.unvoid(args.code, args.reason, event_ids=events.resolve(app.store, args.event))
-    return _emit_act(args, result)
+    return _ticket_act(args, lambda checkin, ids: checkin.unvoid(args.code, args.reason, event_ids=ids))
 
 
 @command("undo", arg("code"), help="take back the latest check-in of a ticket", options=("event", "device", "json"))
 def _undo(args) -> int:
-    from checkin_app.services import events
-
-    with open_app(args) as app:
-        result = app.checkin.undo(args.code, event_ids=events.resolve(app.store, args.event))
-    return _emit_act(args, result)
+    return _ticket_act(args, lambda checkin, ids: checkin.undo(args.code, event_ids=ids))
 
 
 @command("issue", arg("--event", required=True, help="provider event id of the walk-up's event"),
