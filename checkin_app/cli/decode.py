@@ -30,7 +30,7 @@ def _decode(args) -> int:
             report = files.decode(name)
         except CheckinError as exc:
             failures.append({"file": name, "error": str(exc)})
-            progress.note(f"error: {exc}")
+            progress.error(str(exc))
             continue
         finally:
             if counter:

@@ -45,14 +45,19 @@ def _import(args) -> int:
 
     reports, failures = [], []
     progress = Progress(args)
-    with open_app(args) as app, progress.counter("import", total=len(args.files), unit="files") as files:
+    # Each file is one transaction: progress is counted in files, so a single file shows none.
+    files = progress.counter("import", total=len(args.files), unit="files") if len(args.files) > 1 else None
+    with open_app(args) as app:
         for name in args.files:
             try:
                 reports.append(import_file(app.store, Path(name), args.connection).to_dict())
             except CheckinError as exc:
                 failures.append({"file": name, "error": str(exc)})
-                progress.note(f"error: {exc}")
-            files.advance(what=f"import {Path(name).name}")
+                progress.error(str(exc))
+            if files:
+                files.advance(what=f"import {Path(name).name}")
+    if files:
+        files.close()
     lines = []
     for r in reports:
         line = f"{r['file']}: {r['provider']}: {r['tickets']} tickets ({r['new_tickets']} new), {r['events']} events"

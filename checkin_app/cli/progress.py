@@ -30,6 +30,7 @@ class Progress:
             self.mode = "off"
         else:
             self.mode = "bar" if _is_terminal(self.stream) else "lines"
+        self.failed = False
 
     def note(self, message: str) -> None:
         """A phase of the work ("importing ..."): one line, above any bar."""
@@ -40,15 +41,27 @@ class Progress:
         elif self.mode == "lines":
             print(message, file=self.stream, flush=True)
 
-    def counter(self, what: str, total: int | None = None, unit: str = "tickets") -> "Counter":
-        return Counter(self, what, total, unit)
+    def error(self, message: str) -> None:
+        """A user error on the way (one file of many): its line, and no progress lines after it.
+
+        A run that fails ends its stderr with its error lines, as the CLI contract says, not with a
+        count that would bury them in a log.
+        """
+        self.failed = True
+        if self.mode != "off":
+            self.note(f"error: {message}")
+
+    def counter(self, what: str, total: int | None = None, unit: str = "tickets", periodic: bool = True) -> "Counter":
+        """A count to show; `periodic=False`: when piped, only the closing line (a few quick steps)."""
+        return Counter(self, what, total, unit, periodic)
 
 
 class Counter:
     """One count going up (tickets pulled, files decoded); `update` takes the count so far."""
 
-    def __init__(self, progress: Progress, what: str, total: int | None, unit: str):
+    def __init__(self, progress: Progress, what: str, total: int | None, unit: str, periodic: bool = True):
         self.progress, self.what, self.total, self.unit = progress, what, total, unit
+        self.periodic = periodic
         self.done = 0
         self.started = time.monotonic()
         self._last_line = self.started
@@ -69,23 +82,27 @@ class Counter:
         if self._bar is not None:
             if delta > 0:
                 self._bar.update(delta)
-        elif self.progress.mode == "lines":
+        elif self._lines():
             now = time.monotonic()
-            if now - self._last_line >= LINE_EVERY_S:
+            if self.periodic and now - self._last_line >= LINE_EVERY_S:
                 self._last_line = now
                 self._line(now)
 
     def advance(self, n: int = 1, what: str | None = None) -> None:
         self.update(self.done + n, what)
 
-    def close(self) -> None:
+    def close(self, completed: bool = True) -> None:
+        """End the count; the closing line (when piped) only for work that completed without errors."""
         if self._closed:
             return
         self._closed = True
         if self._bar is not None:
             self._bar.close()
-        elif self.progress.mode == "lines":
+        elif completed and self._lines():
             self._line(time.monotonic(), final=True)
+
+    def _lines(self) -> bool:
+        return self.progress.mode == "lines" and not self.progress.failed
 
     def _line(self, now: float, final: bool = False) -> None:
         elapsed = max(now - self.started, 1e-6)
@@ -97,8 +114,8 @@ class Counter:
     def __enter__(self) -> "Counter":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *_exc) -> None:
+        self.close(completed=exc_type is None)  # the error's own line says why it stopped
 
 
 def _is_terminal(stream: TextIO) -> bool:

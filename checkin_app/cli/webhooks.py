@@ -36,7 +36,8 @@ def _serve(args: argparse.Namespace) -> int:
     from checkin_app.services.receiver import standalone
 
     # Start-up reads the keyring (seconds on a locked one) and binds the port: show each step.
-    with Progress(args).counter("webhooks serve: starting", total=3, unit="steps") as steps:
+    with Progress(args).counter("webhooks serve: starting", total=3, unit="steps",
+                                    periodic=False) as steps:
         with open_app(args) as app:  # creates and migrates the data dir, sets up the (scrubbed) log
             data_dir = app.data_dir
         steps.advance(what="webhooks serve: data dir ready")
