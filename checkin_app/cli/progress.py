@@ -7,6 +7,7 @@ Always on stderr, so stdout keeps only the command's result (and exactly one JSO
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import TextIO
@@ -70,8 +71,12 @@ class Counter:
         if progress.mode == "bar":
             from tqdm import tqdm
 
-            self._bar = tqdm(desc=what, total=total, unit=f" {unit}", file=progress.stream, dynamic_ncols=True,
-                             mininterval=0.1, leave=True, unit_scale=False)
+            # A pseudo-terminal nobody sized (`script`, some CI runners) says 0x0, where tqdm draws
+            # nothing at all: draw 80x24 there, else follow the terminal's size.
+            sized = _columns(progress.stream) > 0
+            self._bar = tqdm(desc=what, total=total, unit=f" {unit}", file=progress.stream, dynamic_ncols=sized,
+                             ncols=None if sized else 80, nrows=None if sized else 24, mininterval=0.1,
+                             leave=True, unit_scale=False)
 
     def update(self, done: int, what: str | None = None) -> None:
         if what and what != self.what:
@@ -84,7 +89,8 @@ class Counter:
                 self._bar.update(delta)
         elif self._lines():
             now = time.monotonic()
-            if self.periodic and now - self._last_line >= LINE_EVERY_S:
+            finishing = self.total is not None and done >= self.total  # the closing line says it
+            if self.periodic and not finishing and now - self._last_line >= LINE_EVERY_S:
                 self._last_line = now
                 self._line(now)
 
@@ -116,6 +122,13 @@ class Counter:
 
     def __exit__(self, exc_type, *_exc) -> None:
         self.close(completed=exc_type is None)  # the error's own line says why it stopped
+
+
+def _columns(stream: TextIO) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return 0
 
 
 def _is_terminal(stream: TextIO) -> bool:

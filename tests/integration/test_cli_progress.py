@@ -34,11 +34,16 @@ def cli(data_dir, *args, timeout=120):
 
 
 class Terminal:
-    """A pseudo-terminal 100 columns wide for a child's stderr; `text` is everything written to it."""
+    """A pseudo-terminal for a child's stderr; `text` is everything written to it.
 
-    def __init__(self):
+    Args:
+        columns: its width; 0 leaves it unsized (0x0), as `script` and some CI runners do.
+    """
+
+    def __init__(self, columns: int = 100):
         self.master, self.slave = pty.openpty()
-        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        if columns:
+            fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, columns, 0, 0))
         self.chunks: list[bytes] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
 
@@ -146,7 +151,7 @@ def test_import_and_decode_of_many_files_count_files(tmp_path):
 
 
 def test_webhooks_serve_start_up_shows_its_steps_on_a_terminal(tmp_path):
-    term = Terminal()
+    term = Terminal(columns=0)  # unsized: tqdm alone would draw nothing there
     proc = term.start([sys.executable, "-m", "checkin_app", "--data-dir", str(tmp_path), "webhooks", "serve",
                        "--port", "0"])
     try:
