@@ -61,7 +61,11 @@ def _import(args) -> int:
     lines = []
     for r in reports:
         line = f"{r['file']}: {r['provider']}: {r['tickets']} tickets ({r['new_tickets']} new), {r['events']} events"
-        lines.append(line + (f", {r['conflicts']} conflicts" if r["conflicts"] else ""))
+        line += f", {r['conflicts']} conflicts" if r["conflicts"] else ""
+        lines.append(line + (f", {r['set_aside']} records set aside (`status` shows why)" if r["set_aside"] else ""))
+        if not args.json:
+            for warning in r["warnings"]:
+                print(f"warning: {warning}", file=sys.stderr)
     text = "\n".join(lines)
     emit(args, {"imported": reports, "failed": failures}, text or None)
     return EXIT_ERROR if failures else EXIT_OK

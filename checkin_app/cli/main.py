@@ -52,6 +52,11 @@ def _chosen(args: argparse.Namespace) -> Command | None:
 
 def run(argv: list[str]) -> int:
     parser = build_parser()
+    for arg in argv:  # bytes that are not UTF-8 arrive as lone surrogates, which SQLite cannot store
+        if any("\ud800" <= ch <= "\udfff" for ch in arg):
+            print(f"error: an argument is not valid UTF-8 text: {arg.encode('utf-8', 'replace').decode()[:60]}",
+                  file=sys.stderr)
+            return EXIT_ERROR
     args = parser.parse_args(argv)
     cmd = _chosen(args)
     if cmd is None:
@@ -72,6 +77,8 @@ def run(argv: list[str]) -> int:
     except Exception:  # a bug: show the traceback, but never let it read as "refused" (exit 1)
         import traceback
 
-        traceback.print_exc()
+        from checkin_app.log import scrub
+
+        print(scrub(traceback.format_exc()), file=sys.stderr, end="")  # tracebacks can quote a secret
         print("error: internal error (a bug); the traceback above helps a maintainer", file=sys.stderr)
         return EXIT_ERROR

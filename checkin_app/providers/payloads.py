@@ -14,7 +14,7 @@ from typing import Any
 from checkin_app.domain.codes import MAX_CODE_LENGTH
 from checkin_app.domain.models import Batch, Event, Ticket
 from checkin_app.errors import PayloadError
-from checkin_app.providers import allowlist, ticketor, ticketsolve, tickettailor
+from checkin_app.providers import allowlist, jsontext, ticketor, ticketsolve, tickettailor
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: A CSV row's optional `status` column: empty or "valid" admits; the words a box office export uses
@@ -52,11 +52,13 @@ def read_payload_file(path: Path) -> list[Any]:
     stripped = text.lstrip()
     if stripped[:1] in "{[":
         try:
-            doc = json.loads(text)
+            doc = jsontext.loads(text)
         except json.JSONDecodeError as exc:
             if stripped[:1] == "{" and exc.msg == "Extra data":
                 return _read_ndjson(text, path.name)
             raise PayloadError(f"{path.name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        except PayloadError as exc:
+            raise PayloadError(f"{path.name}: {exc}") from None
         return doc if isinstance(doc, list) else [doc]
     raise PayloadError(f"{path.name}: neither JSON nor CSV (name CSV files *.csv)")
 
@@ -67,18 +69,28 @@ def _read_ndjson(text: str, name: str) -> list[Any]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            records.append(jsontext.loads(line))
         except json.JSONDecodeError as exc:
             raise PayloadError(f"{name}: malformed JSON on line {number}: {exc.msg}") from None
+        except PayloadError as exc:
+            raise PayloadError(f"{name}: line {number}: {exc}") from None
     return records
 
 
 def _read_csv(text: str, name: str) -> list[Any]:
     reader = csv.DictReader(io.StringIO(text))
-    fields = {f.strip().lower() for f in reader.fieldnames or []}
-    if "code" not in fields or not fields & {"event", "event_id"}:
-        raise PayloadError(f"{name}: a CSV needs 'code' and 'event' (or 'event_id') columns; found {sorted(fields)}")
-    return [{"__csv__": True, **{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}} for row in reader]
+    records = []
+    try:
+        fields = {f.strip().lower() for f in reader.fieldnames or []}
+        if "code" not in fields or not fields & {"event", "event_id"}:
+            raise PayloadError(f"{name}: a CSV needs 'code' and 'event' (or 'event_id') columns; found {sorted(fields)}")
+        for row in reader:
+            if None in row:  # DictReader files surplus cells under None, as a list
+                raise PayloadError(f"{name}: line {reader.line_num} has more cells than the header")
+            records.append({"__csv__": True, **{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}})
+    except csv.Error as exc:  # a NUL byte past the binary check, a cell over the csv module's limit
+        raise PayloadError(f"{name}: line {reader.line_num}: {exc}") from None
+    return records
 
 
 def _csv_batch(row: dict) -> tuple[str, Batch]:

@@ -7,6 +7,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 
 from checkin_app import secrets
+from checkin_app.log import scrub
 from checkin_app.errors import CheckinError, ConfigError, ProviderError
 from checkin_app.store import Store
 from checkin_app.store import sync_state
@@ -79,12 +80,10 @@ def sync_connection(store: Store, connection: Connection, *, event_remote_ids: l
         report.push = push_pending(store, connection.id, adapter, cancel)
         if not cancel.is_set():
             report.pull = adapter.pull(event_remote_ids)
-    except ProviderError as exc:
-        error = str(exc)
-    except ConfigError as exc:
-        error = str(exc)
-    except CheckinError as exc:
-        error = str(exc)
+    except (ProviderError, ConfigError, CheckinError) as exc:
+        # Kept in the database and shown in `status`: never a secret, in any form (an error text
+        # can carry a URL with a token, or a header echoed by a proxy).
+        error = scrub(str(exc))
     report.cancelled = cancel.is_set()
     report.error = error
     with store.transaction() as conn:

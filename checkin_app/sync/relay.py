@@ -60,10 +60,10 @@ class RelaySync:
                 continue
             with self.store.transaction() as conn:
                 for item in page.deliveries:
-                    body = item["body"].encode("utf-8")
                     try:
+                        body = item["body"].encode("utf-8")  # a lone surrogate escape cannot be encoded
                         doc = parse_json_object(body)
-                    except PayloadError:
+                    except (UnicodeEncodeError, PayloadError):
                         continue  # the relay refuses these at intake; a corrupt one is skipped, not fatal
                     result = take_in(conn, str(item.get("provider")), body, doc, source=source,
                                      connection_id=self.connection.id, received_at=item.get("received_at"),

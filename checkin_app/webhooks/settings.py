@@ -34,7 +34,7 @@ def token(name: str, env_var: str | None = None) -> str:
         ConfigError: too short, or neither the variable nor a keyring is available.
     """
     env_var = env_var or DEFAULT_ENV[name]
-    value = os.environ.get(env_var, "").strip()
+    value = secrets.clean(os.environ.get(env_var, ""), f"environment variable {env_var}")
     if value:
         if len(value) < MIN_TOKEN_LENGTH:
             raise ConfigError(f"{env_var} is too short for a secret token (at least {MIN_TOKEN_LENGTH} characters)")
@@ -57,11 +57,22 @@ def signing_secret(env_var: str | None) -> str | None:
     """Ticket Tailor's signing secret from `env_var` (or the keyring entry); None when not configured."""
     if env_var:
         return secrets.from_env(env_var)
-    value = os.environ.get(DEFAULT_ENV["tickettailor"], "").strip()
+    var = DEFAULT_ENV["tickettailor"]
+    log.redact(os.environ.get(var, "").strip())
+    value = secrets.clean(os.environ.get(var, ""), f"environment variable {var}")
     if not value and secrets.keyring_available():
         value = secrets.keyring_get(KEYRING_ENTRY.format("tickettailor")) or ""
     log.redact(value)
     return value or None
+
+
+def where(name: str, env_var: str | None = None) -> str:
+    """Where the secret `name` ("ticketor", "ticketsolve", "relay", "tickettailor") is read from, in words
+    an operator can act on (never the value)."""
+    env_var = env_var or DEFAULT_ENV[name]
+    if os.environ.get(env_var, "").strip():
+        return f"environment variable {env_var}"
+    return f"OS keyring, service {secrets.SERVICE!r}, entry {KEYRING_ENTRY.format(name)!r}"
 
 
 def load_config(*, tickettailor_secret_env: str | None = None, token_envs: dict[str, str | None] | None = None,
