@@ -16,10 +16,11 @@ from typing import Any
 
 import httpx
 
+from checkin_app.domain import provider_facts
 from checkin_app.errors import AuthError, ConfigError, PayloadError
 from checkin_app.providers.http import JsonHttp, RetryPolicy, error_field_message
 
-PROVIDER = "Relay"
+PROVIDER = provider_facts.RELAY.name  # its display name, from its registry entry
 PAGE_LIMIT = 200
 # The relay stops a page before 8 MB of bodies (webhooks.receiver.MAX_PAGE_BYTES); a lone delivery
 # can be larger (up to its --max-body), and JSON escaping can double a body. 64 MB leaves room.

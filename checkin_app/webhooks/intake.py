@@ -15,7 +15,7 @@ from typing import Any
 
 from checkin_app.domain.models import Batch
 from checkin_app.errors import PayloadError, StoreError
-from checkin_app.providers import jsontext, tickettailor
+from checkin_app.providers import jsontext, registry, tickettailor
 from checkin_app.providers.payloads import map_payload
 from checkin_app.store import inbox
 from checkin_app.store.tickets import apply_batch
@@ -23,7 +23,7 @@ from checkin_app.store.tickets import apply_batch
 # Providers whose only feed is their webhooks: the connection a delivery came through owns their
 # events. Ticket Tailor's events belong to its API connection (which pushes check-ins upstream),
 # so its webhooks update tickets without taking the events over.
-WEBHOOK_ONLY = frozenset({"ticketor", "ticketsolve"})
+WEBHOOK_ONLY = frozenset(p for p in registry.CONNECTABLE if registry.webhook_only(p))
 
 log = logging.getLogger(__name__)
 

@@ -33,6 +33,7 @@ from starlette.routing import Route
 
 from checkin_app import log as app_log
 from checkin_app.errors import CheckinError, PayloadError
+from checkin_app.providers import registry
 from checkin_app.store import Store, inbox
 from checkin_app.webhooks.intake import parse_json_object, take_in
 from checkin_app.webhooks.guard import ConnectionLimits
@@ -41,7 +42,7 @@ from checkin_app.webhooks.signature import TT_HEADER, SignatureError, token_matc
 
 log = logging.getLogger(__name__)
 
-TOKEN_PROVIDERS = ("ticketor", "ticketsolve")
+TOKEN_PROVIDERS = registry.webhook_providers("path_token")  # the URL carries a token we choose
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE = 500
 # Bodies per relay page: 500 deliveries of 1 MB made 500 MB pages; a page now stops before 8 MB

@@ -15,15 +15,14 @@ import secrets as random_tokens
 
 from checkin_app import log, secrets
 from checkin_app.errors import ConfigError
+from checkin_app.providers import registry
 from checkin_app.webhooks.receiver import MAX_BODY_BYTES, TOKEN_PROVIDERS, ReceiverConfig
 from checkin_app.webhooks.signature import MIN_TOKEN_LENGTH
 
-DEFAULT_ENV = {
-    "ticketor": "CHECKIN_TICKETOR_TOKEN",
-    "ticketsolve": "CHECKIN_TICKETSOLVE_TOKEN",
-    "relay": "CHECKIN_RELAY_TOKEN",
-    "tickettailor": "CHECKIN_TICKETTAILOR_SECRET",
-}
+#: The variable each secret comes from by default: each provider's webhook route names its own
+#: (`ProviderSpec.webhook.env`); the relay's bearer token is the receiver's own.
+DEFAULT_ENV = {**{s.id: s.webhook.env for s in registry.SPECS.values() if s.webhook is not None},
+               "relay": "CHECKIN_RELAY_TOKEN"}
 KEYRING_ENTRY = "webhooks:{}"
 
 
