@@ -10,7 +10,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 tarball=${1:-$(ls "$here"/dist/checkin-app-*-linux-*.tar.xz | head -n 1)}
 [ "$(id -u)" -eq 0 ] || { echo "clean-root-test: needs root (debootstrap and chroot)" >&2; exit 1; }
 command -v debootstrap >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
-mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+# DEBIAN_MIRROR overrides the machine's own mirror (which on an Ubuntu host has no bookworm).
+mirror=${DEBIAN_MIRROR:-}
+[ -n "$mirror" ] || mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
   | grep -v security | head -n 1 | awk '{print $2}' || true)
 root=$(mktemp -d)
 cleanup() { umount "$root/proc" "$root/dev" 2>/dev/null || true; rm -rf "$root"; }
