@@ -10,12 +10,10 @@ VERSION=$("$PY" -c 'import checkin_app; print(checkin_app.__version__)')
 rm -rf build/pyinstaller dist/checkin-app dist/checkin-app-*-linux-*.tar.*
 start=$(date +%s)
 "$PY" -m PyInstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/checkin_app.spec
-# Every shared library without its symbol tables (-17 MB, 18 of them libpython's): nothing at run
-# time reads them, and a crash report still has the Python traceback. The executable keeps its
-# symbols: PyInstaller appends the app's archive to it, which strip would cut off.
-find dist/checkin-app/_internal -type f -name '*.so*' -print0 \
-  | while IFS= read -r -d '' lib; do [ "$(head -c 4 "$lib")" = $'\x7fELF' ] && printf '%s\0' "$lib"; done \
-  | xargs -0 -r strip --strip-unneeded
+# Every shared library without its symbol tables (-17 MB; packaging/strip_libs.py keeps the few
+# that strip would make unloadable). The executable keeps its symbols: PyInstaller keeps the app's
+# archive in it.
+"$PY" packaging/strip_libs.py dist/checkin-app
 # Qt's ICU data cut to what Qt reads (-18 MB; the script checks the bundle's ICU imports first).
 "$PY" packaging/trim_icu.py dist/checkin-app
 cp packaging/linux/checkin-app.desktop dist/checkin-app/
