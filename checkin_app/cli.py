@@ -213,7 +213,11 @@ def _import(args) -> int:
     lines = []
     for r in reports:
         line = f"{r['file']}: {r['provider']}: {r['tickets']} tickets ({r['new_tickets']} new), {r['events']} events"
-        lines.append(line + (f", {r['conflicts']} conflicts" if r["conflicts"] else ""))
+        line += f", {r['conflicts']} conflicts" if r["conflicts"] else ""
+        lines.append(line + (f", {r['set_aside']} records set aside (`status` shows why)" if r["set_aside"] else ""))
+        if not args.json:
+            for warning in r["warnings"]:
+                print(f"warning: {warning}", file=sys.stderr)
     text = "\n".join(lines)
     emit(args, {"imported": reports, "failed": failures}, text or None)
     return EXIT_ERROR if failures else EXIT_OK
@@ -459,6 +463,11 @@ def _status(args) -> int:
 
 def run(argv: list[str]) -> int:
     parser = build_parser()
+    for arg in argv:  # bytes that are not UTF-8 arrive as lone surrogates, which SQLite cannot store
+        if any("\ud800" <= ch <= "\udfff" for ch in arg):
+            print(f"error: an argument is not valid UTF-8 text: {arg.encode('utf-8', 'replace').decode()[:60]}",
+                  file=sys.stderr)
+            return EXIT_ERROR
     args = parser.parse_args(argv)
     if args.command is None:
         args.command = "gui"
@@ -481,6 +490,8 @@ def run(argv: list[str]) -> int:
     except Exception:  # a bug: show the traceback, but never let it read as "refused" (exit 1)
         import traceback
 
-        traceback.print_exc()
+        from checkin_app.log import scrub
+
+        print(scrub(traceback.format_exc()), file=sys.stderr, end="")  # tracebacks can quote a secret
         print("error: internal error (a bug); the traceback above helps a maintainer", file=sys.stderr)
         return EXIT_ERROR

@@ -18,7 +18,7 @@ from checkin_app.services.connections import Credentials, connect
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from checkin_app.sync.engine import SyncReport, sync_connection
-from checkin_app.sync.tickettailor import Progress
+from checkin_app.sync.adapter import Progress
 
 CONNECTION_NAME = "Sandbox Music Hall"
 DOOR_NAME = "Demo door"

@@ -1,16 +1,39 @@
 """Where a connection's secret lives: the OS keyring, or an environment variable it names.
 
 The database only ever holds a reference (`{"keyring": "<entry>"}` or `{"env": "VAR"}`). Every
-secret read is registered with the log redactor before it is returned.
+secret read is cleaned (`clean`: surrounding whitespace stripped, control characters refused) and
+registered with the log redactor before it is returned: a token copied from a Windows file keeps a
+trailing `\r`, and sent as is it broke the request, and the error quoting it leaked it in a form the
+redactor did not know.
 """
 from __future__ import annotations
 
 import os
+import re
 
 from checkin_app import log
 from checkin_app.errors import ConfigError
 
 SERVICE = "checkin-app"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(value: str, source: str) -> str:
+    """A secret as entered, with surrounding whitespace (a copied line break) stripped.
+
+    Args:
+        value: the secret as read.
+        source: where it came from, for the message ("environment variable TT_KEY").
+
+    Raises:
+        ConfigError: control characters inside it (never quoting the value).
+    """
+    value = value.strip()
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ConfigError(f"the secret in {source} has a control character (U+{ord(bad.group()):04X}) at position "
+                          f"{bad.start() + 1}: copy it again as one line of plain text")
+    return value
 
 
 def keyring_available() -> bool:
@@ -26,9 +49,10 @@ def keyring_available() -> bool:
 def from_env(var: str) -> str:
     """Read a secret from an environment variable, with a message naming the variable when it is unset."""
     value = os.environ.get(var, "")
+    log.redact(value.strip())  # before anything can quote it, even in a refusal
+    value = clean(value, f"environment variable {var}")
     if not value:
         raise ConfigError(f"environment variable {var} is not set (it should hold the secret)")
-    log.redact(value)
     return value
 
 
@@ -39,8 +63,12 @@ def remember(entry: str, value: str, env_var: str | None) -> dict:
         entry: the keyring entry name (the connection's name).
         value: the secret.
         env_var: the variable it came from; kept as the reference when no keyring exists.
+
+    Raises:
+        ConfigError: no place to keep it, or the secret has control characters.
     """
-    log.redact(value)
+    log.redact(value.strip())
+    value = clean(value, f"the secret for {entry}")
     if keyring_available():
         import keyring
 
@@ -65,8 +93,8 @@ def resolve(ref: dict | None, what: str = "secret") -> str:
         value = keyring.get_password(SERVICE, ref["keyring"]) if keyring_available() else None
         if not value:
             raise ConfigError(f"the {what} for {ref['keyring']!r} is not in the OS keyring; connect again")
-        log.redact(value)
-        return value
+        log.redact(value.strip())
+        return clean(value, f"the OS keyring entry {ref['keyring']!r}")
     if "env" in ref:
         return from_env(ref["env"])
     raise ConfigError(f"unrecognised {what} reference")
@@ -93,7 +121,8 @@ def keyring_get(entry: str) -> str | None:
     except Exception:  # a locked keyring reads as "not there"
         return None
     if value:
-        log.redact(value)
+        log.redact(value.strip())
+        value = clean(value, f"the OS keyring entry {entry!r}")
     return value or None
 
 

@@ -1,15 +1,21 @@
 """`checkin-app webhooks serve`: the standalone webhook receiver and relay (DESIGN.md, "Command line").
 
-Prints every route's full URL (path tokens included) first, as one JSON document with `--json`,
-then serves until SIGINT/SIGTERM. Deliveries are stored in this data dir's inbox and applied to
-its tickets; laptops pull them through a `relay` connection.
+Prints every route first (one JSON document with `--json`), then serves until SIGINT/SIGTERM.
+Deliveries are stored in this data dir's inbox and applied to its tickets; laptops pull them
+through a `relay` connection. A service manager keeps stdout in its journal, so the path tokens and
+the relay token are printed only with `--show-secrets`; `--secrets-file PATH` writes the full URLs
+and the token to a file only its owner can read (0600); otherwise the output says where each
+secret lives and how to reveal it.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from checkin_app import cli
 
@@ -30,11 +36,16 @@ def add_parsers(sub) -> None:
     s.add_argument("--relay-token-env", metavar="VAR", help="variable holding the relay's bearer token "
                    "(default CHECKIN_RELAY_TOKEN, else the OS keyring)")
     s.add_argument("--max-body", type=int, default=1024 * 1024, metavar="BYTES", help="largest delivery accepted")
+    s.add_argument("--show-secrets", action="store_true",
+                   help="print the full URLs (path tokens) and the relay token (not for a service's journal)")
+    s.add_argument("--secrets-file", metavar="PATH", type=Path,
+                   help="write the full URLs and the relay token to PATH, readable only by its owner (0600)")
     s.add_argument("--json", action="store_true")
 
 
 @cli.command("webhooks")
 def _webhooks(args: argparse.Namespace) -> int:
+    from checkin_app.webhooks import settings
     from checkin_app.webhooks.receiver import Receiver
     from checkin_app.webhooks.settings import load_config
 
@@ -49,15 +60,11 @@ def _webhooks(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     receiver.start()
     try:
-        routes = receiver.routes()
-        doc = {"listening": f"{args.host}:{receiver.port}", "base_url": receiver.base_url, "data_dir": str(data_dir),
-               "routes": routes, "relay_token": config.relay_token}
-        lines = [f"webhook receiver on {args.host}:{receiver.port}, data dir {data_dir}"]
-        lines += [f"  {name:<13} {url}" for name, url in routes.items() if name != "relay"]
-        lines.append(f"  relay         {routes['relay']}  (bearer token: {config.relay_token})")
-        if "tickettailor" not in routes:
-            lines.append("  (Ticket Tailor route off: pass --tickettailor-secret-env VAR)")
-        cli.emit(args, doc, "\n".join(lines))
+        if args.secrets_file:
+            secret_doc = {"routes": receiver.routes(), "relay_token": config.relay_token}
+            write_private(args.secrets_file, json.dumps(secret_doc, indent=1) + "\n")
+        doc, text = announcement(args, receiver, data_dir)
+        cli.emit(args, doc, text)
         sys.stdout.flush()
         try:
             stop.wait()
@@ -66,3 +73,53 @@ def _webhooks(args: argparse.Namespace) -> int:
     finally:
         receiver.stop()
     return cli.EXIT_OK
+
+
+def announcement(args: argparse.Namespace, receiver, data_dir: Path) -> tuple[dict, str]:
+    """What `serve` prints: (the --json document, the text). Tokens only with --show-secrets; otherwise
+    each token's place is named instead (its variable or keyring entry), never its value."""
+    from checkin_app.webhooks import settings
+
+    config, show = receiver.config, args.show_secrets
+    envs = {"ticketor": args.ticketor_token_env, "ticketsolve": args.ticketsolve_token_env, "relay": args.relay_token_env}
+    where = {name: settings.where(name, envs.get(name)) for name in (*config.path_tokens, "relay")}
+    routes = receiver.routes()
+    if not show:
+        routes = {name: url.replace(config.path_tokens[name], f"<path token: {where[name]}>")
+                  if name in config.path_tokens else url for name, url in routes.items()}
+    doc = {"listening": f"{args.host}:{receiver.port}", "base_url": receiver.base_url, "data_dir": str(data_dir),
+           "routes": routes, "secrets_shown": show, "secrets_from": where,
+           "secrets_file": str(args.secrets_file) if args.secrets_file else None}
+    lines = [f"webhook receiver on {args.host}:{receiver.port}, data dir {data_dir}"]
+    lines += [f"  {name:<13} {url}" for name, url in routes.items() if name != "relay"]
+    if config.relay_token:
+        doc["relay_token"] = config.relay_token if show else None
+        lines.append(f"  relay         {routes['relay']}  (bearer token: "
+                     f"{config.relay_token if show else '<' + where['relay'] + '>'})")
+    if "tickettailor" not in routes:
+        lines.append("  (Ticket Tailor route off: pass --tickettailor-secret-env VAR)")
+    if args.secrets_file:
+        lines.append(f"  full URLs and the relay token written to {args.secrets_file} (readable by its owner only)")
+    if not show:
+        lines.append("  Tokens are not printed (a service manager keeps this output in its journal): run with "
+                     "--show-secrets in a terminal, or pass --secrets-file PATH.")
+    return doc, "\n".join(lines)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, readable and writable by its owner only (created 0600, never through a symlink).
+
+    Raises:
+        ConfigError: the file cannot be written.
+    """
+    from checkin_app.errors import ConfigError
+
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the secrets file {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)  # an existing file keeps its old mode through O_CREAT
+        fh.write(text)

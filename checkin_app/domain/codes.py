@@ -19,6 +19,7 @@ _AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 _ECI_ESCAPE = re.compile(r"^\\\d{6}")
 # C0 controls, DEL and C1 controls; GS (0x1d) included: GS1 separators are not part of ticket codes.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def normalise(raw: str) -> str:
@@ -39,6 +40,8 @@ def normalise(raw: str) -> str:
     code = _AIM_PREFIX.sub("", code, count=1)
     code = _ECI_ESCAPE.sub("", code, count=1)
     code = _CONTROL.sub("", code).strip()
+    if _SURROGATE.search(code):  # undecodable bytes (argv, a file) arrive as lone surrogates; SQLite refuses them
+        raise InvalidCode("the code is not valid text (it holds bytes that are not UTF-8)")
     if not code:
         raise InvalidCode("empty code: the scan carried no characters")
     if len(code) > MAX_CODE_LENGTH:

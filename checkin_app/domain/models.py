@@ -9,21 +9,12 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-
-class Provider(str, enum.Enum):
-    TICKETTAILOR = "tickettailor"
-    TICKETOR = "ticketor"
-    TICKETSOLVE = "ticketsolve"
-    ONETICKET = "oneticket"
-    TICKETEVOLUTION = "ticketevolution"
-    LOCAL = "local"
+from checkin_app.domain.provider_facts import NAMES
 
 
-#: How people call each provider (messages at the door say "via Ticket Tailor", not "tickettailor").
-PROVIDER_NAMES = {
-    "tickettailor": "Ticket Tailor", "ticketor": "Ticketor", "ticketsolve": "Ticketsolve",
-    "oneticket": "1Ticket", "ticketevolution": "Ticket Evolution", "local": "this door",
-}
+#: How people call each provider (messages at the door say "via Ticket Tailor", not "tickettailor"):
+#: read from each provider's facts (`domain/provider_facts.py`, part of its registry entry).
+PROVIDER_NAMES = NAMES
 
 #: The device recorded for a check-in made outside this app (the provider's own scanner or API),
 #: seen on a pull; its door is the provider's name.

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from checkin_app.domain.changes import ATTENDEE_ACT
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import HISTORY_COLUMNS, RowsModel, table_view, ticket_state
 from checkin_app.gui.outcome import OutcomeLine
@@ -173,7 +174,8 @@ class AttendeePanel(QWidget):
         rec = self.record
         scope = [rec["event_id"]]
         self.tasks.db(lambda app: op(app, rec["code"], scope),
-                      self._done_verdict if verdict else lambda result: self._done(result.message), self._failed)
+                      self._done_verdict if verdict else lambda result: self._done(result.message), self._failed,
+                      changes=ATTENDEE_ACT)
 
     def _done_verdict(self, verdict) -> None:
         self.outcome.show_verdict(verdict.to_dict())
@@ -232,4 +234,5 @@ class AttendeePanel(QWidget):
 
     def admit_party(self) -> None:
         n, ticket_id = self.party_count.value(), self.record["id"]
-        self.tasks.db(lambda app: app.checkin.admit_party(ticket_id, n), self._done_verdict, self._failed)
+        self.tasks.db(lambda app: app.checkin.admit_party(ticket_id, n), self._done_verdict, self._failed,
+                      changes=ATTENDEE_ACT)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QMessageBox, QProgressBar, QPushButton,
                                QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
+from checkin_app.domain.changes import ADMITTED_EVENTS, CONNECTIONS, SYNC, Changes
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.plain_words import plain_error
-from checkin_app.gui.style import show_outcome
+from checkin_app.gui.outcome import OutcomeLine
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.webhooks_panel import WebhooksPanel
 from checkin_app.domain.rules import event_time
@@ -87,12 +88,6 @@ class ProviderForm(QWidget):
             self.values[key].clear()
 
 
-class _Progress(QObject):
-    """Lives on the GUI thread: the sync thread's progress calls arrive here queued."""
-
-    moved = Signal(str, int)
-
-
 class ConnectionsView(QWidget):
     """Providers, events and manual sync.
 
@@ -100,12 +95,14 @@ class ConnectionsView(QWidget):
         checked(dict): a connection test answered (what the provider said).
         changed(): connections or admitted events changed.
         syncFinished(list): a manual sync ended (the reports as dicts).
+        syncProgress(str, int): a manual sync moved on (what, tickets so far), on the GUI thread.
         message(str, bool): a line for the user (ok or not).
     """
 
     checked = Signal(dict)
     changed = Signal()
     syncFinished = Signal(list)
+    syncProgress = Signal(str, int)
     message = Signal(str, bool)
 
     def __init__(self, tasks: Tasks, parent: QWidget | None = None):
@@ -113,8 +110,7 @@ class ConnectionsView(QWidget):
         self.setObjectName("page")
         self.tasks = tasks
         self._cancel: threading.Event | None = None
-        self.progress_relay = _Progress(self)
-        self.progress_relay.moved.connect(self._moved)
+        tasks.changed.connect(self._changed)
 
         self.model = RowsModel(_COLUMNS, self)
         self.table = table_view(self.model)
@@ -136,8 +132,7 @@ class ConnectionsView(QWidget):
         self.test_button = QPushButton("Test", clicked=self.test)
         self.add_button = QPushButton("Add connection", clicked=self.add)
         self.add_button.setProperty("role", "primary")
-        self.form_outcome = QLabel()
-        self.form_outcome.setWordWrap(True)
+        self.form_outcome = OutcomeLine()
         add_box = QGroupBox("Add a connection")
         self.add_form = form = QFormLayout(add_box)
         form.addRow("Provider", self.provider)
@@ -208,6 +203,11 @@ class ConnectionsView(QWidget):
 
     # -- reading ----------------------------------------------------------------------------------
 
+    def _changed(self, changes: Changes, source) -> None:
+        """Connections, events or their arrival counts changed: re-read if on screen (or our own act)."""
+        if changes.any_of("connections", "events", "tickets") and (source is self or self.isVisible()):
+            self.refresh()
+
     def refresh(self) -> None:
         self.tasks.read(lambda app: (connections.overview(app.store), events.list_events(app.store)), self._show)
 
@@ -242,15 +242,19 @@ class ConnectionsView(QWidget):
         return provider, self.name.text().strip(), self.base_url.text().strip() or None, self.forms[provider].given()
 
     def _say(self, text: str, ok: bool) -> None:
-        show_outcome(self.form_outcome, text, ok)
+        self.form_outcome.say(text, ok)
         self.message.emit(text, ok)
+
+    def _working(self, text: str) -> None:
+        self.form_outcome.working(text)
+        self.message.emit(text, True)
 
     def _failed(self, exc: BaseException) -> None:
         self.tasks.explain(exc, lambda reason: self._say(reason, False))
 
     def test(self) -> None:
         provider, _name, base_url, given = self._form()
-        self._say("Testing…", True)
+        self._working("Testing…")
 
         def done(info: dict) -> None:
             said = ", ".join(f"{k}: {v}" for k, v in info.items() if isinstance(v, (str, int))) or "no details"
@@ -261,17 +265,17 @@ class ConnectionsView(QWidget):
 
     def add(self) -> None:
         provider, name, base_url, given = self._form()
-        self._say("Checking and saving…", True)
+        self._working("Checking and saving…")
 
         def done(result) -> None:
             connection, _info = result
             self._say(f"Added {connection.name}; sync it to download its events", True)
             self.forms[provider].clear_secrets()
             self.changed.emit()
-            self.refresh()
 
         data_dir = self.tasks.data_dir
-        self.tasks.net(lambda: connections.connect_at(data_dir, provider, name, base_url, given), done, self._failed)
+        self.tasks.net(lambda: connections.connect_at(data_dir, provider, name, base_url, given), done, self._failed,
+                       changes=CONNECTIONS)
 
     def remove_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -283,15 +287,15 @@ class ConnectionsView(QWidget):
                                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No) != QMessageBox.Yes:
             return
         self.tasks.db(lambda app: connections.remove(app.store, name),
-                      lambda _r: (self._say(f"Removed {name}", True), self.changed.emit(), self.refresh()),
-                      self._failed)
+                      lambda _r: (self._say(f"Removed {name}", True), self.changed.emit()),
+                      self._failed, changes=CONNECTIONS)
 
     def save_events(self) -> None:
         ids = [self.events.item(i).data(Qt.UserRole) for i in range(self.events.count())
                if self.events.item(i).checkState() == Qt.Checked]
         self.tasks.db(lambda app: events.set_admitted(app.store, ids),
                       lambda _r: (self.message.emit(f"This door admits {len(ids)} event(s)", True),
-                                  self.changed.emit(), self.refresh()))
+                                  self.changed.emit()), changes=ADMITTED_EVENTS)
 
     # -- sync --------------------------------------------------------------------------------------
 
@@ -303,10 +307,9 @@ class ConnectionsView(QWidget):
         enable(self.cancel_button, None)
         self.bar.setRange(0, 0)  # the provider does not say how many tickets are coming: a busy bar
         self.sync_status.setText("Syncing…")
-        relay = self.progress_relay
-        self.tasks.net(lambda: syncing.sync_now(self.tasks.data_dir, cancel=cancel,
-                                                progress=lambda what, n: relay.moved.emit(what, n)),
-                       self._synced, self._sync_failed)
+        progress, data_dir = self.tasks.relay.bind(self._moved), self.tasks.data_dir
+        self.tasks.net(lambda: syncing.sync_now(data_dir, cancel=cancel, progress=progress),
+                       self._synced, self._sync_failed, changes=SYNC)
 
     def cancel_sync(self) -> None:
         if self._cancel is not None:
@@ -314,6 +317,7 @@ class ConnectionsView(QWidget):
             self.sync_status.setText("Cancelling after this page…")
 
     def _moved(self, what: str, n: int) -> None:
+        self.syncProgress.emit(what, n)
         if self._cancel is not None:
             self.sync_status.setText(f"{what}: {n:,} tickets")
 
@@ -334,7 +338,6 @@ class ConnectionsView(QWidget):
         self.sync_status.setText("\n".join(lines))
         self.syncFinished.emit([r.to_dict() for r in reports])
         self.changed.emit()
-        self.refresh()
 
     def _sync_failed(self, exc: BaseException) -> None:
         self._end_sync()

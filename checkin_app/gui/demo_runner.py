@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 
 from checkin_app.demo import Demo
+from checkin_app.domain.changes import SYNC
 from checkin_app.gui.main_window import MainWindow
 from checkin_app.scanning.synth import write_ticket_video
 from checkin_app.services.syncing import throttled
@@ -47,23 +48,17 @@ class DemoRunner(QObject):
 
     def start(self) -> None:
         self.window.door.camera.set_message("Demo: connecting to the Sandbox Music Hall box office…")
-        relay = self.progress
-        self.window.tasks.net(lambda: self.demo.sync(progress=throttled(lambda _what, n: relay.emit(n))),
-                              self._synced)
+        progress, demo = self.window.tasks.relay.bind(lambda _what, n: self.progress.emit(n)), self.demo
+        self.window.tasks.net(lambda: demo.sync(progress=throttled(progress)), self._synced, changes=SYNC)
 
     def _synced(self, report) -> None:
-        if self.window.tasks is None:  # the window closed during the first sync
-            return
         # From now on the door's check-ins go back to the box office like any door's.
         self.window.start_background_sync(10.0)
-        self.window.refresh_all()
         self.synced.emit(report.to_dict())
         self.next_video()
 
     def next_video(self) -> None:
         """Write the next video of arrivals (network pool: it is CPU work), then play it."""
-        if self.window.tasks is None:
-            return
         self.round += 1
         path = self.demo.data_dir / f"demo-{self.round}.avi"
         fresh = FIRST_ROUND if self.round == 1 else self.per_round
@@ -74,8 +69,6 @@ class DemoRunner(QObject):
         self.window.tasks.net(lambda: write_ticket_video(path, codes, fps=FPS, hold=HOLD, gap=GAP), self._play)
 
     def _play(self, path) -> None:
-        if self.window.tasks is None:  # the window closed meanwhile
-            return
         self.window.cameraStarted.connect(self._camera_started, Qt.SingleShotConnection)
         self.window.start_camera(str(path), pace=True)
         self._path = str(path)
@@ -85,5 +78,5 @@ class DemoRunner(QObject):
         self.videoStarted.emit(self._path)
 
     def _video_ended(self) -> None:
-        if self.window.tasks is not None and self.window.camera_worker is not None:
+        if self.window.camera_worker is not None:  # None: stopped (another camera, or the window closed)
             self.next_video()

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
+from checkin_app.domain.changes import SCAN, Changes
 from checkin_app.domain.rules import Mode, clock_time
 from checkin_app.errors import InvalidCode
 from checkin_app.gui.camera_pane import CameraPane
@@ -30,6 +31,7 @@ from checkin_app.gui.verdict import VerdictPanel, look_for
 from checkin_app.services import events, stats, supervisor
 
 RECENT = 20
+SCAN_BURST_MS = 250  # scans in a queue of arrivals tell the other views once per this, not once each
 _MARK = {"ok": "✔", "info": "➜", "exit": "➜", "warn": "!", "stop": "✖"}
 
 
@@ -204,6 +206,10 @@ class DoorView(QWidget):
         lay.addWidget(self.side, 1)
         self.setFocusProxy(self.entry)
 
+        tasks.changed.connect(self._changed)
+        # Acts, syncs and other doors announce their changes (`Tasks.changed`); what nobody in this
+        # app announces is the webhook receiver's deliveries and other processes on the data dir
+        # (`checkin-app scan` in a terminal): a slow re-read catches those.
         self._refresh_timer = QTimer(self, interval=20_000, timeout=self.refresh)
         self._refresh_timer.start()
 
@@ -248,6 +254,8 @@ class DoorView(QWidget):
         ticket = verdict.get("ticket") or {}
         self._add_recent(verdict["verdict"], verdict["message"], ticket.get("holder_name"), time.time())
         self._count(verdict)
+        if verdict["verdict"] != "unreadable":  # a decided scan wrote the journal; scans come in bursts
+            self.tasks.announce(SCAN, source=self, within_ms=SCAN_BURST_MS)
         self.verdictShown.emit(verdict)
 
     def _refused_input(self, raw: str, exc: BaseException, asked_at: float) -> None:
@@ -271,6 +279,11 @@ class DoorView(QWidget):
         self.status = status
 
     # -- counters, scope and the recent list -----------------------------------------------------
+
+    def _changed(self, changes: Changes, source) -> None:
+        """Re-read when something else changed what the door shows (its own scans it counted itself)."""
+        if changes.any_of("tickets", "events") or (changes.journal and source is not self):
+            self.refresh()
 
     def refresh(self) -> None:
         """Re-read counters, the recent scans and the scope (read lane)."""

@@ -2,30 +2,35 @@
 
 Pairing and starting the door server touch the OS keyring and bind a port, so they run in the
 network pool with a Store of their own (`services.doors.*_at`); the `DoorRunner` itself runs on
-its own threads inside this process, and reports rows applied from other doors through a
-GUI-thread relay. The doors table is re-read every 2 s on the read lane. The pairing key opens
+its own threads inside this process, and reports rows applied from other doors through the
+GUI-thread relay (`Tasks.relay`), which announces them as changes to every view. While
+replicating, the doors table is also re-read every 2 s on the read lane: the other doors'
+connections and lag change outside this app. The pairing key opens
 every door of the venue, so it is shown only while the supervisor tools are unlocked.
 """
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
+from checkin_app.domain.changes import Changes
 from checkin_app.gui.doors_held_back import HeldBackBox
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
+from checkin_app.gui.outcome import OutcomeLine
+from checkin_app.gui.server_switch import ServerSwitch
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import ago_text
-from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import doors
 from checkin_app.services.door_runner import DoorRunner
 
 REFRESH_MS = 2_000
+CATCH_UP_MS = 250  # another door's rows arrive in bursts while catching up: one announcement per burst
 
 _COLUMNS = [
     Column("door", "Door", lambda r: r["door"] or "not heard from yet"),
@@ -35,12 +40,6 @@ _COLUMNS = [
     Column("last_contact_age_s", "Last contact", lambda r: ago_text(r["last_contact_age_s"])),
     Column("last_error", "Last error", lambda r: (r["last_error"] or "").removeprefix(f"{r['url']}: ")),
 ]
-
-
-class _RunnerRelay(QObject):
-    """Lives on the GUI thread: the replicator's peer threads report applied rows here (queued)."""
-
-    applied = Signal(object)
 
 
 class DoorsPanel(QWidget):
@@ -71,12 +70,9 @@ class DoorsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("page")
         self.tasks, self.settings, self.lock_bar = tasks, settings, lock_bar
-        self.runner: DoorRunner | None = None
         self.venue: dict | None = None
-        self._starting = False
         self._closed = False
-        self.relay = _RunnerRelay(self)
-        self.relay.applied.connect(self.applied)
+        tasks.changed.connect(self._changed)
 
         # -- not paired: create or join --
         # The name is set in one place (Connections → This door); pairing uses it, and shows it here.
@@ -89,8 +85,7 @@ class DoorsPanel(QWidget):
         self.key_text = QLineEdit(placeholderText="CV1-… as shown on the first door")
         self.join_button = QPushButton("Join a venue", clicked=lambda: self.join_venue())
         self.image_button = QPushButton("Join from a picture of the QR code…", clicked=self.pick_image)
-        self.pair_outcome = QLabel()
-        self.pair_outcome.setWordWrap(True)
+        self.pair_outcome = OutcomeLine()
         unpaired = QWidget()
         form = QFormLayout(unpaired)
         form.addRow("This door's name", self.door_name)
@@ -121,6 +116,8 @@ class DoorsPanel(QWidget):
         pl.addWidget(self.locked_note)
         pl.addWidget(self.qr)
         pl.addWidget(self.key_label)
+        self.key_outcome = OutcomeLine()  # why the key cannot be shown (no keyring, no variable)
+        pl.addWidget(self.key_outcome)
         pl.addStretch(1)
         self.pages = QStackedWidget()
         self.pages.addWidget(unpaired)
@@ -136,10 +133,15 @@ class DoorsPanel(QWidget):
         self.port = QSpinBox(minimum=0, maximum=65535, value=settings.door_port)
         self.peers = QLineEdit(settings.door_peers, placeholderText="http://192.168.1.20:8722, … (where multicast is blocked)")
         self.discovery = QCheckBox("Find the other doors automatically (multicast DNS)", checked=settings.door_discovery)
-        self.switch = QPushButton("Replicate with other doors: off", checkable=True, clicked=self.flip)
-        self.switch.setProperty("role", "primary")
-        self.run_outcome = QLabel("Off: this door decides alone; other doors' check-ins do not reach it.")
-        self.run_outcome.setWordWrap(True)
+        self.replicate_switch = ServerSwitch(
+            tasks, ("Replicate with other doors: off", "Replicate with other doors: on"),
+            "Off: this door decides alone; other doors' check-ins do not reach it.",
+            [self.listen, self.port, self.peers, self.discovery], "turn replication off to change it")
+        self.replicate_switch.serve(self._starter, DoorRunner.stop)
+        self.replicate_switch.switchedOn.connect(lambda _runner: self._switched(True))
+        self.replicate_switch.switchedOff.connect(lambda: self._switched(False))
+        self.replicate_switch.failed.connect(self.failed)
+        self.switch, self.run_outcome = self.replicate_switch.button, self.replicate_switch.outcome
         self.model = RowsModel(_COLUMNS, self)
         self.table = table_view(self.model)
         self.summary = QLabel()
@@ -151,8 +153,7 @@ class DoorsPanel(QWidget):
         form.addRow("", self.discovery)
         rl = QVBoxLayout(self.repl_box)
         rl.addLayout(form)
-        rl.addWidget(self.switch)
-        rl.addWidget(self.run_outcome)
+        rl.addWidget(self.replicate_switch)
         rl.addWidget(self.table, 1)
         rl.addWidget(self.summary)
         self.held_back = HeldBackBox()  # quarantined rows and forged_row alarms (issue 14)
@@ -196,13 +197,13 @@ class DoorsPanel(QWidget):
 
     def create_venue(self) -> None:
         key_env, data_dir = self._key_env(), self.tasks.data_dir
-        self._say("Creating the venue…", True)  # under the door's name kept in its data dir
+        self.pair_outcome.working("Creating the venue…")  # under the door's name kept in its data dir
         self.tasks.net(lambda: doors.create_venue_at(data_dir, None, key_env), self._paired, self._pair_failed)
 
     def join_venue(self, image: str | None = None) -> None:
         """Join with the typed key, or the key in a picture of its QR code."""
         key_env, text, data_dir = self._key_env(), self.key_text.text().strip(), self.tasks.data_dir
-        self._say("Joining…", True)
+        self.pair_outcome.working("Joining…")
         self.tasks.net(lambda: doors.join_venue_at(data_dir, text, None, key_env, image=image),
                        self._paired, self._pair_failed)
 
@@ -219,7 +220,7 @@ class DoorsPanel(QWidget):
         self.paired.emit(venue)
 
     def _say(self, text: str, ok: bool) -> None:
-        show_outcome(self.pair_outcome, text, ok)
+        self.pair_outcome.say(text, ok)
         if not ok:
             self.failed.emit(text)
 
@@ -230,6 +231,7 @@ class DoorsPanel(QWidget):
         """Show the key (QR and text) while the supervisor tools are unlocked; wipe it when locked."""
         self.qr.clear()
         self.key_label.clear()
+        self.key_outcome.clear()
         self.locked_note.setVisible(not unlocked)
         if not unlocked or self.venue is None:
             return
@@ -245,81 +247,64 @@ class DoorsPanel(QWidget):
             self.pairingShown.emit(info["venue_id"])
 
         self.tasks.net(lambda: doors.pairing_at(data_dir), shown,
-                       lambda exc: self.tasks.explain(exc, lambda reason: show_outcome(self.key_label, reason, False)))
+                       lambda exc: self.tasks.explain(exc, lambda reason: self.key_outcome.say(reason, False)))
 
     # -- replication -------------------------------------------------------------------------------
 
     @property
+    def runner(self) -> DoorRunner | None:
+        """The running replicator (this door's server and its pulls from the others), or None."""
+        return self.replicate_switch.server
+
+    @property
     def on(self) -> bool:
-        return self.runner is not None
+        return self.replicate_switch.on
 
     def flip(self, on: bool) -> None:
         """Start or stop replicating (the switch's click); the choice persists for the next start."""
-        if self._starting:
-            return
-        if not on:
-            if self.runner is not None:
-                runner, self.runner = self.runner, None
-                self.tasks.net(runner.stop, lambda _r: self._switched(False, "Off."), self._run_failed)
-            return
-        try:
-            peers = doors.peer_urls(self.peers.text())
-        except Exception as exc:  # a typo in the address list: say so, start nothing
-            self.tasks.explain(exc, self._refuse)
-            return
-        self._starting = True
-        enable(self.switch, "starting…")
+        self.replicate_switch.flip(on)
+
+    def _starter(self):
+        """The form, read now (a typo in the address list refuses); the job that starts the runner."""
+        peers = doors.peer_urls(self.peers.text())
         data_dir, host, port, discovery = self.tasks.data_dir, self.listen.currentData(), self.port.value(), \
             self.discovery.isChecked()
         self.settings.door_host, self.settings.door_port = host, port
         self.settings.door_peers, self.settings.door_discovery = self.peers.text(), discovery
-        relay = self.relay
+        on_applied = self.tasks.relay.bind(self._applied)
 
         def start() -> DoorRunner:
             runner = DoorRunner(data_dir, host=host, port=port, peers=peers, discovery=discovery,
-                                on_applied=relay.applied.emit)
+                                on_applied=on_applied)
             try:
                 return runner.start()
             except BaseException:
                 runner.app.close()
                 raise
 
-        self.tasks.net(start, self._started, self._run_failed)
+        return start
 
-    def _started(self, runner: DoorRunner) -> None:
-        self._starting = False
-        if self._closed or self.runner is not None:  # the window closed while the runner started
-            runner.stop()
-            return
-        self.runner = runner
-        self._switched(True, f"On: this door serves at {runner.url} and pulls from every door it knows.")
-
-    def _switched(self, on: bool, text: str) -> None:
-        enable(self.switch, None)
-        self.switch.setChecked(on)
-        self.switch.setText(f"Replicate with other doors: {'on' if on else 'off'}")
-        for w in (self.listen, self.port, self.peers, self.discovery):
-            enable(w, "turn replication off to change it" if on else None)
+    def _switched(self, on: bool) -> None:
         self.settings.replicate = on
-        self.run_outcome.setStyleSheet("")
-        self.run_outcome.setText(text)
         if on:
+            self.replicate_switch.show_on(f"On: this door serves at {self.runner.url} and pulls from every "
+                                          "door it knows.")
             self.timer.start()
         else:
             self.timer.stop()
         self.refresh()
         self.switched.emit(on)
 
-    def _run_failed(self, exc: BaseException) -> None:
-        self._starting = False
-        enable(self.switch, None)
-        self.switch.setChecked(self.on)
-        self.tasks.explain(exc, self._refuse)
+    def _applied(self, report) -> None:
+        """Another door's rows were applied here (GUI thread): every view that shows them hears it."""
+        self.tasks.announce(Changes(journal=True, tickets=bool(report.tickets), peers=True,
+                                    conflicts=bool(report.conflicts or report.alarms or report.quarantined)),
+                            within_ms=CATCH_UP_MS)
+        self.applied.emit(report)
 
-    def _refuse(self, reason: str) -> None:
-        self.switch.setChecked(self.on)
-        show_outcome(self.run_outcome, reason, False)
-        self.failed.emit(reason)
+    def _changed(self, changes: Changes, _source) -> None:
+        if changes.peers:
+            self.refresh()
 
     def refresh(self) -> None:
         """Re-read the doors table (read lane)."""
@@ -338,6 +323,4 @@ class DoorsPanel(QWidget):
         """Stop replicating with the window (synchronously: the app is closing)."""
         self._closed = True
         self.timer.stop()
-        if self.runner is not None:
-            self.runner.stop()
-            self.runner = None
+        self.replicate_switch.shutdown()

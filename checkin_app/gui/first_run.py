@@ -13,11 +13,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QStackedWidget, QVBoxLayout, QWidget, QWizard, QWizardPage)
 
+from checkin_app.domain.changes import ADMITTED_EVENTS, CONNECTIONS, SYNC
 from checkin_app.gui.connections_view import ProviderForm
 from checkin_app.gui.door_settings import DoorSettings
 from checkin_app.gui.pin_setup import PinPage
+from checkin_app.gui.outcome import OutcomeLine
 from checkin_app.gui.plain_words import plain_error
-from checkin_app.gui.style import show_outcome
 from checkin_app.gui.tasks import Tasks
 from checkin_app.providers import registry
 from checkin_app.services import connections, events, syncing
@@ -60,7 +61,7 @@ class ConnectPage(QWizardPage):
         self.base_url = QLineEdit(placeholderText="leave empty for the provider's own")
         self.go = QPushButton("Connect and download the list", clicked=self.connect)
         self.go.setProperty("role", "primary")
-        self.outcome = QLabel(wordWrap=True)
+        self.outcome = OutcomeLine()
         more = QLabel("Webhook receiver and relay: the Connections tab, under Advanced.")
         form = QFormLayout(self)
         form.addRow("Box office", self.provider)
@@ -81,28 +82,28 @@ class ConnectPage(QWizardPage):
         given, base_url = self.forms[provider].given(), self.base_url.text().strip() or None
         data_dir = self.tasks.data_dir
         self.go.setEnabled(False)
-        show_outcome(self.outcome, "Checking…", True)
+        self.outcome.working("Checking…")
 
         def work():
             connections.connect_at(data_dir, provider, name, base_url, given)
             return syncing.sync_now(data_dir, connection=name)
 
-        self.tasks.net(work, self._connected, self._failed)
+        self.tasks.net(work, self._connected, self._failed, changes=CONNECTIONS | SYNC)
 
     def _connected(self, reports) -> None:
         self.forms[self.provider.currentData()].clear_secrets()
         errors = [r.error for r in reports if r.error]
         tickets = sum(r.pull.tickets for r in reports if r.pull)
         if errors:
-            show_outcome(self.outcome, "Connected, but the download failed: " + plain_error(errors[0]), False)
+            self.outcome.say("Connected, but the download failed: " + plain_error(errors[0]), False)
         else:
-            show_outcome(self.outcome, f"Connected: {tickets:,} tickets downloaded", True)
+            self.outcome.say(f"Connected: {tickets:,} tickets downloaded", True)
         self.connected_ok = True
         self.completeChanged.emit()
 
     def _failed(self, exc: BaseException) -> None:
         self.go.setEnabled(True)
-        self.tasks.explain(exc, lambda reason: show_outcome(self.outcome, plain_error(reason), False))
+        self.tasks.explain(exc, lambda reason: self.outcome.say(plain_error(reason), False))
 
 
 class EventsPage(QWizardPage):
@@ -142,7 +143,8 @@ class EventsPage(QWizardPage):
     def validatePage(self) -> bool:
         ids = self.chosen()
         if ids:
-            self.tasks.db(lambda app: events.set_admitted(app.store, ids), lambda _r: self.saved.emit())
+            self.tasks.db(lambda app: events.set_admitted(app.store, ids), lambda _r: self.saved.emit(),
+                          changes=ADMITTED_EVENTS)
         return bool(ids)
 
 

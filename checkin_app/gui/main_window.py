@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from checkin_app import paths
+from checkin_app.domain.changes import SYNC, Changes
 from checkin_app.domain.rules import Mode
 from checkin_app.gui.camera import CameraWorker
 from checkin_app.gui.connections_view import ConnectionsView
@@ -40,12 +41,6 @@ from checkin_app.services.status import door_status
 from checkin_app.sync.loop import SyncLoop
 
 FIRST_SIZE = (1280, 800)  # the window's size on first start, where the screen has room for it
-
-
-class _SyncRelay(QObject):
-    """GUI-thread object: the sync loop's thread reports here (queued)."""
-
-    reported = Signal(object)
 
 
 class MainWindow(QMainWindow):
@@ -114,17 +109,13 @@ class MainWindow(QMainWindow):
         self._maximised_before_door_mode = False
         self._first_run = None
 
-        self.supervisor.changed.connect(self.door.refresh)
+        self.tasks.changed.connect(self._changed)
         self.supervisor.conflictsCounted.connect(lambda n: self.tabs.setTabText(
             self.tabs.indexOf(self.supervisor), f"Supervisor ({n})" if n else "Supervisor"))
-        self.connections.changed.connect(self.refresh_all)
         self.connections.message.connect(lambda text, _ok: self.footer.setText(plain_error(text, self.last_status)))
         self.doors.statusRead.connect(lambda st, on: self.status.show_doors(st if on else None))
         self.doors.switched.connect(lambda on: on or self.status.show_doors(None))
-        self.doors.applied.connect(self._rows_from_doors)
         self.doors.paired.connect(self._paired)
-        # Another door's rows arrive in bursts while catching up: one refresh per burst.
-        self._doors_refresh = QTimer(self, singleShot=True, interval=250, timeout=self.refresh_all)
         # Exit mode is never restored: a restarted door lets people in until someone chooses Exit.
 
         # A USB scanner's bursts become door scans wherever the focus is, except in password fields
@@ -138,10 +129,10 @@ class MainWindow(QMainWindow):
         if camera is not None:
             self.start_camera(camera)
 
-        self._sync_relay = _SyncRelay(self)
-        self._sync_relay.reported.connect(lambda _r: self.refresh_all())
         self.sync_interval_s = sync_interval_s
         self.sync_loop: SyncLoop | None = None
+        # The status strip says how long ago the last sync was and whether the provider answers:
+        # time passes and the network comes and goes outside the app, so this one keeps a timer.
         self._status_timer = QTimer(self, interval=10_000, timeout=self.refresh_status)
         self._status_timer.start()
         self.tasks.readReady.connect(self._ready)
@@ -151,8 +142,6 @@ class MainWindow(QMainWindow):
     # -- start-up and refresh ----------------------------------------------------------------------
 
     def _ready(self) -> None:
-        if self.tasks is None:  # the window closed before the read lane opened
-            return
         self.refresh_all()
         self.supervisor.conflicts.refresh()  # the conflicts badge counts from the start, locked or not
         self.door_settings.load()
@@ -162,13 +151,14 @@ class MainWindow(QMainWindow):
 
     def start_background_sync(self, interval_s: float) -> None:
         """Push and pull every connection every `interval_s` seconds, on the sync loop's thread."""
-        if self.sync_loop is None and self.tasks is not None:
-            self.sync_loop = SyncLoop(self.data_dir, interval_s=interval_s, on_report=self._sync_relay.reported.emit)
+        if self.sync_loop is None and not self.tasks.closed:
+            # Each connection's round is announced like any act (from the loop's thread, via the relay).
+            self.sync_loop = SyncLoop(self.data_dir, interval_s=interval_s,
+                                      on_report=self.tasks.relay.bind(lambda _r: self.tasks.announce(SYNC), owner=self))
             self.sync_loop.start()
 
     def refresh_all(self) -> None:
-        if self.tasks is None:  # closed: late signals find nothing to refresh
-            return
+        """Re-read everything on show (start-up): the status strip, the door, the open tab."""
         self.refresh_status()
         self.door.refresh()
         current = self.tabs.currentWidget()
@@ -177,9 +167,12 @@ class MainWindow(QMainWindow):
         elif current is self.connections:
             self.connections.refresh()
 
+    def _changed(self, changes: Changes, _source) -> None:
+        """Data changed: the status strip counts tickets, check-ins, events and connections."""
+        if changes.any_of("tickets", "journal", "events", "connections"):
+            self.refresh_status()
+
     def refresh_status(self) -> None:
-        if self.tasks is None:
-            return
         self.tasks.read(lambda app: door_status(app.store).to_dict(), self._show_status)
 
     def _show_status(self, st: dict) -> None:
@@ -202,15 +195,6 @@ class MainWindow(QMainWindow):
             self.doors.refresh()
         elif widget is self.door:
             self.door.entry.setFocus()
-
-    def _rows_from_doors(self, report) -> None:
-        """Another door's check-ins were applied here: re-read counters, last scans, stats, conflicts."""
-        if self.tasks is None:
-            return
-        if not self._doors_refresh.isActive():
-            self._doors_refresh.start()
-        if report.conflicts:
-            self.supervisor.conflicts.refresh()
 
     def _shortcuts(self) -> None:
         for n in range(self.tabs.count()):
@@ -250,8 +234,8 @@ class MainWindow(QMainWindow):
                       lambda pipeline: self._start_camera_with(request, source, pace, pipeline))
 
     def _start_camera_with(self, request, source, pace: bool, pipeline) -> None:
-        if request is not self._camera_request or self.tasks is None:
-            return  # another camera was chosen meanwhile, or the window closed
+        if request is not self._camera_request:
+            return  # another camera was chosen meanwhile (or none: the window closed)
         worker = CameraWorker(source, pipeline, pace=pace, parent=self)
         worker.scanned.connect(lambda code, _symbology: self.door.submit(code))
         worker.preview.connect(self.door.camera.set_frame)
@@ -306,7 +290,6 @@ class MainWindow(QMainWindow):
         """The short connect wizard (provider, key, tonight's events, door name)."""
         if self._first_run is None:
             self._first_run = FirstRunWizard(self.tasks, self.door_settings, self)
-            self._first_run.changed.connect(lambda: (self.refresh_all(), self.connections.refresh()))
         self._first_run.restart()
         self._first_run.open()
 
@@ -362,8 +345,6 @@ class MainWindow(QMainWindow):
         if self.sync_loop is not None:
             self.sync_loop.stop()
             self.sync_loop = None
-        if self.tasks is not None:
-            self.tasks.shutdown()
-            self.tasks = None
+        self.tasks.shutdown()
         self.sounds.close()
         self.crash.uninstall()

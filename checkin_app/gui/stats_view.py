@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from checkin_app.domain.changes import Changes
 from checkin_app.domain.rules import clock_time
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import stats
@@ -140,12 +141,18 @@ class StatsView(QWidget):
         lay.addLayout(top)
         lay.addLayout(switch)
         lay.addLayout(lower, 1)
+        tasks.changed.connect(self._changed)  # a bound method: disconnected with this view
+        # The rate per minute and the arrivals chart move with the clock, not only with the data.
         self._timer = QTimer(self, interval=30_000, timeout=self.refresh)
         self._timer.start()
 
     def set_bucket(self, minutes: int) -> None:
         self.bucket_minutes = minutes
         self.refresh()
+
+    def _changed(self, changes: Changes, _source) -> None:
+        if changes.any_of("journal", "tickets", "events") and self.isVisible():
+            self.refresh()
 
     def refresh(self) -> None:
         minutes = self.bucket_minutes

@@ -145,7 +145,7 @@ class SupervisorView(QWidget):
 
     Signals:
         resultsShown(int): search results were put on screen (how many).
-        changed(): an act changed tickets (the door view should re-read its counters).
+        changed(): an act here changed tickets (the other views hear it from `Tasks.changed`).
         conflictsCounted(int): open conflicts (one per problem), for a badge on the window's tab.
     """
 

@@ -7,11 +7,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
-from checkin_app.errors import CheckinError
+from checkin_app.domain.changes import ATTENDEE_ACT, CONFLICT_RESOLVED, Changes
 from checkin_app.domain.rules import clock_time
+from checkin_app.errors import CheckinError
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
-from checkin_app.gui.style import show_outcome
+from checkin_app.gui.outcome import OutcomeLine
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import events, export, supervisor
 
@@ -35,7 +36,7 @@ class WalkUpPanel(QWidget):
         self.admit_now = QCheckBox("Check the guest in straight away", checked=True)
         self.issue_button = QPushButton("Issue ticket", clicked=self.issue)
         self.issue_button.setProperty("role", "primary")
-        self.outcome = QLabel()
+        self.outcome = OutcomeLine()
         form = QFormLayout()
         form.addRow("Event", self.event_choice)
         form.addRow("Name", self.name)
@@ -70,7 +71,7 @@ class WalkUpPanel(QWidget):
         email, ticket_type, admit = self.email.text().strip() or None, self.ticket_type.text().strip() or None, \
             self.admit_now.isChecked()
         if event_id is None:
-            show_outcome(self.outcome, "No event to issue for: sync or import an attendee list first", False)
+            self.outcome.say("No event to issue for: sync or import an attendee list first", False)
             return
 
         def op(app):
@@ -78,18 +79,18 @@ class WalkUpPanel(QWidget):
             verdict = app.checkin.scan(result.code, event_ids=[event_id]) if admit else None
             return result, verdict
 
-        self.tasks.db(op, self._done, self._failed)
+        self.tasks.db(op, self._done, self._failed, changes=ATTENDEE_ACT)
 
     def _done(self, outcome) -> None:
         result, verdict = outcome
         text = result.message + (" and checked in" if verdict is not None and verdict.passing else "")
-        show_outcome(self.outcome, text, True)
+        self.outcome.say(text, True)
         for field in (self.name, self.email, self.ticket_type):
             field.clear()
         self.issued.emit(result.code)
 
     def _failed(self, exc: BaseException) -> None:
-        self.tasks.explain(exc, lambda reason: show_outcome(self.outcome, reason, False))
+        self.tasks.explain(exc, lambda reason: self.outcome.say(reason, False))
 
 
 _PROBLEMS = {"double_admission": "Admitted twice", "void_after_admission": "Voided after admission",
@@ -128,6 +129,11 @@ class ConflictsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(row)
         lay.addWidget(self.view, 1)
+        tasks.changed.connect(self._changed)
+
+    def _changed(self, changes: Changes, _source) -> None:
+        if changes.conflicts:  # visible or not: the window's tab badge counts from this list
+            self.refresh()
 
     def refresh(self) -> None:
         self.tasks.read(lambda app: supervisor.conflicts(app.store), self._show)
@@ -141,7 +147,7 @@ class ConflictsPanel(QWidget):
         # A row stands for every stored conflict of its problem; failed pushes clear when a retry succeeds.
         ids = [i for r in self.view.selectionModel().selectedRows() for i in self.model.row_at(r.row())["ids"]]
         if ids:
-            self.tasks.db(lambda app: supervisor.resolve_conflict(app.store, ids), lambda _: self.refresh())
+            self.tasks.db(lambda app: supervisor.resolve_conflict(app.store, ids), changes=CONFLICT_RESOLVED)
 
 
 class ExportPanel(QWidget):
@@ -159,7 +165,7 @@ class ExportPanel(QWidget):
         self.only_admitted = QCheckBox("Only the events this door admits", checked=True)
         self.button = QPushButton("Export CSV…", clicked=self.ask_and_export)
         self.button.setProperty("role", "primary")
-        self.outcome = QLabel()
+        self.outcome = OutcomeLine()
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("Every ticket with its status and check-in time, door and party count."))
         lay.addWidget(self.only_admitted)
@@ -177,7 +183,7 @@ class ExportPanel(QWidget):
 
     def export_to(self, path: Path) -> None:
         only = self.only_admitted.isChecked()
-        show_outcome(self.outcome, f"Exporting to {path}…", True)
+        self.outcome.working(f"Exporting to {path}…")
         enable(self.button, "an export is being written")
 
         def op(app):
@@ -198,8 +204,8 @@ class ExportPanel(QWidget):
 
     def _done(self, path: Path, n: int) -> None:
         enable(self.button, None)
-        show_outcome(self.outcome, f"Exported {n:,} tickets to {path}", True)
+        self.outcome.say(f"Exported {n:,} tickets to {path}", True)
         self.exported.emit(str(path), n)
 
     def _failed(self, exc: BaseException) -> None:
-        self.tasks.explain(exc, lambda reason: show_outcome(self.outcome, reason, False))
+        self.tasks.explain(exc, lambda reason: self.outcome.say(reason, False))

@@ -6,14 +6,14 @@ here, to the operator, never logged.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from checkin_app.gui.enabling import enable
-from checkin_app.gui.style import show_outcome
+from checkin_app.gui.server_switch import ServerSwitch
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services.receiver import ReceiverToggle
+
+OFF = "Off. Ticketor and Ticketsolve send their webhooks here when it is on."
 
 
 class WebhooksPanel(QGroupBox):
@@ -22,6 +22,9 @@ class WebhooksPanel(QGroupBox):
     Signals:
         switched(bool, dict): the receiver is on (with each route's URL) or off.
         failed(str): it could not start (a missing token, a port in use).
+
+    Attributes:
+        switch: the start/stop switch (`ServerSwitch`); `button` and `routes` are its button and outcome line.
     """
 
     switched = Signal(bool, dict)
@@ -30,17 +33,19 @@ class WebhooksPanel(QGroupBox):
     def __init__(self, tasks: Tasks, parent: QWidget | None = None):
         super().__init__("Webhook receiver", parent)
         self.tasks = tasks
-        self.toggle: ReceiverToggle | None = None
         self.listen = QComboBox()
         self.listen.addItem("This computer only (127.0.0.1)", "127.0.0.1")
         self.listen.addItem("The local network (0.0.0.0)", "0.0.0.0")
         self.port = QSpinBox(minimum=0, maximum=65535, value=8787)
         self.tt_secret_env = QLineEdit(placeholderText="variable holding Ticket Tailor's signing secret (optional)")
         self.relay = QCheckBox("Relay: other laptops may pull deliveries from this one")
-        self.button = QPushButton("Start receiving", clicked=self.flip)
-        self.routes = QLabel("Off. Ticketor and Ticketsolve send their webhooks here when it is on.")
-        self.routes.setWordWrap(True)
-        self.routes.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.switch = ServerSwitch(tasks, ("Start receiving", "Stop receiving"), OFF,
+                                   [self.listen, self.port, self.tt_secret_env, self.relay], "stop receiving to change it")
+        self.switch.serve(self._starter, lambda on: on[0].turn_off())
+        self.switch.switchedOn.connect(self._on)
+        self.switch.switchedOff.connect(lambda: self.switched.emit(False, {}))
+        self.switch.failed.connect(self.failed)
+        self.button, self.routes = self.switch.button, self.switch.outcome
         form = QFormLayout()
         form.addRow("Listen on", self.listen)
         form.addRow("Port", self.port)
@@ -48,49 +53,29 @@ class WebhooksPanel(QGroupBox):
         form.addRow("", self.relay)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
-        lay.addWidget(self.button)
-        lay.addWidget(self.routes)
+        lay.addWidget(self.switch)
 
     @property
     def on(self) -> bool:
-        return self.toggle is not None and self.toggle.on
+        return self.switch.on
 
     def flip(self) -> None:
-        if self.on:
-            toggle, self.toggle = self.toggle, None
-            self.tasks.net(toggle.turn_off, lambda _r: self._show(False, {}), self._failed)
-            return
+        self.switch.flip(not self.on)
+
+    def _starter(self):
+        """The form, read now; the job that binds the port and reads the tokens, in the pool."""
         toggle = ReceiverToggle(self.tasks.data_dir, host=self.listen.currentData(), port=self.port.value(),
                                 tickettailor_secret_env=self.tt_secret_env.text().strip() or None,
                                 relay=self.relay.isChecked())
-        enable(self.button, "starting…")
+        return lambda: (toggle, toggle.turn_on())
 
-        def started(routes: dict) -> None:
-            self.toggle = toggle
-            self._show(True, routes)
-
-        self.tasks.net(toggle.turn_on, started, self._failed)
-
-    def _show(self, on: bool, routes: dict) -> None:
-        enable(self.button, None)
-        self.button.setText("Stop receiving" if on else "Start receiving")
-        for w in (self.listen, self.port, self.tt_secret_env, self.relay):
-            enable(w, "stop receiving to change it" if on else None)
-        self.routes.setStyleSheet("")
-        self.routes.setText("On. Give each provider its URL (they contain secret tokens):\n" +
-                            "\n".join(f"{name}: {url}" for name, url in routes.items()) if on else "Off.")
-        self.switched.emit(on, routes)
-
-    def _failed(self, exc: BaseException) -> None:
-        enable(self.button, None)
-        self.tasks.explain(exc, self._refuse)
-
-    def _refuse(self, reason: str) -> None:
-        show_outcome(self.routes, reason, False)
-        self.failed.emit(reason)
+    def _on(self, running) -> None:
+        _toggle, routes = running
+        # The route URLs carry secret path tokens: shown here, to the operator, never logged.
+        self.switch.show_on("On. Give each provider its URL (they contain secret tokens):\n" +
+                            "\n".join(f"{name}: {url}" for name, url in routes.items()))
+        self.switched.emit(True, routes)
 
     def shutdown(self) -> None:
         """Stop the receiver with the window (synchronously: the app is closing)."""
-        if self.toggle is not None:
-            self.toggle.turn_off()
-            self.toggle = None
+        self.switch.shutdown()

@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 
+from checkin_app.domain import provider_facts
 from checkin_app.errors import AuthError, ConfigError, ProviderError
 from checkin_app.providers import oneticket
 from checkin_app.providers.http import JsonHttp, RetryPolicy
 
-PROVIDER = "1Ticket"
+PROVIDER = provider_facts.ONETICKET.name  # its display name, from its registry entry
 DEFAULT_BASE_URL = "https://1ticket.com/api"
 DEFAULT_HEADER = "x-api-token"
 

@@ -1,4 +1,10 @@
-"""Saved payload files: reading them (JSON, JSON array, NDJSON, CSV) and mapping each record.
+"""Saved payload files: reading them (JSON, JSON array, NDJSON, CSV, TSV) and mapping each record.
+
+Delimited files (a box office's attendee export) are read by sqlite-utils' `rows_from_file`, which
+sniffs the dialect: comma, semicolon (what Excel writes where the decimal mark is a comma), tab or
+pipe, with quoting and a byte-order mark. JSON and NDJSON stay with this module's own reader: it
+tells NDJSON from JSON (`rows_from_file` sends `{..}\n{..}` to `json.load`, which fails) and names
+the line of a malformed record, which a generator over `json.loads` cannot.
 
 `map_payload` tells providers apart by shape (or trusts a hint from the connection). Unknown
 shapes are refused with a message saying what was seen, never guessed at.
@@ -14,9 +20,11 @@ from typing import Any
 from checkin_app.domain.codes import MAX_CODE_LENGTH
 from checkin_app.domain.models import Batch, Event, Ticket
 from checkin_app.errors import PayloadError
-from checkin_app.providers import allowlist, ticketor, ticketsolve, tickettailor
+from checkin_app.providers import allowlist, jsontext, ticketor, ticketsolve, tickettailor
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+#: Read as delimited text whatever they start with; any other file is JSON when it starts like JSON.
+DELIMITED_SUFFIXES = (".csv", ".tsv", ".tab")
 #: A CSV row's optional `status` column: empty or "valid" admits; the words a box office export uses
 #: for a dead ticket void it; anything else never admits (fail closed).
 _CSV_VOID = allowlist.void("void in the imported list")
@@ -26,7 +34,9 @@ _RECORDED_WRAPPER = {"request_uri", "status", "body"}
 
 
 def read_payload_file(path: Path) -> list[Any]:
-    """The records in a file: one JSON document, a JSON array of payloads, NDJSON, or CSV rows.
+    """The records in a file: one JSON document, a JSON array of payloads, NDJSON, or CSV/TSV rows.
+
+    A file named *.csv, *.tsv or *.tab, or one that does not start like JSON, is delimited text.
 
     Raises:
         PayloadError: unreadable, empty, binary, too large, or malformed (with the line number).
@@ -47,18 +57,18 @@ def read_payload_file(path: Path) -> list[Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PayloadError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
-    if path.suffix.lower() == ".csv":
-        return _read_csv(text, path.name)
     stripped = text.lstrip()
-    if stripped[:1] in "{[":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            if stripped[:1] == "{" and exc.msg == "Extra data":
-                return _read_ndjson(text, path.name)
-            raise PayloadError(f"{path.name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-        return doc if isinstance(doc, list) else [doc]
-    raise PayloadError(f"{path.name}: neither JSON nor CSV (name CSV files *.csv)")
+    if path.suffix.lower() in DELIMITED_SUFFIXES or stripped[:1] not in "{[":
+        return _read_delimited(raw, path, looks_like_json=stripped[:1] in ("{", "["))
+    try:
+        doc = jsontext.loads(text)
+    except json.JSONDecodeError as exc:
+        if stripped[:1] == "{" and exc.msg == "Extra data":
+            return _read_ndjson(text, path.name)
+        raise PayloadError(f"{path.name}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except PayloadError as exc:
+        raise PayloadError(f"{path.name}: {exc}") from None
+    return doc if isinstance(doc, list) else [doc]
 
 
 def _read_ndjson(text: str, name: str) -> list[Any]:
@@ -67,18 +77,52 @@ def _read_ndjson(text: str, name: str) -> list[Any]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            records.append(jsontext.loads(line))
         except json.JSONDecodeError as exc:
             raise PayloadError(f"{name}: malformed JSON on line {number}: {exc.msg}") from None
+        except PayloadError as exc:
+            raise PayloadError(f"{name}: line {number}: {exc}") from None
     return records
 
 
-def _read_csv(text: str, name: str) -> list[Any]:
-    reader = csv.DictReader(io.StringIO(text))
-    fields = {f.strip().lower() for f in reader.fieldnames or []}
-    if "code" not in fields or not fields & {"event", "event_id"}:
-        raise PayloadError(f"{name}: a CSV needs 'code' and 'event' (or 'event_id') columns; found {sorted(fields)}")
-    return [{"__csv__": True, **{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}} for row in reader]
+def _read_delimited(raw: bytes, path: Path, looks_like_json: bool) -> list[Any]:
+    """The rows of a CSV or TSV file, each a record for `map_payload`.
+
+    A `.tsv` or `.tab` file is read as tab-separated; anything else has its dialect sniffed from its
+    first 2 KB (falling back to plain commas when the sniffer cannot tell, e.g. a file of one column,
+    which the header check then refuses by name). A *.csv that starts like JSON is read as commas:
+    sniffing would hand it to `json.load`.
+    """
+    from sqlite_utils.utils import Format, RowError, rows_from_file  # 0.25 s to import: only when importing
+
+    name = path.name
+    fmt = Format.TSV if path.suffix.lower() in (".tsv", ".tab") else Format.CSV if looks_like_json else None
+    try:
+        try:
+            rows, _ = rows_from_file(io.BytesIO(raw), format=fmt)
+        except csv.Error:  # "Could not determine delimiter"
+            rows, _ = rows_from_file(io.BytesIO(raw), format=Format.CSV)
+        records: list[Any] = []
+        for row in rows:
+            if not records:
+                _check_header(row, name)
+            records.append({"__csv__": True, **{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}})
+    except RowError:
+        raise PayloadError(f"{name}: row {len(records) + 1} has more cells than the header") from None
+    except csv.Error as exc:  # a NUL byte past the binary check, a cell over the csv module's limit
+        raise PayloadError(f"{name}: row {len(records) + 1}: {exc}") from None
+    if not records:
+        raise PayloadError(f"{name}: no rows after the header")
+    return records
+
+
+def _check_header(row: dict, name: str) -> None:
+    fields = sorted({(f or "").strip().lower() for f in row})
+    if "code" not in fields or not set(fields) & {"event", "event_id"}:
+        # Bounded: a text file that is not a table at all has its first line sniffed as a header.
+        found = ", ".join(repr(f[:40]) for f in fields[:8]) + (", ..." if len(fields) > 8 else "")
+        raise PayloadError(f"{name}: not JSON, and a CSV or TSV needs 'code' and 'event' (or 'event_id') columns;"
+                           f" found {found}")
 
 
 def _csv_batch(row: dict) -> tuple[str, Batch]:

@@ -13,12 +13,13 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from checkin_app.domain import provider_facts
 from checkin_app import log as app_log
 from checkin_app.errors import AuthError, ConfigError, PayloadError
 from checkin_app.providers import ticketevolution
 from checkin_app.providers.http import JsonHttp, RetryPolicy, error_field_message
 
-PROVIDER = "Ticket Evolution"
+PROVIDER = provider_facts.TICKETEVOLUTION.name  # its display name, from its registry entry
 DEFAULT_BASE_URL = "https://api.ticketevolution.com/v9"
 PER_PAGE = 100
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from checkin_app.domain.clock import from_unix
+from checkin_app.domain.clock import from_unix, utc_now
 from checkin_app.domain.models import Batch, Event, OrderState, RemoteCheckin, Ticket, TicketKind, TicketStatus
 from checkin_app.errors import PayloadError
 from checkin_app.providers import tickettailor_states as states
@@ -138,8 +138,10 @@ def map_issued_ticket(obj: dict, buyer: dict | None = None) -> Ticket:
         voided_at=(from_unix(obj.get("voided_at")) or from_unix(obj.get("updated_at")))
         if meaning.status is TicketStatus.VOID else None,
         kind=TicketKind.PRODUCT if obj.get("add_on_id") else TicketKind.ADMISSION,
-        # A check-in seen only as the flag: its time is unknown, the last update is the best guess.
-        checked_in_at=(from_unix(obj.get("updated_at")) or from_unix(obj.get("created_at"))) if checked_in else None,
+        # A check-in seen only as the flag: its time is unknown, the last update is the best guess;
+        # with no readable time at all it is still a check-in (when we learned of it), never a pass.
+        checked_in_at=(from_unix(obj.get("updated_at")) or from_unix(obj.get("created_at")) or utc_now())
+        if checked_in else None,
         raw=obj,
     )
 

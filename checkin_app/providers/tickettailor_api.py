@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 
 import httpx
 
+from checkin_app.domain import provider_facts
 from checkin_app.errors import ConfigError, PayloadError
 from checkin_app.providers.http import JsonHttp, OutcomeUnknown, RequestStats, RetryPolicy
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.tickettailor.com/v1"
 PAGE_LIMIT = 100
-PROVIDER = "Ticket Tailor"
+PROVIDER = provider_facts.TICKETTAILOR.name  # its display name, from its registry entry
 
 
 @dataclass

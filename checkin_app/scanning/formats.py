@@ -1,4 +1,4 @@
-"""Symbologies a ticket can carry, and which ones each provider issues.
+"""Which symbologies the door decodes: the ones its providers print (from their registry entries).
 
 Restricting the decoder to the symbologies the configured providers issue is the cheapest guard
 against noise reads: a door that only sells Ticket Tailor tickets never needs an EAN-13 decoder,
@@ -9,28 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from checkin_app.domain.provider_facts import FACTS
+# The names are domain vocabulary (providers' entries speak them too); re-exported for the decoders.
+from checkin_app.domain.symbologies import ALL, AZTEC, CODE39, CODE128, DATAMATRIX, EAN_UPC, ITF, PDF417, QR  # noqa: F401
 from checkin_app.errors import ConfigError
-
-QR, CODE128, CODE39, ITF, PDF417, AZTEC, DATAMATRIX, EAN_UPC = (
-    "QR", "Code128", "Code39", "ITF", "PDF417", "Aztec", "DataMatrix", "EAN/UPC")
-
-#: Every symbology the scanner can be asked for (issue 5: the door's list).
-ALL: frozenset[str] = frozenset({QR, CODE128, CODE39, ITF, PDF417, AZTEC, DATAMATRIX, EAN_UPC})
-
-#: What each provider issues (reference/provider-notes.md, "Symbologies at the door").
-#: Ticket Tailor: a QR and a 1D image per ticket (probably Code128). Ticketor: one numeric code as
-#: both a 1D barcode and a QR. Ticketsolve: 10 upper-case alphanumerics, QR or Code128 on the PDF.
-#: 1Ticket and Ticket Evolution resell primary tickets (Ticketmaster and others): mobile QR, wallet
-#: PDF417/Aztec, and older box-office stock in Code128/Code39/ITF.
-BY_PROVIDER: dict[str, frozenset[str]] = {
-    "tickettailor": frozenset({QR, CODE128}),
-    "ticketor": frozenset({QR, CODE128}),
-    "ticketsolve": frozenset({QR, CODE128}),
-    "oneticket": frozenset({QR, CODE128, CODE39, ITF, PDF417, AZTEC}),
-    "ticketevolution": frozenset({QR, CODE128, CODE39, ITF, PDF417, AZTEC}),
-    # A relay forwards other doors' lists: it can carry anything a provider issues.
-    "relay": ALL,
-}
 
 #: Symbologies whose reads are protected by error correction (Reed-Solomon) or a mandatory check
 #: character, so one read is trusted. Code39 and ITF carry no mandatory check and misread as
@@ -68,5 +50,6 @@ def for_providers(providers: Iterable[str]) -> frozenset[str]:
     seen_any = False
     for name in providers:
         seen_any = True
-        out |= BY_PROVIDER.get(name, ALL)
+        known = FACTS.get(name)  # each provider's registry entry says what it prints
+        out |= known.symbologies if known else ALL
     return frozenset(out) if seen_any else ALL

@@ -90,9 +90,11 @@ def _resolve(spec: registry.ProviderSpec, base_url: str | None, given: dict[str,
     for f in spec.fields:
         g = given.get(f.key) or Given()
         if g.value:
-            if f.secret:
-                log.redact(g.value)
-            values[f.key] = g.value
+            if f.secret and isinstance(g.value, str):  # typed into the form: strip a stray \r, refuse controls
+                log.redact(g.value.strip())
+                values[f.key] = secrets.clean(g.value, f"the {f.label}")
+            else:
+                values[f.key] = g.value
         elif g.env and f.secret:
             values[f.key] = secrets.from_env(g.env)
         elif f.required:

@@ -1,4 +1,11 @@
-"""Export the door's tickets as CSV or JSON (what a supervisor hands the promoter afterwards)."""
+"""Export the door's tickets as CSV or JSON (what a supervisor hands the promoter afterwards).
+
+The CLI (`export`) and the GUI (Supervisor, Export) both write through `write`. Names, emails and
+codes come from ticket buyers, so a CSV cell is never left starting with `= + - @`, a tab or a CR:
+a spreadsheet would run it as a formula (`=HYPERLINK("http://evil", "click")`). Such a cell gets a
+leading `'`, which spreadsheets read as "this is text" (OWASP's advice for CSV injection). JSON
+output keeps every value verbatim: no spreadsheet evaluates it.
+"""
 from __future__ import annotations
 
 import csv
@@ -32,6 +39,16 @@ def rows(store: Store, event_ids: list[int] | None) -> Iterator[dict]:
         yield {k: d[k] for k in FIELDS}
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: a leading `'` before a formula-starting character."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write(store: Store, event_ids: list[int] | None, fmt: str, out: io.TextIOBase) -> int:
     """Write the export to `out`; returns the number of tickets written."""
     n = 0
@@ -39,7 +56,7 @@ def write(store: Store, event_ids: list[int] | None, fmt: str, out: io.TextIOBas
         writer = csv.DictWriter(out, fieldnames=FIELDS)
         writer.writeheader()
         for n, row in enumerate(rows(store, event_ids), start=1):
-            writer.writerow(row)
+            writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
         return n
     # Streamed as one JSON document so a million tickets never sit in memory at once.
     out.write('{"tickets": [')

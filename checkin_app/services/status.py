@@ -4,19 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from checkin_app.providers import registry
 from checkin_app.store import Store
 from checkin_app.store import inbox, outbox, set_aside, tickets
 
 #: What cannot reach the door from each provider (issue 12, item 16; docs/providers.md): said where
-#: connections are shown, so nobody expects the door to know what it cannot.
-CANNOT_REACH = {
-    "ticketor": "Ticketor sends no refund or return webhook: refunds reach the door only by a CSV import or a supervisor void",
-    "ticketsolve": "Ticketsolve sends no refund, void or check-in webhook: refunds reach the door only by a CSV import "
-                   "or a supervisor void",
-    "tickettailor": "Ticket Tailor sends no check-in webhook: check-ins made elsewhere arrive with the next sync",
-    "oneticket": "1Ticket sends no webhooks: voids and seat changes arrive with the next sync",
-    "ticketevolution": "Ticket Evolution sends no webhooks: cancelled orders arrive with the next sync",
-}
+#: connections are shown, so nobody expects the door to know what it cannot. Each provider's
+#: registry entry says it (`ProviderSpec.cannot_reach`).
+CANNOT_REACH = {s.id: s.cannot_reach for s in registry.SPECS.values() if s.cannot_reach}
 
 
 def cannot_reach(providers) -> list[str]:

@@ -7,12 +7,17 @@ The inbox id doubles as the relay cursor: ids only grow.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import Callable, TypeVar
 
 from checkin_app.domain.clock import utc_now
+from checkin_app.store.db import environmental
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,10 +80,50 @@ def mark(conn: sqlite3.Connection, inbox_id: int, error: str | None) -> None:
                  (utc_now() if error is None else None, error, inbox_id))
 
 
-def page(conn: sqlite3.Connection, after: int = 0, limit: int = 100) -> list[Delivery]:
-    """Deliveries with an id above `after`, oldest first (the relay's cursor order)."""
-    rows = conn.execute("SELECT * FROM webhook_inbox WHERE id > ? ORDER BY id LIMIT ?", (after, limit)).fetchall()
-    return [Delivery.from_row(r) for r in rows]
+def attempt(conn: sqlite3.Connection, work: Callable[[], T]) -> tuple[T | None, Exception | None]:
+    """Run `work()` (mapping and applying one stored delivery) inside a savepoint.
+
+    Returns (its result, None), or (None, the exception) with everything `work` wrote undone and the
+    delivery itself still stored, so a delivery no mapper can read is kept with its reason instead
+    of being lost or leaving its sender unanswered. Any exception counts, a mapper's bug included.
+    Failures of the machine (full disk, read-only data dir) are not the delivery's fault: they
+    propagate, the whole transaction rolls back, and the sender is told to retry.
+    """
+    conn.execute("SAVEPOINT apply_delivery")
+    try:
+        result = work()
+    except Exception as exc:
+        with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already (SQLITE_FULL)
+            conn.execute("ROLLBACK TO apply_delivery")
+            conn.execute("RELEASE apply_delivery")
+        if isinstance(exc, sqlite3.OperationalError) and environmental(exc):
+            raise
+        return None, exc
+    conn.execute("RELEASE apply_delivery")
+    return result, None
+
+
+def page(conn: sqlite3.Connection, after: int = 0, limit: int = 100,
+         max_bytes: int | None = None) -> tuple[list[Delivery], bool]:
+    """Deliveries with an id above `after`, oldest first (the relay's cursor order), and whether more follow.
+
+    A page holds at most `limit` deliveries and, when `max_bytes` is given, stops before the bodies
+    pass it (the first delivery always fits, so a page is never empty while deliveries remain). The
+    sizes are read first, so no more than one page of bodies is ever loaded: 500 deliveries of 1 MB
+    made a 500 MB page before.
+    """
+    sizes = conn.execute("SELECT id, length(body) FROM webhook_inbox WHERE id > ? ORDER BY id LIMIT ?",
+                         (after, limit + 1)).fetchall()
+    last, total = None, 0
+    for index, (inbox_id, size) in enumerate(sizes):
+        total += size
+        if index == limit or (max_bytes is not None and index and total > max_bytes):
+            break
+        last = inbox_id
+    if last is None:
+        return [], False
+    rows = conn.execute("SELECT * FROM webhook_inbox WHERE id > ? AND id <= ? ORDER BY id", (after, last)).fetchall()
+    return [Delivery.from_row(r) for r in rows], last != sizes[-1][0]
 
 
 def get(conn: sqlite3.Connection, inbox_id: int) -> Delivery | None:

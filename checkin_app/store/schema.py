@@ -1,6 +1,13 @@
 """Schema migrations, applied in order; `PRAGMA user_version` records how far a database got.
 
 Never edit a migration that has shipped: add the next one. Each runs in one transaction.
+
+A change SQLite can only make by rebuilding a table (a column's type, a constraint on an existing
+column, dropping a column that is indexed) is a function migration calling sqlite-utils'
+`Table.transform()` on this connection, inside the migration's transaction. Dropping the old table
+drops its triggers: a rebuild of `tickets` re-creates `tickets_fts_delete` and `tickets_fts_update`
+(sqlite-utils 4.2.1, tried on a store: rows, their ids, which the search index points at, and the
+CHECK constraints are kept; the triggers are gone). None has been needed yet.
 """
 from __future__ import annotations
 

@@ -175,9 +175,10 @@ def apply_batch(conn: sqlite3.Connection, batch: Batch, connection_id: int | Non
     for o in batch.orders:
         if o.status is not TicketStatus.VALID:
             before.update(_admitted_of_order(conn, o.provider, o.remote_id))
-    last_id = max_ticket_id(conn)
-    conn.executemany(_TICKET_UPSERT, (_ticket_row(t, event_ids, now) for t in batch.tickets))
-    index_new_tickets(conn, last_id)
+    for run in runs_without_repeats(batch.tickets):
+        last_id = max_ticket_id(conn)
+        conn.executemany(_TICKET_UPSERT, (_ticket_row(t, event_ids, now) for t in run))
+        index_new_tickets(conn, last_id)
     settle_orders(conn, {(o.provider, o.remote_id) for o in batch.orders}
                   | {(t.provider, t.order_ref) for t in batch.tickets if t.order_ref}, now)
     result.tickets = len(batch.tickets)
@@ -229,6 +230,28 @@ def settle(conn: sqlite3.Connection, ticket_id: int, now: str) -> None:
 
 def max_ticket_id(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COALESCE(MAX(id), 0) FROM tickets").fetchone()[0]
+
+
+def runs_without_repeats(tickets: list[Ticket]) -> list[list[Ticket]]:
+    """The tickets in order, cut into runs in which no ticket comes twice (by either unique key).
+
+    A ticket inserted and then updated within one `executemany` is not in the search index yet when
+    the update trigger tells FTS5 to delete its old text, and FTS5 answers "database disk image is
+    malformed". Cutting the batch where a key repeats, and indexing after each run, applies the
+    repeats in order exactly as separate batches would. A batch without repeats is one run.
+    """
+    runs: list[list[Ticket]] = [[]]
+    seen: set[tuple] = set()
+    for t in tickets:
+        keys = {("code", t.provider, t.event_remote_id, t.code)}
+        if t.remote_id is not None:
+            keys.add(("remote", t.provider, t.remote_id))
+        if keys & seen:
+            runs.append([])
+            seen = set()
+        runs[-1].append(t)
+        seen |= keys
+    return [run for run in runs if run]
 
 
 def index_new_tickets(conn: sqlite3.Connection, after_id: int) -> None:

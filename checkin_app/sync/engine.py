@@ -1,18 +1,18 @@
 """One sync of one connection: push the outbox, then pull. Used by the CLI and the background loop."""
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from dataclasses import asdict, dataclass, field
 
-from checkin_app import secrets
+from checkin_app.log import scrub
 from checkin_app.errors import CheckinError, ConfigError, ProviderError
+from checkin_app.providers import registry
 from checkin_app.store import Store
 from checkin_app.store import sync_state
 from checkin_app.store.connections import Connection
 from checkin_app.sync.push import PushReport, push_pending
-from checkin_app.sync.tickettailor import Progress, PullReport
+from checkin_app.sync.adapter import Progress, PullReport
 
 log = logging.getLogger(__name__)
 
@@ -36,33 +36,13 @@ class SyncReport:
                 "pull": asdict(self.pull) if self.pull else None, "error": self.error, "cancelled": self.cancelled}
 
 
-# Pull (and push) adapters other than Ticket Tailor's, by provider: each module has
-# `make_adapter(store, connection, progress, cancel)` returning an object with `push` and `pull`.
-ADAPTER_MODULES = {
-    "relay": "checkin_app.sync.relay",
-    "oneticket": "checkin_app.sync.oneticket",
-    "ticketevolution": "checkin_app.sync.ticketevolution",
-}
-
-
 def adapter_for(store: Store, connection: Connection, progress: Progress | None, cancel: threading.Event):
-    """The provider adapter (push + pull) for a connection, with its secret resolved."""
-    if connection.provider == "tickettailor":
-        from checkin_app.providers.tickettailor_api import TicketTailorClient
-        from checkin_app.sync.tickettailor import TicketTailorSync
-
-        from checkin_app.providers.http import RetryPolicy
-
-        key = secrets.resolve(connection.settings.get("secret"), "API key")
-        # Optional per-connection tuning, e.g. {"retry": {"base_delay": 0.2, "max_attempts": 8}}.
-        policy = RetryPolicy(**connection.settings["retry"]) if connection.settings.get("retry") else None
-        client = TicketTailorClient(connection.base_url or "https://api.tickettailor.com/v1", key, cancel=cancel,
-                                    policy=policy)
-        return TicketTailorSync(store, connection, client, progress=progress, cancel=cancel)
-    if connection.provider in ADAPTER_MODULES:
-        return importlib.import_module(ADAPTER_MODULES[connection.provider]).make_adapter(store, connection, progress,
-                                                                                          cancel)
-    if connection.provider in ("ticketor", "ticketsolve"):
+    """The provider adapter (push + pull) for a connection, with its secret resolved: the one its
+    registry entry names (`ProviderSpec.adapter`)."""
+    known = registry.SPECS.get(connection.provider)
+    if known is not None and known.adapter is not None:
+        return registry.load(known.adapter)(store, connection, progress, cancel)
+    if known is not None and known.webhook is not None:
         raise ConfigError(f"{connection.provider} delivers by webhook only: receive them with `webhooks serve` and "
                           "sync a `relay` connection")
     raise ConfigError(f"sync is not available for {connection.provider} connections yet")
@@ -79,12 +59,10 @@ def sync_connection(store: Store, connection: Connection, *, event_remote_ids: l
         report.push = push_pending(store, connection.id, adapter, cancel)
         if not cancel.is_set():
             report.pull = adapter.pull(event_remote_ids)
-    except ProviderError as exc:
-        error = str(exc)
-    except ConfigError as exc:
-        error = str(exc)
-    except CheckinError as exc:
-        error = str(exc)
+    except (ProviderError, ConfigError, CheckinError) as exc:
+        # Kept in the database and shown in `status`: never a secret, in any form (an error text
+        # can carry a URL with a token, or a header echoed by a proxy).
+        error = scrub(str(exc))
     report.cancelled = cancel.is_set()
     report.error = error
     with store.transaction() as conn:

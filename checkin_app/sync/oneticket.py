@@ -18,20 +18,19 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from checkin_app import secrets
-from checkin_app.domain.models import Batch, Event, SetAside
-from checkin_app.errors import CheckinError, PayloadError, ProviderError
+from checkin_app.domain.models import Event, SetAside
+from checkin_app.errors import PayloadError, ProviderError
 from checkin_app.providers import oneticket
 from checkin_app.providers.oneticket_api import DEFAULT_HEADER, OneTicketClient
 from checkin_app.store import Store, sync_state
 from checkin_app.store import events as door_scope
 from checkin_app.store.connections import Connection
-from checkin_app.store.outbox import OutboxItem
-from checkin_app.store.tickets import apply_batch
 from checkin_app.sync.policy import retry_policy
-from checkin_app.sync.tickettailor import Progress, PullReport
+from checkin_app.sync.adapter import Progress, PullAdapter, PullReport
 
 SCOPE = "purchases"
 DISCLOSURES_SCOPE = "disclosures"
@@ -42,6 +41,18 @@ REREAD_EVERY_S = 60.0
 REREADS_PER_SYNC = 50
 #: A show that starts late runs past midnight: its "event day" lasts this long after the start.
 LATE_SHOW = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class OneTicketSettings:
+    """Attributes:
+        filters: the purchases to pull ({"eventdate": "mm/dd/yyyy", "eventname": "...", "status": "Active"}).
+        seat_reread_every_s, seat_rereads_per_sync: the event-day seat re-reads (module docstring).
+    """
+
+    filters: dict = field(default_factory=dict)
+    seat_reread_every_s: float = REREAD_EVERY_S
+    seat_rereads_per_sync: int = REREADS_PER_SYNC
 
 
 def fingerprint(purchase: dict, disclosures: dict[int, str] | None = None) -> str:
@@ -62,30 +73,31 @@ def on_event_day(event: Event, now: datetime) -> bool:
     return starts.date() == now.date() or starts <= now <= starts + LATE_SHOW
 
 
-class OneTicketSync:
+class OneTicketSync(PullAdapter):
     """Pull for one 1Ticket connection (1Ticket takes no check-ins back).
 
+    Not a page walk: one request lists the purchases, then each purchase that changed (or is due a
+    re-read) is one "page", its seats, applied in a transaction of its own with its fingerprint.
+
     Args:
-        store, connection, client, progress, cancel: as for the other adapters. The connection's
-        settings may hold `filters` ({"eventdate": "mm/dd/yyyy", "eventname": "...", "status": "Active"}),
-        `seat_reread_every_s` and `seat_rereads_per_sync`.
+        store, connection, client, progress, cancel: as for every `PullAdapter`. The connection's
+        settings are `OneTicketSettings`.
         now: the local clock (tests pass their own).
     """
 
+    takes_nothing_back = "1Ticket takes no check-ins back; they stay at the doors"
+    Settings = OneTicketSettings
+    settings: OneTicketSettings
+
     def __init__(self, store: Store, connection: Connection, client: OneTicketClient, progress: Progress | None = None,
                  cancel: threading.Event | None = None, now=datetime.now):
-        self.store, self.connection, self.client = store, connection, client
-        self.progress = progress or (lambda *_: None)
-        self.cancel = cancel or threading.Event()
+        super().__init__(store, connection, client, progress, cancel)
         self.now = now
-
-    def push(self, item: OutboxItem) -> str | None:
-        raise CheckinError("1Ticket takes no check-ins back; they stay at the doors")
 
     def pull(self, event_remote_ids: list[str] | None = None) -> PullReport:
         report = PullReport(pages=1)
-        settings = self.connection.settings
-        filters = {k: v for k, v in (settings.get("filters") or {}).items() if k in FILTERS and v}
+        settings = self.settings
+        filters = {k: v for k, v in settings.filters.items() if k in FILTERS and v}
         now = self.now()
         disclosures = self._disclosures(now)
         found = self.client.purchases(**filters)
@@ -93,7 +105,7 @@ class OneTicketSync:
         marks = sync_state.load(self.store.conn, self.connection.id, SCOPE).data
         last_read = sync_state.load(self.store.conn, self.connection.id, READ_SCOPE).data
         stamp = now.isoformat(timespec="seconds")
-        every = timedelta(seconds=float(settings.get("seat_reread_every_s", REREAD_EVERY_S)))
+        every = timedelta(seconds=settings.seat_reread_every_s)
         due: list[tuple[str, str, dict]] = []  # (last read, rid, purchase) of unchanged purchases due a re-read
         events: set[str] = set()
         for purchase in found:
@@ -101,7 +113,7 @@ class OneTicketSync:
             try:
                 event = oneticket.map_event(purchase)
             except PayloadError as exc:
-                self._set_aside(report, SetAside(oneticket.PROVIDER, "purchase", rid, str(exc), purchase))
+                self.set_aside(report, SetAside(oneticket.PROVIDER, "purchase", rid, str(exc), purchase))
                 continue
             if event_remote_ids and event.remote_id not in event_remote_ids:
                 continue
@@ -114,7 +126,7 @@ class OneTicketSync:
                     due.append((last, rid, purchase))
             if self.cancel.is_set():
                 break
-        cap = int(settings.get("seat_rereads_per_sync", REREADS_PER_SYNC))
+        cap = settings.seat_rereads_per_sync
         for _, rid, purchase in sorted(due, key=lambda d: d[0])[:cap]:  # least recently read first
             if self.cancel.is_set():
                 break
@@ -154,20 +166,17 @@ class OneTicketSync:
         try:
             batch = oneticket.map_purchase_seats(purchase, self.client.getpdf(rid), disclosures)
         except PayloadError as exc:
-            self._set_aside(report, SetAside(oneticket.PROVIDER, "purchase", rid, str(exc), purchase))
+            self.set_aside(report, SetAside(oneticket.PROVIDER, "purchase", rid, str(exc), purchase))
             return
         except ProviderError as exc:
             if not exc.permanent:
                 raise  # the network or 1Ticket is down: the whole sync retries later
-            self._set_aside(report, SetAside(oneticket.PROVIDER, "purchase", rid, f"getpdf refused: {exc}", purchase))
+            self.set_aside(report, SetAside(oneticket.PROVIDER, "purchase", rid, f"getpdf refused: {exc}", purchase))
             return
         finally:
             report.pages += 1
         with self.store.transaction() as conn:
-            result = apply_batch(conn, batch, self.connection.id)
-            report.tickets += len(batch.tickets)
-            report.conflicts += len(result.conflicts)
-            report.set_aside += result.set_aside
+            self.apply_in(conn, batch, report)
             if batch.tickets:  # no barcodes yet (not fulfilled): ask again next time
                 state = sync_state.load(conn, self.connection.id, SCOPE)
                 state.data[rid] = fingerprint(purchase, disclosures)
@@ -176,10 +185,6 @@ class OneTicketSync:
             state.data[rid] = read_at
             sync_state.save(conn, state)
         self.progress("1Ticket purchases", report.tickets, None)
-
-    def _set_aside(self, report: PullReport, record: SetAside) -> None:
-        with self.store.transaction() as conn:
-            report.set_aside += apply_batch(conn, Batch(set_aside=[record]), self.connection.id).set_aside
 
 
 def make_adapter(store: Store, connection: Connection, progress: Progress | None, cancel: threading.Event) -> OneTicketSync:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
+from checkin_app.log import scrub
 from checkin_app.domain.clock import utc_now
 from checkin_app.errors import CheckinError, ProviderError
 from checkin_app.store import Store
@@ -81,11 +82,11 @@ def _push_one(store: Store, pusher: Pusher, item: OutboxItem, report: PushReport
     except ProviderError as exc:
         with store.transaction() as conn:
             if exc.permanent:
-                outbox.mark_failed(conn, jid, cid, str(exc))
+                outbox.mark_failed(conn, jid, cid, scrub(str(exc)))
                 report.failed += 1
             else:
                 when = datetime.now(timezone.utc) + timedelta(seconds=retry_delay(item.attempts))
-                outbox.mark_retry(conn, jid, cid, str(exc), when.isoformat(timespec="milliseconds"))
+                outbox.mark_retry(conn, jid, cid, scrub(str(exc)), when.isoformat(timespec="milliseconds"))
                 report.deferred += 1
         report.errors.append(f"{item.journal.op} {item.journal.code}: {exc}")
         log.warning("push of journal %s (%s) %s: %s", jid, item.journal.op,
@@ -93,7 +94,7 @@ def _push_one(store: Store, pusher: Pusher, item: OutboxItem, report: PushReport
         return
     except CheckinError as exc:  # local data problem (e.g. no ticket type for a walk-up): final
         with store.transaction() as conn:
-            outbox.mark_failed(conn, jid, cid, str(exc))
+            outbox.mark_failed(conn, jid, cid, scrub(str(exc)))
         report.failed += 1
         report.errors.append(f"{item.journal.op} {item.journal.code}: {exc}")
         return

@@ -9,17 +9,15 @@ the page, and of the sync, goes on. Pending orders are pulled but admit only wit
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from checkin_app import secrets
-from checkin_app.errors import CheckinError
 from checkin_app.providers import ticketevolution
 from checkin_app.providers.ticketevolution_api import PER_PAGE, TicketEvolutionClient
 from checkin_app.store import Store
 from checkin_app.store.connections import Connection
-from checkin_app.store.outbox import OutboxItem
-from checkin_app.store.tickets import apply_batch
+from checkin_app.sync.adapter import Progress, PullAdapter, PullReport, Walk
 from checkin_app.sync.policy import retry_policy
-from checkin_app.sync.tickettailor import Progress, PullReport
 
 DEFAULT_STATES = ("pending", "accepted", "completed", "rejected", "cancelled")
 #: Connection setting (`connect ticketevolution --admit-pending`): orders the seller has not accepted
@@ -27,46 +25,48 @@ DEFAULT_STATES = ("pending", "accepted", "completed", "rejected", "cancelled")
 ADMIT_PENDING = "admit_pending"
 
 
-class TicketEvolutionSync:
-    """Pull for one Ticket Evolution connection (admissions stay at the doors).
-
-    Args:
-        store, connection, client, progress, cancel: as for the other adapters.
+@dataclass(frozen=True)
+class TicketEvolutionSettings:
+    """Attributes:
+        states: the order states to read (empty: the default ones).
+        admit_pending: `ADMIT_PENDING`.
     """
 
-    def __init__(self, store: Store, connection: Connection, client: TicketEvolutionClient,
-                 progress: Progress | None = None, cancel: threading.Event | None = None):
-        self.store, self.connection, self.client = store, connection, client
-        self.progress = progress or (lambda *_: None)
-        self.cancel = cancel or threading.Event()
+    states: tuple[str, ...] = DEFAULT_STATES
+    admit_pending: bool = False
 
-    def push(self, item: OutboxItem) -> str | None:
-        raise CheckinError("Ticket Evolution takes no check-ins back; they stay at the doors")
+
+class TicketEvolutionSync(PullAdapter):
+    """Pull for one Ticket Evolution connection (admissions stay at the doors): each state's orders,
+    page by page (the cursor is the page number)."""
+
+    takes_nothing_back = "Ticket Evolution takes no check-ins back; they stay at the doors"
+    Settings = TicketEvolutionSettings
+    settings: TicketEvolutionSettings
 
     def pull(self, event_remote_ids: list[str] | None = None) -> PullReport:
         report = PullReport()
         events: set[str] = set()
-        admit_pending = bool(self.connection.settings.get(ADMIT_PENDING))
-        for state in self.connection.settings.get("states") or DEFAULT_STATES:
-            page = 1
-            while not self.cancel.is_set():
-                body = self.client.orders_page(state, page, PER_PAGE)
-                report.pages += 1
-                batch = ticketevolution.map_orders_page(body, admit_pending=admit_pending)
-                if event_remote_ids:
-                    batch.tickets = [t for t in batch.tickets if t.event_remote_id in event_remote_ids]
-                    batch.events = [e for e in batch.events if e.remote_id in event_remote_ids]
-                with self.store.transaction() as conn:
-                    result = apply_batch(conn, batch, self.connection.id)
-                report.tickets += len(batch.tickets)
-                report.conflicts += len(result.conflicts)
-                report.set_aside += result.set_aside
-                events.update(e.remote_id for e in batch.events)
-                self.progress(f"Ticket Evolution {state} orders", report.tickets, None)
-                total = body.get("total_entries")
-                if not body["orders"] or (isinstance(total, int) and page * PER_PAGE >= total):
-                    break
-                page += 1
+        admit_pending = self.settings.admit_pending
+
+        def apply(conn, page: tuple[int, dict], report: PullReport) -> int | None:
+            number, body = page
+            batch = ticketevolution.map_orders_page(body, admit_pending=admit_pending)
+            if event_remote_ids:
+                batch.tickets = [t for t in batch.tickets if t.event_remote_id in event_remote_ids]
+                batch.events = [e for e in batch.events if e.remote_id in event_remote_ids]
+            self.apply_in(conn, batch, report)
+            events.update(e.remote_id for e in batch.events)
+            total = body.get("total_entries")
+            if not body["orders"] or (isinstance(total, int) and number * PER_PAGE >= total):
+                return None
+            return number + 1
+
+        for state in self.settings.states or DEFAULT_STATES:
+            if not self.walk(Walk(f"Ticket Evolution {state} orders",
+                                  lambda number, state=state: (number, self.client.orders_page(state, number, PER_PAGE)),
+                                  apply, first=1), report):
+                break
         report.events = len(events)
         return report
 

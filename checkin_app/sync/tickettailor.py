@@ -23,11 +23,12 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Callable
 
+from checkin_app import secrets
 from checkin_app.domain.models import Batch, Event
 from checkin_app.errors import CheckinError, ProviderError
 from checkin_app.providers import tickettailor as tt
+from checkin_app.providers import registry
 from checkin_app.providers.tolerant import map_each
 from checkin_app.providers.tickettailor_api import TicketTailorClient
 from checkin_app.store import Store
@@ -35,46 +36,34 @@ from checkin_app.store import sync_state
 from checkin_app.store.connections import Connection
 from checkin_app.store.outbox import OutboxItem
 from checkin_app.store import tickets as ticket_store
-from checkin_app.store.tickets import apply_batch
+from checkin_app.sync.adapter import Progress, PullAdapter, PullReport, Walk
+from checkin_app.sync.policy import retry_policy
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str, int, int | None], None]  # (what, done, total or None)
 
 # Orders held here as pending or cancelled that left both state lists are fetched one by one; a
 # bound keeps one pull's cost predictable (the rest are fetched by the next pulls).
 ORDER_RECHECK_LIMIT = 50
 
 
-@dataclass
-class PullReport:
-    events: int = 0
-    tickets: int = 0
-    checkins: int = 0
-    pages: int = 0
-    conflicts: int = 0
-    checkins_cleared: int = 0  # upstream check-ins no longer listed upstream (deleted there)
-    set_aside: int = 0  # records that could not be mapped, kept with the reason (the rest applied)
-
-
-class TicketTailorSync:
-    """Push and pull for one Ticket Tailor connection.
-
-    Args:
-        store: this thread's store.
-        connection: the connection row.
-        client: an authenticated client for it.
-        progress: called as pages arrive, for progress bars.
-        cancel: set to stop between pages (the saved cursor keeps what was done).
+@dataclass(frozen=True)
+class TicketTailorSettings:
+    """Attributes:
+        events: the events this connection pulls (empty: the ones the door admits).
+        walkup_ticket_type_id: the ticket type of walk-ups (default: the event's first).
     """
 
-    def __init__(self, store: Store, connection: Connection, client: TicketTailorClient,
-                 progress: Progress | None = None, cancel: threading.Event | None = None):
-        self.store = store
-        self.connection = connection
-        self.client = client
-        self.progress = progress or (lambda *_: None)
-        self.cancel = cancel or threading.Event()
+    events: tuple[str, ...] = ()
+    walkup_ticket_type_id: str | None = None
+
+
+class TicketTailorSync(PullAdapter):
+    """Push and pull for one Ticket Tailor connection (`PullAdapter`: store, connection, an
+    authenticated `TicketTailorClient`, progress, cancel)."""
+
+    client: TicketTailorClient
+    Settings = TicketTailorSettings
+    settings: TicketTailorSettings
 
     # -- push -------------------------------------------------------------------------------
 
@@ -141,7 +130,7 @@ class TicketTailorSync:
         return existing["id"]
 
     def _walkup_ticket_type(self, event_remote_id: str) -> str:
-        configured = self.connection.settings.get("walkup_ticket_type_id")
+        configured = self.settings.walkup_ticket_type_id
         if configured:
             return configured
         row = self.store.conn.execute(
@@ -158,7 +147,7 @@ class TicketTailorSync:
         """Refresh events, then each chosen event's tickets, voids and check-ins."""
         report = PullReport()
         events = list(self.client.iter_events())
-        self._apply(map_each(tt.PROVIDER, "event", events, lambda e: Batch(events=[tt.map_event(e)])), report)
+        self.apply(map_each(tt.PROVIDER, "event", events, lambda e: Batch(events=[tt.map_event(e)])), report)
         report.events = len(events)
         for remote_id in event_remote_ids if event_remote_ids is not None else self._chosen_events():
             if self.cancel.is_set():
@@ -174,12 +163,12 @@ class TicketTailorSync:
     def _gone(self, event_id: str, report: PullReport) -> None:
         """The event's lists answer 404: it was deleted upstream, its tickets are refused "event cancelled"."""
         log.warning("Ticket Tailor event %s is gone upstream (404): its tickets are refused", event_id)
-        self._apply(Batch(events=[Event(tt.PROVIDER, event_id, event_id, cancelled=True,
-                                        raw={"id": event_id, "deleted": "404 on its lists"})]), report)
+        self.apply(Batch(events=[Event(tt.PROVIDER, event_id, event_id, cancelled=True,
+                                       raw={"id": event_id, "deleted": "404 on its lists"})]), report)
 
     def _chosen_events(self) -> list[str]:
         """Events this door admits from this connection (all of them until someone chooses)."""
-        chosen = self.connection.settings.get("events")
+        chosen = self.settings.events
         if chosen:
             return list(chosen)
         return [r[0] for r in self.store.conn.execute(
@@ -223,20 +212,24 @@ class TicketTailorSync:
         return map_each(tt.PROVIDER, "check_in", [i for i in items if not isinstance(i, dict) or i.get("id") not in ours],
                         lambda i: Batch(checkins=[tt.map_check_in(i)]))
 
+    def _read_list(self, kind: str, fetch, report: PullReport, listed: set[str] | None = None,
+                   key: str = "id") -> bool:
+        """A list read whole by `starting_after`, each page applied in its own transaction; the
+        `key` of every record read goes into `listed`. False when cancelled before its end."""
+        def apply(conn, page, report: PullReport) -> str | None:
+            if page.data:
+                self.apply_in(conn, self._batch(kind, page.data), report, count_tickets=kind != "orders")
+                if listed is not None:
+                    listed.update(str(i.get(key)) for i in page.data if isinstance(i, dict))
+            return page.data[-1]["id"] if page.has_more and page.data else None
+        return self.walk(Walk(kind, fetch, apply, progress=False), report)
+
     def _pull_order_states(self, event_id: str, report: PullReport) -> None:
         """Orders whose state may have changed since they were first seen (issue 12, defect 2)."""
         listed: set[str] = set()
         for status in ("pending", "cancelled"):
-            after = None
-            while not self.cancel.is_set():
-                page = self.client.orders_page(event_id, status=status, starting_after=after, limit=100)
-                report.pages += 1
-                if page.data:
-                    self._apply(self._batch("orders", page.data), report, "orders")
-                    listed.update(str(o.get("id")) for o in page.data if isinstance(o, dict))
-                    after = page.data[-1]["id"]
-                if not page.has_more:
-                    break
+            self._read_list("orders", lambda after, status=status: self.client.orders_page(
+                event_id, status=status, starting_after=after, limit=100), report, listed)
         if self.cancel.is_set():
             return
         # Held here as pending or cancelled, listed as neither now: it changed state; read it.
@@ -251,21 +244,13 @@ class TicketTailorSync:
                     raise
                 continue  # gone upstream: what we hold stays until the provider says otherwise
             report.pages += 1
-            self._apply(self._batch("orders", [order]), report, "orders")
+            self.apply(self._batch("orders", [order]), report, count_tickets=False)
 
     def _pull_checkins(self, event_id: str, report: PullReport) -> None:
         """Every check-in of the event; upstream check-ins no longer listed are cleared (deleted upstream)."""
         listed: set[str] = set()
-        after = None
-        while not self.cancel.is_set():
-            page = self.client.check_ins_page(event_id, starting_after=after, limit=100)
-            report.pages += 1
-            if page.data:
-                self._apply(self._batch("checkins", page.data), report, "checkins")
-                listed.update(str(c.get("issued_ticket_id")) for c in page.data if isinstance(c, dict))
-                after = page.data[-1]["id"]
-            if not page.has_more:
-                break
+        self._read_list("checkins", lambda after: self.client.check_ins_page(event_id, starting_after=after, limit=100),
+                        report, listed, key="issued_ticket_id")
         if self.cancel.is_set():
             return  # an incomplete list proves no deletion
         with self.store.transaction() as conn:
@@ -274,52 +259,43 @@ class TicketTailorSync:
     def _walk_all(self, event_id: str, scope: str, kind: str, report: PullReport) -> None:
         """First download of one list, newest first, resumable from the saved cursor."""
         cursor_key, newest_key, done_key = f"{kind}_cursor", f"{kind}_newest", f"{kind}_done" if kind != "tickets" else "initial_done"
-        while not self.cancel.is_set():
-            state = sync_state.load(self.store.conn, self.connection.id, scope)
-            page = self._page(kind, event_id, starting_after=state.data.get(cursor_key))
-            with self.store.transaction() as conn:
-                self._apply_in(conn, self._batch(kind, page.data), report, kind)
-                state = sync_state.load(conn, self.connection.id, scope)
-                if page.data:
-                    state.data.setdefault(newest_key, page.data[0]["id"])
-                    state.data[cursor_key] = page.data[-1]["id"]
-                if not page.has_more:
-                    state.data[done_key] = True
-                    state.data.pop(cursor_key, None)
-                sync_state.save(conn, state)
-            report.pages += 1
-            self.progress(f"{event_id} {kind}", report.tickets, None)
+
+        def apply(conn, page, report: PullReport) -> str | None:
+            self.apply_in(conn, self._batch(kind, page.data), report, count_tickets=kind != "orders")
+            state = sync_state.load(conn, self.connection.id, scope)
+            if page.data:
+                state.data.setdefault(newest_key, page.data[0]["id"])
+                state.data[cursor_key] = page.data[-1]["id"]
             if not page.has_more:
-                return
+                state.data[done_key] = True
+                state.data.pop(cursor_key, None)
+            sync_state.save(conn, state)
+            return state.data[cursor_key] if page.has_more else None
+
+        saved = sync_state.load(self.store.conn, self.connection.id, scope).data.get(cursor_key)
+        self.walk(Walk(f"{event_id} {kind}", lambda after: self._page(kind, event_id, starting_after=after), apply,
+                       first=saved), report)
 
     def _walk_newer(self, event_id: str, scope: str, kind: str, report: PullReport) -> None:
         """Everything created since the newest item seen, page by page towards the present."""
         newest_key = f"{kind}_newest"
-        while not self.cancel.is_set():
-            state = sync_state.load(self.store.conn, self.connection.id, scope)
-            newest = state.data.get(newest_key)
-            page = self._page(kind, event_id, **({"ending_before": newest} if newest else {}))
-            report.pages += 1
+
+        def apply(conn, page, report: PullReport) -> str | None:
             if not page.data:
-                return
-            with self.store.transaction() as conn:
-                self._apply_in(conn, self._batch(kind, page.data), report, kind)
-                state = sync_state.load(conn, self.connection.id, scope)
-                state.data[newest_key] = page.data[0]["id"]
-                sync_state.save(conn, state)
-            if not page.has_more:
-                return
+                return None
+            self.apply_in(conn, self._batch(kind, page.data), report, count_tickets=kind != "orders")
+            state = sync_state.load(conn, self.connection.id, scope)
+            state.data[newest_key] = page.data[0]["id"]
+            sync_state.save(conn, state)
+            return page.data[0]["id"] if page.has_more else None
+
+        newest = sync_state.load(self.store.conn, self.connection.id, scope).data.get(newest_key)
+        self.walk(Walk(f"{event_id} new {kind}", lambda newest: self._page(
+            kind, event_id, **({"ending_before": newest} if newest else {})), apply, first=newest, progress=False), report)
 
     def _pull_voids(self, event_id: str, report: PullReport) -> None:
-        after = None
-        while not self.cancel.is_set():
-            page = self.client.issued_tickets_page(event_id, status="voided", starting_after=after, limit=100)
-            report.pages += 1
-            if page.data:
-                self._apply(self._batch("tickets", page.data), report)
-                after = page.data[-1]["id"]
-            if not page.has_more:
-                return
+        self._read_list("tickets", lambda after: self.client.issued_tickets_page(
+            event_id, status="voided", starting_after=after, limit=100), report)
 
     def _nameless(self, event_id: str) -> bool:
         return self.store.conn.execute(
@@ -335,14 +311,10 @@ class TicketTailorSync:
             " AND o.state = 'done' AND o.remote_ref IS NOT NULL AND j.op IN ('scan', 'force')", (self.connection.id,)
         )}
 
-    def _apply(self, batch: Batch, report: PullReport, kind: str = "tickets") -> None:
-        with self.store.transaction() as conn:
-            self._apply_in(conn, batch, report, kind)
 
-    def _apply_in(self, conn, batch: Batch, report: PullReport, kind: str) -> None:
-        result = apply_batch(conn, batch, self.connection.id)
-        if kind != "orders":
-            report.tickets += len(batch.tickets)
-        report.checkins += result.checkins
-        report.conflicts += len(result.conflicts)
-        report.set_aside += result.set_aside
+def make_adapter(store: Store, connection: Connection, progress: Progress | None,
+                 cancel: threading.Event) -> TicketTailorSync:
+    key = secrets.resolve(connection.settings.get("secret"), "API key")
+    client = TicketTailorClient(connection.base_url or registry.spec(tt.PROVIDER).default_address, key, cancel=cancel,
+                                policy=retry_policy(connection))
+    return TicketTailorSync(store, connection, client, progress=progress, cancel=cancel)

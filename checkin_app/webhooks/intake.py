@@ -9,12 +9,13 @@ still kept, with the reason, so nothing a provider sent is lost or silently drop
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from checkin_app.domain.models import Batch
-from checkin_app.errors import PayloadError
-from checkin_app.providers import tickettailor
+from checkin_app.errors import PayloadError, StoreError
+from checkin_app.providers import jsontext, registry, tickettailor
 from checkin_app.providers.payloads import map_payload
 from checkin_app.store import inbox
 from checkin_app.store.tickets import apply_batch
@@ -22,7 +23,9 @@ from checkin_app.store.tickets import apply_batch
 # Providers whose only feed is their webhooks: the connection a delivery came through owns their
 # events. Ticket Tailor's events belong to its API connection (which pushes check-ins upstream),
 # so its webhooks update tickets without taking the events over.
-WEBHOOK_ONLY = frozenset({"ticketor", "ticketsolve"})
+WEBHOOK_ONLY = frozenset(p for p in registry.CONNECTABLE if registry.webhook_only(p))
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,11 @@ def parse_json_object(body: bytes) -> dict:
     """The body as a JSON object.
 
     Raises:
-        PayloadError: not UTF-8, not JSON, or not an object.
+        PayloadError: not UTF-8, not JSON, nested too deep, an over-long number, a lone surrogate,
+            or not an object.
     """
     try:
-        doc = json.loads(body.decode("utf-8"))
+        doc = jsontext.loads(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise PayloadError(f"the body is not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -86,11 +90,32 @@ def take_in(conn, provider: str, body: bytes, doc: dict, *, source: str = "local
                               received_at=received_at)
     if not new:
         return Intake(inbox_id, False)
-    try:
+
+    def apply() -> int:
         batch = map_delivery(provider, doc)
-    except PayloadError as exc:
-        inbox.mark(conn, inbox_id, str(exc))
-        return Intake(inbox_id, True, error=str(exc))
-    apply_batch(conn, batch, connection_id if provider in WEBHOOK_ONLY else None)
+        apply_batch(conn, batch, connection_id if provider in WEBHOOK_ONLY else None)
+        return len(batch.tickets)
+
+    tickets, failure = inbox.attempt(conn, apply)
+    if isinstance(failure, StoreError):
+        raise failure  # the data dir, not the delivery: nothing is kept, the sender retries
+    if failure is not None:
+        reason = failure_reason(provider, failure)
+        inbox.mark(conn, inbox_id, reason)
+        return Intake(inbox_id, True, error=reason)
     inbox.mark(conn, inbox_id, None)
-    return Intake(inbox_id, True, tickets=len(batch.tickets))
+    return Intake(inbox_id, True, tickets=tickets or 0)
+
+
+def failure_reason(provider: str, failure: Exception) -> str:
+    """Why a stored delivery was not applied, for the inbox and a supervisor.
+
+    A PayloadError is the mapper's own refusal (an unknown shape, a missing field). Anything else is a
+    bug in mapping or applying; the delivery is kept all the same (a fixed mapper can re-apply it),
+    and the traceback goes to the log.
+    """
+    if isinstance(failure, PayloadError):
+        return str(failure)
+    log.error("the %s mapper failed on a delivery", provider, exc_info=failure)
+    return (f"unrecognised {provider} delivery: reading it failed ({type(failure).__name__}); "
+            "kept in the inbox, not applied")

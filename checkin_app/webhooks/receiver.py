@@ -27,22 +27,30 @@ from pathlib import Path
 from typing import Callable
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from checkin_app import log as app_log
 from checkin_app.errors import CheckinError, PayloadError
+from checkin_app.providers import registry
 from checkin_app.store import Store, inbox
 from checkin_app.webhooks.intake import parse_json_object, take_in
+from checkin_app.webhooks.guard import ConnectionLimits
 from checkin_app.webhooks.server import BackgroundServer
 from checkin_app.webhooks.signature import TT_HEADER, SignatureError, token_matches, verify_tickettailor
 
 log = logging.getLogger(__name__)
 
-TOKEN_PROVIDERS = ("ticketor", "ticketsolve")
+TOKEN_PROVIDERS = registry.webhook_providers("path_token")  # the URL carries a token we choose
 MAX_BODY_BYTES = 1024 * 1024
 MAX_PAGE = 500
+# Bodies per relay page: 500 deliveries of 1 MB made 500 MB pages; a page now stops before 8 MB
+# (one delivery larger than that still goes, alone). The relay client reads at most
+# providers.relay.MAX_PAGE_BYTES, which leaves room for a lone delivery of the largest --max-body
+# it expects and for JSON escaping.
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+MAX_CURSOR = 2 ** 63 - 1  # SQLite's largest integer: a larger cursor raised OverflowError (500)
 _KEPT_HEADERS = ("content-type", "user-agent", TT_HEADER.lower())
 
 
@@ -57,6 +65,7 @@ class ReceiverConfig:
         max_body_bytes: larger bodies get 413.
         clock: current Unix time, for the signature tolerance (injected to verify recorded deliveries).
         connection_id: the connection that owns webhook-only providers' events in this data dir.
+        limits: the server's timeouts and connection caps (idle and slow clients are cut).
     """
 
     tickettailor_secret: str | None = None
@@ -65,6 +74,7 @@ class ReceiverConfig:
     max_body_bytes: int = MAX_BODY_BYTES
     clock: Callable[[], float] = time.time
     connection_id: int | None = None
+    limits: ConnectionLimits = field(default_factory=ConnectionLimits)
 
     def __post_init__(self) -> None:
         for secret in (self.tickettailor_secret, self.relay_token, *self.path_tokens.values()):
@@ -92,7 +102,19 @@ class _Writer:
         self._local.store = Store(self._data_dir)
 
     async def run(self, fn: Callable[[Store], object]):
-        return await asyncio.get_running_loop().run_in_executor(self._pool, lambda: fn(self._local.store))
+        """`fn(store)` on the writer thread; its result, or its exception re-raised here.
+
+        A StopIteration (a `next()` without a default, anywhere below) cannot be set on an asyncio
+        future: the future would never complete and the request would hang for good. It comes back
+        as a RuntimeError instead, so every call ends.
+        """
+        def call():
+            try:
+                return fn(self._local.store)
+            except StopIteration as exc:
+                raise RuntimeError(f"StopIteration escaped on the writer thread: {exc!r}") from exc
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
     def close(self) -> None:
         def close_store():
@@ -112,11 +134,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _Refused(413, f"the body is larger than {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _Refused(413, f"the body is larger than {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _Refused(413, f"the body is larger than {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:  # the client left, or the server cut a body that trickled (guard.py)
+        raise _Refused(400, "the connection closed before the whole body arrived") from None
     return b"".join(chunks)
 
 
@@ -154,6 +179,9 @@ def build_app(data_dir: Path, config: ReceiverConfig) -> tuple[Starlette, _Write
         except CheckinError as exc:  # full disk, read-only data dir: the provider must retry later
             log.error("could not store a %s delivery: %s", provider, exc)
             return _error(503, "the delivery could not be stored; retry later")
+        except Exception:  # a bug below: answered all the same, never a hung request
+            log.exception("storing a %s delivery failed", provider)
+            return _error(500, "internal error: the delivery was not stored; retry later")
         if result.error:
             log.warning("%s delivery %d stored but not applied: %s", provider, result.inbox_id, result.error)
         return JSONResponse(result.to_dict(), status_code=200 if not result.new else 202 if result.error else 201)
@@ -198,14 +226,15 @@ def build_app(data_dir: Path, config: ReceiverConfig) -> tuple[Starlette, _Write
             limit = int(request.query_params.get("limit", "100"))
         except ValueError:
             return _error(400, "after and limit must be integers")
-        if after < 0 or not 1 <= limit <= MAX_PAGE:
-            return _error(400, f"after must be >= 0 and limit between 1 and {MAX_PAGE}")
-        rows, relay_id = await writer.run(lambda st: (inbox.page(st.conn, after, limit + 1), st.device_id))
+        if not 0 <= after <= MAX_CURSOR or not 1 <= limit <= MAX_PAGE:
+            return _error(400, f"after must be between 0 and {MAX_CURSOR} and limit between 1 and {MAX_PAGE}")
+        (rows, has_more), relay_id = await writer.run(
+            lambda st: (inbox.page(st.conn, after, limit, MAX_PAGE_BYTES), st.device_id))
         items = [{"id": d.id, "provider": d.provider, "delivery_id": d.delivery_id, "content_hash": d.content_hash,
-                  "received_at": d.received_at, "body": d.body.decode("utf-8")} for d in rows[:limit]]
+                  "received_at": d.received_at, "body": d.body.decode("utf-8")} for d in rows]
         # `relay_id` names this inbox: a client whose cursor came from another (a relay rebuilt on a
         # fresh data dir, ids starting again at 1) starts over; dedupe makes the replay harmless.
-        return JSONResponse({"relay_id": relay_id, "deliveries": items, "has_more": len(rows) > limit,
+        return JSONResponse({"relay_id": relay_id, "deliveries": items, "has_more": has_more,
                              "next_after": items[-1]["id"] if items else after})
 
     async def health(request: Request) -> JSONResponse:
@@ -245,7 +274,8 @@ class Receiver:
         if self._server is not None:
             return self.port
         app, self._writer = build_app(self.data_dir, self.config)
-        self._server = BackgroundServer(app, self.host, self.requested_port, name="webhook-receiver")
+        self._server = BackgroundServer(app, self.host, self.requested_port, name="webhook-receiver",
+                                        limits=self.config.limits)
         try:
             return self._server.start()
         except Exception:

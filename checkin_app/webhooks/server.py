@@ -3,7 +3,9 @@
 Shared by the webhook receiver (embedded in the desktop app or standalone) and any other small
 server of the app (door-to-door replication). The listening socket is bound here, before uvicorn
 starts, so port 0 yields a real port at once and nothing races for it. Access logging is off:
-webhook URLs carry secret tokens, and a token must never reach a log line.
+webhook URLs carry secret tokens, and a token must never reach a log line. Every connection goes
+through `guard.GuardedH11Protocol` (header, body and idle timeouts, per-address and total caps), so
+idle or trickling connections cannot lock the server's other clients out.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import threading
 import uvicorn
 
 from checkin_app.errors import ConfigError
+from checkin_app.webhooks.guard import ConnectionGuard, ConnectionLimits, GuardedH11Protocol
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +42,17 @@ class BackgroundServer:
         host: address to bind ("127.0.0.1"; "0.0.0.0" or "::" to be reachable from other machines).
         port: TCP port; 0 picks a free one (see `port` after `start()`).
         name: thread name, for debugging.
-        limit_concurrency: uvicorn's cap on simultaneous connections (excess gets 503, not a hang).
+        limits: timeouts and connection caps (see `guard.ConnectionLimits`).
     """
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0, *, name: str = "asgi-server",
-                 limit_concurrency: int | None = 200):
+                 limits: ConnectionLimits | None = None):
         self.app = app
         self.host = host
         self.requested_port = port
         self.name = name
-        self.limit_concurrency = limit_concurrency
+        self.limits = limits or ConnectionLimits()
+        self.guard: ConnectionGuard | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -63,7 +67,10 @@ class BackgroundServer:
         if self._thread is not None:
             return self.port  # type: ignore[return-value]
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets whose proto says
+        # TCP, and without it Nagle held uvicorn's second write (the body after the head) for the
+        # client's delayed ACK: 45 ms for every answer on a kept-alive connection, 0.3 ms with it.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.host, self.requested_port))
@@ -74,9 +81,13 @@ class BackgroundServer:
         sock.set_inheritable(True)
         self._socket = sock
         self.port = sock.getsockname()[1]
+        # No limit_concurrency: uvicorn counts idle connections against it and answers every request
+        # 503 once they fill it. The guard caps connections instead and closes idle ones; requests in
+        # flight are bounded by the connection cap (h11 serves one request per connection at a time).
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
-                                limit_concurrency=self.limit_concurrency, timeout_graceful_shutdown=5,
-                                log_config=None)
+                                http=GuardedH11Protocol, ws="none", timeout_keep_alive=self.limits.idle_timeout,
+                                timeout_graceful_shutdown=5, log_config=None)
+        self.guard = config.connection_guard = ConnectionGuard(self.limits)  # type: ignore[attr-defined]
         self._server = _Server(config)
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()

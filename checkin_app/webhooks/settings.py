@@ -15,15 +15,14 @@ import secrets as random_tokens
 
 from checkin_app import log, secrets
 from checkin_app.errors import ConfigError
+from checkin_app.providers import registry
 from checkin_app.webhooks.receiver import MAX_BODY_BYTES, TOKEN_PROVIDERS, ReceiverConfig
 from checkin_app.webhooks.signature import MIN_TOKEN_LENGTH
 
-DEFAULT_ENV = {
-    "ticketor": "CHECKIN_TICKETOR_TOKEN",
-    "ticketsolve": "CHECKIN_TICKETSOLVE_TOKEN",
-    "relay": "CHECKIN_RELAY_TOKEN",
-    "tickettailor": "CHECKIN_TICKETTAILOR_SECRET",
-}
+#: The variable each secret comes from by default: each provider's webhook route names its own
+#: (`ProviderSpec.webhook.env`); the relay's bearer token is the receiver's own.
+DEFAULT_ENV = {**{s.id: s.webhook.env for s in registry.SPECS.values() if s.webhook is not None},
+               "relay": "CHECKIN_RELAY_TOKEN"}
 KEYRING_ENTRY = "webhooks:{}"
 
 
@@ -34,7 +33,7 @@ def token(name: str, env_var: str | None = None) -> str:
         ConfigError: too short, or neither the variable nor a keyring is available.
     """
     env_var = env_var or DEFAULT_ENV[name]
-    value = os.environ.get(env_var, "").strip()
+    value = secrets.clean(os.environ.get(env_var, ""), f"environment variable {env_var}")
     if value:
         if len(value) < MIN_TOKEN_LENGTH:
             raise ConfigError(f"{env_var} is too short for a secret token (at least {MIN_TOKEN_LENGTH} characters)")
@@ -57,11 +56,22 @@ def signing_secret(env_var: str | None) -> str | None:
     """Ticket Tailor's signing secret from `env_var` (or the keyring entry); None when not configured."""
     if env_var:
         return secrets.from_env(env_var)
-    value = os.environ.get(DEFAULT_ENV["tickettailor"], "").strip()
+    var = DEFAULT_ENV["tickettailor"]
+    log.redact(os.environ.get(var, "").strip())
+    value = secrets.clean(os.environ.get(var, ""), f"environment variable {var}")
     if not value and secrets.keyring_available():
         value = secrets.keyring_get(KEYRING_ENTRY.format("tickettailor")) or ""
     log.redact(value)
     return value or None
+
+
+def where(name: str, env_var: str | None = None) -> str:
+    """Where the secret `name` ("ticketor", "ticketsolve", "relay", "tickettailor") is read from, in words
+    an operator can act on (never the value)."""
+    env_var = env_var or DEFAULT_ENV[name]
+    if os.environ.get(env_var, "").strip():
+        return f"environment variable {env_var}"
+    return f"OS keyring, service {secrets.SERVICE!r}, entry {KEYRING_ENTRY.format(name)!r}"
 
 
 def load_config(*, tickettailor_secret_env: str | None = None, token_envs: dict[str, str | None] | None = None,

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from typing import Callable
 
 TT_HEADER = "Tickettailor-Webhook-Signature"
 TOLERANCE_S = 300
 MIN_TOKEN_LENGTH = 24
+# ASCII digits only, and few of them: `str.isdigit` let "²" and 5,000-digit values through to
+# int(), which raised ValueError (answered 500). Unix time fits in 11 digits until the year 5138.
+_TIMESTAMP = re.compile(r"[0-9]{1,11}")
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
+MAX_PARTS = 8  # t= and a v1= per secret being rotated; a header of 10,000 parts is not one
 
 
 class SignatureError(Exception):
@@ -36,11 +42,11 @@ def parse_header(value: str | None) -> tuple[int, list[str]]:
     if not value:
         raise SignatureError(f"no {TT_HEADER} header")
     timestamp, signatures = None, []
-    for part in value.split(","):
+    for part in value.split(",")[:MAX_PARTS]:
         key, _, val = part.strip().partition("=")
-        if key == "t" and val.isdigit():
+        if key == "t" and _TIMESTAMP.fullmatch(val):
             timestamp = int(val)
-        elif key == "v1" and val:
+        elif key == "v1" and _HEX_DIGEST.fullmatch(val.strip()):
             signatures.append(val.strip().lower())
     if timestamp is None or not signatures:
         raise SignatureError(f"{TT_HEADER} lacks t= or v1=")

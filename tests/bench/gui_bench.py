@@ -130,7 +130,7 @@ def run_sync(tickets: int) -> dict:
         window = open_window(work / "door", sync_interval_s=0, freeze_gc=True)
         window.resize(1366, 820)
         window.show()
-        spin(lambda: window.tasks is not None and window.status.age.text() != "")
+        spin(lambda: not window.tasks.closed and window.status.age.text() != "")
         probe = StallProbe()
 
         probe.start()

@@ -224,7 +224,7 @@ def main() -> int:
         connect_at(work / "door", "tickettailor", "box", base_url, Credentials(api_key_env="INPUT_BENCH_KEY"))
         window = open_window(work / "door", sync_interval_s=0, freeze_gc=True)
         window.show()
-        spin(lambda: window.tasks is not None and window.status.age.text() != "")
+        spin(lambda: not window.tasks.closed and window.status.age.text() != "")
         keyboard = Keyboard(server.display)
         job = keyboard.run_script([f"windowactivate {int(window.winId())}"])
         spin(job.done)

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from checkin_app.providers.oneticket_api import OneTicketClient
-from checkin_app.sandbox.oneticket import OneTicketSandbox
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from checkin_app.sync.oneticket import OneTicketSync
+from tests.simulators.oneticket import OneTicketSandbox
 
 
 def run(tonight: int, other: int, syncs: int, interval: float, rereads_per_sync: int | None) -> list[Counter]:

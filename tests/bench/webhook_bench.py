@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="webhook-bench-") as tmp:
         data_dir = Path(tmp) / "relay"
         server = subprocess.Popen([sys.executable, "-m", "checkin_app", "--data-dir", str(data_dir), "webhooks", "serve",
-                                   "--port", "0", "--json"], cwd=ROOT, env={**os.environ, **TOKENS},
+                                   "--port", "0", "--json", "--show-secrets"], cwd=ROOT, env={**os.environ, **TOKENS},
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             line = server.stdout.readline()

@@ -13,13 +13,13 @@ from PySide6.QtWidgets import QCheckBox, QLineEdit
 from checkin_app.cli import build_parser
 from checkin_app.gui.connections_view import ConnectionsView
 from checkin_app.providers import registry
-from checkin_app.sandbox.oneticket import OneTicketSandbox
-from checkin_app.sandbox.ticketevolution import TicketEvolutionSandbox
 from checkin_app.sandbox.tickettailor import TicketTailorSandbox
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from tests.helpers.relay_process import RelayProcess
 from tests.helpers.webhooks import RELAY_TOKEN
+from tests.simulators.oneticket import OneTicketSandbox
+from tests.simulators.ticketevolution import TicketEvolutionSandbox
 
 
 def connect_parser() -> argparse.ArgumentParser:

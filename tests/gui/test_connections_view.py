@@ -61,7 +61,7 @@ def test_add_sync_with_progress_pick_events_and_remove(qtbot, view, monkeypatch)
     assert view.model.rows[0]["secrets"] == {"secret": "env:TT_GUI_KEY"}
 
     moves = []
-    view.progress_relay.moved.connect(lambda what, n: moves.append(n))
+    view.syncProgress.connect(lambda what, n: moves.append(n))
     with qtbot.waitSignal(view.syncFinished, timeout=60_000) as done:
         view.sync_button.click()
         assert view.bar.maximum() == 0 and view.cancel_button.isEnabled()
@@ -88,7 +88,7 @@ def test_sync_can_be_cancelled(qtbot, view, sandbox):
     view.api_key_env.setText("TT_GUI_KEY")
     say(qtbot, view, view.add_button)
     sandbox.faults.delay = 0.05  # slow pages, so the cancel lands mid-download
-    view.progress_relay.moved.connect(lambda *_: view.cancel_button.click())
+    view.syncProgress.connect(lambda *_: view.cancel_button.click())
     with qtbot.waitSignal(view.syncFinished, timeout=60_000) as done:
         view.sync_button.click()
     report = done.args[0][0]

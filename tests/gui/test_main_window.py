@@ -166,6 +166,6 @@ def test_closing_the_demo_during_its_first_sync_is_clean(qtbot):
         runner.start()
         w.close()  # waits for the sync job; its answer arrives after the lanes are gone
         qtbot.waitUntil(lambda: not lanes._pending, timeout=30_000)  # the late answer was handled
-        assert w.tasks is None and runner.round == 0 and w.crash.dialogs == []
+        assert w.tasks.closed and runner.round == 0 and w.crash.dialogs == []
     finally:
         demo.stop()

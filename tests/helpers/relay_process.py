@@ -25,7 +25,7 @@ class RelayProcess:
         self.env = {**os.environ, "CHECKIN_TICKETOR_TOKEN": TICKETOR_TOKEN, "CHECKIN_TICKETSOLVE_TOKEN": TICKETSOLVE_TOKEN,
                     "CHECKIN_RELAY_TOKEN": RELAY_TOKEN, **(extra_env or {})}
         self.args = [sys.executable, "-m", "checkin_app", "--data-dir", str(self.data_dir), "webhooks", "serve",
-                     "--port", "0", "--json"]
+                     "--port", "0", "--json", "--show-secrets"]
         if tt_secret:
             self.env["RELAY_TT_SECRET"] = tt_secret
             self.args += ["--tickettailor-secret-env", "RELAY_TT_SECRET"]

@@ -88,7 +88,8 @@ def test_not_sqlite_data_dir_is_a_one_line_error(tmp_path):
 def test_bench_reports_every_figure_on_a_small_store(tmp_path):
     proc = cli(tmp_path / "unused", "bench", "--tickets", "3000", "--events", "2", "--scans", "100", "--json", check=0)
     report = json.loads(proc.stdout)
-    assert report["tickets"] == 3000 and report["import_tickets_per_s"] > 0
+    assert report["tickets"] == 3000 and report["import_tickets_per_s"] > 0 and report["import_tickets_per_cpu_s"] > 0
+    assert report["load_average_1m"] >= 0
     assert sum(report["scan_verdicts"].values()) == 100 and report["scan_verdicts"]["admitted"] > 50
     for key in ("scan_p99_ms", "fsync_floor_p99_ms", "search_name_prefix_fts_p99_ms", "search_email_fragment_like_p99_ms"):
         assert report[key] > 0, key

@@ -12,13 +12,13 @@ from datetime import datetime
 import httpx
 import pytest
 
-from checkin_app.sandbox.oneticket import OneTicketSandbox
-from checkin_app.sandbox.ticketevolution import TicketEvolutionSandbox
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
 from tests.helpers.webhooks import TICKETOR_TOKEN, TICKETSOLVE_TOKEN, ticketor_invoice, ticketsolve_order
 from tests.paths import REFERENCE, ROOT
+from tests.simulators.oneticket import OneTicketSandbox
+from tests.simulators.ticketevolution import TicketEvolutionSandbox
 
 
 def cli(data_dir, *args, env=None):

@@ -110,3 +110,85 @@ def test_csv_import(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,email\nx,y\n")
     assert "needs 'code'" in cli(tmp_path, "import", str(bad)).stderr
+
+
+def test_tsv_import(tmp_path):
+    f = tmp_path / "guests.tsv"
+    f.write_text("code\tevent\tname\temail\nTSV1\tgala\tByron, Ada\tada@example.com\nTSV2\tgala\tJo Smith\t\n")
+    doc = json.loads(cli(tmp_path, "import", str(f), "--json").stdout)
+    assert doc["imported"][0]["tickets"] == 2
+    assert verdict(tmp_path, "TSV1") == "admitted"
+    people = json.loads(cli(tmp_path, "search", "Byron", "--json").stdout)["results"]
+    assert people[0]["code"] == "TSV1" and people[0]["holder_name"] == "Byron, Ada"
+
+
+def test_semicolon_csv_from_a_spreadsheet_import(tmp_path):
+    """Excel writes ';'-separated CSV where the decimal mark is a comma; the dialect is sniffed."""
+    f = tmp_path / "export.csv"
+    f.write_bytes("\ufeffcode;event;name;status\nSEMI1;gala;Müller, Jörg;valid\nSEMI2;gala;Ada;cancelled\n".encode())
+    assert cli(tmp_path, "import", str(f)).returncode == 0
+    assert verdict(tmp_path, "SEMI1") == "admitted"
+    assert verdict(tmp_path, "SEMI2") == "void"
+    people = json.loads(cli(tmp_path, "search", "Müller", "--json").stdout)["results"]
+    assert people[0]["holder_name"] == "Müller, Jörg"
+
+
+def test_delimited_rows_with_more_cells_than_the_header_reject_the_file(tmp_path):
+    f = tmp_path / "guests.tsv"
+    f.write_text("code\tevent\nOK1\tgala\nBAD\tgala\textra\n")
+    proc = cli(tmp_path, "import", str(f))
+    assert proc.returncode == 2 and "row 2 has more cells than the header" in proc.stderr
+    assert ticket_count(tmp_path) == 0
+
+
+def test_a_text_file_that_is_no_table_gets_one_bounded_line(tmp_path):
+    f = tmp_path / "notes.txt"
+    f.write_text(" ".join(f"word{i}" for i in range(5000)) + "\nsecond line\n")
+    proc = cli(tmp_path, "import", str(f))
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and "needs 'code'" in lines[0] and len(lines[0]) < 400, proc.stderr
+
+
+def _big_csv(path, n):
+    rows = [f"K{i:06d}q,gala,Guest{i} Surname{i % 97},guest{i}@example.com" for i in range(n)]
+    path.write_text("code,event,name,email\n" + "\n".join(rows) + "\n")
+
+
+def _counts(data_dir):
+    from checkin_app.store import Store
+
+    with Store(data_dir) as store:
+        c = store.conn
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # rank 1: the search index is compared with the tickets table row by row (external content).
+        c.execute("INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('integrity-check', 1)")
+        return (c.execute("SELECT COUNT(*) FROM tickets").fetchone()[0],
+                c.execute("SELECT COUNT(*) FROM tickets_fts WHERE tickets_fts MATCH 'example'").fetchone()[0])
+
+
+def test_an_import_killed_mid_file_leaves_all_or_nothing_and_search_finds_every_ticket(tmp_path):
+    import os
+    import signal
+    import time
+
+    n = 60_000
+    data, big = tmp_path / "door", tmp_path / "guests.csv"
+    _big_csv(big, n)
+    cli(data, "events")  # the data dir exists before the import starts writing
+    wal = data / "checkin.sqlite3-wal"
+    start = wal.stat().st_size if wal.exists() else 0
+    child = subprocess.Popen([sys.executable, "-m", "checkin_app", "--data-dir", str(data), "import", str(big)],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Kill it once its transaction has started writing (the WAL grows), before it can commit.
+    deadline = time.monotonic() + 60
+    while child.poll() is None and time.monotonic() < deadline and (wal.stat().st_size if wal.exists() else 0) <= start + 65536:
+        time.sleep(0.005)  # polling a file another process writes: there is no signal to wait on
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL  # killed while writing, not after it finished
+    tickets, found = _counts(data)
+    assert (tickets, found) in ((0, 0), (n, n)), (tickets, found)
+    assert cli(data, "import", str(big)).returncode == 0
+    assert _counts(data) == (n, n)
+    hit = json.loads(cli(data, "search", "Guest59999", "--json").stdout)["results"]
+    assert [r["code"] for r in hit] == ["K059999q"]

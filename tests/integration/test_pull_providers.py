@@ -11,14 +11,14 @@ from checkin_app.errors import AuthError
 from checkin_app.providers.http import RetryPolicy
 from checkin_app.providers.oneticket_api import OneTicketClient
 from checkin_app.providers.ticketevolution_api import TicketEvolutionClient
-from checkin_app.sandbox.oneticket import OneTicketSandbox
-from checkin_app.sandbox.ticketevolution import TicketEvolutionSandbox
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
 from checkin_app.sync.oneticket import OneTicketSync
 from checkin_app.sync.ticketevolution import TicketEvolutionSync
 from tests.paths import ROOT
+from tests.simulators.oneticket import OneTicketSandbox
+from tests.simulators.ticketevolution import TicketEvolutionSandbox
 
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)
 

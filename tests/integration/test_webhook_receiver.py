@@ -9,19 +9,12 @@ import pytest
 
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
-from checkin_app.webhooks.receiver import Receiver, ReceiverConfig
 from checkin_app.webhooks.signature import TT_HEADER, tickettailor_signature
-from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, TICKETSOLVE_TOKEN, inbox_rows, real_tt_delivery
+from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, TICKETSOLVE_TOKEN, inbox_rows, make_receiver, real_tt_delivery
 from tests.paths import REFERENCE
 
 BODY, HEADER, SECRET, SIGNED_AT = real_tt_delivery()
 JSON = {"Content-Type": "application/json"}
-
-
-def make_receiver(tmp_path, now=SIGNED_AT + 10, **overrides):
-    config = ReceiverConfig(tickettailor_secret=SECRET, path_tokens={"ticketor": TICKETOR_TOKEN, "ticketsolve": TICKETSOLVE_TOKEN},
-                            relay_token=RELAY_TOKEN, clock=lambda: now, **overrides)
-    return Receiver(tmp_path, config)
 
 
 @pytest.fixture

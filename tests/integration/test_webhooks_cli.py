@@ -5,12 +5,12 @@ import socket
 import subprocess
 import sys
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from checkin_app.errors import ConfigError
 from checkin_app.webhooks import settings
+from tests.helpers import keyrings
+from tests.helpers.keyrings import MemoryKeyring  # noqa: F401 (tests/gui/test_doors_panel.py imports it from here)
 from tests.helpers.relay_process import RelayProcess
 from tests.helpers.webhooks import RELAY_TOKEN, TICKETOR_TOKEN, TICKETSOLVE_TOKEN
 from tests.paths import ROOT
@@ -70,32 +70,12 @@ def test_a_port_in_use_is_a_clear_error(tmp_path):
     assert proc.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in proc.stderr
 
 
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.entries = {}
-
-    def get_password(self, service, username):
-        return self.entries.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.entries.pop((service, username), None)
-
-
 @pytest.fixture
 def memory_keyring(monkeypatch):
     for var in settings.DEFAULT_ENV.values():
         monkeypatch.delenv(var, raising=False)
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with keyrings.memory_keyring() as backend:
+        yield backend
 
 
 def test_tokens_are_created_once_in_the_keyring_and_kept(memory_keyring):

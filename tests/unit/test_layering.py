@@ -10,7 +10,8 @@ STDLIB = set(sys.stdlib_module_names)
 ALLOWED = {
     "domain": ({"domain", "errors"}, set()),
     "store": ({"domain", "errors", "store"}, {"sqlite_utils"}),
-    "providers": ({"domain", "errors", "providers", "log"}, {"httpx"}),
+    # sqlite_utils: `rows_from_file` reads the delimited (CSV, TSV) files `import` takes (providers/payloads.py).
+    "providers": ({"domain", "errors", "providers", "log"}, {"httpx", "sqlite_utils"}),
     # segno and barcode (python-barcode) render tickets for scanning.synth (tests, bench, demo video).
     # cv2_enumerate_cameras lists cameras by name on Windows and macOS (scanning.cameras).
     "scanning": ({"domain", "errors", "scanning"}, {"cv2", "numpy", "zxingcpp", "pyzbar", "segno", "barcode", "cv2_enumerate_cameras"}),

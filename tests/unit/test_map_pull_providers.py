@@ -46,7 +46,7 @@ def test_oneticket_purchase_and_seats_from_the_docs():
 
 def test_the_ticket_evolution_simulator_checks_signatures_with_its_own_implementation():
     """The simulator's verifier is written apart from the client's signer; both meet the documented vectors."""
-    from checkin_app.sandbox import ticketevolution as simulator
+    from tests.simulators import ticketevolution as simulator
 
     assert "providers" not in simulator.expected_signature.__module__
     assert simulator.expected_signature("xyz", "GET", "api.ticketevolution.com", "/brokerages",

@@ -15,7 +15,7 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from checkin_app.sandbox.simbase import SimulatedApi
+from tests.simulators.simbase import SimulatedApi
 
 _OK = {"status": "success", "message": "", "messageid": ""}
 #: The disclosure table: 1 and 2 as 1Ticket's document lists them (1ticket-legacy-api.txt:626-639),

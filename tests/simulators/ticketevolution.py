@@ -22,7 +22,7 @@ import itertools
 from typing import Any, Mapping
 from urllib.parse import quote_plus
 
-from checkin_app.sandbox.simbase import SimulatedApi
+from tests.simulators.simbase import SimulatedApi
 
 
 def expected_signature(secret: str, method: str, host: str, path: str, query: Mapping[str, str], body: bytes) -> str:
