@@ -17,7 +17,8 @@ from pathlib import Path
 # patterns come before general ones.
 COMPONENTS: list[tuple[str, str]] = [
     ("OpenCV: cv2 module", r"^_internal/cv2/"),
-    ("OpenCV: OpenBLAS + gfortran (LAPACK for cv2)", r"^_internal/opencv_python_headless\.libs/lib(openblas|gfortran|quadmath)"),
+    ("OpenCV: OpenBLAS + gfortran (LAPACK for cv2)",
+     r"^_internal/opencv_python_headless\.libs/lib(openblas|gfortran|quadmath)"),
     ("OpenCV: FFmpeg with VP8/9, OpenSSL 1.1 (video files)",
      r"^_internal/opencv_python_headless\.libs/lib(avcodec|avformat|avutil|sw|vpx|drm|ssl|crypto)"),
     ("OpenCV: image codecs (PNG, AVIF with AV1)", r"^_internal/opencv_python_headless\.libs/"),

@@ -30,8 +30,8 @@ from checkin_app.gui.plain_words import plain_error
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.stats_view import StatsView
-from checkin_app.gui.style import app_icon
 from checkin_app.gui.status_strip import StatusStrip
+from checkin_app.gui.style import app_icon
 from checkin_app.gui.supervisor import SupervisorView
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.verdict import VerdictOverlay

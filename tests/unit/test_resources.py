@@ -103,6 +103,6 @@ def test_a_wheel_carries_every_resource_and_an_install_loads_them_as_changed(tmp
     with (res / "style.qss").open("a", encoding="utf-8") as f:
         f.write("QLabel { color: $acent; }\n")  # a typo'd placeholder fails loudly, not as an unstyled window
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, "-c", "from checkin_app.gui import style"], env={**env, "PYTHONPATH": str(target)},
-                          cwd=target, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", "from checkin_app.gui import style"],
+                          env={**env, "PYTHONPATH": str(target)}, cwd=target, capture_output=True, text=True)
     assert done.returncode != 0 and "KeyError: 'acent'" in done.stderr
