@@ -448,15 +448,15 @@ def _status(args) -> int:
     lines = [f"{online}; {st.unpushed} acts waiting to be pushed, {st.failed_pushes} failed; last sync "
              f"{st.last_success_at or 'never'}" + (f"; last error: {st.last_error}" if st.last_error else "")]
     for item in st.lists:
-        age = "never refreshed" if item["age_s"] is None else f"refreshed {int(item['age_s'] // 60)} min ago"
-        lines.append(f"  {item['name']}: {age}{'  (STALE)' if item['stale'] else ''}")
+        age = "never refreshed" if item.age_s is None else f"refreshed {int(item.age_s // 60)} min ago"
+        lines.append(f"  {item.name}: {age}{'  (STALE)' if item.stale else ''}")
     for key, what in (("unapplied_deliveries", "webhook deliveries stored but not applied"),
                       ("set_aside_records", "provider records set aside (could not be mapped)"),
                       ("unrecognised_tickets", "tickets refused: the provider said something we do not recognise")):
         part = getattr(st, key)
-        if part["count"]:
-            lines.append(f"{part['count']} {what}; latest:")
-            lines.extend(f"  {r['provider']} {r.get('ref') or ''}: {r['reason']}" for r in part["latest"])
+        if part.count:
+            lines.append(f"{part.count} {what}; latest:")
+            lines.extend(f"  {r['provider']} {r.get('ref') or ''}: {r['reason']}" for r in part.latest)
     emit(args, st.to_dict(), "\n".join(lines))
     return EXIT_OK
 

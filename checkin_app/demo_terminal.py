@@ -19,7 +19,7 @@ from checkin_app.scanning.synth import write_ticket_video
 from checkin_app.services import doors
 from checkin_app.services.checkin import CheckinService
 from checkin_app.services.scanner import door_pipeline
-from checkin_app.store import Store
+from checkin_app.store import Store, tickets
 
 # Never colour alone: every line carries a mark and the verdict in words too.
 _MARKS = {VerdictKind.ADMITTED: "✔", VerdictKind.FORCED: "✔", VerdictKind.EXITED: "↩",
@@ -42,7 +42,7 @@ def run(say: Callable[[str], None] = print, arrivals: int = 5, data_dir: Path | 
         say(f"Sandbox box office (a simulated Ticket Tailor account) on {demo.sandbox.base_url}")
         report = demo.sync()
         with Store(demo.data_dir) as store:
-            attendees = store.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+            attendees = tickets.ticket_count(store.conn)
             say(f"Synced {attendees:,} attendees through the real API client in "
                 f"{time.monotonic() - started:.1f} s ({report.pull.pages if report.pull else 0} pages)")
             codes = demo.door_codes(arrivals)

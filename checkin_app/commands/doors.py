@@ -184,10 +184,11 @@ def _version(row) -> str:
 
 
 def _conflicts(args) -> int:
+    from checkin_app.domain.models import ConflictKind
     from checkin_app.services.supervisor import conflicts
 
     with open_app(args) as app:
-        rows = [c for c in conflicts(app.store, include_resolved=args.all) if c["kind"] != "push_failed"]
+        rows = [c.to_dict() for c in conflicts(app.store, include_resolved=args.all) if c.kind is not ConflictKind.PUSH_FAILED]
     lines = []
     for c in rows:
         d = c["detail"]

@@ -35,6 +35,29 @@ class TicketKind(str, enum.Enum):
     GUEST_LIST = "guest_list"  # admitted by name, `party_size` people
 
 
+class ConflictKind(str, enum.Enum):
+    """What a supervisor's conflicts list holds (stored conflicts, then what the providers said)."""
+
+    DOUBLE_ADMISSION = "double_admission"  # one ticket admitted at two doors (or a door and the provider)
+    VOID_AFTER_ADMISSION = "void_after_admission"  # voided (box office or a door) after a door admitted it
+    ADMISSION_AFTER_VOID = "admission_after_void"  # a door admitted it after another door voided it
+    FORGED_ROW = "forged_row"  # two versions of one door's (device_id, seq) row
+    PUSH_FAILED = "push_failed"  # the provider refused an act for good (from the outbox)
+    UNRECOGNISED = "unrecognised"  # a provider value not on its allow-list (from the tickets)
+    SET_ASIDE = "set_aside"  # a provider record that could not be mapped
+    UNAPPLIED_DELIVERY = "unapplied_delivery"  # a webhook delivery kept but not applied
+    # A stored kind this build does not know (a newer build wrote it): shown with its raw kind and
+    # detail, never hidden.
+    OTHER = "other"
+
+    @classmethod
+    def parse(cls, raw: str) -> "ConflictKind":
+        try:
+            return cls(raw)
+        except ValueError:
+            return cls.OTHER
+
+
 class TicketSource(str, enum.Enum):
     REMOTE = "remote"
     LOCAL = "local"  # walk-up issued at this door, not yet known upstream

@@ -29,6 +29,9 @@ class VerdictKind(str, enum.Enum):
     CHECK_WITH_SUPERVISOR = "check_with_supervisor"
     # The static code is not what the guest shows (1Ticket rotating barcodes).
     ROTATING_CODE = "rotating_code"
+    # What was scanned or typed is not a ticket code at all (empty, control characters, too long):
+    # `codes.normalise` raises `InvalidCode`, nothing is journalled, and the door shows this verdict.
+    UNREADABLE = "unreadable"
 
 
 #: Verdicts after which the person walks through the door (or out of it).

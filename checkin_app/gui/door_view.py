@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout
                                QListWidgetItem, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
 from checkin_app.domain.changes import SCAN, Changes
-from checkin_app.domain.rules import Mode, clock_time
+from checkin_app.domain.rules import Mode, Verdict, VerdictKind, clock_time
 from checkin_app.errors import InvalidCode
 from checkin_app.gui.camera_pane import CameraPane
 from checkin_app.gui.plain_words import unknown_reason
@@ -29,6 +29,8 @@ from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.verdict import VerdictPanel, look_for
 from checkin_app.services import events, stats, supervisor
+from checkin_app.services.stats import Counters
+from checkin_app.services.status import DoorStatus
 
 RECENT = 20
 SCAN_BURST_MS = 250  # scans in a queue of arrivals tell the other views once per this, not once each
@@ -113,13 +115,13 @@ class DoorView(QWidget):
 
     Signals:
         verdictShown(dict): a scan was decided and is on screen (the verdict dict).
-        countersChanged(dict): the counters changed (admitted, inside, expected, per_type).
+        countersChanged(Counters): the counters changed (admitted, inside, expected, per_type).
         connectRequested(): the first-run button was pressed (open the connect wizard).
         scopeShown(str): the "Admitting: …" line changed.
     """
 
     verdictShown = Signal(dict)
-    countersChanged = Signal(dict)
+    countersChanged = Signal(object)
     connectRequested = Signal()
     scopeShown = Signal(str)
 
@@ -128,8 +130,8 @@ class DoorView(QWidget):
         self.setObjectName("page")
         self.tasks, self.sounds = tasks, sounds
         self.mode = Mode.ENTRY
-        self.counters: dict = {"admitted": 0, "inside": 0, "expected": 0, "per_type": []}
-        self.status: dict | None = None  # the door's last `DoorStatus.to_dict()` (list age, online)
+        self.counters = Counters()
+        self.status: DoorStatus | None = None  # the door's last status (list age, online)
         self.latencies: list[float] = []  # seconds from scan arrival to verdict painted
 
         self.verdict = VerdictPanel()
@@ -254,7 +256,7 @@ class DoorView(QWidget):
         ticket = verdict.get("ticket") or {}
         self._add_recent(verdict["verdict"], verdict["message"], ticket.get("holder_name"), time.time())
         self._count(verdict)
-        if verdict["verdict"] != "unreadable":  # a decided scan wrote the journal; scans come in bursts
+        if verdict["verdict"] != VerdictKind.UNREADABLE:  # a decided scan wrote the journal; scans come in bursts
             self.tasks.announce(SCAN, source=self, within_ms=SCAN_BURST_MS)
         self.verdictShown.emit(verdict)
 
@@ -262,7 +264,7 @@ class DoorView(QWidget):
         if not isinstance(exc, InvalidCode):
             self.tasks.report(exc)  # a full disk is a message, a bug a crash dialog
             return
-        self._decided({"verdict": "unreadable", "code": raw, "message": str(exc), "ticket": None}, asked_at)
+        self._decided(Verdict(VerdictKind.UNREADABLE, raw, str(exc)).to_dict(), asked_at)
 
     def set_mode(self, mode: Mode) -> None:
         self.mode = mode
@@ -274,7 +276,7 @@ class DoorView(QWidget):
                                        if exiting else "")
         (self.exit_button if exiting else self.entry_button).setChecked(True)
 
-    def set_status(self, status: dict) -> None:
+    def set_status(self, status: DoorStatus) -> None:
         """The door's status (list age, online): an unknown code on an old list says it may be new."""
         self.status = status
 
@@ -291,7 +293,7 @@ class DoorView(QWidget):
 
     def _show_snapshot(self, snap: dict) -> None:
         scope = snap["scope"]
-        no_list = not scope["cached"] and snap["counters"]["expected"] == 0
+        no_list = not scope["cached"] and snap["counters"].expected == 0
         if no_list and self.verdict.verdict is None:
             self.centre.setCurrentWidget(self.first_run)
         elif not no_list and self.centre.currentWidget() is self.first_run:
@@ -309,33 +311,25 @@ class DoorView(QWidget):
     def _count(self, verdict: dict) -> None:
         """Move the counters with a verdict: a new arrival, a re-entry (inside only) or an exit."""
         kind, ticket = verdict["verdict"], verdict.get("ticket") or {}
-        c = self.counters
-        if kind in ("admitted", "forced"):
+        if kind in (VerdictKind.ADMITTED, VerdictKind.FORCED):
             step, new = 1, not verdict.get("reentry")
-        elif kind == "exited" and ticket.get("checked_in_at"):
+        elif kind == VerdictKind.EXITED and ticket.get("checked_in_at"):
             step, new = -1, False
         else:
             return
-        c["inside"] = max(0, c.get("inside", 0) + step)
-        c["admitted"] += 1 if new else 0
-        for row in c["per_type"]:
-            if row["ticket_type"] == (ticket.get("ticket_type") or "Ticket"):
-                row["inside"] = max(0, row.get("inside", 0) + step)
-                row["admitted"] += 1 if new else 0
-                break
-        self._show_counters(c)
+        self._show_counters(self.counters.moved(ticket.get("ticket_type") or "Ticket", step, 1 if new else 0))
 
-    def _show_counters(self, counters: dict) -> None:
+    def _show_counters(self, counters: Counters) -> None:
         self.counters = counters
-        self.total.setText(f"{counters['inside']:,} / {counters['expected']:,}")
+        self.total.setText(f"{counters.inside:,} / {counters.expected:,}")
         while self.per_type.count():
             self.per_type.takeAt(0).widget().deleteLater()
-        for i, row in enumerate(counters["per_type"][:4]):
+        for i, row in enumerate(counters.per_type[:4]):
             name = FitLabel()
-            name.setText(row["ticket_type"])
+            name.setText(row.ticket_type)
             name.setAlignment(Qt.AlignLeft)
             self.per_type.addWidget(name, i, 0)
-            n = QLabel(f"{row['inside']:,} / {row['expected']:,}")
+            n = QLabel(f"{row.people.inside:,} / {row.people.expected:,}")
             n.setAlignment(Qt.AlignRight)
             self.per_type.addWidget(n, i, 1)
         self.countersChanged.emit(counters)

@@ -37,7 +37,7 @@ from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.verdict import VerdictOverlay
 from checkin_app.gui.wedge_filter import WedgeFilter
 from checkin_app.services.scanner import door_pipeline
-from checkin_app.services.status import door_status
+from checkin_app.services.status import DoorStatus, door_status
 from checkin_app.sync.loop import SyncLoop
 
 FIRST_SIZE = (1280, 800)  # the window's size on first start, where the screen has room for it
@@ -54,12 +54,12 @@ class MainWindow(QMainWindow):
         sounds: the cue player (default: from the settings).
 
     Signals:
-        statusShown(dict): the status strip was updated (`DoorStatus.to_dict()`).
+        statusShown(DoorStatus): the status strip was updated.
         cameraStarted(object): a `CameraWorker` started decoding.
         messageShown(str): an environment error was shown to the user.
     """
 
-    statusShown = Signal(dict)
+    statusShown = Signal(object)
     messageShown = Signal(str)
     cameraStarted = Signal(object)
 
@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.tasks.error.connect(self.show_message)
         self.tasks.crashed.connect(self.crash.crashed)
         self.messages: list[str] = []
-        self.last_status: dict | None = None  # the door's latest `DoorStatus.to_dict()`
+        self.last_status: DoorStatus | None = None  # the door's latest status
 
         self.status = StatusStrip()
         self.door = DoorView(self.tasks, self.sounds)
@@ -173,9 +173,9 @@ class MainWindow(QMainWindow):
             self.refresh_status()
 
     def refresh_status(self) -> None:
-        self.tasks.read(lambda app: door_status(app.store).to_dict(), self._show_status)
+        self.tasks.read(lambda app: door_status(app.store), self._show_status)
 
-    def _show_status(self, st: dict) -> None:
+    def _show_status(self, st: DoorStatus) -> None:
         self.last_status = st
         self.status.show_status(st)
         self.door.set_status(st)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from checkin_app.services.status import DoorStatus
+
 # What the provider client says when the network itself failed (providers/http.py wraps httpx's
 # transport errors as "cannot reach the server (ConnectError: ...)"), and the OS errors under them.
 _NO_NETWORK = re.compile(r"cannot reach the server|Name or service not known|Temporary failure in name resolution|"
@@ -31,28 +33,28 @@ def clock(iso: str | None) -> str | None:
         return None
 
 
-def list_downloaded_at(status: dict | None) -> str | None:
-    """When the oldest admitted list was last downloaded ("19:02"), from `DoorStatus.to_dict()`."""
-    if not status or not status.get("lists"):
+def list_downloaded_at(status: DoorStatus | None) -> str | None:
+    """When the oldest admitted list was last downloaded ("19:02")."""
+    if not status or not status.lists:
         return None
-    times = [item.get("refreshed_at") for item in status["lists"]]
+    times = [item.refreshed_at for item in status.lists]
     if any(t is None for t in times):
         return None
-    return clock(min(times))
+    return clock(min(t for t in times if t is not None))
 
 
-def continues_from(status: dict | None) -> str:
+def continues_from(status: DoorStatus | None) -> str:
     at = list_downloaded_at(status)
     return f"Scanning continues from the list downloaded at {at}." if at else \
         "Scanning continues from the lists on this laptop."
 
 
-def plain_error(text: str, status: dict | None = None) -> str:
+def plain_error(text: str, status: DoorStatus | None = None) -> str:
     """A provider or network error in words door staff can act on.
 
     Args:
         text: the error as the client or sync wrote it.
-        status: the door's status (`DoorStatus.to_dict()`), for the time of the list in use.
+        status: the door's status, for the time of the list in use.
     """
     if _REFUSED.search(text):
         return f"The box office's server is not answering (connection refused). {continues_from(status)}"
@@ -63,9 +65,9 @@ def plain_error(text: str, status: dict | None = None) -> str:
     return _JARGON.sub("", text).strip()
 
 
-def unknown_reason(status: dict | None) -> str | None:
+def unknown_reason(status: DoorStatus | None) -> str | None:
     """The reason for an unknown code when the list may be behind (offline or stale); None when it is fresh."""
-    if not status or not (status.get("stale") or status.get("online") is False):
+    if not status or not (status.stale or status.online is False):
         return None
     at = list_downloaded_at(status)
     where = f"the list downloaded at {at}" if at else "the list on this laptop"

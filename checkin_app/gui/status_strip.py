@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from checkin_app.gui.plain_words import continues_from, plain_error
 from checkin_app.gui.style import pill
 from checkin_app.gui.fit_label import FitLabel
+from checkin_app.services.status import DoorStatus
 
 
 def age_text(seconds: float | None) -> str:
@@ -71,10 +72,10 @@ class StatusStrip(QWidget):
         lay.setContentsMargins(12, 8, 12, 4)
         lay.addLayout(row)
         lay.addWidget(self.stale)
-        self.show_status({"online": None, "unpushed": 0, "failed_pushes": 0, "lists": [], "stale": False})
+        self.show_status(DoorStatus(None, 0, 0, None, None))
 
-    def show_status(self, st: dict) -> None:
-        online = st["online"]
+    def show_status(self, st: DoorStatus) -> None:
+        online = st.online
         if online is None:
             self.online.setText("●  Local lists only")
             self.online.setStyleSheet(pill("#3e4c59", "#e4e7eb"))
@@ -82,15 +83,15 @@ class StatusStrip(QWidget):
             self.online.setText("●  Online")
             self.online.setStyleSheet(pill("#0f5132", "#c7f0d8"))
         else:  # in words door staff can act on, never "[Errno -2]"
-            said = plain_error(st.get("last_error") or "", st) if st.get("last_error") else ""
+            said = plain_error(st.last_error, st) if st.last_error else ""
             self.online.setText(f"▲  {said or 'OFFLINE. ' + continues_from(st)}  Scans are kept and sent later.")
             self.online.setStyleSheet(pill("#842029", "#f8d7da"))
-        failed = f", {st['failed_pushes']} failed" if st.get("failed_pushes") else ""
-        self.unpushed.setText(f"   {st['unpushed']} waiting to send{failed}")
-        ages = [item["age_s"] for item in st["lists"]]
+        failed = f", {st.failed_pushes} failed" if st.failed_pushes else ""
+        self.unpushed.setText(f"   {st.unpushed} waiting to send{failed}")
+        ages = [item.age_s for item in st.lists]
         oldest = None if not ages or any(a is None for a in ages) else max(ages)
-        self.age.setText(f"   Attendee list {age_text(oldest)}" if st["lists"] else "   No attendee list yet")
-        stale = [item["name"] for item in st["lists"] if item["stale"]]
+        self.age.setText(f"   Attendee list {age_text(oldest)}" if st.lists else "   No attendee list yet")
+        stale = [item.name for item in st.lists if item.stale]
         self.stale.setVisible(bool(stale))
         if stale:
             self.stale.setText(f"⚠  STALE LIST: {', '.join(stale)} {age_text(oldest)}. Tickets bought since then "

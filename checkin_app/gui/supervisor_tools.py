@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from checkin_app.domain.changes import ATTENDEE_ACT, CONFLICT_RESOLVED, Changes
+from checkin_app.domain.models import ConflictKind
 from checkin_app.domain.rules import clock_time
 from checkin_app.errors import CheckinError
 from checkin_app.gui.enabling import enable
@@ -15,6 +16,7 @@ from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.outcome import OutcomeLine
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import events, export, supervisor
+from checkin_app.services.conflicts import Conflict
 
 
 class WalkUpPanel(QWidget):
@@ -93,14 +95,15 @@ class WalkUpPanel(QWidget):
         self.tasks.explain(exc, lambda reason: self.outcome.say(reason, False))
 
 
-_PROBLEMS = {"double_admission": "Admitted twice", "void_after_admission": "Voided after admission",
-             "admission_after_void": "Admitted after a void", "push_failed": "Not accepted upstream",
-             "forged_row": "Two versions of a door's row", "unrecognised": "Provider state not recognised",
-             "set_aside": "Record set aside", "unapplied_delivery": "Delivery not applied"}
+_PROBLEMS = {ConflictKind.DOUBLE_ADMISSION: "Admitted twice", ConflictKind.VOID_AFTER_ADMISSION: "Voided after admission",
+             ConflictKind.ADMISSION_AFTER_VOID: "Admitted after a void", ConflictKind.PUSH_FAILED: "Not accepted upstream",
+             ConflictKind.FORGED_ROW: "Two versions of a door's row",
+             ConflictKind.UNRECOGNISED: "Provider state not recognised", ConflictKind.SET_ASIDE: "Record set aside",
+             ConflictKind.UNAPPLIED_DELIVERY: "Delivery not applied"}
 CONFLICT_COLUMNS = [
-    Column("at", "When", lambda r: clock_time(r["at"])),
-    Column("kind", "Problem", lambda r: _PROBLEMS.get(r["kind"], r["kind"])),
-    Column("summary", "What happened"),
+    Column("at", "When", lambda r: clock_time(r.at)),
+    Column("kind", "Problem", lambda r: _PROBLEMS.get(r.kind, r.kind_text)),
+    Column("summary", "What happened", lambda r: r.summary),
 ]
 
 
@@ -138,14 +141,14 @@ class ConflictsPanel(QWidget):
     def refresh(self) -> None:
         self.tasks.read(lambda app: supervisor.conflicts(app.store), self._show)
 
-    def _show(self, rows: list[dict]) -> None:
+    def _show(self, rows: list[Conflict]) -> None:
         self.model.set_rows(rows)
         self.summary.setText("No conflicts" if not rows else f"{len(rows)} to look at")
         self.loaded.emit(len(rows))
 
     def resolve_selected(self) -> None:
         # A row stands for every stored conflict of its problem; failed pushes clear when a retry succeeds.
-        ids = [i for r in self.view.selectionModel().selectedRows() for i in self.model.row_at(r.row())["ids"]]
+        ids = [i for r in self.view.selectionModel().selectedRows() for i in self.model.row_at(r.row()).ids]
         if ids:
             self.tasks.db(lambda app: supervisor.resolve_conflict(app.store, ids), changes=CONFLICT_RESOLVED)
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from checkin_app.domain.rules import PASSING, VerdictKind
 from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.style import TONES
 
@@ -30,33 +31,33 @@ class Look:
     note: str | None = None  # shown instead of the engine's message
 
 
-_LOOKS = {
-    "admitted": Look("ok", "ADMITTED", "admitted", "Admitted"),
-    "forced": Look("ok", "ADMITTED BY SUPERVISOR", "admitted", "Admitted (supervisor)"),
-    "exited": Look("exit", "EXIT RECORDED", "admitted", "Exit"),
-    "already_checked_in": Look("warn", "ALREADY CHECKED IN", "warning", "Already in"),
-    "wrong_event": Look("warn", "WRONG EVENT", "warning", "Wrong event"),
-    "void": Look("stop", "VOID · DO NOT ADMIT", "refused", "Void"),
-    "unknown": Look("stop", "UNKNOWN CODE", "refused", "Unknown"),
-    "not_admission": Look("stop", "NOT A TICKET", "refused", "Not a ticket"),
+# Keyed by the engine's verdicts only (a `VerdictKind` equals its text, so `Verdict.to_dict()`'s
+# "verdict" finds its look); tests/gui/test_door_view.py checks every kind has one.
+LOOKS = {
+    VerdictKind.ADMITTED: Look("ok", "ADMITTED", "admitted", "Admitted"),
+    VerdictKind.FORCED: Look("ok", "ADMITTED BY SUPERVISOR", "admitted", "Admitted (supervisor)"),
+    VerdictKind.EXITED: Look("exit", "EXIT RECORDED", "admitted", "Exit"),
+    VerdictKind.ALREADY_CHECKED_IN: Look("warn", "ALREADY CHECKED IN", "warning", "Already in"),
+    VerdictKind.WRONG_EVENT: Look("warn", "WRONG EVENT", "warning", "Wrong event"),
+    VerdictKind.VOID: Look("stop", "VOID · DO NOT ADMIT", "refused", "Void"),
+    VerdictKind.UNKNOWN: Look("stop", "UNKNOWN CODE", "refused", "Unknown"),
+    VerdictKind.NOT_ADMISSION: Look("stop", "NOT A TICKET", "refused", "Not a ticket"),
     # Issue 12: the provider said something we do not recognise (fail closed), or the code rotates.
-    "check_with_supervisor": Look("stop", "CHECK WITH A SUPERVISOR", "refused", "Check"),
-    "rotating_code": Look("warn", "ROTATING CODE · CHECK NAME AND ID", "warning", "Rotating code"),
-    "unreadable": Look("stop", "NOT A TICKET CODE", "refused", "Unreadable"),
+    VerdictKind.CHECK_WITH_SUPERVISOR: Look("stop", "CHECK WITH A SUPERVISOR", "refused", "Check"),
+    VerdictKind.ROTATING_CODE: Look("warn", "ROTATING CODE · CHECK NAME AND ID", "warning", "Rotating code"),
+    VerdictKind.UNREADABLE: Look("stop", "NOT A TICKET CODE", "refused", "Unreadable"),
 }
 IDLE = Look("idle", "READY", None)
 IDLE_EXIT = Look("exit", "EXIT MODE", None)
-# Verdicts that let someone through; anything else (including one we do not know) is a refusal.
-PASSING = frozenset({"admitted", "forced", "exited"})
 
 
 def look_for(verdict: dict) -> Look:
-    """How to show a verdict (`Verdict.to_dict()`, or {"verdict": "unreadable", ...})."""
-    look = _LOOKS.get(verdict["verdict"], _LOOKS["unknown"])
+    """How to show a verdict (`Verdict.to_dict()`); one this build does not know looks unknown (a refusal)."""
+    look = LOOKS.get(verdict["verdict"], LOOKS[VerdictKind.UNKNOWN])
     if verdict.get("reentry") and look.tone == "ok":
         return Look("ok", "RE-ENTRY · ADMITTED", look.cue, "Re-entry")
     ticket = verdict.get("ticket")
-    if verdict["verdict"] == "exited" and ticket is not None and not ticket.get("checked_in_at"):
+    if verdict["verdict"] == VerdictKind.EXITED and ticket is not None and not ticket.get("checked_in_at"):
         # The ticket leaves without ever having come in: a ticket passed back out, or a wrong mode.
         return Look("warn", "EXIT · NO ENTRY RECORDED", "warning", "Exit (no entry)",
                     "No entry was recorded for this ticket: was it passed back out?")
@@ -215,7 +216,7 @@ class VerdictPanel(QFrame):
         """Show a verdict now, replacing whatever is up (the next scan interrupts).
 
         Args:
-            verdict: `Verdict.to_dict()` (or {"verdict": "unreadable", "message": ...}).
+            verdict: `Verdict.to_dict()`.
             asked_at: `time.perf_counter()` when the scan arrived, for the painted-latency figure.
         """
         if self.verdict is not None and is_refusal(self.verdict):

@@ -21,7 +21,7 @@ from checkin_app.domain.models import Batch, Event, Ticket, TicketStatus
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 from checkin_app.store.search import like_search, search
-from checkin_app.store.tickets import apply_batch
+from checkin_app.store.tickets import apply_batch, ticket_ids_for_code
 
 _FIRST = ("Ada Alan Amira Ben Carla Chen Dara Elif Emma Farah Grace Hugo Ines Ivan Jana Joao Kai Lena Liam Maya Mateo "
           "Nadia Noah Olga Omar Priya Quinn Rosa Sami Sofia Tariq Uma Vera Wen Yara Zoe").split()
@@ -109,7 +109,7 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
             # This process's CPU time for the same import: what it costs when it has a core to itself.
             report["import_cpu_s"] = round(cpu, 2)
             report["import_tickets_per_cpu_s"] = round(tickets / max(cpu, 1e-9))
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            store.db.checkpoint()
             report.update(_bench_scans(store, sample_codes, scans, say))
             report.update(_bench_fsync_floor(data_dir, scans))
             report.update(_bench_search(store, sample_people, searches, say))
@@ -148,7 +148,7 @@ def _bench_scans(store: Store, codes: list[str], n: int, say) -> dict:
     lookup = []
     for code in mix[:2000]:
         t0 = time.perf_counter()
-        store.conn.execute("SELECT id FROM tickets WHERE code = ?", (code,)).fetchall()
+        ticket_ids_for_code(store.conn, code)
         lookup.append(time.perf_counter() - t0)
     l50, l99 = _percentiles(lookup)
     return {"scans": n, "scan_verdicts": verdicts, "scan_p50_ms": round(p50, 3), "scan_p99_ms": round(p99, 3),

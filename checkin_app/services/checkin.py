@@ -130,23 +130,14 @@ class CheckinService:
             state = self._one(conn, code, event_ids)
             if state.admitted_count == 0:
                 raise CheckinError(f"{codes.display(code)} is not checked in; nothing to undo")
-            last = conn.execute(
-                "SELECT id, nonce FROM journal WHERE ticket_id = ? AND op IN ('scan', 'force') AND verdict IN ('admitted', 'forced')"
-                " ORDER BY id DESC LIMIT 1",
-                (state.ticket_id,),
-            ).fetchone()
+            last_id, last_nonce = J.latest_admission(conn, state.ticket_id) or (None, None)
             # The nonce names the admission taken back at every door (local ids differ per door).
             row = J.append(conn, device_id=self.store.device_id, op=Op.UNDO, at=at, code=code, ticket_id=state.ticket_id,
-                           door=self.door, payload={"undoes": last["id"] if last else None,
-                                                    "undoes_nonce": last["nonce"] if last else None})
+                           door=self.door, payload={"undoes": last_id, "undoes_nonce": last_nonce})
             J.mark_undone(conn, state.ticket_id, at)
-            if last is not None:
+            if last_id is not None:
                 # Not sent yet: nothing upstream to take back, so the push is dropped.
-                conn.execute(
-                    "UPDATE outbox SET state = 'done', error = 'cancelled by undo before it was sent', updated_at = ?"
-                    " WHERE journal_id = ? AND state = 'pending' AND attempts = 0",
-                    (at, last["id"]),
-                )
+                outbox.cancel_unsent(conn, last_id, "cancelled by undo before it was sent", at)
             # Which admission an undo takes back is the replay's rule, here as at every door.
             replica.recompute(conn, state.ticket_id, at)
         return ActResult(state.ticket_id, code, f"Check-in undone for {state.holder_name or codes.display(code)}", row.id)
@@ -199,21 +190,15 @@ class CheckinService:
             raise CheckinError("a walk-up ticket needs the guest's name")
         at = utc_now()
         with self.store.transaction() as conn:
-            event = conn.execute("SELECT id, provider FROM events WHERE id = ?", (event_id,)).fetchone()
-            if event is None:
+            provider = scope.provider_of(conn, event_id)
+            if provider is None:
                 raise NotFound(f"no event with id {event_id}")
-            code = self._new_code(conn, event_id)
-            last_id = tickets.max_ticket_id(conn)
-            cur = conn.execute(
-                "INSERT INTO tickets (event_id, provider, code, holder_name, email, ticket_type, status, kind, source,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'valid', 'admission', 'local', ?)",
-                (event_id, event["provider"], code, name.strip(), email, ticket_type or "Walk-up", at),
-            )
-            tickets.index_new_tickets(conn, last_id)
-            row = J.append(conn, device_id=self.store.device_id, op=Op.ISSUE, at=at, code=code, ticket_id=cur.lastrowid,
+            code = self._new_code(conn)
+            ticket_id = tickets.add_walkup(conn, event_id, provider, code, name.strip(), email, ticket_type or "Walk-up", at)
+            row = J.append(conn, device_id=self.store.device_id, op=Op.ISSUE, at=at, code=code, ticket_id=ticket_id,
                            door=self.door, payload={"name": name.strip(), "email": email, "ticket_type": ticket_type})
             self._enqueue(conn, row, "issue")
-        return ActResult(cur.lastrowid, code, f"Issued {code} to {name.strip()}", row.id)
+        return ActResult(ticket_id, code, f"Issued {code} to {name.strip()}", row.id)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -256,8 +241,8 @@ class CheckinService:
             replica.recompute(conn, ticket_id, at)
 
     @staticmethod
-    def _new_code(conn: sqlite3.Connection, event_id: int) -> str:
+    def _new_code(conn: sqlite3.Connection) -> str:
         while True:
             code = "W" + "".join(secrets.choice(_WALKUP_ALPHABET) for _ in range(7))
-            if not conn.execute("SELECT 1 FROM tickets WHERE code = ?", (code,)).fetchone():
+            if not tickets.code_taken(conn, code):
                 return code

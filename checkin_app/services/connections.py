@@ -8,6 +8,7 @@ from checkin_app.errors import ConfigError
 from checkin_app.providers import registry
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
+from checkin_app.store import events
 from checkin_app.store.connections import Connection
 
 PROVIDERS = registry.CONNECTABLE
@@ -132,7 +133,7 @@ def connect(store: Store, provider: str, name: str, base_url: str | None, creds=
     spec = _spec(provider)
     if not (name or "").strip():
         raise ConfigError("a connection needs a name")
-    if store.conn.execute("SELECT 1 FROM connections WHERE name = ?", (name,)).fetchone():
+    if conns.name_taken(store.conn, name):
         raise ConfigError(f"a connection named {name!r} already exists")
     given = _fields(provider, creds, extra, api_key)
     values = _resolve(spec, base_url, given)
@@ -155,7 +156,7 @@ def remove(store: Store, name: str) -> None:
     for key in _SECRET_KEYS:
         secrets.forget(connection.settings.get(key))
     with store.transaction() as conn:
-        conn.execute("UPDATE events SET connection_id = NULL WHERE connection_id = ?", (connection.id,))
+        events.detach_connection(conn, connection.id)
         conns.remove(conn, connection.id)
 
 

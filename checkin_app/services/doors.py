@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from checkin_app import secrets
+from checkin_app.domain.models import ConflictKind
 from checkin_app.errors import CheckinError, ConfigError
 from checkin_app.scanning import text_qr
 from checkin_app.services.conflicts import open_conflicts
@@ -251,7 +252,7 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
             "restarts": p["restarts"], "last_crash": p["last_crash"], "last_crash_at": p["last_crash_at"],
         })
     out.doors = one_per_device(out.doors)
-    out.open_conflicts = sum(1 for c in open_conflicts(store) if c["kind"] != "push_failed")
+    out.open_conflicts = sum(1 for c in open_conflicts(store) if c.kind is not ConflictKind.PUSH_FAILED)
     out.quarantined_count, out.quarantined = peers.quarantined(store.conn)
     out.alarms = [_alarm(c) for c in peers.open_conflicts(store.conn, replica.FORGED_ROW)]
     return out

@@ -13,7 +13,7 @@ import io
 import json
 from typing import Iterator
 
-from checkin_app.store import Store
+from checkin_app.store import Store, export
 
 FIELDS = [
     "code", "status", "checked_in", "checked_in_at", "checked_in_door", "admitted_count", "party_size",
@@ -23,17 +23,7 @@ FIELDS = [
 
 
 def rows(store: Store, event_ids: list[int] | None) -> Iterator[dict]:
-    where, params = "", ()
-    if event_ids:
-        where, params = f"WHERE t.event_id IN ({','.join('?' * len(event_ids))})", tuple(event_ids)
-    cur = store.conn.execute(
-        f"""SELECT t.code, t.status, t.checked_in_at, t.checked_in_door, t.admitted_count, t.party_size,
-                   t.holder_name, t.email, t.ticket_type, t.order_ref, t.seat, t.kind,
-                   e.remote_id AS event_id, e.name AS event_name, t.provider, t.remote_id
-            FROM tickets t JOIN events e ON e.id = t.event_id {where} ORDER BY e.id, t.id""",
-        params,
-    )
-    for r in cur:
+    for r in export.ticket_rows(store.conn, event_ids):
         d = dict(r)
         d["checked_in"] = d["checked_in_at"] is not None
         yield {k: d[k] for k in FIELDS}

@@ -23,7 +23,7 @@ from checkin_app.errors import PayloadError, StoreError
 from checkin_app.providers.payloads import map_payload, read_payload_file
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
-from checkin_app.store.tickets import apply_batch
+from checkin_app.store.tickets import apply_batch, ticket_count
 
 log = logging.getLogger(__name__)
 REJECTED = "nothing from this file was imported"
@@ -84,9 +84,9 @@ def import_file(store: Store, path: Path, connection: str | None = None) -> Impo
     batch.tickets = last_of_each(batch.tickets)
     try:
         with store.transaction() as conn:
-            before = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+            before = ticket_count(conn)
             result = apply_batch(conn, batch, conn_row.id if conn_row else None)
-            after = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+            after = ticket_count(conn)
     except StoreError:
         raise
     except Exception as exc:  # a value the store cannot hold (an integer past 2^63, say): rolled back

@@ -10,6 +10,7 @@ from checkin_app.scanning import formats
 from checkin_app.scanning.decoders import make_decoder
 from checkin_app.scanning.pipeline import ScanPipeline
 from checkin_app.store import connections as conns
+from checkin_app.store import events
 
 
 def door_symbologies(store) -> frozenset[str]:
@@ -22,7 +23,7 @@ def door_symbologies(store) -> frozenset[str]:
         The union over the providers of admitted cached events and of the connections; every ticket
         symbology when the door has neither yet (better a noisy read than a missed ticket).
     """
-    providers = {row[0] for row in store.conn.execute("SELECT DISTINCT provider FROM events WHERE admitted = 1")}
+    providers = events.admitted_providers(store.conn)
     providers |= {c.provider for c in conns.all_connections(store.conn)}
     return formats.for_providers(providers)
 

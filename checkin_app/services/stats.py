@@ -1,48 +1,62 @@
 """Live numbers for the door and the supervisor: in / expected, arrivals over time, per door."""
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from checkin_app.store import Store
+from checkin_app.store import stats as counts
+from checkin_app.store.stats import People, TypeCount
 
 
-def _scope(event_ids: list[int] | None, alias: str = "t") -> tuple[str, tuple]:
-    if not event_ids:
-        return f"{alias}.event_id IN (SELECT id FROM events WHERE admitted = 1)", ()
-    return f"{alias}.event_id IN ({','.join('?' * len(event_ids))})", tuple(event_ids)
-
-
-# The one definition of expected, arrived ("admitted") and inside people, for every view that counts.
-_PEOPLE = """SUM(CASE WHEN status = 'valid' THEN party_size ELSE 0 END) AS expected,
-             SUM(admitted_count) AS admitted,
-             SUM(CASE WHEN inside = 1 THEN admitted_count ELSE 0 END) AS inside"""
-
-
-def per_event(store: Store) -> dict[int, dict]:
-    """{event id: {"expected", "admitted", "inside"}} for every cached event (products excluded)."""
-    rows = store.conn.execute(f"SELECT event_id, {_PEOPLE} FROM tickets WHERE kind != 'product' GROUP BY event_id")
-    return {r["event_id"]: {k: r[k] or 0 for k in ("expected", "admitted", "inside")} for r in rows}
-
-
-def counters(store: Store, event_ids: list[int] | None = None) -> dict:
+@dataclass(frozen=True)
+class Counters:
     """People expected, arrived (`admitted`) and inside now, in total and per ticket type (products excluded).
 
     Expected counts valid admissions by party size: the one denominator every view shows. Inside
     is arrived minus those scanned out since (an exit takes a ticket's people out).
     """
-    where, params = _scope(event_ids)
-    rows = store.conn.execute(
-        f"""SELECT COALESCE(ticket_type, 'Ticket') AS ticket_type, {_PEOPLE}
-            FROM tickets t WHERE {where} AND kind != 'product' GROUP BY 1 ORDER BY 2 DESC""",
-        params,
-    ).fetchall()
-    per_type = [{"ticket_type": r["ticket_type"], "expected": r["expected"] or 0, "admitted": r["admitted"] or 0,
-                 "inside": r["inside"] or 0} for r in rows]
-    expected = sum(r["expected"] for r in per_type)
-    admitted = sum(r["admitted"] for r in per_type)
-    inside = sum(r["inside"] for r in per_type)
-    return {"admitted": admitted, "inside": inside, "expected": expected,
-            "no_shows_so_far": max(0, expected - admitted), "per_type": per_type}
+
+    admitted: int = 0
+    inside: int = 0
+    expected: int = 0
+    per_type: tuple[TypeCount, ...] = ()  # most expected first
+
+    @property
+    def no_shows_so_far(self) -> int:
+        return max(0, self.expected - self.admitted)
+
+    def moved(self, ticket_type: str, inside: int, arrived: int) -> "Counters":
+        """The counters after a verdict moved `inside` people in (or out, negative), `arrived` of them new.
+
+        What the door shows at once, before it reads the counts again.
+        """
+        def step(p: People) -> People:
+            return People(p.expected, p.admitted + arrived, max(0, p.inside + inside))
+        rows = list(self.per_type)
+        for i, row in enumerate(rows):
+            if row.ticket_type == ticket_type:
+                rows[i] = replace(row, people=step(row.people))
+                break
+        return Counters(self.admitted + arrived, max(0, self.inside + inside), self.expected, tuple(rows))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"admitted": self.admitted, "inside": self.inside, "expected": self.expected,
+                "no_shows_so_far": self.no_shows_so_far,
+                "per_type": [{"ticket_type": t.ticket_type, **asdict(t.people)} for t in self.per_type]}
+
+
+def per_event(store: Store) -> dict[int, dict]:
+    """{event id: {"expected", "admitted", "inside"}} for every cached event (products excluded)."""
+    return {event_id: asdict(p) for event_id, p in counts.people_per_event(store.conn).items()}
+
+
+def counters(store: Store, event_ids: list[int] | None = None) -> Counters:
+    """The door's counters for these events (None: those this door admits)."""
+    per_type = tuple(counts.people_per_type(store.conn, event_ids))
+    return Counters(sum(t.people.admitted for t in per_type), sum(t.people.inside for t in per_type),
+                    sum(t.people.expected for t in per_type), per_type)
 
 
 def arrivals(store: Store, bucket_minutes: int = 5, hours: float = 6.0, event_ids: list[int] | None = None,
@@ -50,45 +64,28 @@ def arrivals(store: Store, bucket_minutes: int = 5, hours: float = 6.0, event_id
     """Admissions per bucket over the last `hours`, per door, oldest first (empty buckets included)."""
     now = now or datetime.now(timezone.utc)
     since = now - timedelta(hours=hours)
-    where, params = _scope(event_ids)
-    rows = store.conn.execute(
-        f"""SELECT j.at, COALESCE(j.door, j.device_id) AS door FROM journal j JOIN tickets t ON t.id = j.ticket_id
-            WHERE j.op IN ('scan', 'force') AND j.verdict IN ('admitted', 'forced') AND j.at >= ? AND {where}""",
-        (since.isoformat(timespec="milliseconds"), *params),
-    ).fetchall()
+    rows = counts.admissions_since(store.conn, since.isoformat(timespec="milliseconds"), event_ids)
     width = timedelta(minutes=bucket_minutes)
     n_buckets = int((now - since) / width) + 1
     start = now - width * n_buckets
-    buckets = [{"start": (start + width * (i + 1)).isoformat(timespec="minutes"), "total": 0, "doors": {}} for i in range(n_buckets)]
-    for r in rows:
-        index = min(n_buckets - 1, int((datetime.fromisoformat(r["at"]) - start) / width))
-        b = buckets[index]
-        b["total"] += 1
-        b["doors"][r["door"]] = b["doors"].get(r["door"], 0) + 1
-    return buckets
+    starts = [(start + width * (i + 1)).isoformat(timespec="minutes") for i in range(n_buckets)]
+    totals = [0] * n_buckets
+    doors: list[dict[str, int]] = [{} for _ in range(n_buckets)]
+    for at, door in rows:
+        index = min(n_buckets - 1, int((datetime.fromisoformat(at) - start) / width))
+        totals[index] += 1
+        doors[index][door] = doors[index].get(door, 0) + 1
+    return [{"start": s, "total": t, "doors": d} for s, t, d in zip(starts, totals, doors)]
 
 
 def rate_per_minute(store: Store, minutes: int = 15, event_ids: list[int] | None = None, now: datetime | None = None) -> float:
     now = now or datetime.now(timezone.utc)
-    where, params = _scope(event_ids)
-    n = store.conn.execute(
-        f"""SELECT COUNT(*) FROM journal j JOIN tickets t ON t.id = j.ticket_id
-            WHERE j.op IN ('scan', 'force') AND j.verdict IN ('admitted', 'forced') AND j.at >= ? AND {where}""",
-        ((now - timedelta(minutes=minutes)).isoformat(timespec="milliseconds"), *params),
-    ).fetchone()[0]
-    return n / minutes
+    since = (now - timedelta(minutes=minutes)).isoformat(timespec="milliseconds")
+    return counts.admission_count_since(store.conn, since, event_ids) / minutes
 
 
 def per_door(store: Store, event_ids: list[int] | None = None) -> list[dict]:
-    where, params = _scope(event_ids)
-    rows = store.conn.execute(
-        f"""SELECT COALESCE(j.door, j.device_id) AS door, COUNT(*) AS admitted, MAX(j.at) AS last_at
-            FROM journal j JOIN tickets t ON t.id = j.ticket_id
-            WHERE j.op IN ('scan', 'force') AND j.verdict IN ('admitted', 'forced') AND {where}
-            GROUP BY 1 ORDER BY 2 DESC""",
-        params,
-    ).fetchall()
-    return [dict(r) for r in rows]
+    return [asdict(d) for d in counts.admissions_per_door(store.conn, event_ids)]
 
 
 def live(store: Store, bucket_minutes: int = 5, event_ids: list[int] | None = None, now: datetime | None = None) -> dict:
@@ -102,7 +99,7 @@ def live(store: Store, bucket_minutes: int = 5, event_ids: list[int] | None = No
     now = now or datetime.now(timezone.utc)
     hours = 3.0 if bucket_minutes <= 5 else 6.0
     c = counters(store, event_ids)
-    return {"counters": c, "bucket_minutes": bucket_minutes,
+    return {"counters": c.to_dict(), "bucket_minutes": bucket_minutes,
             "arrivals": arrivals(store, bucket_minutes, hours, event_ids, now),
-            "rate_per_minute": rate_per_minute(store, 15, event_ids, now), "no_shows": c["no_shows_so_far"],
+            "rate_per_minute": rate_per_minute(store, 15, event_ids, now), "no_shows": c.no_shows_so_far,
             "per_door": per_door(store, event_ids)}

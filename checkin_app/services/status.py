@@ -1,12 +1,13 @@
 """What the door shows at all times: online or not, unpushed acts, and how old each cached list is."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from checkin_app.providers import registry
 from checkin_app.store import Store
-from checkin_app.store import inbox, outbox, set_aside, tickets
+from checkin_app.store import events, inbox, outbox, set_aside, sync_state, tickets
 
 #: What cannot reach the door from each provider (issue 12, item 16; docs/providers.md): said where
 #: connections are shown, so nobody expects the door to know what it cannot. Each provider's
@@ -22,26 +23,55 @@ def cannot_reach(providers) -> list[str]:
 STALE_AFTER_S = 15 * 60  # a list not refreshed for this long gets a warning at the door
 
 
-@dataclass
+@dataclass(frozen=True)
+class ListAge:
+    """How old one admitted event's attendee list is (`stale`: a synced list not refreshed for too long)."""
+
+    event_id: int
+    name: str
+    refreshed_at: str | None
+    age_s: float | None
+    stale: bool
+
+
+@dataclass(frozen=True)
+class ProblemCount:
+    """How many of one kind of provider problem there are, and the newest few
+    (`{provider, ref, reason, at, ...}` each, as `store` summarises them)."""
+
+    count: int = 0
+    latest: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, summary: dict[str, Any]) -> "ProblemCount":
+        return cls(int(summary["count"]), tuple(summary["latest"]))
+
+
+@dataclass(frozen=True)
 class DoorStatus:
     online: bool | None  # None: no connection to be online with (file imports only)
     unpushed: int
     failed_pushes: int
     last_success_at: str | None
     last_error: str | None
-    lists: list[dict] = field(default_factory=list)  # per event: name, age_s, stale
-    # What a provider sent that does not reach the door as it should (issue 12, item 16): each
-    # {"count": N, "latest": [{provider, ref, reason, at}, ...]} newest first.
-    unapplied_deliveries: dict = field(default_factory=lambda: {"count": 0, "latest": []})
-    set_aside_records: dict = field(default_factory=lambda: {"count": 0, "latest": []})
-    unrecognised_tickets: dict = field(default_factory=lambda: {"count": 0, "latest": []})
+    lists: tuple[ListAge, ...] = ()  # per admitted event, soonest first
+    # What a provider sent that does not reach the door as it should (issue 12, item 16).
+    unapplied_deliveries: ProblemCount = ProblemCount()
+    set_aside_records: ProblemCount = ProblemCount()
+    unrecognised_tickets: ProblemCount = ProblemCount()
 
     @property
     def stale(self) -> bool:
-        return any(item["stale"] for item in self.lists)
+        return any(item.stale for item in self.lists)
 
-    def to_dict(self) -> dict:
-        return {**self.__dict__, "stale": self.stale}
+    def to_dict(self) -> dict[str, Any]:
+        """The status as `status --json` prints it and the GUI's status strip reads it."""
+        out = asdict(self)
+        for key in ("lists",):
+            out[key] = list(out[key])
+        for key in ("unapplied_deliveries", "set_aside_records", "unrecognised_tickets"):
+            out[key] = {"count": out[key]["count"], "latest": list(out[key]["latest"])}
+        return {**out, "stale": self.stale}
 
 
 def _age_s(iso: str | None, now: datetime) -> float | None:
@@ -54,27 +84,20 @@ def door_status(store: Store) -> DoorStatus:
     now = datetime.now(timezone.utc)
     c = store.conn
     counts = outbox.counts(c)
-    conn_states = c.execute(
-        "SELECT last_success_at, last_error, last_attempt_at FROM sync_state WHERE scope = 'connection'"
-    ).fetchall()
+    outcomes = sync_state.connection_outcomes(c)
     online = None
     last_success = last_error = None
-    if conn_states:
+    if outcomes:
         # Online when the latest attempt of every connection got through.
-        online = all(s["last_error"] is None or s["last_error"].startswith("incomplete") for s in conn_states)
-        last_success = max((s["last_success_at"] for s in conn_states if s["last_success_at"]), default=None)
-        last_error = next((s["last_error"] for s in conn_states if s["last_error"]), None)
+        online = all(s.last_error is None or s.last_error.startswith("incomplete") for s in outcomes)
+        last_success = max((s.last_success_at for s in outcomes if s.last_success_at), default=None)
+        last_error = next((s.last_error for s in outcomes if s.last_error), None)
     lists = []
-    for e in c.execute(
-        """SELECT e.id, e.name, e.connection_id, e.updated_at,
-                  (SELECT s.last_success_at FROM sync_state s WHERE s.connection_id = e.connection_id
-                     AND s.scope = 'event:' || e.remote_id) AS pulled_at
-           FROM events e WHERE e.admitted = 1 ORDER BY e.starts_at"""
-    ):
-        refreshed = e["pulled_at"] or e["updated_at"]
-        age = _age_s(refreshed, now)
-        lists.append({"event_id": e["id"], "name": e["name"], "refreshed_at": refreshed, "age_s": age,
-                      "stale": e["connection_id"] is not None and (age is None or age > STALE_AFTER_S)})
-    return DoorStatus(online, counts.get("pending", 0), counts.get("failed", 0), last_success, last_error, lists,
-                      unapplied_deliveries=inbox.unapplied_summary(c), set_aside_records=set_aside.summary(c),
-                      unrecognised_tickets=tickets.unrecognised_summary(c))
+    for e in events.admitted_list_refreshes(c):
+        age = _age_s(e.refreshed_at, now)
+        lists.append(ListAge(e.event_id, e.name, e.refreshed_at, age,
+                             e.connection_id is not None and (age is None or age > STALE_AFTER_S)))
+    return DoorStatus(online, counts.get("pending", 0), counts.get("failed", 0), last_success, last_error, tuple(lists),
+                      unapplied_deliveries=ProblemCount.of(inbox.unapplied_summary(c)),
+                      set_aside_records=ProblemCount.of(set_aside.summary(c)),
+                      unrecognised_tickets=ProblemCount.of(tickets.unrecognised_summary(c)))

@@ -7,15 +7,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from checkin_app.domain.models import PROVIDER_NAMES
+from checkin_app.domain.clock import utc_now
+from checkin_app.domain.models import PROVIDER_NAMES, ConflictKind
 from checkin_app.errors import NotFound
-from checkin_app.services.conflicts import open_conflicts
-from checkin_app.services.conflicts import summary as conflict_summary
+from checkin_app.services.conflicts import Conflict, open_conflicts
 from checkin_app.store import Store
-from checkin_app.store import inbox, outbox, set_aside, tickets
+from checkin_app.store import conflicts as stored_conflicts
+from checkin_app.store import inbox, set_aside, tickets
 from checkin_app.store import journal as J
-from checkin_app.store.search import RESULT_COLUMNS
 from checkin_app.store.search import search as _search
+from checkin_app.store.search import ticket_record
 
 PRIVATE_FIELDS = ("email",)  # door staff see names, not contact details
 
@@ -49,21 +50,17 @@ def search(store: Store, text: str, event_ids: list[int] | None = None, limit: i
 
 def attendee(store: Store, ticket_id: int) -> dict:
     """A ticket with its event and every journalled act on it, oldest first."""
-    row = store.conn.execute(
-        f"SELECT {RESULT_COLUMNS}, t.voided_at, t.void_reason, t.provider_state, t.attention, t.local_void_at,"
-        " t.source, t.inside FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = ?",
-        (ticket_id,),
-    ).fetchone()
+    row = ticket_record(store.conn, ticket_id)
     if row is None:
         raise NotFound(f"no ticket with id {ticket_id}")
     history = [
         {"at": h.at, "op": h.op, "verdict": h.verdict, "door": h.door, "device": h.device_id, "payload": h.payload}
         for h in J.history(store.conn, ticket_id)
     ]
-    return {**dict(row), "history": history}
+    return {**row, "history": history}
 
 
-def conflicts(store: Store, include_resolved: bool = False) -> list[dict]:
+def conflicts(store: Store, include_resolved: bool = False) -> list[Conflict]:
     """Double admissions, admissions around voids and failed pushes, one row per problem, newest first
     (`services.conflicts`), then what the providers said that the door could not take (`problems`)."""
     return open_conflicts(store, include_resolved) + problems(store)
@@ -73,7 +70,7 @@ def conflicts(store: Store, include_resolved: bool = False) -> list[dict]:
 PROBLEMS_SHOWN = 200
 
 
-def problems(store: Store, limit: int = PROBLEMS_SHOWN) -> list[dict]:
+def problems(store: Store, limit: int = PROBLEMS_SHOWN) -> list[Conflict]:
     """What the providers said that the door could not take as it came (issue 12, item 16).
 
     Tickets refused because the provider's value is not on its allow-list (with the raw value: a
@@ -82,43 +79,32 @@ def problems(store: Store, limit: int = PROBLEMS_SHOWN) -> list[dict]:
     resolved): they clear when the provider sends something the door recognises.
     """
     c = store.conn
-    rows = []
-    for r in tickets.unrecognised_summary(c, limit)["latest"]:
-        rows.append({"kind": "unrecognised", "ticket_id": r["ticket_id"], "code": r["ref"],
-                     "holder_name": r["holder_name"], "event_name": r["event_name"], "at": r["at"],
-                     "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])} {r['reason']}"}})
-    for r in set_aside.summary(c, limit)["latest"]:
-        rows.append({"kind": "set_aside", "ticket_id": None, "code": r["ref"], "holder_name": None,
-                     "event_name": None, "at": r["at"],
-                     "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])}: {r['reason']}",
-                                "seen": r["times"]}})
-    for r in inbox.unapplied_summary(c, limit)["latest"]:
-        rows.append({"kind": "unapplied_delivery", "ticket_id": None, "code": r["ref"], "holder_name": None,
-                     "event_name": None, "at": r["at"],
-                     "detail": {"reason": f"{PROVIDER_NAMES.get(r['provider'], r['provider'])}: {r['reason']}"}})
-    for r in rows:
-        r.update(id=None, ids=[], resolved_at=None)
-        r["summary"] = conflict_summary(r)
+    rows = [Conflict(ConflictKind.UNRECOGNISED, {"reason": f"{_provider(r)} {r['reason']}"}, r["ticket_id"], r["ref"],
+                     r["holder_name"], r["event_name"], r["at"])
+            for r in tickets.unrecognised_summary(c, limit)["latest"]]
+    rows += [Conflict(ConflictKind.SET_ASIDE, {"reason": f"{_provider(r)}: {r['reason']}", "seen": r["times"]},
+                      code=r["ref"], at=r["at"]) for r in set_aside.summary(c, limit)["latest"]]
+    rows += [Conflict(ConflictKind.UNAPPLIED_DELIVERY, {"reason": f"{_provider(r)}: {r['reason']}"}, code=r["ref"],
+                      at=r["at"]) for r in inbox.unapplied_summary(c, limit)["latest"]]
     return rows
 
 
-def resolve_conflict(store: Store, conflict_ids: int | list[int]) -> None:
-    """Mark conflicts resolved: one stored row, or every row a shown conflict stands for (its `ids`)."""
-    from checkin_app.domain.clock import utc_now
+def _provider(row: dict) -> str:
+    return PROVIDER_NAMES.get(row["provider"], row["provider"])
 
+
+def resolve_conflict(store: Store, conflict_ids: int | list[int] | tuple[int, ...]) -> None:
+    """Mark conflicts resolved: one stored row, or every row a shown conflict stands for (its `ids`)."""
     ids = [conflict_ids] if isinstance(conflict_ids, int) else list(conflict_ids)
     with store.transaction() as conn:
-        conn.executemany("UPDATE conflicts SET resolved_at = ? WHERE id = ?", [(utc_now(), i) for i in ids])
+        stored_conflicts.resolve(conn, ids, utc_now())
 
 
 def recent_scans(store: Store, limit: int = 20) -> list[dict]:
     """The door's last scans, newest first, with the holder's name (for the door view's list)."""
     out = []
     for r in J.recent(store.conn, limit):
-        name = None
-        if r.ticket_id is not None:
-            t = store.conn.execute("SELECT holder_name FROM tickets WHERE id = ?", (r.ticket_id,)).fetchone()
-            name = t["holder_name"] if t else None
+        name = tickets.holder_name(store.conn, r.ticket_id) if r.ticket_id is not None else None
         out.append({"at": r.at, "code": r.code, "verdict": r.verdict, "door": r.door, "holder_name": name,
                     "message": r.payload.get("message")})
     return out

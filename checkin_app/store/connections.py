@@ -61,3 +61,7 @@ def all_connections(conn: sqlite3.Connection) -> list[Connection]:
 
 def remove(conn: sqlite3.Connection, connection_id: int) -> None:
     conn.execute("DELETE FROM connections WHERE id = ?", (connection_id,))
+
+
+def name_taken(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM connections WHERE name = ?", (name,)).fetchone() is not None

@@ -123,6 +123,10 @@ class Database:
     def device_id(self) -> str:
         return self.conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
 
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file and truncate it (after a bulk load)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         self.conn.close()
         with _OPEN_LOCK:

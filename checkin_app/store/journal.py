@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from checkin_app.domain.rules import VerdictKind
 from checkin_app.store import tickets
 
 
@@ -25,6 +26,22 @@ class Op:
     VOID = "void"  # a supervisor's void, with a reason; stays until a supervisor un-voids
     UNVOID = "unvoid"  # a supervisor takes back the local void, with a reason (the provider's own void stays)
     ISSUE = "issue"  # walk-up ticket created at this door
+
+
+#: The acts that let someone in: a scan the rules admitted, or a supervisor's admit-anyway. The one
+#: definition of "an admission" for every count, undo, replay and push (`admits`, `admitted_act`).
+ADMITTING: tuple[tuple[str, str], ...] = ((Op.SCAN, VerdictKind.ADMITTED.value), (Op.FORCE, VerdictKind.FORCED.value))
+
+
+def admits(op: str | None, verdict: str | None) -> bool:
+    """Did this journal act let someone in (see `ADMITTING`)?"""
+    return (op, verdict) in ADMITTING
+
+
+def admitted_act(alias: str = "") -> str:
+    """`ADMITTING` as a SQL condition on the journal row called `alias` ("j" for `j.op`; "" unqualified)."""
+    col = f"{alias}." if alias else ""
+    return "(" + " OR ".join(f"({col}op = '{op}' AND {col}verdict = '{verdict}')" for op, verdict in ADMITTING) + ")"
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,13 @@ def append(
     return JournalRow(cur.lastrowid, device_id, seq, op, verdict, ticket_id,
                       ref["provider"] if ref else None, ref["event_remote_id"] if ref else None,
                       ref["remote_id"] if ref else None, code, door, payload or {}, at, nonce)
+
+
+def latest_admission(conn: sqlite3.Connection, ticket_id: int) -> tuple[int, str] | None:
+    """(journal id, nonce) of the ticket's latest admission (the one an undo takes back), or None."""
+    row = conn.execute(f"SELECT id, nonce FROM journal WHERE ticket_id = ? AND {admitted_act()} ORDER BY id DESC LIMIT 1",
+                       (ticket_id,)).fetchone()
+    return (int(row[0]), str(row[1])) if row else None
 
 
 def history(conn: sqlite3.Connection, ticket_id: int) -> list[JournalRow]:

@@ -90,6 +90,20 @@ def mark_failed(conn: sqlite3.Connection, journal_id: int, connection_id: int, e
     )
 
 
+def pending_count(conn: sqlite3.Connection, connection_id: int) -> int:
+    """Acts still to push to one connection, due now or later."""
+    return int(conn.execute("SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND state = 'pending'",
+                            (connection_id,)).fetchone()[0])
+
+
+def cancel_unsent(conn: sqlite3.Connection, journal_id: int, why: str, now: str) -> None:
+    """Drop an act's pushes that were never tried (nothing upstream to take back); `why` is kept as the error."""
+    conn.execute(
+        "UPDATE outbox SET state = 'done', error = ?, updated_at = ? WHERE journal_id = ? AND state = 'pending' AND attempts = 0",
+        (why, now, journal_id),
+    )
+
+
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
     """Outbox rows by state, e.g. {'pending': 3, 'failed': 1}."""
     return {r[0]: r[1] for r in conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state")}

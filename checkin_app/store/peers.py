@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
+
+from checkin_app.domain.models import ConflictKind
 
 VENUE_META_KEY = "venue"
 DOOR_NAME_META_KEY = "door_name"
@@ -86,7 +89,7 @@ def quarantined(conn: sqlite3.Connection, limit: int = 50) -> tuple[int, list[di
     return count, [dict(r) for r in rows]
 
 
-def open_conflicts(conn: sqlite3.Connection, kind: str) -> list[dict]:
+def open_conflicts(conn: sqlite3.Connection, kind: ConflictKind) -> list[dict[str, Any]]:
     return [dict(r, detail=json.loads(r["detail"])) for r in conn.execute(
         "SELECT id, kind, ticket_id, detail, at FROM conflicts WHERE kind = ? AND resolved_at IS NULL ORDER BY id",
-        (kind,))]
+        (kind.value,))]

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
+from checkin_app.domain.models import ConflictKind
 from checkin_app.store import journal, outbox, tickets
 from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
@@ -30,7 +31,7 @@ from checkin_app.store.journal import Op
 log = logging.getLogger(__name__)
 
 PUSHED = "pushed"  # journal op: an act (payload.act = its nonce) reached the provider from some door
-FORGED_ROW = "forged_row"  # conflict kind: two versions of one (device_id, seq)
+FORGED_ROW = ConflictKind.FORGED_ROW  # two versions of one (device_id, seq)
 ALARM = "alarm"  # journal op: this door saw two versions of a row (payload: kind, device, seq, versions)
 
 MAX_SEQ = 2 ** 62
@@ -212,7 +213,7 @@ def _canonical(row) -> str:
 
 def act_action(op: str, verdict: str | None, payload: dict) -> str | None:
     """The provider action a journal act asks for ("checkin", "void", "issue"), or None."""
-    if op in (Op.SCAN, Op.FORCE) and verdict in ("admitted", "forced") and not payload.get("reentry"):
+    if journal.admits(op, verdict) and not payload.get("reentry"):
         return "checkin"
     if op == Op.VOID:
         return "void"
@@ -426,7 +427,7 @@ def _diverging(conn: sqlite3.Connection, device: str, seq: int, row, own_device:
     venue = conn.execute("SELECT value FROM meta WHERE key = 'venue'").fetchone()
     door = json.loads(venue[0]).get("door") if venue else None
     journal.append(conn, device_id=own_device, op=ALARM, at=now, code=held.get("code"), ticket_id=held.get("ticket_id"),
-                   door=door, payload={"kind": FORGED_ROW, "device": device, "seq": seq, "versions": versions})
+                   door=door, payload={"kind": FORGED_ROW.value, "device": device, "seq": seq, "versions": versions})
 
 
 def _alarm_reported(conn: sqlite3.Connection, row: dict, payload: dict, own_device: str, now: str,
@@ -450,7 +451,7 @@ def _raise_alarm(conn: sqlite3.Connection, device: str, seq: int, other, other_f
     original), its push from here is cancelled. Returns the held row (`{}` when none) if the
     alarm is new, else None."""
     if conn.execute("SELECT 1 FROM conflicts WHERE kind = ? AND resolved_at IS NULL AND json_extract(detail, '$.device') = ?"
-                    " AND json_extract(detail, '$.seq') = ?", (FORGED_ROW, device, seq)).fetchone():
+                    " AND json_extract(detail, '$.seq') = ?", (FORGED_ROW.value, device, seq)).fetchone():
         return None
     held = conn.execute("SELECT id, ticket_id, device_id, seq, at, door, code FROM journal WHERE device_id = ? AND seq = ?",
                         (device, seq)).fetchone()
@@ -567,10 +568,6 @@ def has_foreign_rows(conn: sqlite3.Connection, ticket_id: int, own_device: str) 
                         (ticket_id, own_device)).fetchone() is not None
 
 
-def _admits(r) -> bool:
-    return (r["op"] == Op.SCAN and r["verdict"] == "admitted") or (r["op"] == Op.FORCE and r["verdict"] == "forced")
-
-
 def _payload(r) -> dict:
     """A stored row's payload; {} for anything but an object (rows stored before rows were checked)."""
     payload = _decoded(r["payload"])
@@ -610,13 +607,13 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     found: list[int] = []
     rows = conn.execute("SELECT * FROM journal WHERE ticket_id = ? ORDER BY at, device_id, seq", (ticket_id,)).fetchall()
     for r in rows:
-        if _admits(r):
+        if journal.admits(r["op"], r["verdict"]):
             previous = admissions[-1] if admissions else None
             full = count >= cap if t["kind"] == "guest_list" else bool(inside)
             if full and previous is not None and previous["device_id"] != r["device_id"] and r["op"] == Op.SCAN:
-                found += _conflict(conn, "double_admission", ticket_id, previous, r)
+                found += _conflict(conn, ConflictKind.DOUBLE_ADMISSION, ticket_id, previous, r)
             if void_row is not None and void_row["device_id"] != r["device_id"] and r["op"] == Op.SCAN:
-                found += _conflict(conn, "admission_after_void", ticket_id, void_row, r)
+                found += _conflict(conn, ConflictKind.ADMISSION_AFTER_VOID, ticket_id, void_row, r)
             if count == 0:
                 first = (r["at"], r["device_id"], r["door"])
             count = min(cap, count + 1)
@@ -642,7 +639,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
                 void_row = r
                 for a in admissions:
                     if a["device_id"] != r["device_id"]:
-                        found += _conflict(conn, "void_after_admission", ticket_id, a, r)
+                        found += _conflict(conn, ConflictKind.VOID_AFTER_ADMISSION, ticket_id, a, r)
             if local_void_at is None:
                 local_void_at = r["at"]
             local_void_reason = json.loads(r["payload"]).get("reason")
@@ -664,7 +661,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     return found
 
 
-def _conflict(conn: sqlite3.Connection, kind: str, ticket_id: int, first, second) -> list[int]:
+def _conflict(conn: sqlite3.Connection, kind: ConflictKind, ticket_id: int, first, second) -> list[int]:
     conflict = tickets.record_conflict(conn, kind, ticket_id, {"first": _who(first), "second": _who(second)},
                                        journal_a=first["id"], journal_b=second["id"])
     return [conflict] if conflict else []

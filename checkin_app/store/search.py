@@ -90,3 +90,13 @@ def _event_filter(event_ids: list[int] | None) -> tuple[str, tuple]:
     if not event_ids:
         return "", ()
     return f"AND t.event_id IN ({','.join('?' * len(event_ids))})", tuple(event_ids)
+
+
+def ticket_record(conn: sqlite3.Connection, ticket_id: int) -> dict[str, object] | None:
+    """One ticket as a supervisor reads it: the search columns, its void, attention and source."""
+    row = conn.execute(
+        f"SELECT {RESULT_COLUMNS}, t.voided_at, t.void_reason, t.provider_state, t.attention, t.local_void_at,"
+        " t.source, t.inside FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = ?",
+        (ticket_id,),
+    ).fetchone()
+    return dict(row) if row else None

@@ -31,6 +31,15 @@ class Store:
         with self.db.transaction() as conn:
             yield conn
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: everything read inside it describes the same moment (writes wait for none)."""
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("COMMIT")
+
     def close(self) -> None:
         self.db.close()
 

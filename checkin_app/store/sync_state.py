@@ -59,3 +59,11 @@ def all_states(conn: sqlite3.Connection) -> list[SyncState]:
                   r["last_success_at"], r["last_error"])
         for r in conn.execute("SELECT * FROM sync_state ORDER BY connection_id, scope")
     ]
+
+
+def connection_outcomes(conn: sqlite3.Connection) -> list[SyncState]:
+    """The last outcome of every connection's sync (scope "connection"), without cursors or data."""
+    rows = conn.execute(
+        "SELECT connection_id, last_attempt_at, last_success_at, last_error FROM sync_state WHERE scope = 'connection'")
+    return [SyncState(r["connection_id"], "connection", last_attempt_at=r["last_attempt_at"],
+                      last_success_at=r["last_success_at"], last_error=r["last_error"]) for r in rows]

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-from checkin_app.domain.models import UPSTREAM_DEVICE, Batch, Event, RemoteCheckin, Ticket, TicketKind, TicketStatus
+from checkin_app.domain.models import (UPSTREAM_DEVICE, Batch, ConflictKind, Event, RemoteCheckin, Ticket, TicketKind,
+                                       TicketStatus)
 from checkin_app.domain.rules import TicketState
 from checkin_app.domain.clock import utc_now
 from checkin_app.store import set_aside
@@ -187,7 +188,7 @@ def apply_batch(conn: sqlite3.Connection, batch: Batch, connection_id: int | Non
             continue
         conflict = record_conflict(
             conn,
-            "void_after_admission",
+            ConflictKind.VOID_AFTER_ADMISSION,
             ticket_id,
             detail={"admitted_at": row["checked_in_at"], "door": row["checked_in_door"], "device": row["checked_in_device"]},
         )
@@ -226,6 +227,38 @@ def order_match(order_ref: str) -> str:
 def settle(conn: sqlite3.Connection, ticket_id: int, now: str) -> None:
     """Recompute one ticket's effective state (after its local void changed)."""
     conn.execute(f"{_SETTLE} WHERE id = ?", (now, ticket_id))
+
+
+def add_walkup(conn: sqlite3.Connection, event_id: int, provider: str, code: str, name: str, email: str | None,
+               ticket_type: str, now: str) -> int:
+    """Insert a ticket issued at this door (valid, one admission) and index it; returns its id. Inside a transaction."""
+    last_id = max_ticket_id(conn)
+    cur = conn.execute(
+        "INSERT INTO tickets (event_id, provider, code, holder_name, email, ticket_type, status, kind, source,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'valid', 'admission', 'local', ?)",
+        (event_id, provider, code, name, email, ticket_type, now),
+    )
+    index_new_tickets(conn, last_id)
+    return int(cur.lastrowid or 0)
+
+
+def code_taken(conn: sqlite3.Connection, code: str) -> bool:
+    """Does any cached ticket, in any event, carry exactly this code?"""
+    return conn.execute("SELECT 1 FROM tickets WHERE code = ?", (code,)).fetchone() is not None
+
+
+def ticket_ids_for_code(conn: sqlite3.Connection, code: str) -> list[int]:
+    """The bare code look-up (the benchmark's measure of what an index probe costs)."""
+    return [int(r[0]) for r in conn.execute("SELECT id FROM tickets WHERE code = ?", (code,))]
+
+
+def ticket_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
+
+
+def holder_name(conn: sqlite3.Connection, ticket_id: int) -> str | None:
+    row = conn.execute("SELECT holder_name FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+    return row[0] if row else None
 
 
 def max_ticket_id(conn: sqlite3.Connection) -> int:
@@ -362,7 +395,7 @@ def apply_remote_checkin(conn: sqlite3.Connection, checkin: RemoteCheckin, now: 
     if row["checked_in_device"] != UPSTREAM_DEVICE:
         conflict = record_conflict(
             conn,
-            "double_admission",
+            ConflictKind.DOUBLE_ADMISSION,
             row["id"],
             detail={
                 "first": {"at": row["checked_in_at"], "door": row["checked_in_door"], "device": row["checked_in_device"]},
@@ -374,15 +407,15 @@ def apply_remote_checkin(conn: sqlite3.Connection, checkin: RemoteCheckin, now: 
     return False
 
 
-def record_conflict(conn, kind: str, ticket_id: int, detail: dict, journal_a: int | None = None,
-                    journal_b: int | None = None) -> int | None:
+def record_conflict(conn: sqlite3.Connection, kind: ConflictKind, ticket_id: int | None, detail: dict[str, Any],
+                    journal_a: int | None = None, journal_b: int | None = None) -> int | None:
     """Insert a conflict once; returns its id, or None when it was already recorded.
 
     Missing journal ids are stored as 0 so that the UNIQUE key dedupes them (NULLs never collide).
     """
     cur = conn.execute(
         "INSERT OR IGNORE INTO conflicts (kind, ticket_id, journal_a, journal_b, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
-        (kind, ticket_id, journal_a if journal_a is not None else 0, journal_b if journal_b is not None else 0,
+        (kind.value, ticket_id, journal_a if journal_a is not None else 0, journal_b if journal_b is not None else 0,
          json.dumps(detail), utc_now()),
     )
     return cur.lastrowid if cur.rowcount else None

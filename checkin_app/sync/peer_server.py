@@ -147,14 +147,10 @@ class DoorApp:
 
     def _read(self, after: dict[str, int], limit: int) -> dict:
         with self._lock:
-            conn = self._store.conn
             # One read transaction: the rows and the heads describe the same moment.
-            conn.execute("BEGIN")
-            try:
+            with self._store.snapshot() as conn:
                 rows = replica.rows_after(conn, after, limit)
                 heads = replica.heads(conn)
-            finally:
-                conn.execute("COMMIT")
         return {"venue": self.venue_id, "device_id": self.device_id, "door": self.door,
                 "heads": heads, "rows": rows, "more": len(rows) >= limit}
 

@@ -68,10 +68,7 @@ def push_pending(store: Store, connection_id: int, pusher: Pusher, cancel: threa
             _push_one(store, pusher, item, report)
         if report.deferred:
             break  # the provider is struggling: leave the rest for the next round, in order
-    remaining = store.conn.execute(
-        "SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND state = 'pending'", (connection_id,)
-    ).fetchone()[0]
-    report.deferred = max(report.deferred, remaining)
+    report.deferred = max(report.deferred, outbox.pending_count(store.conn, connection_id))
     return report
 
 

@@ -32,6 +32,7 @@ from checkin_app.providers import registry
 from checkin_app.providers.tolerant import map_each
 from checkin_app.providers.tickettailor_api import TicketTailorClient
 from checkin_app.store import Store
+from checkin_app.store import events as event_store
 from checkin_app.store import sync_state
 from checkin_app.store.connections import Connection
 from checkin_app.store.outbox import OutboxItem
@@ -171,9 +172,7 @@ class TicketTailorSync(PullAdapter):
         chosen = self.settings.events
         if chosen:
             return list(chosen)
-        return [r[0] for r in self.store.conn.execute(
-            "SELECT remote_id FROM events WHERE connection_id = ? AND admitted = 1 ORDER BY starts_at", (self.connection.id,)
-        )]
+        return event_store.admitted_remote_ids(self.store.conn, self.connection.id)
 
     def _pull_event(self, event_id: str, report: PullReport) -> None:
         scope = f"event:{event_id}"

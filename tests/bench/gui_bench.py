@@ -224,7 +224,7 @@ def run_startup_once(data_dir: str) -> dict:
     doc = {"imports_s": round(imported, 3), "window_to_can_scan_s": round(can_scan[0] - t, 3),
            "window_to_door_ready_s": round(max(counters[0][0], ready[0]) - t, 3),
            "process_start_to_door_ready_s": round(max(counters[0][0], ready[0]) - T0, 3),
-           "expected": counters[0][1]["expected"]}
+           "expected": counters[0][1].expected}
     # Search as you type on the same data: from the query being asked to the results on screen.
     sup = window.supervisor
     lat = []

@@ -207,7 +207,7 @@ def main() -> int:
             window = open_window(data, sync_interval_s=0)
             window.resize(*size)
             window.show()
-            spin(lambda: window.door.counters["expected"] > 0 and window.size().toTuple() == size)
+            spin(lambda: window.door.counters.expected > 0 and window.size().toTuple() == size)
             shoot_every_view(window, data, codes, admits[i % len(admits)], out)
             window.close()
         door_2.stop()

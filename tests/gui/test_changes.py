@@ -5,6 +5,7 @@ import threading
 from PySide6.QtCore import QTimer
 
 from checkin_app.domain.changes import ATTENDEE_ACT, Changes
+from checkin_app.domain.models import ConflictKind
 from checkin_app.store import tickets
 
 
@@ -28,11 +29,11 @@ def test_a_scan_refreshes_the_open_stats_tab_without_a_timer(qtbot, window):
 
 def test_an_act_elsewhere_refreshes_the_door_counters_and_the_status_strip(qtbot, window):
     stop_every_timer(window)
-    admitted = window.door.counters["admitted"]
+    admitted = window.door.counters.admitted
     with qtbot.waitSignals([window.door.countersChanged, window.statusShown], timeout=10_000):
         # What the attendee panel's "Check in" does: an act on the database lane that names its changes.
         window.tasks.db(lambda app: app.checkin.scan("R59xesv"), changes=ATTENDEE_ACT)
-    assert window.door.counters["admitted"] == admitted + 1
+    assert window.door.counters.admitted == admitted + 1
 
 
 def test_a_conflict_from_another_door_reaches_the_badge_without_a_timer(qtbot, window):
@@ -41,7 +42,7 @@ def test_a_conflict_from_another_door_reaches_the_badge_without_a_timer(qtbot, w
     def conflict(app):  # what a sync or replication records: a ticket admitted at Door 2, then voided
         ticket_id = app.store.conn.execute("SELECT id FROM tickets WHERE code = 'al4R5'").fetchone()[0]
         with app.store.transaction() as conn:
-            tickets.record_conflict(conn, "void_after_admission", ticket_id,
+            tickets.record_conflict(conn, ConflictKind.VOID_AFTER_ADMISSION, ticket_id,
                                     {"admitted_at": "2026-11-24T19:00:00+00:00", "door": "Door 2"})
 
     done = []

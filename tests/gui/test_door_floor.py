@@ -23,7 +23,7 @@ from checkin_app.gui.tasks import Tasks
 from checkin_app.sandbox.tickettailor import TicketTailorSandbox
 from checkin_app.services import events, syncing
 from checkin_app.services.connections import Credentials, connect_at
-from checkin_app.services.status import door_status
+from checkin_app.services.status import DoorStatus, ListAge, door_status
 from checkin_app.store import Store
 
 # What the provider client writes when DNS fails (providers/http.py, "cannot reach the server").
@@ -37,11 +37,9 @@ def scan(qtbot, door, code):
     return shown.args[0]
 
 
-def status_at(refreshed: datetime, *, online=False, stale=True, last_error=DNS_FAILURE) -> dict:
-    """A door status (`DoorStatus.to_dict()`) whose one list was downloaded at `refreshed`."""
-    return {"online": online, "unpushed": 3, "failed_pushes": 0, "last_success_at": None, "last_error": last_error,
-            "stale": stale, "lists": [{"event_id": 1, "name": "Night one", "refreshed_at": refreshed.isoformat(),
-                                       "age_s": 1800, "stale": stale}]}
+def status_at(refreshed: datetime, *, online=False, stale=True, last_error=DNS_FAILURE) -> DoorStatus:
+    """A door status whose one list was downloaded at `refreshed`."""
+    return DoorStatus(online, 3, 0, None, last_error, (ListAge(1, "Night one", refreshed.isoformat(), 1800, stale),))
 
 
 def local_clock(when: datetime) -> str:
@@ -107,20 +105,20 @@ def test_exit_mode_is_unmistakable_and_an_exit_without_entry_warns(qtbot, door):
 
 
 def test_inside_goes_down_on_exit_and_up_on_reentry(qtbot, door):
-    start = dict(door.counters)
+    start = door.counters
     scan(qtbot, door, "R59xesv")
-    assert (door.counters["inside"], door.counters["admitted"]) == (start["inside"] + 1, start["admitted"] + 1)
+    assert (door.counters.inside, door.counters.admitted) == (start.inside + 1, start.admitted + 1)
     door.set_mode(Mode.EXIT)
     scan(qtbot, door, "R59xesv")
-    assert door.counters["inside"] == start["inside"] and door.counters["admitted"] == start["admitted"] + 1
-    assert door.total.text() == f"{start['inside']} / {start['expected']}"
+    assert door.counters.inside == start.inside and door.counters.admitted == start.admitted + 1
+    assert door.total.text() == f"{start.inside} / {start.expected}"
     door.set_mode(Mode.ENTRY)
     scan(qtbot, door, "R59xesv")  # re-entry: inside again, not a new arrival
-    local = dict(door.counters)
-    assert local["inside"] == start["inside"] + 1 and local["admitted"] == start["admitted"] + 1
+    local = door.counters
+    assert local.inside == start.inside + 1 and local.admitted == start.admitted + 1
     with qtbot.waitSignal(door.countersChanged, timeout=10_000) as read:
         door.refresh()  # the database agrees with the local counting
-    assert (read.args[0]["inside"], read.args[0]["admitted"]) == (local["inside"], local["admitted"])
+    assert (read.args[0].inside, read.args[0].admitted) == (local.inside, local.admitted)
 
 
 def test_the_door_starts_in_entry_after_a_restart_in_exit(qtbot, door_dir):
@@ -192,8 +190,8 @@ def test_a_real_connection_failure_reaches_the_strip_in_plain_words(qtbot, tmp_p
         syncing.sync_now(data)
     syncing.sync_now(data)  # the server is gone now
     with Store(data) as store:
-        st = door_status(store).to_dict()
-    assert st["online"] is False and "Errno" in st["last_error"]  # what the sync itself recorded
+        st = door_status(store)
+    assert st.online is False and "Errno" in st.last_error  # what the sync itself recorded
     strip = StatusStrip()
     strip.show_status(st)
     assert "Errno" not in strip.online.text() and "Scanning continues from the list downloaded at" in strip.online.text()
@@ -282,7 +280,7 @@ def test_one_denominator_for_expected_on_door_stats_and_events_list(qtbot, windo
     qtbot.waitUntil(lambda: len(done) == 1, timeout=10_000)
     with qtbot.waitSignal(window.door.countersChanged, timeout=10_000) as door_counts:
         window.door.refresh()
-    assert door_counts.args[0]["expected"] == 7 and window.door.total.text() == "1 / 7"
+    assert door_counts.args[0].expected == 7 and window.door.total.text() == "1 / 7"
     with qtbot.waitSignal(window.stats.updated, timeout=10_000):
         window.tabs.setCurrentWidget(window.stats)
     assert window.stats.inside.text().startswith("1 / 7")

@@ -12,14 +12,14 @@ def scan(qtbot, door, code):
 
 
 def test_manual_entry_admits_in_words_colour_and_icon_and_counters_move(qtbot, door):
-    before = door.counters["admitted"]
+    before = door.counters.admitted
     verdict = scan(qtbot, door, "al4R5")
     assert verdict["verdict"] == "admitted"
     panel = door.verdict
     assert panel.headline.text() == "ADMITTED"
     assert panel.name.text() == "Ada Lovelace" and "GA" in panel.detail.text()
     assert panel.icon.tone == "ok" and TONES["ok"]["bg"] in panel.styleSheet()
-    assert door.counters["admitted"] == before + 1
+    assert door.counters.admitted == before + 1
     assert door.total.text().startswith(f"{before + 1} /")
     assert door.sounds.last_cue == "admitted"
     assert "Ada Lovelace" in door.recent.item(0).text() and "Admitted" in door.recent.item(0).text()
@@ -72,11 +72,11 @@ def test_exit_mode_records_leaving_and_then_allows_reentry(qtbot, door):
     verdict = scan(qtbot, door, "al4R5")
     assert verdict["verdict"] == "exited" and door.verdict.headline.text() == "EXIT RECORDED"
     door.entry_button.click()
-    admitted_before = door.counters["admitted"]
+    admitted_before = door.counters.admitted
     verdict = scan(qtbot, door, "al4R5")
     assert verdict["verdict"] == "admitted" and verdict["reentry"]
     assert door.verdict.headline.text() == "RE-ENTRY · ADMITTED"
-    assert door.counters["admitted"] == admitted_before  # a re-entry is not a new person
+    assert door.counters.admitted == admitted_before  # a re-entry is not a new person
 
 
 def test_recent_list_keeps_the_last_twenty_and_reloads_from_the_journal(qtbot, door):
@@ -104,3 +104,14 @@ def test_fail_closed_verdicts_have_their_own_look():
     check = look_for({"verdict": "check_with_supervisor"})
     assert check.headline == "CHECK WITH A SUPERVISOR" and check.tone == "stop"
     assert look_for({"verdict": "rotating_code"}).headline.startswith("ROTATING CODE")
+
+
+def test_every_look_is_an_engine_verdict_and_every_verdict_has_a_look():
+    """No GUI-only verdict strings (issue 16): the door shows the engine's verdicts, "unreadable" included."""
+    from checkin_app.domain.rules import VerdictKind
+    from checkin_app.gui.verdict import LOOKS, look_for
+
+    assert set(LOOKS) == set(VerdictKind)
+    assert all(type(kind) is VerdictKind for kind in LOOKS)
+    assert look_for({"verdict": VerdictKind.UNREADABLE.value}).headline == "NOT A TICKET CODE"
+    assert look_for({"verdict": "from_a_newer_build"}).tone == "stop"  # one we do not know is a refusal

@@ -5,7 +5,8 @@ import socket
 import keyring
 import pytest
 
-from checkin_app.services.conflicts import summary
+from checkin_app.domain.models import ConflictKind
+from checkin_app.services.conflicts import Conflict, summary
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import doors_text
 from checkin_app.scanning.text_qr import qr_png
@@ -154,9 +155,9 @@ def scan(qtbot, w, code) -> dict:
 
 def test_a_scan_at_door_a_shows_at_door_b(qtbot, two_doors):
     wa, wb = two_doors
-    assert wb.door.counters["admitted"] == 0
+    assert wb.door.counters.admitted == 0
     assert scan(qtbot, wa, "al4R5")["verdict"] == "admitted"
-    qtbot.waitUntil(lambda: "Ada Lovelace" in recent_text(wb) and wb.door.counters["admitted"] == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: "Ada Lovelace" in recent_text(wb) and wb.door.counters.admitted == 1, timeout=10_000)
     assert scan(qtbot, wb, "al4R5")["verdict"] != "admitted"  # the other door refuses the second use
 
     qtbot.waitUntil(lambda: any(r["door"] == "Door A" and r["connected"] for r in wb.doors.model.rows), timeout=10_000)
@@ -179,7 +180,7 @@ def test_a_double_use_during_a_partition_shows_in_both_conflict_lists(qtbot, two
 
     for w in (wa, wb):
         def found(w=w):
-            return [r for r in w.supervisor.conflicts.model.rows if r["kind"] == "double_admission"]
+            return [r for r in w.supervisor.conflicts.model.rows if r.kind == "double_admission"]
         qtbot.waitUntil(lambda: bool(found()), timeout=10_000)
         [row] = found()  # one double use, one row
         assert len(w.supervisor.conflicts.model.rows) == 1
@@ -187,7 +188,7 @@ def test_a_double_use_during_a_partition_shows_in_both_conflict_lists(qtbot, two
         qtbot.waitUntil(lambda w=w: w.supervisor.tabs.tabText(w.supervisor.tabs.indexOf(w.supervisor.conflicts))
                         == "Conflicts (1)", timeout=10_000)
         assert w.tabs.tabText(w.tabs.indexOf(w.supervisor)) == "Supervisor (1)"
-        text = row["summary"]
+        text = row.summary
         assert text.startswith("Ticket R59xesv (") and " was admitted twice: " in text
         assert text.index("at Door A") < text.index("at Door B")  # both scans' time and door, in order
 
@@ -205,12 +206,12 @@ def test_conflicts_between_doors_show_both_scans():
     second = {"at": "2026-11-28T19:05:00+00:00", "door": "Door B", "device": "dev-b"}
     for kind, words in (("double_admission", ("admitted twice:", ",")), ("void_after_admission", ("admitted", "voided")),
                         ("admission_after_void", ("voided", "admitted"))):
-        text = summary({"kind": kind, "code": "al4R5", "holder_name": "Ada", "detail": {"first": first, "second": second}})
+        text = summary(Conflict(ConflictKind(kind), {"first": first, "second": second}, code="al4R5", holder_name="Ada"))
         assert text.startswith(f"Ticket al4R5 (Ada) was {words[0]}") and words[1] in text
         assert "at Door A" in text and "at Door B" in text and "dev-" not in text
     # Two laptops that go by the same name are told apart by their device ids.
-    same = summary({"kind": "double_admission", "code": "x", "detail": {"first": first, "second": {**second, "door": "Door A"}}})
+    same = summary(Conflict(ConflictKind.DOUBLE_ADMISSION, {"first": first, "second": {**second, "door": "Door A"}}, code="x"))
     assert "Door A (dev-a)" in same and "Door A (dev-b)" in same
-    upstream = summary({"kind": "void_after_admission", "code": "x",
-                        "detail": {"admitted_at": first["at"], "door": "Door A", "device": "dev-a"}})
+    upstream = summary(Conflict(ConflictKind.VOID_AFTER_ADMISSION,
+                                {"admitted_at": first["at"], "door": "Door A", "device": "dev-a"}, code="x"))
     assert "at Door A" in upstream and "voided at the box office" in upstream

@@ -11,6 +11,7 @@ from checkin_app.gui.demo_runner import DemoRunner
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import StatusStrip
 from checkin_app.scanning.cameras import CameraChoice, CameraInfo
+from checkin_app.services.status import DoorStatus, ListAge
 
 
 def test_usb_scanner_burst_scans_with_no_field_focused(qtbot, window):
@@ -62,12 +63,10 @@ def test_geometry_persists_but_the_window_always_opens_on_the_door(qtbot, door_d
 
 def test_stale_list_warning_is_plain_words():
     strip = StatusStrip()
-    strip.show_status({"online": False, "unpushed": 12, "failed_pushes": 1, "stale": True,
-                       "lists": [{"name": "Gig night", "age_s": 1860, "stale": True}]})
+    strip.show_status(DoorStatus(False, 12, 1, None, None, (ListAge(1, "Gig night", None, 1860, True),)))
     assert "OFFLINE" in strip.online.text() and "12 waiting to send, 1 failed" in strip.unpushed.text()
     assert strip.stale.isVisibleTo(strip) and "STALE LIST: Gig night refreshed 31 min ago" in strip.stale.text()
-    strip.show_status({"online": True, "unpushed": 0, "failed_pushes": 0, "stale": False,
-                       "lists": [{"name": "Gig night", "age_s": 30, "stale": False}]})
+    strip.show_status(DoorStatus(True, 0, 0, None, None, (ListAge(1, "Gig night", None, 30, False),)))
     assert not strip.stale.isVisibleTo(strip) and strip.online.text().endswith("Online")
 
 
@@ -133,7 +132,7 @@ def test_background_sync_pushes_door_scans_to_the_box_office(qtbot, tmp_path, mo
                 w.door.submit(sb.ticket(ticket_id)["barcode"])
             qtbot.waitUntil(lambda: sb.ticket(ticket_id)["checked_in"] == "true", timeout=20_000)
             with qtbot.waitSignal(w.statusShown, timeout=20_000,
-                                  check_params_cb=lambda st: st["online"] and st["unpushed"] == 0):
+                                  check_params_cb=lambda st: st.online and st.unpushed == 0):
                 pass
             assert w.status.online.text().endswith("Online") and "0 waiting to send" in w.status.unpushed.text()
         finally:

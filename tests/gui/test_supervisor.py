@@ -214,7 +214,7 @@ def test_conflicts_list_shows_offline_void_and_the_providers_refusal(qtbot, tmp_
             assert set(shown) == {"Voided after admission", "Not accepted upstream"}
             assert "at Door 1" in shown["Voided after admission"] and "voided at the box office" in shown["Voided after admission"]
             assert "voided and cannot be checked in (HTTP 422)" in shown["Not accepted upstream"]
-            view.conflicts.view.selectRow([model.row_at(r)["kind"] for r in range(2)].index("void_after_admission"))
+            view.conflicts.view.selectRow([model.row_at(r).kind for r in range(2)].index("void_after_admission"))
             with qtbot.waitSignal(view.conflicts.loaded, timeout=10_000) as loaded:
                 view.conflicts.resolve_button.click()
             assert loaded.args[0] == 1

@@ -69,15 +69,15 @@ def test_one_double_use_is_one_conflict_row_in_plain_words(two_doors):
     expected = f"Ticket {code} ({holder}) was admitted twice: {clock_time(at[0])} at Door 1, {clock_time(at[1])} at Door 2"
     for store in (one, two):
         rows = supervisor.conflicts(store)
-        assert len(rows) == 1, [r["summary"] for r in rows]
+        assert len(rows) == 1, [r.summary for r in rows]
         [row] = rows
-        assert row["kind"] == "double_admission"
-        assert row["summary"].startswith(expected), row["summary"]
+        assert row.kind == "double_admission"
+        assert row.summary.startswith(expected), row.summary
         assert doors.status(store).open_conflicts == 1
     two_rows = supervisor.conflicts(two)
-    assert "refused the later check-in" in two_rows[0]["summary"] and "already been checked in" in two_rows[0]["summary"]
+    assert "refused the later check-in" in two_rows[0].summary and "already been checked in" in two_rows[0].summary
 
-    supervisor.resolve_conflict(two, two_rows[0]["ids"])  # resolving the row resolves every record of it
+    supervisor.resolve_conflict(two, two_rows[0].ids)  # resolving the row resolves every record of it
     assert two.conn.execute("SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0] == 0
 
 

@@ -63,5 +63,5 @@ def test_an_offline_doors_acts_reach_the_provider_once_through_the_online_door(t
     from checkin_app.store import Store
 
     with Store(venue.dirs[0]) as store:
-        assert [c for c in conflicts(store) if c["kind"] != "push_failed"] == []
+        assert [c for c in conflicts(store) if c.kind != "push_failed"] == []
         assert store.conn.execute("SELECT remote_id FROM tickets WHERE code = ?", (walkup.code,)).fetchone()[0] == walkups()[0]

@@ -198,9 +198,9 @@ def test_permanent_refusal_is_kept_with_the_providers_message(connected, sandbox
     report = engine_sync(connected)
     assert report.push.failed == 1
     with Store(connected) as store:
-        failed = [c for c in conflicts(store) if c["kind"] == "push_failed"]
-        assert failed and failed[0]["detail"]["error"]
-        kinds = {c["kind"] for c in conflicts(store)}
+        failed = [c for c in conflicts(store) if c.kind == "push_failed"]
+        assert failed and failed[0].detail["error"]
+        kinds = {c.kind for c in conflicts(store)}
         assert "void_after_admission" in kinds  # the pull also saw the void of an admitted ticket
 
 
@@ -242,7 +242,7 @@ def test_background_loop_pushes_scans_and_status_reports_it(connected, sandbox):
     with Store(connected) as store:
         status = door_status(store)
     assert status.online is False and status.unpushed == 0 and status.last_success_at
-    assert [item["name"] for item in status.lists] == ["Loop night"] and status.lists[0]["age_s"] is not None
+    assert [item.name for item in status.lists] == ["Loop night"] and status.lists[0].age_s is not None
 
 
 def test_status_and_watch_from_the_command_line(connected, sandbox):
