@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import platformdirs
@@ -20,3 +22,12 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
 
 def log_dir(base: Path) -> Path:
     return base / "logs"
+
+
+def resource(*parts: str) -> Traversable:
+    """A file shipped inside the package, under checkin_app/resources/ (style sheet, sounds, icons).
+
+    Read through importlib.resources, so a source checkout, a wheel install and the PyInstaller
+    bundle all find it in the same place: a designer changes the file, not the Python.
+    """
+    return files("checkin_app").joinpath("resources", *parts)

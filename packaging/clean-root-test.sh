@@ -4,13 +4,15 @@
 # new user's first steps: the demo (in the terminal: no display there), a scan of a demo ticket,
 # and the window reaching door-ready offscreen. Needs root (debootstrap, chroot) and Debian's
 # package mirror; CI has both.
-# Usage: packaging/clean-root-test.sh [dist/checkin-app-*.tar.gz]
+# Usage: packaging/clean-root-test.sh [dist/checkin-app-*.tar.xz]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-tarball=${1:-$(ls "$here"/dist/checkin-app-*-linux-*.tar.gz | head -n 1)}
+tarball=${1:-$(ls "$here"/dist/checkin-app-*-linux-*.tar.xz | head -n 1)}
 [ "$(id -u)" -eq 0 ] || { echo "clean-root-test: needs root (debootstrap and chroot)" >&2; exit 1; }
 command -v debootstrap >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
-mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+# DEBIAN_MIRROR overrides the machine's own mirror (which on an Ubuntu host has no bookworm).
+mirror=${DEBIAN_MIRROR:-}
+[ -n "$mirror" ] || mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
   | grep -v security | head -n 1 | awk '{print $2}' || true)
 root=$(mktemp -d)
 cleanup() { umount "$root/proc" "$root/dev" 2>/dev/null || true; rm -rf "$root"; }
@@ -19,7 +21,7 @@ trap cleanup EXIT
 debootstrap --variant=minbase --include=libzbar0,libglib2.0-0,libgl1,libegl1,libfontconfig1,libxkbcommon0,libdbus-1-3 \
   bookworm "$root" "${mirror:-http://deb.debian.org/debian}" >/dev/null
 mkdir -p "$root/opt"
-tar -xzf "$tarball" -C "$root/opt"
+tar -xJf "$tarball" -C "$root/opt"
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
 in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 "$@"; }

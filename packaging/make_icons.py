@@ -1,4 +1,4 @@
-"""Draw the app icon (a ticket with a check mark) and write PNG, ICO and ICNS into resources/.
+"""Draw the app icon (a ticket with a check mark): PNG, ICO and ICNS into checkin_app/resources/icons/.
 
 Run once when the icon changes: `python packaging/make_icons.py`. ICO and ICNS both accept PNG
 payloads, so no imaging library beyond OpenCV is needed.
@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+RESOURCES = Path(__file__).resolve().parents[1] / "checkin_app" / "resources" / "icons"
 
 
 def draw(size: int = 512) -> bytes:

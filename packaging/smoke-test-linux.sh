@@ -17,6 +17,11 @@ app() {  # the bundle with nothing of the development environment around it
 }
 fail() { echo "smoke test FAILED: $*" >&2; exit 1; }
 
+# The package's own files, where importlib.resources looks for them (the window below reads the
+# style sheet and icon; the door plays the sounds).
+for f in style.qss icons/icon.png sounds/admitted.wav sounds/warning.wav sounds/refused.wav; do
+  [ -s "$bundle/_internal/checkin_app/resources/$f" ] || fail "the bundle has no resources/$f"
+done
 app --help | grep -q "scan" || fail "--help does not list the commands"
 app import orders.json | grep -q "9 tickets" || fail "import of the sample payload"
 out=$(app scan aH5YpPP --json) || fail "first scan was not admitted: $out"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from checkin_app import paths
@@ -31,6 +31,7 @@ from checkin_app.gui.settings import Settings
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.stats_view import StatsView
 from checkin_app.gui.status_strip import StatusStrip
+from checkin_app.gui.style import app_icon
 from checkin_app.gui.supervisor import SupervisorView
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.verdict import VerdictOverlay
@@ -39,7 +40,6 @@ from checkin_app.services.scanner import door_pipeline
 from checkin_app.services.status import DoorStatus, door_status
 from checkin_app.sync.loop import SyncLoop
 
-ICON = Path(__file__).resolve().parents[2] / "resources" / "icon.png"
 FIRST_SIZE = (1280, 800)  # the window's size on first start, where the screen has room for it
 
 
@@ -68,8 +68,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.data_dir, self.settings = Path(data_dir), settings
         self.setWindowTitle(f"checkin-app · Door · {self.data_dir}")  # the door's name once read (`_renamed`)
-        if ICON.exists():
-            self.setWindowIcon(QIcon(str(ICON)))
+        self.setWindowIcon(app_icon())
         self.tasks = Tasks(self.data_dir)  # each lane's App reads the door's name from the data dir
         self.sounds = sounds or Sounds(settings.sound)
         self.crash = CrashHandler(self.show_message, self, paths.log_dir(self.data_dir) / "checkin.log")

@@ -2,18 +2,21 @@
 
 Why not QtMultimedia: it lives in PySide6-Addons (~175 MB) and, with no audio device (CI,
 offscreen, a laptop with its sound server stopped), `QSoundEffect` logs Qt warnings, which the
-test suite rightly treats as failures. Instead the tones are generated here as small WAV files
-(stdlib `wave`) and played by the platform's own player in a background thread: `winsound` on
-Windows, `afplay` on macOS, `paplay`/`pw-play`/`aplay` on Linux. Where there is none, or it fails,
-the door stays silent and says so once in the log; a sound can never stall or crash a scan.
+test suite rightly treats as failures. Instead the cues are WAV files shipped in
+checkin_app/resources/sounds/ (admitted.wav, warning.wav, refused.wav: a designer replaces them
+without touching Python; packaging/make_sounds.py writes the default tones), copied once into a
+plain directory (a wheel or zip install may have no file path to hand a player) and played by the
+platform's own player in a background thread: `winsound` on Windows, `afplay` on macOS,
+`paplay`/`pw-play`/`aplay` on Linux. Where there is none, or it fails, or a cue's file is missing
+or is not a WAV file, the door stays silent and says so once in the log; a sound can never stall
+or crash a scan.
 """
 from __future__ import annotations
 
+import io
 import logging
-import math
 import queue
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -21,42 +24,25 @@ import threading
 import wave
 from pathlib import Path
 
+from checkin_app import paths
+
 log = logging.getLogger(__name__)
 
-RATE = 22_050
-
-# (frequency Hz, seconds, waveform) segments; a 0 Hz segment is silence.
-CUES: dict[str, list[tuple[float, float, str]]] = {
-    "admitted": [(880, 0.08, "sine"), (0, 0.02, "sine"), (1320, 0.14, "sine")],  # rising "ding-ding"
-    "warning": [(660, 0.12, "sine"), (0, 0.08, "sine"), (660, 0.12, "sine")],  # two level beeps
-    "refused": [(196, 0.45, "square")],  # a low buzz
-}
+CUES = ("admitted", "warning", "refused")
+PROBE_RATE = 22_050  # of the 20 ms of silence `probe` plays
 
 
-def render(cue: str) -> bytes:
-    """16-bit mono PCM samples for a cue, with 5 ms fades so nothing clicks."""
-    frames = bytearray()
-    for freq, seconds, shape in CUES[cue]:
-        n = int(RATE * seconds)
-        fade = int(RATE * 0.005)
-        for i in range(n):
-            if freq == 0:
-                value = 0.0
-            else:
-                s = math.sin(2 * math.pi * freq * i / RATE)
-                value = (0.6 if s >= 0 else -0.6) if shape == "square" else 0.8 * s
-                value *= min(1.0, i / fade, (n - i) / fade)
-            frames += struct.pack("<h", int(value * 32767 * 0.7))
-    return bytes(frames)
-
-
-def write_wav(path: Path, cue: str) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(render(cue))
-    return path
+def cue_wav(cue: str) -> bytes:
+    """The shipped WAV file for a cue, checked to be one (ValueError when the file is not WAV audio)."""
+    if cue not in CUES:
+        raise ValueError(f"no door sound called {cue!r}")
+    data = paths.resource("sounds", f"{cue}.wav").read_bytes()
+    try:
+        with wave.open(io.BytesIO(data)) as w:
+            w.getnframes()
+    except (wave.Error, EOFError) as exc:
+        raise ValueError(f"sounds/{cue}.wav is not a WAV file: {exc}") from exc
+    return data
 
 
 def _player() -> list[str] | None:
@@ -87,8 +73,8 @@ def probe(timeout_s: float = 3.0) -> str | None:
         with wave.open(str(silence), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
-            out.setframerate(RATE)
-            out.writeframes(b"\0\0" * (RATE // 50))
+            out.setframerate(PROBE_RATE)
+            out.writeframes(b"\0\0" * (PROBE_RATE // 50))
         try:
             done = subprocess.run([*command, str(silence)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                   timeout=timeout_s, check=False)
@@ -105,7 +91,7 @@ class Sounds:
 
     Args:
         enabled: False keeps the door silent (a setting).
-        directory: where the WAV files are written (default: a temporary dir).
+        directory: where the cues' WAV files are copied to be played (default: a temporary dir).
     """
 
     def __init__(self, enabled: bool = True, directory: Path | None = None):
@@ -119,10 +105,12 @@ class Sounds:
         self._warned = False
 
     def file(self, cue: str) -> Path:
-        """The WAV file for a cue (written on first use)."""
+        """The WAV file for a cue (copied from the package's resources on first use)."""
         if cue not in self._files:
             self._dir.mkdir(parents=True, exist_ok=True)
-            self._files[cue] = write_wav(self._dir / f"{cue}.wav", cue)
+            path = self._dir / f"{cue}.wav"
+            path.write_bytes(cue_wav(cue))
+            self._files[cue] = path
         return self._files[cue]
 
     def play(self, cue: str) -> None:

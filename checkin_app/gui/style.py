@@ -1,5 +1,17 @@
-"""Colours, fonts and the application style sheet: readable from two metres, never colour alone."""
+"""Colours, fonts, the application style sheet and icon: readable from two metres, never colour alone.
+
+The sheet and the icon are files under checkin_app/resources/ (style.qss, icons/), read through
+importlib.resources, so a designer can change them without reading Python."""
 from __future__ import annotations
+
+import logging
+from string import Template
+
+from PySide6.QtGui import QIcon, QPixmap
+
+from checkin_app import paths
+
+log = logging.getLogger(__name__)
 
 # Verdict tones. Each tone always comes with an icon shape and words (see verdict.py).
 TONES = {
@@ -14,39 +26,31 @@ TONES = {
 ACCENT = "#3e7bfa"
 FOCUS_RING = "#f59e0b"  # amber: visible on white, grey and on the blue of primary buttons alike
 
-STYLE_SHEET = f"""
-QMainWindow, QWidget#page {{ background: #f4f5f7; }}
-QScrollArea#pageScroll, QScrollArea#pageScroll > QWidget#qt_scrollarea_viewport {{ background: #f4f5f7; }}
-QTabWidget::pane {{ border: none; }}
-QTabBar::tab {{ padding: 10px 22px; font-size: 15px; font-weight: 600; color: #52606d; background: #e4e7eb;
-                margin-right: 2px; border-top-left-radius: 6px; border-top-right-radius: 6px; }}
-QTabBar::tab:selected {{ background: #ffffff; color: #1f2933; }}
-QLineEdit {{ padding: 8px 10px; font-size: 16px; border: 1px solid #cbd2d9; border-radius: 6px; background: white; }}
-QLineEdit:focus {{ border: 3px solid {FOCUS_RING}; padding: 6px 8px; }}
-QPushButton {{ padding: 8px 16px; font-size: 14px; border-radius: 6px; border: 1px solid #cbd2d9; background: white; }}
-QPushButton:hover {{ background: #f0f4ff; }}
-QPushButton:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
-QPushButton:disabled {{ color: #9aa5b1; background: #f5f7fa; }}
-QPushButton[role="danger"] {{ color: #b3261e; border-color: #e0a09b; }}
-QPushButton[role="primary"] {{ background: {ACCENT}; color: white; border-color: {ACCENT}; font-weight: 600; }}
-QGroupBox {{ font-weight: 600; font-size: 13px; color: #3e4c59; border: 1px solid #e4e7eb; border-radius: 8px;
-             margin-top: 14px; padding: 10px 8px 8px 8px; background: white; }}
-QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; }}
-QTableView, QListWidget {{ background: white; border: 1px solid #e4e7eb; border-radius: 6px; font-size: 14px;
-                           alternate-background-color: #f8f9fb; }}
-QHeaderView::section {{ background: #f4f5f7; padding: 6px; border: none; border-bottom: 1px solid #e4e7eb;
-                        font-weight: 600; color: #52606d; }}
-QLabel#statusPill {{ padding: 4px 12px; border-radius: 11px; font-weight: 600; font-size: 13px; }}
-QLabel#banner {{ padding: 8px 14px; font-size: 15px; font-weight: 600; border-radius: 6px; }}
-QProgressBar {{ border: 1px solid #cbd2d9; border-radius: 6px; text-align: center; height: 22px; background: white; }}
-QProgressBar::chunk {{ background: {ACCENT}; border-radius: 5px; }}
-QPushButton:disabled, QPushButton[role="primary"]:disabled, QPushButton[role="danger"]:disabled {{
-    color: #7b8794; background: #e4e7eb; border: 1px dashed #9aa5b1; font-weight: normal; }}
-QPushButton:focus, QToolButton:focus, QComboBox:focus, QSpinBox:focus, QCheckBox:focus, QTableView:focus,
-QListWidget:focus, QTabBar::tab:selected:focus {{ border: 3px solid {FOCUS_RING}; }}
-QPushButton:focus {{ padding: 6px 14px; }}
-QCheckBox:focus {{ border-radius: 4px; }}
-"""
+# The colours resources/style.qss takes from here ($accent, $focus_ring), so that the sheet and the
+# code that draws with them never disagree.
+SHEET_COLOURS = {"accent": ACCENT, "focus_ring": FOCUS_RING}
+
+
+def style_sheet() -> str:
+    """The application style sheet: resources/style.qss with the shared colours filled in.
+
+    A placeholder the sheet names but this module does not define raises KeyError (a typo in the
+    sheet must not pass silently as an unstyled window).
+    """
+    text = paths.resource("style.qss").read_text(encoding="utf-8")
+    return Template(text).substitute(SHEET_COLOURS)
+
+
+STYLE_SHEET = style_sheet()
+
+
+def app_icon() -> QIcon:
+    """The window icon, resources/icons/icon.png (an empty icon, logged, if the file is not an image)."""
+    pixmap = QPixmap()
+    if not pixmap.loadFromData(paths.resource("icons", "icon.png").read_bytes()):
+        log.warning("resources/icons/icon.png is not an image Qt can read; the window has no icon")
+        return QIcon()
+    return QIcon(pixmap)
 
 
 def pill(text_colour: str, background: str) -> str:

@@ -79,9 +79,16 @@ def _base(i: int) -> str:
 
 
 def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000, searches: int = 200,
-                    workdir: str | None = None, progress: Callable[[str], None] | None = None) -> dict:
-    """Build a store of `tickets` tickets and measure it. Returns the report (times in ms)."""
+                    workdir: str | None = None, progress: Callable[[str], None] | None = None,
+                    counted: Callable[[str, int, int | None], None] | None = None) -> dict:
+    """Build a store of `tickets` tickets and measure it. Returns the report (times in ms).
+
+    Args:
+        progress: told each phase, as a line of text.
+        counted: told (what, done, total) as the import goes, for a progress bar.
+    """
     say = progress or (lambda _msg: None)
+    count = counted or (lambda _what, _done, _total: None)
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="checkin-bench-"))
     data_dir = base / "bench-data"
     if data_dir.exists():
@@ -92,7 +99,7 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
     try:
         say(f"importing {tickets:,} generated tickets across {events} events")
         evs = bench_events(events)
-        sample_codes, sample_people, elapsed, cpu = [], [], 0.0, 0.0
+        sample_codes, sample_people, elapsed, cpu, loaded = [], [], 0.0, 0.0, 0
         with Store(data_dir) as store:
             for i, chunk in enumerate(generate(tickets, events)):
                 sample_codes += [t.code for t in chunk[:: max(1, tickets // 20_000)]]
@@ -103,6 +110,8 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
                     apply_batch(conn, Batch(events=evs if i == 0 else [], tickets=chunk))
                 elapsed += time.perf_counter() - started
                 cpu += time.process_time() - cpu_started
+                loaded += len(chunk)
+                count("import", loaded, tickets)
                 del chunk
             report["import_s"] = round(elapsed, 2)
             report["import_tickets_per_s"] = round(tickets / elapsed)

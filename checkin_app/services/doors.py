@@ -53,6 +53,11 @@ def _remember(store: Store, key: bytes, door: str | None, key_env: str | None) -
     return settings
 
 
+def key_text(key: bytes) -> str:
+    """The venue key as people copy it between doors (CV1-...)."""
+    return door_auth.key_text(key)
+
+
 def venue(store: Store) -> dict | None:
     return peers.load_venue(store.conn)
 

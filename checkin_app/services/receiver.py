@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checkin_app.webhooks.receiver import Receiver
-from checkin_app.webhooks.settings import load_config
+from checkin_app.webhooks.settings import ReceiverConfig, load_config, where
 
 
 class ReceiverToggle:
@@ -51,3 +51,22 @@ class ReceiverToggle:
         if self._receiver is not None:
             self._receiver.stop()
             self._receiver = None
+
+
+def standalone(data_dir: Path, *, host: str, port: int, public_url: str | None = None,
+               tickettailor_secret_env: str | None = None, token_envs: dict[str, str | None] | None = None,
+               max_body_bytes: int | None = None) -> tuple[Receiver, ReceiverConfig]:
+    """`webhooks serve`'s receiver and relay, configured but not started (`start()`, then `stop()`).
+
+    Raises:
+        ConfigError: a missing token or secret.
+    """
+    extra = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
+    config = load_config(tickettailor_secret_env=tickettailor_secret_env, token_envs=token_envs, **extra)
+    return Receiver(data_dir, config, host=host, port=port, public_url=public_url), config
+
+
+def secret_places(config: ReceiverConfig, token_envs: dict[str, str | None]) -> dict[str, str]:
+    """Where each path token and the relay token are read from, in words an operator can act on
+    (its variable or keyring entry), never the value: what `webhooks serve` prints instead of them."""
+    return {name: where(name, token_envs.get(name)) for name in (*config.path_tokens, "relay")}

@@ -13,7 +13,9 @@ from typing import Callable
 from checkin_app.errors import ConfigError
 from checkin_app.store import Store
 from checkin_app.store import connections as conns
+from checkin_app.store.connections import Connection
 from checkin_app.sync.engine import SyncReport, sync_connection
+from checkin_app.sync.loop import SyncLoop
 
 Progress = Callable[[str, int], None]  # (what, tickets so far in this connection)
 
@@ -40,7 +42,7 @@ def sync_now(data_dir: Path, *, connection: str | None = None, cancel: threading
     """
     cancel = cancel or threading.Event()
     with Store(data_dir) as store:
-        targets = [conns.by_name(store.conn, connection)] if connection else conns.all_connections(store.conn)
+        targets = connections_to_sync(store, connection)
         if not targets:
             raise ConfigError("no connections yet: add one first")
         reports = []
@@ -50,3 +52,24 @@ def sync_now(data_dir: Path, *, connection: str | None = None, cancel: threading
             forward = throttled(lambda what, n, name=c.name: progress(f"{name}: {what}", n)) if progress else None
             reports.append(sync_connection(store, c, cancel=cancel, progress=forward))
         return reports
+
+
+def connections_to_sync(store: Store, name: str | None = None) -> list[Connection]:
+    """The connection named, or every connection (none yet: an empty list).
+
+    Raises:
+        NotFound: no connection has that name.
+    """
+    return [conns.by_name(store.conn, name)] if name else conns.all_connections(store.conn)
+
+
+def sync_one(store: Store, connection: Connection, *, event_remote_ids: list[str] | None = None,
+             cancel: threading.Event | None = None,
+             progress: Callable[[str, int, int | None], None] | None = None) -> SyncReport:
+    """Push then pull one connection; `progress` gets the engine's (what, tickets so far, total or None)."""
+    return sync_connection(store, connection, event_remote_ids=event_remote_ids, cancel=cancel, progress=progress)
+
+
+def watch(data_dir: Path, interval_s: float, on_report: Callable[[SyncReport], None]) -> SyncLoop:
+    """The background sync loop (what the GUI runs), not yet started: `start()`, then `stop()`."""
+    return SyncLoop(data_dir, interval_s=interval_s, on_report=on_report)

@@ -1,7 +1,7 @@
 """Pairing doors from the command line: create, show (QR + text), join; the key never lands on disk."""
 import json
 
-from checkin_app.commands.doors import _key_from_image
+from checkin_app.cli.doors import _key_from_image
 from checkin_app.sync import door_auth
 from tests.integration.test_doors_cluster import cli
 

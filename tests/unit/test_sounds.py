@@ -1,17 +1,22 @@
 """The three door sounds are distinct, well-formed WAV files, and a missing player never raises."""
 import wave
 
-from checkin_app.gui.sounds import CUES, Sounds, render
+from checkin_app.gui.sounds import CUES, Sounds
+from tests.paths import ROOT
 
 
 def test_three_distinct_short_cues(tmp_path):
+    """The cues played are the shipped files (checkin_app/resources/sounds/), distinct and short."""
     sounds = Sounds(enabled=False, directory=tmp_path)
-    rendered = {cue: render(cue) for cue in CUES}
-    assert len(set(rendered.values())) == 3
+    frames = {}
     for cue in CUES:
-        with wave.open(str(sounds.file(cue))) as w:
+        played = sounds.file(cue)
+        assert played.read_bytes() == (ROOT / "checkin_app" / "resources" / "sounds" / f"{cue}.wav").read_bytes()
+        with wave.open(str(played)) as w:
             seconds = w.getnframes() / w.getframerate()
             assert w.getnchannels() == 1 and w.getsampwidth() == 2 and 0.2 <= seconds <= 0.6
+            frames[cue] = w.readframes(w.getnframes())
+    assert len(set(frames.values())) == 3
 
 
 def test_playing_with_no_audio_player_is_silent_not_an_error(tmp_path, monkeypatch):

@@ -3,25 +3,22 @@ from __future__ import annotations
 
 import argparse
 
-from checkin_app.cli import command
+from checkin_app.cli.registry import COMMON, arg, command
 
 
-def add_parsers(sub) -> None:
-    s = sub.add_parser("demo", help="the GUI on a built-in simulated box office: no account, no camera needed "
-                                    "(with --data-dir DIR its data stays in DIR; default: a temporary dir)")
-    # Also after the command (`demo --data-dir DIR`); SUPPRESS keeps a --data-dir given before it.
-    s.add_argument("--data-dir", default=argparse.SUPPRESS, help="keep the demo's data in this directory")
-    s.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
-
-
-@command("gui")
+@command("gui", parser=False)  # what runs with no command at all
 def _gui(args) -> int:
     from checkin_app.gui.app import run
 
     return run(args.data_dir, quit_when_ready=args.quit_when_ready)
 
 
-@command("demo")
+@command("demo", arg("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS),
+         help="the GUI on a built-in simulated box office: no account, no camera needed "
+              "(with --data-dir DIR its data stays in DIR; default: a temporary dir)",
+         # Also after the command (`demo --data-dir DIR`); SUPPRESS keeps a --data-dir given before it.
+         configure=lambda s: COMMON["data-dir"].add_to(s, default=argparse.SUPPRESS,
+                                                       help="keep the demo's data in this directory"))
 def _demo(args) -> int:
     from checkin_app.gui.app import has_display, run_demo
 

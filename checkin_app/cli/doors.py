@@ -12,62 +12,24 @@ from __future__ import annotations
 import json
 import sys
 
-from checkin_app.cli import EXIT_OK, command, emit, open_app
+from checkin_app.cli.common import EXIT_OK, emit, open_app
+from checkin_app.cli.registry import arg, command, group
+
+group("doors", help="several doors of one venue: pair them and share check-ins on the local network")
+
+_NAME = arg("--name", help="this door's name")
+_KEY_ENV = arg("--key-env", metavar="VAR", help="environment variable holding the key")
 
 
-def add_parsers(sub) -> None:
-    doors = sub.add_parser("doors", help="several doors of one venue: pair them and share check-ins on the local network")
-    dsub = doors.add_subparsers(dest="doors_command", metavar="ACTION", required=True)
-
-    s = dsub.add_parser("create-venue", help="first door: create the venue key (kept in the OS keyring or --key-env)")
-    s.add_argument("--name", help="this door's name (e.g. 'North door')")
-    s.add_argument("--key-env", metavar="VAR", help="environment variable that holds (or will hold) the key")
-    s.add_argument("--json", action="store_true")
-
-    s = dsub.add_parser("pair", help="show the venue key for another door: QR code and text")
-    s.add_argument("--qr", metavar="FILE", help="write the QR code to FILE (.png or .svg)")
-    s.add_argument("--json", action="store_true")
-
-    s = dsub.add_parser("join", help="join a venue with the key shown by `doors pair` on its first door")
-    s.add_argument("key", nargs="?", metavar="KEYTEXT", help="the key text (CV1-...) or scanned QR text")
-    s.add_argument("--key-env", metavar="VAR", help="environment variable holding the key")
-    s.add_argument("--from-image", metavar="FILE", help="read the key from a photo or file of the QR code (PNG/JPEG)")
-    s.add_argument("--name", help="this door's name")
-    s.add_argument("--json", action="store_true")
-
-    s = dsub.add_parser("serve", help="serve this door's journal to the venue's doors and pull theirs, until interrupted")
-    s.add_argument("--host", default="0.0.0.0", help="interface to listen on (default: all)")
-    s.add_argument("--port", type=int, default=8722, help="port (0: any free port)")
-    s.add_argument("--peer", action="append", default=[], metavar="URL",
-                   help="another door's URL, where multicast discovery is blocked (repeatable)")
-    s.add_argument("--name", help="this door's name")
-    s.add_argument("--no-discovery", action="store_true", help="do not advertise or browse with multicast DNS")
-    s.add_argument("--sync-interval", type=float, default=0.0, metavar="S",
-                   help="also push/pull the ticketing platform every S seconds (0: off)")
-    s.add_argument("--push-grace", type=float, default=10.0, metavar="S",
-                   help="let the door that made an act push it for S seconds before this door may")
-    s.add_argument("--json", action="store_true", help="print the door's URL as one JSON line first")
-
-    s = dsub.add_parser("status", help="the other doors: connected or not, lag, last contact")
-    s.add_argument("--json", action="store_true")
-
-    s = dsub.add_parser("conflicts", help="double admissions and admissions around voids, found between doors")
-    s.add_argument("--all", action="store_true", help="include resolved ones")
-    s.add_argument("--json", action="store_true")
-
-
-@command("doors")
-def _doors(args) -> int:
-    return _ACTIONS[args.doors_command](args)
-
-
+@command("doors create-venue", arg("--name", help="this door's name (e.g. 'North door')"),
+         arg("--key-env", metavar="VAR", help="environment variable that holds (or will hold) the key"),
+         help="first door: create the venue key (kept in the OS keyring or --key-env)", options=("json",))
 def _create_venue(args) -> int:
     from checkin_app.services import doors
-    from checkin_app.sync import door_auth
 
     with open_app(args) as app:
         key, settings = doors.create_venue(app.store, args.name, args.key_env)
-    text = door_auth.key_text(key)
+    text = doors.key_text(key)
     where = "the OS keyring" if "keyring" in settings["key"] else f"${settings['key']['env']}"
     emit(args, {"venue_id": settings["venue_id"], "door": settings["door"], "key_text": text, "key_in": where},
          f"venue {settings['venue_id']} created; this door is {settings['door']!r}\n"
@@ -84,6 +46,8 @@ def _env_holds(var: str, text: str) -> bool:
     return os.environ.get(var, "").strip().upper() == text
 
 
+@command("doors pair", arg("--qr", metavar="FILE", help="write the QR code to FILE (.png or .svg)"),
+         help="show the venue key for another door: QR code and text", options=("json",))
 def _pair(args) -> int:
     import segno
 
@@ -108,6 +72,9 @@ def _pair(args) -> int:
     return EXIT_OK
 
 
+@command("doors join", arg("key", nargs="?", metavar="KEYTEXT", help="the key text (CV1-...) or scanned QR text"),
+         _KEY_ENV, arg("--from-image", metavar="FILE", help="read the key from a photo or file of the QR code (PNG/JPEG)"),
+         _NAME, help="join a venue with the key shown by `doors pair` on its first door", options=("json",))
 def _join(args) -> int:
     from checkin_app.services import doors
 
@@ -125,6 +92,17 @@ def _key_from_image(path: str) -> str:
     return key_from_image(path)
 
 
+@command("doors serve", arg("--host", default="0.0.0.0", help="interface to listen on (default: all)"),
+         arg("--port", type=int, default=8722, help="port (0: any free port)"),
+         arg("--peer", action="append", default=[], metavar="URL",
+             help="another door's URL, where multicast discovery is blocked (repeatable)"),
+         _NAME, arg("--no-discovery", action="store_true", help="do not advertise or browse with multicast DNS"),
+         arg("--sync-interval", type=float, default=0.0, metavar="S",
+             help="also push/pull the ticketing platform every S seconds (0: off)"),
+         arg("--push-grace", type=float, default=10.0, metavar="S",
+             help="let the door that made an act push it for S seconds before this door may"),
+         help="serve this door's journal to the venue's doors and pull theirs, until interrupted",
+         options=("json",))  # with --json the door's URL is printed as one JSON line first
 def _serve(args) -> int:
     from checkin_app.services.door_runner import DoorRunner
 
@@ -144,6 +122,7 @@ def _serve(args) -> int:
     return EXIT_OK
 
 
+@command("doors status", help="the other doors: connected or not, lag, last contact", options=("json",))
 def _status(args) -> int:
     from checkin_app.services import doors
 
@@ -173,6 +152,7 @@ def _status(args) -> int:
             where = f"{q['device_id']} #{q['seq']}" if q["device_id"] else "row without device/seq"
             lines.append(f"  {where}: {q['reason']} (from {q['source'] or '?'}, {q['received_at']})")
     emit(args, st.to_dict(), "\n".join(lines))
+    return EXIT_OK
 
 
 def _version(row) -> str:
@@ -180,9 +160,10 @@ def _version(row) -> str:
         return repr(row)[:80]
     return " ".join(str(row.get(k)) for k in ("op", "verdict", "code") if row.get(k)) + \
         f" at {row.get('at')} by {row.get('door') or '?'}"
-    return EXIT_OK
 
 
+@command("doors conflicts", arg("--all", action="store_true", help="include resolved ones"),
+         help="double admissions and admissions around voids, found between doors", options=("json",))
 def _conflicts(args) -> int:
     from checkin_app.domain.models import ConflictKind
     from checkin_app.services.supervisor import conflicts
@@ -203,6 +184,3 @@ def _conflicts(args) -> int:
     emit(args, {"conflicts": rows}, "\n".join(lines) or "no conflicts")
     return EXIT_OK
 
-
-_ACTIONS = {"create-venue": _create_venue, "pair": _pair, "join": _join, "serve": _serve, "status": _status,
-            "conflicts": _conflicts}
