@@ -23,6 +23,13 @@ def admitted_event(column: str) -> str:
     return f"{column} IN ({ADMITTED_EVENT_IDS})"
 
 
+def first_ticket_type_id(conn: sqlite3.Connection, provider: str, remote_id: str) -> str | None:
+    """The first ticket type the provider listed on this event (its raw `ticket_types[0].id`)."""
+    row = conn.execute("SELECT json_extract(raw, '$.ticket_types[0].id') FROM events WHERE provider = ? AND remote_id = ?",
+                       (provider, remote_id)).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
 def scope_mode(conn: sqlite3.Connection) -> str:
     row = conn.execute("SELECT value FROM meta WHERE key = 'event_scope'").fetchone()
     return str(row[0]) if row else ALL

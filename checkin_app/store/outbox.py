@@ -90,6 +90,14 @@ def mark_failed(conn: sqlite3.Connection, journal_id: int, connection_id: int, e
     )
 
 
+def pushed_admission_refs(conn: sqlite3.Connection, connection_id: int) -> set[str]:
+    """The provider's ids of the check-ins this data dir pushed through a connection (they come back
+    on the next pull and are not someone else's)."""
+    return {r[0] for r in conn.execute(
+        "SELECT remote_ref FROM outbox o JOIN journal j ON j.id = o.journal_id WHERE o.connection_id = ?"
+        " AND o.state = 'done' AND o.remote_ref IS NOT NULL AND j.op IN ('scan', 'force')", (connection_id,))}
+
+
 def pending_count(conn: sqlite3.Connection, connection_id: int) -> int:
     """Acts still to push to one connection, due now or later."""
     return int(conn.execute("SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND state = 'pending'",

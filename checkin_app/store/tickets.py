@@ -261,6 +261,26 @@ def holder_name(conn: sqlite3.Connection, ticket_id: int) -> str | None:
     return row[0] if row else None
 
 
+def remote_id_of(conn: sqlite3.Connection, ticket_id: int | None) -> str | None:
+    """The provider's id for a cached ticket; None for a walk-up not created upstream yet."""
+    row = conn.execute("SELECT remote_id FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+    return None if row is None else row["remote_id"]
+
+
+def mark_known_upstream(conn: sqlite3.Connection, ticket_id: int | None, remote_id: str) -> None:
+    """A walk-up the provider now holds as `remote_id`. Call inside a transaction."""
+    conn.execute("UPDATE tickets SET remote_id = ?, source = 'remote' WHERE id = ?", (remote_id, ticket_id))
+
+
+def has_nameless_with_order(conn: sqlite3.Connection, provider: str, event_remote_id: str) -> bool:
+    """Whether some ticket of this event has no name but an order (whose buyer could name it)."""
+    return conn.execute(
+        "SELECT 1 FROM tickets t JOIN events e ON e.id = t.event_id WHERE e.provider = ?"
+        " AND e.remote_id = ? AND t.holder_name IS NULL AND t.order_ref IS NOT NULL LIMIT 1",
+        (provider, event_remote_id),
+    ).fetchone() is not None
+
+
 def max_ticket_id(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COALESCE(MAX(id), 0) FROM tickets").fetchone()[0]
 

@@ -33,7 +33,7 @@ from checkin_app.providers.tolerant import map_each
 from checkin_app.providers.tickettailor_api import TicketTailorClient
 from checkin_app.store import Store
 from checkin_app.store import events as event_store
-from checkin_app.store import sync_state
+from checkin_app.store import outbox, sync_state
 from checkin_app.store.connections import Connection
 from checkin_app.store.outbox import OutboxItem
 from checkin_app.store import tickets as ticket_store
@@ -41,6 +41,7 @@ from checkin_app.sync.adapter import Progress, PullAdapter, PullReport, Walk
 from checkin_app.sync.policy import retry_policy
 
 log = logging.getLogger(__name__)
+PROVIDER = tt.PROVIDER
 
 # Orders held here as pending or cancelled that left both state lists are fetched one by one; a
 # bound keeps one pull's cost predictable (the rest are fetched by the next pulls).
@@ -79,11 +80,11 @@ class TicketTailorSync(PullAdapter):
         raise CheckinError(f"Ticket Tailor has no counterpart for {op!r}")
 
     def _remote_id(self, item: OutboxItem) -> str:
-        row = self.store.conn.execute("SELECT remote_id FROM tickets WHERE id = ?", (item.journal.ticket_id,)).fetchone()
-        if row is None or row["remote_id"] is None:
+        remote_id = ticket_store.remote_id_of(self.store.conn, item.journal.ticket_id)
+        if remote_id is None:
             # A walk-up whose creation has not gone through yet: it is queued earlier, so wait.
             raise ProviderError("the ticket does not exist upstream yet (walk-up still pending)", permanent=False)
-        return row["remote_id"]
+        return remote_id
 
     def _unsure(self, item: OutboxItem) -> bool:
         """Look upstream before sending: an earlier try may have landed, or (for another door's act)
@@ -127,20 +128,17 @@ class TicketTailorSync(PullAdapter):
                 barcode=j.code, reference=j.nonce, full_name=j.payload.get("name"), email=j.payload.get("email"),
             )
         with self.store.transaction() as conn:
-            conn.execute("UPDATE tickets SET remote_id = ?, source = 'remote' WHERE id = ?", (existing["id"], j.ticket_id))
+            ticket_store.mark_known_upstream(conn, j.ticket_id, existing["id"])
         return existing["id"]
 
     def _walkup_ticket_type(self, event_remote_id: str) -> str:
         configured = self.settings.walkup_ticket_type_id
         if configured:
             return configured
-        row = self.store.conn.execute(
-            "SELECT json_extract(raw, '$.ticket_types[0].id') FROM events WHERE provider = 'tickettailor' AND remote_id = ?",
-            (event_remote_id,),
-        ).fetchone()
-        if row is None or row[0] is None:
+        first = event_store.first_ticket_type_id(self.store.conn, PROVIDER, event_remote_id)
+        if first is None:
             raise CheckinError(f"no ticket type known for walk-ups in event {event_remote_id}; set walkup_ticket_type_id")
-        return row[0]
+        return first
 
     # -- pull -------------------------------------------------------------------------------
 
@@ -297,18 +295,11 @@ class TicketTailorSync(PullAdapter):
             event_id, status="voided", starting_after=after, limit=100), report)
 
     def _nameless(self, event_id: str) -> bool:
-        return self.store.conn.execute(
-            "SELECT 1 FROM tickets t JOIN events e ON e.id = t.event_id WHERE e.provider = 'tickettailor'"
-            " AND e.remote_id = ? AND t.holder_name IS NULL AND t.order_ref IS NOT NULL LIMIT 1",
-            (event_id,),
-        ).fetchone() is not None
+        return ticket_store.has_nameless_with_order(self.store.conn, PROVIDER, event_id)
 
     def _own_checkin_ids(self) -> set[str]:
         """Check-ins this data dir pushed: they come back on the pull and are not someone else's."""
-        return {r[0] for r in self.store.conn.execute(
-            "SELECT remote_ref FROM outbox o JOIN journal j ON j.id = o.journal_id WHERE o.connection_id = ?"
-            " AND o.state = 'done' AND o.remote_ref IS NOT NULL AND j.op IN ('scan', 'force')", (self.connection.id,)
-        )}
+        return outbox.pushed_admission_refs(self.store.conn, self.connection.id)
 
 
 def make_adapter(store: Store, connection: Connection, progress: Progress | None,
