@@ -179,9 +179,6 @@ def test_tests_set_the_environment_through_monkeypatch():
 PATH_REF = re.compile(r"(?<![\w/.-])((?:\.ci|checkin_app|docs|packaging|resources|scripts|tests)/[\w./*<>-]*\w)")
 # Today's dangling references, per file (the lead empties this at merge).
 MISSING_ALLOWED = {
-    # The benchmarks moved from tests/bench/ to scripts/bench/; README.md (the lead's) still names
-    # `tests/bench/gui_bench.py` (its `python -m tests.bench.*` commands are not paths, so not counted).
-    "README.md": 1,
     # Paths inside the package written from checkin_app/ (setuptools' package-data globs; the
     # icon test's docstring): they exist, under checkin_app/.
     "pyproject.toml": 3,
