@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from checkin_app.domain.clock import utc_now
 from checkin_app.errors import CheckinError, NotFound
@@ -30,7 +30,7 @@ def add(conn: sqlite3.Connection, name: str, provider: str, base_url: str | None
         "INSERT INTO connections (name, provider, base_url, settings, created_at) VALUES (?, ?, ?, ?, ?)",
         (name, provider, base_url, json.dumps(settings), utc_now()),
     )
-    return get(conn, cur.lastrowid)
+    return get(conn, cast(int, cur.lastrowid))
 
 
 def update_settings(conn: sqlite3.Connection, connection_id: int, settings: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, cast
 
 from checkin_app.errors import StoreError
 from checkin_app.store.schema import MIGRATIONS
@@ -121,7 +121,7 @@ class Database:
 
     @property
     def device_id(self) -> str:
-        return self.conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+        return cast(str, self.conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0])
 
     def checkpoint(self) -> None:
         """Fold the WAL into the database file and truncate it (after a bulk load)."""

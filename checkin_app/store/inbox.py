@@ -12,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
 from checkin_app.domain.clock import utc_now
 from checkin_app.store.db import environmental
@@ -43,7 +43,7 @@ def content_hash(body: bytes) -> str:
 
 
 def add(conn: sqlite3.Connection, provider: str, body: bytes, *, delivery_id: str | None = None,
-        source: str = "local", headers: dict | None = None, received_at: str | None = None) -> tuple[int, bool]:
+        source: str = "local", headers: dict[str, Any] | None = None, received_at: str | None = None) -> tuple[int, bool]:
     """Store one delivery unless it is already there. Call inside a transaction.
 
     Args:
@@ -65,7 +65,7 @@ def add(conn: sqlite3.Connection, provider: str, body: bytes, *, delivery_id: st
         (provider, delivery_id, digest, source, received_at or utc_now(), json.dumps(headers or {}), body),
     )
     if cur.rowcount:
-        return cur.lastrowid, True
+        return cast(int, cur.lastrowid), True
     row = conn.execute(
         "SELECT id FROM webhook_inbox WHERE provider = ? AND (content_hash = ? OR (delivery_id IS NOT NULL AND delivery_id = ?))"
         " ORDER BY id LIMIT 1",
@@ -131,7 +131,7 @@ def get(conn: sqlite3.Connection, inbox_id: int) -> Delivery | None:
     return Delivery.from_row(row) if row else None
 
 
-def unapplied_summary(conn: sqlite3.Connection, latest: int = 5) -> dict:
+def unapplied_summary(conn: sqlite3.Connection, latest: int = 5) -> dict[str, Any]:
     """Deliveries stored but not applied (issue 12, item 16): `{"count", "latest": [...]}`, newest first."""
     count = conn.execute("SELECT COUNT(*) FROM webhook_inbox WHERE applied_at IS NULL").fetchone()[0]
     rows = conn.execute(

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from checkin_app.domain.rules import VerdictKind
 from checkin_app.store import tickets
@@ -114,7 +114,7 @@ def append(
         (device_id, seq, op, verdict, ticket_id, ref["provider"] if ref else None,
          ref["event_remote_id"] if ref else None, ref["remote_id"] if ref else None, code, door, body, at, nonce),
     )
-    return JournalRow(cur.lastrowid, device_id, seq, op, verdict, ticket_id,
+    return JournalRow(cast(int, cur.lastrowid), device_id, seq, op, verdict, ticket_id,
                       ref["provider"] if ref else None, ref["event_remote_id"] if ref else None,
                       ref["remote_id"] if ref else None, code, door, payload or {}, at, nonce)
 
@@ -186,7 +186,7 @@ def mark_unvoid(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
     tickets.settle(conn, ticket_id, at)
 
 
-def acts_pushed_as(conn: sqlite3.Connection, remote_refs: list[str]) -> dict[str, dict]:
+def acts_pushed_as(conn: sqlite3.Connection, remote_refs: list[str]) -> dict[str, dict[str, Any]]:
     """The local acts that reached the provider as these remote records (a check-in's id), by ref.
 
     A door's own check-in comes back on the next pull as the provider's record; this says which

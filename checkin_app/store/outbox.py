@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from checkin_app.domain.clock import utc_now
 from checkin_app.store.journal import JournalRow
@@ -117,7 +117,7 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {r[0]: r[1] for r in conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state")}
 
 
-def failures(conn: sqlite3.Connection) -> list[dict]:
+def failures(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
         """SELECT o.journal_id, o.connection_id, o.attempts, o.error, o.updated_at, j.op, j.code, j.at, j.ticket_id
            FROM outbox o JOIN journal j ON j.id = o.journal_id WHERE o.state = 'failed' ORDER BY o.updated_at DESC"""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
 from checkin_app.domain.models import ConflictKind
 
@@ -15,12 +15,12 @@ VENUE_META_KEY = "venue"
 DOOR_NAME_META_KEY = "door_name"
 
 
-def load_venue(conn: sqlite3.Connection) -> dict | None:
+def load_venue(conn: sqlite3.Connection) -> dict[str, Any] | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (VENUE_META_KEY,)).fetchone()
     return json.loads(row[0]) if row else None
 
 
-def save_venue(conn: sqlite3.Connection, venue: dict) -> None:
+def save_venue(conn: sqlite3.Connection, venue: dict[str, Any]) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                  (VENUE_META_KEY, json.dumps(venue, sort_keys=True)))
 
@@ -32,7 +32,7 @@ def door_name(conn: sqlite3.Connection) -> str | None:
     """
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (DOOR_NAME_META_KEY,)).fetchone()
     if row and row[0]:
-        return row[0]
+        return cast(str, row[0])
     return (load_venue(conn) or {}).get("door")
 
 
@@ -63,7 +63,7 @@ def record_error(conn: sqlite3.Connection, url: str, error: str, now: str, sourc
     )
 
 
-def all_peers(conn: sqlite3.Connection) -> list[dict]:
+def all_peers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute("SELECT * FROM peers ORDER BY door, url")]
 
 
@@ -77,7 +77,7 @@ def record_crash(conn: sqlite3.Connection, url: str, error: str, now: str, sourc
     )
 
 
-def quarantined(conn: sqlite3.Connection, limit: int = 50) -> tuple[int, list[dict]]:
+def quarantined(conn: sqlite3.Connection, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
     """Rows other doors served that could not be applied here: (how many, the newest `limit`).
 
     The count includes rows not kept because the quarantine was full (`replica.MAX_UNSLOTTED_KEPT`).

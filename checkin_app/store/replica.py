@@ -21,9 +21,9 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable, cast
 
-from checkin_app.domain.models import ConflictKind
+from checkin_app.domain.models import UPSTREAM_DEVICE, ConflictKind
 from checkin_app.store import journal, outbox, tickets
 from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
@@ -73,7 +73,7 @@ def heads(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500,
-               max_bytes: int = MAX_PAGE_BYTES) -> list[dict]:
+               max_bytes: int = MAX_PAGE_BYTES) -> list[dict[str, Any]]:
     """Rows this door holds beyond `after` (origin device -> seq), every origin device, `seq` order.
 
     Args:
@@ -88,7 +88,7 @@ def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500
         Quarantined rows are served in their slot as they came, so the next door holds the same
         prefix and quarantines them too.
     """
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     size = 0
     for device, head in sorted(heads(conn).items()):
         have = int(after.get(device, 0))
@@ -110,7 +110,7 @@ def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500
     return out
 
 
-def _decoded(text: str, fallback=None):
+def _decoded(text: str, fallback: Any = None) -> Any:
     try:
         return json.loads(text)
     except ValueError:  # a row quarantined because it was too big to keep whole
@@ -124,7 +124,7 @@ def lag(mine: dict[str, int], theirs: dict[str, int]) -> tuple[int, int]:
     return behind, ahead
 
 
-def _int(value) -> int:
+def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
@@ -144,7 +144,7 @@ _PAYLOAD_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def row_slot(row) -> tuple[str, int] | None:
+def row_slot(row: Any) -> tuple[str, int] | None:
     """(device_id, seq) of a wire row, or None when it names none: the place it takes in its device's journal."""
     if not isinstance(row, dict):
         return None
@@ -156,7 +156,7 @@ def row_slot(row) -> tuple[str, int] | None:
     return device, seq
 
 
-def row_problem(row: dict) -> str | None:
+def row_problem(row: dict[str, Any]) -> str | None:
     """Why a wire row (that has a slot) cannot be applied here, or None when it can."""
     op = row.get("op")
     if not (isinstance(op, str) and _OP.fullmatch(op)):
@@ -197,12 +197,12 @@ def _aware(text: str) -> bool:
         return False
 
 
-def _show(value) -> str:
+def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _canonical(row) -> str:
+def _canonical(row: Any) -> str:
     """A row's content as one comparable text (payload None and {} are the same row)."""
     if isinstance(row, dict):
         row = {k: (row.get(k) if k != "payload" else row.get(k) or {}) for k in WIRE_COLUMNS}
@@ -211,7 +211,7 @@ def _canonical(row) -> str:
 
 # -- applying --------------------------------------------------------------------------------
 
-def act_action(op: str, verdict: str | None, payload: dict) -> str | None:
+def act_action(op: str, verdict: str | None, payload: dict[str, Any]) -> str | None:
     """The provider action a journal act asks for ("checkin", "void", "issue"), or None."""
     if journal.admits(op, verdict) and not payload.get("reentry"):
         return "checkin"
@@ -222,7 +222,7 @@ def act_action(op: str, verdict: str | None, payload: dict) -> str | None:
     return None
 
 
-def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes: Callable[[str, str], bool],
+def apply_rows(conn: sqlite3.Connection, rows: list[Any], *, own_device: str, pushes: Callable[[str, str], bool],
                now: str, push_not_before: Callable[[str], str] | None = None, source: str | None = None) -> ApplyReport:
     """Apply rows from another door, one by one. Call inside a transaction.
 
@@ -251,7 +251,7 @@ def apply_rows(conn: sqlite3.Connection, rows: list, *, own_device: str, pushes:
     blocked: set[str] = set()
     placed = []
 
-    def keep(row, reason: str, slot: tuple[str, int] | None = None) -> bool:
+    def keep(row: Any, reason: str, slot: tuple[str, int] | None = None) -> bool:
         new = _quarantine(conn, row, reason, source, now, slot)
         report.quarantined += new
         report.duplicates += 1 - new  # kept already (the same row twice)
@@ -297,6 +297,7 @@ def _guarded(conn: sqlite3.Connection, name: str, work: Callable[[], None]) -> s
     A bug or a row this code cannot handle costs that row (quarantined, logged with its
     traceback), never the page, the thread or the door's replication.
     """
+    problem: Exception
     conn.execute(f"SAVEPOINT {name}")
     try:
         work()
@@ -315,7 +316,7 @@ def _guarded(conn: sqlite3.Connection, name: str, work: Callable[[], None]) -> s
     return f"could not be applied ({type(problem).__name__}: {str(problem)[:200]})"
 
 
-def _apply_one(conn: sqlite3.Connection, row: dict, report: ApplyReport, pushes, now: str, push_not_before,
+def _apply_one(conn: sqlite3.Connection, row: dict[str, Any], report: ApplyReport, pushes: Callable[[str, str], bool], now: str, push_not_before: Callable[[str], str] | None,
                own_device: str) -> None:
     payload = row.get("payload") or {}
     ticket_id = resolve_ticket(conn, row.get("provider"), row.get("event_remote_id"), row.get("ticket_remote_id"),
@@ -342,7 +343,7 @@ def _apply_one(conn: sqlite3.Connection, row: dict, report: ApplyReport, pushes,
     action = act_action(row["op"], row.get("verdict"), payload)
     if action and not was_pushed(conn, row["nonce"]):
         when = push_not_before(row["at"]) if push_not_before else None
-        if outbox.enqueue_for_ticket(conn, cur.lastrowid, ticket_id, action, pushes,
+        if outbox.enqueue_for_ticket(conn, cast(int, cur.lastrowid), ticket_id, action, pushes,
                                      next_try_at=when if when and when > now else None):
             report.new_acts += 1
 
@@ -358,7 +359,7 @@ def _recompute_guarded(conn: sqlite3.Connection, ticket_id: int, now: str, sourc
     return found
 
 
-def _quarantine(conn: sqlite3.Connection, row, reason: str, source: str | None, now: str,
+def _quarantine(conn: sqlite3.Connection, row: Any, reason: str, source: str | None, now: str,
                 slot: tuple[str, int] | None = None) -> int:
     """Keep a row that cannot be applied, with its reason (once per content). Returns 1 if new."""
     if not slot and conn.execute("SELECT COUNT(*) FROM replica_quarantine WHERE slot = 0").fetchone()[0] \
@@ -381,18 +382,18 @@ def _quarantine(conn: sqlite3.Connection, row, reason: str, source: str | None, 
     return cur.rowcount
 
 
-def _canonical_raw(row) -> str:
+def _canonical_raw(row: Any) -> str:
     return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=repr)
 
 
-def _same_as_held(conn: sqlite3.Connection, device: str, seq: int, row) -> bool:
+def _same_as_held(conn: sqlite3.Connection, device: str, seq: int, row: Any) -> bool:
     """Whether `row` is the row held for (device, seq). A row in this door's own name that it
     never wrote is not (someone wrote ahead of it in its name)."""
     held = _held(conn, device, seq)
     return held is not None and _canonical(held) == _canonical(row)
 
 
-def _held(conn: sqlite3.Connection, device: str, seq: int):
+def _held(conn: sqlite3.Connection, device: str, seq: int) -> Any:
     """The row this door holds for (device, seq): a journal row's wire form, or a quarantined raw row."""
     r = conn.execute(f"SELECT id, ticket_id, {', '.join(WIRE_COLUMNS)} FROM journal WHERE device_id = ? AND seq = ?",
                      (device, seq)).fetchone()
@@ -403,7 +404,7 @@ def _held(conn: sqlite3.Connection, device: str, seq: int):
     return _decoded(q["raw"], {"device_id": device, "seq": seq}) if q else None
 
 
-def _diverging(conn: sqlite3.Connection, device: str, seq: int, row, own_device: str, source: str | None, now: str,
+def _diverging(conn: sqlite3.Connection, device: str, seq: int, row: Any, own_device: str, source: str | None, now: str,
                report: ApplyReport, copied_nonce: bool = False) -> None:
     """A second version of a row: an alarm, both versions kept, the second one not applied.
 
@@ -430,22 +431,22 @@ def _diverging(conn: sqlite3.Connection, device: str, seq: int, row, own_device:
                    door=door, payload={"kind": FORGED_ROW.value, "device": device, "seq": seq, "versions": versions})
 
 
-def _alarm_reported(conn: sqlite3.Connection, row: dict, payload: dict, own_device: str, now: str,
+def _alarm_reported(conn: sqlite3.Connection, row: dict[str, Any], payload: dict[str, Any], own_device: str, now: str,
                     report: ApplyReport) -> None:
     """Another door saw two versions of a row: the same alarm here, and the same suspension."""
     device, seq, versions = payload.get("device"), payload.get("seq"), payload.get("versions")
     if payload.get("kind") != FORGED_ROW or row_slot({"device_id": device, "seq": seq}) is None \
             or not isinstance(versions, list):
         return  # an alarm of a kind this door does not know: kept in the journal, shown in the ticket's history
-    mine = _held(conn, device, seq) or {}
+    mine = _held(conn, cast(str, device), cast(int, seq)) or {}
     other = next((v for v in versions if isinstance(v, dict) and v.get("nonce") != mine.get("nonce")),
                  versions[-1] if versions else None)
-    _raise_alarm(conn, device, seq, other, f"reported by {row.get('door') or row['device_id']}", own_device, now,
+    _raise_alarm(conn, cast(str, device), cast(int, seq), other, f"reported by {row.get('door') or row['device_id']}", own_device, now,
                  report, journal_b=conn.execute("SELECT id FROM journal WHERE nonce = ?", (row["nonce"],)).fetchone()[0])
 
 
-def _raise_alarm(conn: sqlite3.Connection, device: str, seq: int, other, other_from: str | None, own_device: str,
-                 now: str, report: ApplyReport, journal_b: int, hold_push: bool = True) -> dict | None:
+def _raise_alarm(conn: sqlite3.Connection, device: str, seq: int, other: Any, other_from: str | None, own_device: str,
+                 now: str, report: ApplyReport, journal_b: int, hold_push: bool = True) -> dict[str, Any] | None:
     """Record a forged_row conflict for (device, seq) once; unless the held row is this door's
     own (or `hold_push` is False: a copy of its nonce came later, so the held row is the
     original), its push from here is cancelled. Returns the held row (`{}` when none) if the
@@ -472,17 +473,17 @@ def _raise_alarm(conn: sqlite3.Connection, device: str, seq: int, other, other_f
     return dict(held) if held is not None else {}
 
 
-def _quarantine_id(conn: sqlite3.Connection, row) -> int:
+def _quarantine_id(conn: sqlite3.Connection, row: Any) -> int:
     found = conn.execute("SELECT id FROM replica_quarantine WHERE content_hash = ?",
                          (hashlib.sha256(_canonical_raw(row).encode("utf-8")).hexdigest(),)).fetchone()
     return found[0] if found else 0
 
 
-def _brief(row) -> dict | None:
+def _brief(row: Any) -> dict[str, Any] | None:
     """What an alarm tells other doors about one version of a row (small: it travels as a journal row)."""
     if not isinstance(row, dict):
         return None
-    return {k: (row.get(k)[:128] if isinstance(row.get(k), str) else row.get(k))
+    return {k: (cast(str, row.get(k))[:128] if isinstance(row.get(k), str) else row.get(k))
             for k in ("op", "verdict", "code", "door", "at", "nonce")} | {"hash": hashlib.sha256(
                 _canonical(row).encode("utf-8")).hexdigest()[:16]}
 
@@ -494,7 +495,7 @@ def resolve_ticket(conn: sqlite3.Connection, provider: str | None, event_remote_
         row = conn.execute("SELECT id FROM tickets WHERE provider = ? AND remote_id = ?",
                            (provider, ticket_remote_id)).fetchone()
         if row:
-            return row[0]
+            return cast(int, row[0])
     if event_remote_id and code:
         row = conn.execute(
             "SELECT t.id FROM tickets t JOIN events e ON e.id = t.event_id WHERE e.remote_id = ?"
@@ -502,11 +503,11 @@ def resolve_ticket(conn: sqlite3.Connection, provider: str | None, event_remote_
             (event_remote_id, provider, provider, code),
         ).fetchone()
         if row:
-            return row[0]
+            return cast(int, row[0])
     return None
 
 
-def _create_walkup(conn: sqlite3.Connection, row: dict, payload: dict, now: str) -> int:
+def _create_walkup(conn: sqlite3.Connection, row: dict[str, Any], payload: dict[str, Any], now: str) -> int:
     provider = row["provider"] or "local"
     event_id = tickets.event_id_or_placeholder(conn, provider, row["event_remote_id"], now)
     last_id = tickets.max_ticket_id(conn)
@@ -517,7 +518,7 @@ def _create_walkup(conn: sqlite3.Connection, row: dict, payload: dict, now: str)
          payload.get("ticket_type") or "Walk-up", now),
     )
     tickets.index_new_tickets(conn, last_id)
-    return cur.lastrowid
+    return cast(int, cur.lastrowid)
 
 
 def link_orphans(conn: sqlite3.Connection, now: str) -> list[int]:
@@ -568,13 +569,13 @@ def has_foreign_rows(conn: sqlite3.Connection, ticket_id: int, own_device: str) 
                         (ticket_id, own_device)).fetchone() is not None
 
 
-def _payload(r) -> dict:
+def _payload(r: Any) -> dict[str, Any]:
     """A stored row's payload; {} for anything but an object (rows stored before rows were checked)."""
     payload = _decoded(r["payload"])
     return payload if isinstance(payload, dict) else {}
 
 
-def _who(r) -> dict:
+def _who(r: Any) -> dict[str, Any]:
     return {"at": r["at"], "door": r["door"], "device": r["device_id"], "seq": r["seq"]}
 
 
@@ -594,14 +595,14 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     ).fetchone()
     if t is None:
         return []
-    upstream = t["checked_in_device"] == tickets.UPSTREAM_DEVICE
+    upstream = t["checked_in_device"] == UPSTREAM_DEVICE
     count = t["admitted_count"] if upstream else 0
     inside = t["inside"] if upstream else 0
     first = (t["checked_in_at"], t["checked_in_device"], t["checked_in_door"]) if upstream else None
     cap = t["party_size"] if t["kind"] == "guest_list" else 1
     # A supervisor's void is the replay of void and un-void rows; the provider's word is kept apart.
     local_void_at = local_void_reason = None
-    admissions: list = []  # admissions not taken back, newest last (what an undo cancels)
+    admissions: list[Any] = []  # admissions not taken back, newest last (what an undo cancels)
     cancelled: list[int] = []
     void_row = None
     found: list[int] = []
@@ -661,7 +662,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     return found
 
 
-def _conflict(conn: sqlite3.Connection, kind: ConflictKind, ticket_id: int, first, second) -> list[int]:
+def _conflict(conn: sqlite3.Connection, kind: ConflictKind, ticket_id: int, first: Any, second: Any) -> list[int]:
     conflict = tickets.record_conflict(conn, kind, ticket_id, {"first": _who(first), "second": _who(second)},
                                        journal_a=first["id"], journal_b=second["id"])
     return [conflict] if conflict else []

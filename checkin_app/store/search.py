@@ -8,6 +8,7 @@ always quoted: FTS syntax in a name (AND, NEAR, quotes, parentheses) is searched
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 RESULT_COLUMNS = """
     t.id, t.code, t.holder_name, t.email, t.ticket_type, t.order_ref, t.seat, t.status, t.kind,
@@ -38,7 +39,7 @@ def fts_query(text: str, *, prefix: bool = True, column: str | None = None) -> s
 _TIERS = ({"prefix": False, "column": "holder_name"}, {"prefix": True, "column": "holder_name"}, {"prefix": True})
 
 
-def search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None = None, limit: int = 50) -> list[dict]:
+def search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Tickets matching `text`, most specific first.
 
     An exact code comes first, then whole-word name matches, then name prefixes, then prefix
@@ -72,7 +73,7 @@ def search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None = No
     return [dict(r) for r in rows[:limit]]
 
 
-def like_search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None = None, limit: int = 50) -> list[dict]:
+def like_search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """The same search as `LIKE '%text%'`: a full scan, kept only as the benchmark's baseline."""
     # Plain `?` after `?1` are numbered ?2, ?3...: SQLite numbers them after the largest so far.
     where_event, params = _event_filter(event_ids)
@@ -86,7 +87,7 @@ def like_search(conn: sqlite3.Connection, text: str, event_ids: list[int] | None
     return [dict(r) for r in rows]
 
 
-def _event_filter(event_ids: list[int] | None) -> tuple[str, tuple]:
+def _event_filter(event_ids: list[int] | None) -> tuple[str, tuple[Any, ...]]:
     if not event_ids:
         return "", ()
     return f"AND t.event_id IN ({','.join('?' * len(event_ids))})", tuple(event_ids)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from typing import Iterable
+from typing import Any, Iterable
 
 from checkin_app.domain.models import SetAside
 
@@ -19,7 +19,7 @@ from checkin_app.domain.models import SetAside
 MAX_RAW_CHARS = 64_000
 
 
-def _raw_text(raw) -> str | None:
+def _raw_text(raw: Any) -> str | None:
     if raw is None:
         return None
     text = raw if isinstance(raw, str) else json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -43,7 +43,7 @@ def keep(conn: sqlite3.Connection, records: Iterable[SetAside], now: str) -> int
     return n
 
 
-def summary(conn: sqlite3.Connection, latest: int = 5) -> dict:
+def summary(conn: sqlite3.Connection, latest: int = 5) -> dict[str, Any]:
     """`{"count": N, "latest": [{provider, record_kind, remote_id, reason, at, times}, ...]}`, newest first."""
     count = conn.execute("SELECT COUNT(*) FROM set_aside_records").fetchone()[0]
     rows = conn.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
 from checkin_app.domain.models import (UPSTREAM_DEVICE, Batch, ConflictKind, Event, RemoteCheckin, Ticket, TicketKind,
                                        TicketStatus)
@@ -125,8 +125,8 @@ ON CONFLICT (provider, remote_id) DO UPDATE SET
     attention = excluded.attention, updated_at = excluded.updated_at
 """
 
-_ORDER_COLUMNS = tuple(f"(SELECT o.{c} FROM orders o WHERE o.provider = tickets.provider AND o.remote_id = tickets.order_ref)"
-                       for c in ("status", "provider_state", "void_reason", "voided_at", "attention"))
+_ORDER_COLUMNS = cast("tuple[str, str, str, str, str]", tuple(f"(SELECT o.{c} FROM orders o WHERE o.provider = tickets.provider AND o.remote_id = tickets.order_ref)"
+                       for c in ("status", "provider_state", "void_reason", "voided_at", "attention")))
 
 # The effective state of stored tickets, from their parts and their order (when known).
 _SETTLE = f"UPDATE tickets SET {_effective('', _ORDER_COLUMNS)}, updated_at = ?"
@@ -282,7 +282,7 @@ def has_nameless_with_order(conn: sqlite3.Connection, provider: str, event_remot
 
 
 def max_ticket_id(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT COALESCE(MAX(id), 0) FROM tickets").fetchone()[0]
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM tickets").fetchone()[0])
 
 
 def runs_without_repeats(tickets: list[Ticket]) -> list[list[Ticket]]:
@@ -294,9 +294,9 @@ def runs_without_repeats(tickets: list[Ticket]) -> list[list[Ticket]]:
     repeats in order exactly as separate batches would. A batch without repeats is one run.
     """
     runs: list[list[Ticket]] = [[]]
-    seen: set[tuple] = set()
+    seen: set[tuple[str | None, ...]] = set()
     for t in tickets:
-        keys = {("code", t.provider, t.event_remote_id, t.code)}
+        keys: set[tuple[str | None, ...]] = {("code", t.provider, t.event_remote_id, t.code)}
         if t.remote_id is not None:
             keys.add(("remote", t.provider, t.remote_id))
         if keys & seen:
@@ -339,7 +339,7 @@ def event_id_or_placeholder(conn: sqlite3.Connection, provider: str, remote_id: 
     return _existing_or_placeholder(conn, provider, remote_id, None, now)[(provider, remote_id)]
 
 
-def _existing_or_placeholder(conn, provider: str, remote_id: str, connection_id: int | None, now: str) -> dict:
+def _existing_or_placeholder(conn: sqlite3.Connection, provider: str, remote_id: str, connection_id: int | None, now: str) -> dict[tuple[str, str], int]:
     row = conn.execute("SELECT id FROM events WHERE provider = ? AND remote_id = ?", (provider, remote_id)).fetchone()
     if row is None:
         # The payload named an event we have never seen: keep its tickets scannable under a
@@ -349,7 +349,7 @@ def _existing_or_placeholder(conn, provider: str, remote_id: str, connection_id:
     return {(provider, remote_id): row[0]}
 
 
-def _ticket_row(t: Ticket, event_ids: dict, now: str) -> tuple:
+def _ticket_row(t: Ticket, event_ids: dict[tuple[str, str], int], now: str) -> tuple[Any, ...]:
     up = t.checked_in_at
     void = t.status is TicketStatus.VOID
     voided_at, reason = (t.voided_at, t.void_reason) if void else (None, None)
@@ -367,12 +367,12 @@ _ADMITTED_HERE = ("SELECT id, checked_in_at, checked_in_door, checked_in_device 
                   " WHERE status = 'valid' AND checked_in_at IS NOT NULL AND checked_in_device != ?")
 
 
-def _admitted_of_order(conn, provider: str, order_ref: str) -> dict[int, sqlite3.Row]:
+def _admitted_of_order(conn: sqlite3.Connection, provider: str, order_ref: str) -> dict[int, sqlite3.Row]:
     rows = conn.execute(f"{_ADMITTED_HERE} AND {_OF_ORDER}", (UPSTREAM_DEVICE, order_match(order_ref), provider, order_ref))
     return {r["id"]: r for r in rows}
 
 
-def _admitted_rows(conn, incoming: Sequence[Ticket], event_ids: dict) -> dict[int, sqlite3.Row]:
+def _admitted_rows(conn: sqlite3.Connection, incoming: Sequence[Ticket], event_ids: dict[tuple[str, str], int]) -> dict[int, sqlite3.Row]:
     """Tickets valid now and admitted here that the incoming (not valid) tickets will refuse."""
     found = {}
     for t in incoming:
@@ -486,7 +486,7 @@ def clear_upstream_checkins(conn: sqlite3.Connection, provider: str, event_remot
     return len(gone)
 
 
-def unrecognised_summary(conn: sqlite3.Connection, latest: int = 5) -> dict:
+def unrecognised_summary(conn: sqlite3.Connection, latest: int = 5) -> dict[str, Any]:
     """Tickets refused because the provider said something not on its allow-list, or whose event did."""
     # Two indexed look-ups, not an OR across the join (a full scan of a million tickets; the door's
     # status strip asks every few seconds).
@@ -524,5 +524,5 @@ def state_from_row(r: sqlite3.Row) -> TicketState:
     )
 
 
-def _json(raw) -> str | None:
+def _json(raw: Any) -> str | None:
     return None if raw is None else json.dumps(raw, separators=(",", ":"), ensure_ascii=False)
