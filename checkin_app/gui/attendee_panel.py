@@ -13,6 +13,7 @@ from checkin_app.domain.changes import ATTENDEE_ACT
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import HISTORY_COLUMNS, RowsModel, table_view, ticket_state
 from checkin_app.gui.outcome import OutcomeLine
+from checkin_app.gui.style import TEXT_MUTED
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import supervisor
 
@@ -67,7 +68,7 @@ class AttendeePanel(QWidget):
         self.outcome = OutcomeLine()
         self.why_off = QLabel()  # why some acts are greyed out (also each button's tooltip)
         self.why_off.setWordWrap(True)
-        self.why_off.setStyleSheet("color: #52606d;")
+        self.why_off.setStyleSheet(f"color: {TEXT_MUTED};")
 
         self.actions_box = QGroupBox("Supervisor actions")
         al = QVBoxLayout(self.actions_box)

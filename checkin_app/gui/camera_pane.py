@@ -6,6 +6,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from checkin_app.gui.style import (CAMERA_AIM, CAMERA_BAND_TEXT, CAMERA_BG, CAMERA_MESSAGE, CAMERA_NOTICE_BG,
+                                   CAMERA_WARNING_BG)
+
 
 class CameraPane(QWidget):
     """Shows the latest preview frame (scaled, never stretched) and a centred aiming box.
@@ -56,7 +59,7 @@ class CameraPane(QWidget):
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
-        p.fillRect(self.rect(), QColor("#101418"))
+        p.fillRect(self.rect(), QColor(CAMERA_BG))
         target = QRectF(self.rect())
         if self.frame is not None and not self.frame.isNull():
             scaled = self.frame.size().scaled(self.size(), Qt.KeepAspectRatio)
@@ -64,7 +67,7 @@ class CameraPane(QWidget):
                             scaled.width(), scaled.height())
             p.drawImage(target, self.frame)
         else:
-            p.setPen(QColor("#9aa5b1"))
+            p.setPen(QColor(CAMERA_MESSAGE))
             font = QFont()
             font.setPointSize(9)
             p.setFont(font)
@@ -74,22 +77,22 @@ class CameraPane(QWidget):
         # The aiming box: the middle 60 % of the picture, corner marks only, so the code stays visible.
         w, h = target.width() * 0.6, target.height() * 0.6
         box = QRectF(target.center().x() - w / 2, target.center().y() - h / 2, w, h)
-        p.setPen(QPen(QColor("#4ade80"), 4, Qt.SolidLine, Qt.RoundCap))
+        p.setPen(QPen(QColor(CAMERA_AIM), 4, Qt.SolidLine, Qt.RoundCap))
         k = min(w, h) * 0.18
         for x, y, dx, dy in ((box.left(), box.top(), 1, 1), (box.right(), box.top(), -1, 1),
                              (box.right(), box.bottom(), -1, -1), (box.left(), box.bottom(), 1, -1)):
             p.drawLine(x, y, x + dx * k, y)
             p.drawLine(x, y, x, y + dy * k)
         if self.notice:
-            self._band(p, QRectF(0, 0, self.width(), 34), QColor(40, 44, 52, 220), self.notice)
+            self._band(p, QRectF(0, 0, self.width(), 34), QColor(*CAMERA_NOTICE_BG), self.notice)
         if self.warning:
             self._band(p, QRectF(0, self.height() * 0.38, self.width(), self.height() * 0.24),
-                       QColor(185, 28, 28, 235), self.warning)
+                       QColor(*CAMERA_WARNING_BG), self.warning)
 
     @staticmethod
     def _band(p: QPainter, rect: QRectF, colour: QColor, text: str) -> None:
         p.fillRect(rect, colour)
-        p.setPen(QColor("#ffffff"))
+        p.setPen(QColor(CAMERA_BAND_TEXT))
         font = QFont()
         font.setPointSize(9)
         font.setBold(True)

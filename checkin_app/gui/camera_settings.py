@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QWidget)
 
 from checkin_app.gui.settings import Settings
+from checkin_app.gui.style import NOTE_WARN
 from checkin_app.gui.tasks import Tasks
 from checkin_app.scanning.cameras import RESOLUTIONS, CameraChoice, CameraInfo, list_cameras
 
@@ -55,7 +56,7 @@ class CameraSettings(QWidget):
         for label, value in _DECODERS:
             self.decoder.addItem(label, value)
         self.state = QLabel("", wordWrap=True)
-        self.decoder_note = QLabel("", wordWrap=True, styleSheet="color: #b45309")
+        self.decoder_note = QLabel("", wordWrap=True, styleSheet=f"color: {NOTE_WARN}")
         self.decoder_note.setVisible(False)
         if choice is not None:
             self.resolution.setCurrentIndex(max(0, self.resolution.findData(f"{choice.width}x{choice.height}")))

@@ -12,6 +12,7 @@ from checkin_app.gui.camera_settings import CameraSettings
 from checkin_app.gui.settings import Settings
 from checkin_app.gui import sounds as sound_device
 from checkin_app.gui.sounds import Sounds
+from checkin_app.gui.style import OUTCOME_FAIL
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import doors
 
@@ -59,7 +60,7 @@ class DoorSettings(QGroupBox):
             self.sound.setToolTip("")
         else:
             self.sound_device.setText(f"No sound device: the door stays silent ({problem}).")
-            self.sound_device.setStyleSheet("color: #b3261e; font-weight: 600;")
+            self.sound_device.setStyleSheet(f"color: {OUTCOME_FAIL}; font-weight: 600;")
             self.sound.setToolTip(f"No sound device: {problem}")
         self.sound_device.setVisible(problem is not None)
         self.soundChecked.emit(problem)

@@ -24,7 +24,7 @@ from checkin_app.errors import InvalidCode
 from checkin_app.gui.camera_pane import CameraPane
 from checkin_app.gui.plain_words import unknown_reason
 from checkin_app.gui.sounds import Sounds
-from checkin_app.gui.style import TONES
+from checkin_app.gui.style import RECENT_WARN, TONES
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.verdict import VerdictPanel, look_for
@@ -339,7 +339,7 @@ class DoorView(QWidget):
         when = clock_time(at) if isinstance(at, str) else time.strftime("%H:%M", time.localtime(at))
         item = QListWidgetItem(f"{when}  {_MARK.get(look.tone, '')} {look.short}  {name or ''}")
         item.setToolTip(message)
-        item.setForeground(QColor(TONES[look.tone]["bg"] if look.tone != "warn" else "#8a5700"))
+        item.setForeground(QColor(TONES[look.tone]["bg"] if look.tone != "warn" else RECENT_WARN))
         self.recent.insertItem(0, item)
         while self.recent.count() > RECENT:
             self.recent.takeItem(self.recent.count() - 1)

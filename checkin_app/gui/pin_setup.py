@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget, QWizardPa
 
 from checkin_app.errors import ConfigError
 from checkin_app.gui.settings import Settings
+from checkin_app.gui.style import OUTCOME_FAIL
 
 
 def refuse_pin(message: QLabel, pin: QLineEdit, repeat: QLineEdit, why: str) -> bool:
@@ -40,7 +41,7 @@ class PinPage(QWizardPage):
         self.repeat = QLineEdit(placeholderText="the same again", echoMode=QLineEdit.Password, maxLength=12)
         self.already = QLabel("A supervisor PIN is already set for this door.")
         self.message = QLabel()
-        self.message.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.message.setStyleSheet(f"color: {OUTCOME_FAIL}; font-weight: 600;")
         form = QFormLayout(self)
         form.addRow(self.already)
         form.addRow("PIN", self.pin)

@@ -12,10 +12,9 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout
 
 from checkin_app.domain.changes import Changes
 from checkin_app.domain.rules import clock_time
+from checkin_app.gui.style import CHART_GRID, CHART_LEGEND_TEXT, CHART_TICK_TEXT, CHART_TIME_TEXT, DOOR_COLOURS
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import stats
-
-DOOR_COLOURS = ["#3e7bfa", "#1b7f3b", "#c77d00", "#8e44ad", "#b3261e", "#16a085"]
 
 
 def count_ticks(peak: int, most: int = 4) -> list[int]:
@@ -56,13 +55,13 @@ class BarChart(QWidget):
         left, right, top, bottom = 40, 10, 28, 26
         area = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
         peak = self.ticks[-1]  # the axis ends on a whole tick: people come in ones
-        p.setPen(QColor("#e4e7eb"))
+        p.setPen(QColor(CHART_GRID))
         for value in self.ticks:  # grid lines with whole counts
             y = area.bottom() - area.height() * value / peak
             p.drawLine(area.left(), y, area.right(), y)
-            p.setPen(QColor("#7b8794"))
+            p.setPen(QColor(CHART_TICK_TEXT))
             p.drawText(QRectF(0, y - 8, left - 6, 16), Qt.AlignRight | Qt.AlignVCenter, f"{value:,}")
-            p.setPen(QColor("#e4e7eb"))
+            p.setPen(QColor(CHART_GRID))
         if not self.buckets:
             return
         slot = area.width() / len(self.buckets)
@@ -75,13 +74,13 @@ class BarChart(QWidget):
                 p.fillRect(QRectF(x, y - h, slot * 0.76, h), QColor(DOOR_COLOURS[d % len(DOOR_COLOURS)]))
                 y -= h
             if i % step == 0 or i == len(self.buckets) - 1:
-                p.setPen(QColor("#52606d"))
+                p.setPen(QColor(CHART_TIME_TEXT))
                 p.drawText(QRectF(x - 20, area.bottom() + 4, slot + 40, 18), Qt.AlignHCenter,
                            clock_time(b["start"]))
         x = area.left()
         for d, door in enumerate(self.doors):  # legend: colour square plus the door's name
             p.fillRect(QRectF(x, 8, 12, 12), QColor(DOOR_COLOURS[d % len(DOOR_COLOURS)]))
-            p.setPen(QColor("#1f2933"))
+            p.setPen(QColor(CHART_LEGEND_TEXT))
             p.drawText(QRectF(x + 16, 4, 160, 20), Qt.AlignLeft | Qt.AlignVCenter, door)
             x += 24 + p.fontMetrics().horizontalAdvance(door)
 

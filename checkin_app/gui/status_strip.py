@@ -4,7 +4,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from checkin_app.gui.plain_words import continues_from, plain_error
-from checkin_app.gui.style import pill
+from checkin_app.gui.style import (STATUS_BAD_BG, STATUS_BAD_FG, STATUS_NEUTRAL_BG, STATUS_NEUTRAL_FG, STATUS_OK_BG,
+                                   STATUS_OK_FG, STATUS_WARN_BG, STATUS_WARN_FG, pill)
 from checkin_app.gui.fit_label import FitLabel
 from checkin_app.services.status import DoorStatus
 
@@ -60,7 +61,7 @@ class StatusStrip(QWidget):
         self.doors.hide()
         self.stale = QLabel(objectName="banner")
         self.stale.setWordWrap(True)
-        self.stale.setStyleSheet(pill("#5f3700", "#ffe7b3"))
+        self.stale.setStyleSheet(pill(STATUS_WARN_FG, STATUS_WARN_BG))
         self.stale.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -78,14 +79,14 @@ class StatusStrip(QWidget):
         online = st.online
         if online is None:
             self.online.setText("●  Local lists only")
-            self.online.setStyleSheet(pill("#3e4c59", "#e4e7eb"))
+            self.online.setStyleSheet(pill(STATUS_NEUTRAL_FG, STATUS_NEUTRAL_BG))
         elif online:
             self.online.setText("●  Online")
-            self.online.setStyleSheet(pill("#0f5132", "#c7f0d8"))
+            self.online.setStyleSheet(pill(STATUS_OK_FG, STATUS_OK_BG))
         else:  # in words door staff can act on, never "[Errno -2]"
             said = plain_error(st.last_error, st) if st.last_error else ""
             self.online.setText(f"▲  {said or 'OFFLINE. ' + continues_from(st)}  Scans are kept and sent later.")
-            self.online.setStyleSheet(pill("#842029", "#f8d7da"))
+            self.online.setStyleSheet(pill(STATUS_BAD_FG, STATUS_BAD_BG))
         failed = f", {st.failed_pushes} failed" if st.failed_pushes else ""
         self.unpushed.setText(f"   {st.unpushed} waiting to send{failed}")
         ages = [item.age_s for item in st.lists]
@@ -103,7 +104,7 @@ class StatusStrip(QWidget):
         if st is not None:
             text, warn = doors_text(st)
             self.doors.setText(("▲  " if warn else "●  ") + text)
-            self.doors.setStyleSheet(pill("#5f3700", "#ffe7b3") if warn else pill("#0f5132", "#c7f0d8"))
+            self.doors.setStyleSheet(pill(STATUS_WARN_FG, STATUS_WARN_BG) if warn else pill(STATUS_OK_FG, STATUS_OK_BG))
 
     def set_door(self, text: str) -> None:
         self.door.setText(text)

@@ -19,6 +19,7 @@ from checkin_app.gui.attendee_panel import AttendeePanel
 from checkin_app.gui.models import SEARCH_COLUMNS, RowsModel, table_view
 from checkin_app.gui.pin_setup import refuse_pin
 from checkin_app.gui.settings import Settings
+from checkin_app.gui.style import OUTCOME_FAIL, OUTCOME_OK
 from checkin_app.gui.supervisor_tools import ConflictsPanel, ExportPanel, WalkUpPanel
 from checkin_app.gui.tasks import Tasks
 from checkin_app.services import supervisor
@@ -55,7 +56,7 @@ class LockBar(QStackedWidget):
         self.repeat = QLineEdit(placeholderText="repeat the PIN", echoMode=QLineEdit.Password, maxLength=12)
         self.prompt = QLabel()
         self.message = QLabel()
-        self.message.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.message.setStyleSheet(f"color: {OUTCOME_FAIL}; font-weight: 600;")
         self.unlock_button = QPushButton("Unlock supervisor tools", clicked=self.try_unlock)
         self.unlock_button.setProperty("role", "primary")
         self.pin.returnPressed.connect(self.try_unlock)
@@ -70,7 +71,7 @@ class LockBar(QStackedWidget):
         row = QHBoxLayout(opened)
         row.setContentsMargins(0, 0, 0, 0)
         label = QLabel("Supervisor tools unlocked")
-        label.setStyleSheet("font-weight: 600; color: #0f5132;")
+        label.setStyleSheet(f"font-weight: 600; color: {OUTCOME_OK};")
         row.addWidget(label)
         row.addStretch(1)
         row.addWidget(QPushButton("Lock", clicked=self.lock))

@@ -110,15 +110,8 @@ def test_no_sql_outside_store():
 # files), so a door's look changes in one place.
 COLOUR = re.compile(r"(?<![\w&])#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b|\brgba?\(")
 COLOUR_HOME = ("checkin_app/gui/style.py",)
-# Today's offenders (issue 16 §4): widgets that set a colour inline. The lead empties this list
-# as they move into gui/style.py; a file may only go down.
-# Counted 2026-11-30: 36 findings in 9 files.
-COLOUR_ALLOWED = {
-    "checkin_app/gui/attendee_panel.py": 1, "checkin_app/gui/camera_pane.py": 6,
-    "checkin_app/gui/camera_settings.py": 1, "checkin_app/gui/door_settings.py": 1,
-    "checkin_app/gui/door_view.py": 1, "checkin_app/gui/pin_setup.py": 1, "checkin_app/gui/stats_view.py": 11,
-    "checkin_app/gui/status_strip.py": 12, "checkin_app/gui/supervisor.py": 2,
-}
+# Issue 16 §4: emptied 2026-11-30, every colour now lives in gui/style.py. Keep it empty.
+COLOUR_ALLOWED: dict[str, int] = {}
 
 
 def colours_in(path: Path) -> list[str]:
