@@ -156,7 +156,10 @@ def open_conflicts(store: Store, include_resolved: bool = False) -> list[Conflic
         out.append(Conflict(ConflictKind.PUSH_FAILED, {"op": f["op"], "error": f["error"], "attempts": f["attempts"]},
                             f["ticket_id"], f["code"], at=f["updated_at"]))
     for ticket_id, i in uses.items():
-        admissions = sorted(sides.get(ticket_id, {}).values(), key=lambda s: s.get("at") or "")
+        # Time order; two scans in the same millisecond (a scan takes ~0.3 ms) by door, then device,
+        # so every door words the row the same way whatever order its records arrived in.
+        admissions = sorted(sides.get(ticket_id, {}).values(),
+                            key=lambda s: (s.get("at") or "", s.get("door") or "", s.get("device") or ""))
         first, second = (admissions + admissions)[:2]
         out[i] = replace(out[i], detail={**out[i].detail, "admissions": admissions, "first": first, "second": second})
     return [r for r in out if r.kind is not ConflictKind.DOUBLE_ADMISSION or len(r.detail["admissions"]) > 1]
