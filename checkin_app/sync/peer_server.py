@@ -1,9 +1,11 @@
 """The door server: serves this door's journal (and every other door's rows it holds) to paired doors.
 
 A Starlette app, run by uvicorn on a background thread (`webhooks.server.BackgroundServer`, shared with the
-webhook receiver). Every request must carry a valid venue signature (door_auth); anything else
-gets a bare 401 that says nothing about the venue. There is no write endpoint: doors only pull,
-so a stranger has nothing to write to. Protocol: docs/door-replication.md.
+webhook receiver). Every request must carry a valid venue signature for this door (door_auth); anything
+else gets a bare 401 that says nothing about the venue. Request and answer bodies are sealed with the
+venue's derived key (door_crypto): `_dispatch` opens the request and `_sealed` closes the answer, the
+one seam where bodies are wrapped. There is no write endpoint: doors only pull, so a stranger has
+nothing to write to. Protocol: docs/door-replication.md.
 """
 from __future__ import annotations
 
@@ -25,11 +27,11 @@ from starlette.routing import Route
 from checkin_app.errors import CheckinError
 from checkin_app.store import Store
 from checkin_app.store import replica
-from checkin_app.sync import door_auth
+from checkin_app.sync import door_auth, door_crypto
 
 log = logging.getLogger(__name__)
 
-API = "/door/v1"
+API = f"/door/v{door_auth.PROTOCOL}"
 MAX_WAIT_S = 10.0  # longest long-poll a client may ask for
 POLL_S = 0.02  # how often a waiting long-poll looks for new rows (scans come from other processes)
 MAX_ROWS = 1000
@@ -40,7 +42,10 @@ MAX_DEVICES = 5_000
 
 
 def _UNAUTHORIZED() -> Response:  # noqa: N802 - one fixed answer
-    return Response(b'{"error":"unauthorized"}', status_code=401, media_type="application/json")
+    # The protocol number is public (advertised by discovery too): it lets a newer door say "this
+    # door runs an older version" instead of "wrong key".
+    return Response(b'{"error":"unauthorized"}', status_code=401, media_type="application/json",
+                    headers={door_auth.H_PROTOCOL: str(door_auth.PROTOCOL)})
 
 
 async def read_body(request: Request, limit: int) -> bytes | None:
@@ -92,12 +97,12 @@ class DoorApp:
         self.key = key
         self.venue_id = door_auth.venue_id(key)
         self.door = door
-        self.verifier = door_auth.RequestVerifier(key)
         # One read connection for every worker thread, used under a lock: reads take microseconds.
         self._store = Store(self.data_dir, shared=True)
         self._lock = threading.Lock()
         self.stopping = threading.Event()  # set before shutdown: held long-polls answer at once
         self.device_id = self._store.device_id
+        self.verifier = door_auth.RequestVerifier(key, self.device_id)
         self.app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
 
     def close(self) -> None:
@@ -105,6 +110,10 @@ class DoorApp:
             self._store.close()
 
     async def _dispatch(self, request: Request) -> Response:
+        path = request.url.path
+        version = door_auth.protocol_of(path)
+        if version is not None and version != door_auth.PROTOCOL:
+            return await self._other_protocol(request, version)
         # Nothing is read from a sender that does not even carry well-formed signature headers,
         # and nothing beyond MAX_BODY from anyone: the body is unauthenticated until it is read.
         if not door_auth.headers_well_formed(request.headers):
@@ -112,33 +121,55 @@ class DoorApp:
         body = await read_body(request, MAX_BODY)
         if body is None:
             return Response(b'{"error":"request body too large"}', status_code=413, media_type="application/json")
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        who = self.verifier.check(request.method, target, request.headers, body)
+        target = path + (f"?{request.url.query}" if request.url.query else "")
+        who = self.verifier.check(request.method, target, request.headers, body, any_door=path == f"{API}/hello")
         if isinstance(who, door_auth.Refused):
             if who.skew_s is not None:  # the key is right, the clock is not: say so, signed
-                return self._signed(who.nonce, 401, {"error": "clock", "server_time": round(time.time(), 3)})
+                return self._sealed(who.nonce, 401, {"error": "clock", "server_time": round(time.time(), 3)})
+            if who.misdirected:  # signed for another door: a replay, or a peer that must ask who is here now
+                return self._sealed(who.nonce, 421, {"error": "this request was signed for another door"})
             # Nothing about the venue, the door or the data: the same answer for every stranger.
             return _UNAUTHORIZED()
         try:
-            if request.method == "GET" and request.url.path == f"{API}/hello":
+            plaintext = door_crypto.unseal(self.key, body, who.aad)
+        except door_crypto.Unsealable:
+            return self._sealed(who.nonce, 400, {"error": "the body is not sealed with the venue key for this request"})
+        try:
+            if request.method == "POST" and path == f"{API}/hello":
                 doc = await run_in_threadpool(self._hello)
-            elif request.method == "POST" and request.url.path == f"{API}/journal":
-                ask = parse_ask(body)
+            elif request.method == "POST" and path == f"{API}/journal":
+                ask = parse_ask(plaintext)
                 if isinstance(ask, str):
-                    return self._signed(who.nonce, 400, {"error": ask})
+                    return self._sealed(who.nonce, 400, {"error": ask})
                 doc = await self._journal(*ask)
             else:
-                return self._signed(who.nonce, 404, {"error": "not found"})
+                return self._sealed(who.nonce, 404, {"error": "not found"})
         except (sqlite3.Error, CheckinError) as exc:  # the door's own database failed: try again later
             log.warning("door server could not read the journal: %s", exc)
-            return self._signed(who.nonce, 503, {"error": "this door's database is busy or failing; try again"})
-        return self._signed(who.nonce, 200, doc)
+            return self._sealed(who.nonce, 503, {"error": "this door's database is busy or failing; try again"})
+        return self._sealed(who.nonce, 200, doc)
 
-    def _signed(self, nonce: str, status: int, doc: dict) -> Response:
+    def _sealed(self, nonce: str, status: int, doc: dict) -> Response:
         # ASCII escapes: a quarantined row served on as it came may hold text UTF-8 cannot encode.
-        body = json.dumps(doc, separators=(",", ":")).encode("ascii")
-        return Response(body, status_code=status, media_type="application/json",
-                        headers={door_auth.H_SIGNATURE: door_auth.sign_response(self.key, nonce, status, body)})
+        plaintext = json.dumps(doc, separators=(",", ":")).encode("ascii")
+        body, signature = door_auth.seal_answer(self.key, nonce, status, plaintext)
+        return Response(body, status_code=status, media_type="application/octet-stream",
+                        headers={door_auth.H_SIGNATURE: signature, door_auth.H_PROTOCOL: str(door_auth.PROTOCOL)})
+
+    async def _other_protocol(self, request: Request, version: int) -> Response:
+        """A request for another protocol version is refused (fail closed). An older door of this
+        venue (its protocol 1 signature is right) is told so, signed the way it reads: it shows
+        "answered HTTP 426" rather than "wrong key". Anyone else gets the stranger's 401."""
+        older = version == door_auth.LEGACY_PROTOCOL and door_auth.v1_headers_well_formed(request.headers)
+        body = await read_body(request, MAX_BODY) if older else None
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if body is None or not door_auth.v1_request_signed(self.key, request.method, target, request.headers, body):
+            return _UNAUTHORIZED()
+        answer = json.dumps({"error": f"this door speaks door protocol {door_auth.PROTOCOL}: update checkin-app "
+                                      "on the door that asked", "protocol": door_auth.PROTOCOL}).encode("ascii")
+        signature = door_auth.v1_answer_signature(self.key, request.headers[door_auth.H_NONCE], 426, answer)
+        return Response(answer, status_code=426, media_type="application/json",
+                        headers={door_auth.H_SIGNATURE: signature, door_auth.H_PROTOCOL: str(door_auth.PROTOCOL)})
 
     def _hello(self) -> dict:
         with self._lock:

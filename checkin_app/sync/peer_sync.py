@@ -1,7 +1,9 @@
 """Pulling other doors' journal rows, continuously, from every known peer.
 
 One thread per peer, each with its own Store: it long-polls the peer for rows beyond this door's
-heads, checks the answer's signature, and applies the rows in one transaction (store.replica).
+heads, checks the answer's signature, opens its sealed body, and applies the rows in one
+transaction (store.replica). Requests name the peer they are for (its device id, learned from a
+hello) and are sealed too; `DoorClient._call` is the one seam where bodies are wrapped.
 A peer relays the rows of doors it has heard from, so three doors converge even when one pair
 cannot see each other. Failures are recorded per peer and retried with a short backoff.
 """
@@ -47,7 +49,8 @@ class PeerError(CheckinError):
 
 
 class DoorClient:
-    """Signed requests to one peer; answers are read in chunks up to `max_bytes`, then checked.
+    """Sealed, signed requests to one peer; answers are read in chunks up to `max_bytes`, then checked
+    and opened.
 
     Args:
         url: the peer's base URL (`http://host:port`).
@@ -57,13 +60,17 @@ class DoorClient:
         max_bytes: the largest answer read; a bigger one is abandoned unread (a stranger's
             answer is unauthenticated until its signature is checked, after the whole body).
         clock: this door's clock (unix seconds), signed into each request.
+        peer_device: the peer's device id, when known; else the first pull asks a hello first
+            (every request but a hello is signed for one door, and only that door takes it).
     """
 
     def __init__(self, url: str, key: bytes, device_id: str, timeout: float = 3.0,
-                 max_bytes: int = MAX_ANSWER_BYTES, clock: Callable[[], float] = time.time):
+                 max_bytes: int = MAX_ANSWER_BYTES, clock: Callable[[], float] = time.time,
+                 peer_device: str | None = None):
         self.url = url.rstrip("/")
         self.key = key
         self.device_id = device_id
+        self.peer_device = peer_device
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.clock = clock
@@ -72,34 +79,40 @@ class DoorClient:
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, doc: dict | None = None, wait: float = 0.0,
-              max_bytes: int | None = None) -> dict:
-        body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode("utf-8")
-        headers = door_auth.sign_request(self.key, self.device_id, method, path, body, now=self.clock())
-        headers["content-type"] = "application/json"
+    def _call(self, path: str, doc: dict, to: str, wait: float = 0.0, max_bytes: int | None = None) -> dict:
+        plaintext = json.dumps(doc, separators=(",", ":")).encode("utf-8")
+        headers, body = door_auth.seal_request(self.key, self.device_id, to, "POST", path, plaintext,
+                                               now=self.clock())
+        headers["content-type"] = "application/octet-stream"
         headers["accept-encoding"] = "identity"
         try:
             # Read timeout = the long-poll's wait plus a little: a link that died silently (Wi-Fi
             # gone, no reset) is noticed within seconds, not after a long default timeout.
-            with self._http.stream(method, self.url + path, content=body, headers=headers,
+            with self._http.stream("POST", self.url + path, content=body, headers=headers,
                                    timeout=httpx.Timeout(self.timeout + wait, connect=self.timeout)) as resp:
                 content = self._read(resp, max_bytes or self.max_bytes)
         except httpx.HTTPError as exc:
             raise PeerError(f"{self.url}: {type(exc).__name__}: {exc or 'no answer'}") from None
-        signed = door_auth.response_ok(self.key, headers[door_auth.H_NONCE], resp.status_code, content,
+        opened = door_auth.open_answer(self.key, headers[door_auth.H_NONCE], resp.status_code, content,
                                        resp.headers.get(door_auth.H_SIGNATURE))
         if resp.status_code == 401:
-            raise PeerError(f"{self.url} {self._refusal(content if signed else None, resp.headers.get('date'))}")
-        if not signed:
+            raise PeerError(f"{self.url} {self._refusal(opened, resp.headers)}")
+        if opened is None:
             raise PeerError(f"{self.url} answered without the venue's signature; ignored")
-        if resp.status_code != 200:
-            raise PeerError(f"{self.url} answered HTTP {resp.status_code}")
+        if resp.status_code == 421:
+            self.peer_device = None  # the next round asks a hello: who answers at this address now
+            raise PeerError(f"{self.url} is no longer the door this request was for (another door answers "
+                            "at that address now); asking it who it is")
         try:
-            answer = json.loads(content)
+            answer = json.loads(opened)
         except ValueError:
             raise PeerError(f"{self.url} answered a page that is not JSON") from None
         if not isinstance(answer, dict):
             raise PeerError(f"{self.url} answered a page that is not a JSON object")
+        if resp.status_code != 200:
+            said = answer.get("error")
+            raise PeerError(f"{self.url} answered HTTP {resp.status_code}"
+                            + (f": {said[:200]}" if isinstance(said, str) else ""))
         return answer
 
     def _read(self, resp: httpx.Response, limit: int) -> bytearray:
@@ -113,9 +126,11 @@ class DoorClient:
                 raise PeerError(f"{self.url} sent an answer of more than {limit:,} bytes; ignored")
         return content
 
-    def _refusal(self, signed_body: bytes | None, date: str | None) -> str:
-        """Why a door answered 401: our key, or our clocks. A signed answer saying so proves the key
-        is right; otherwise the answer's Date header can still show the clocks are apart."""
+    def _refusal(self, signed_body: bytes | None, headers: httpx.Headers) -> str:
+        """Why a door answered 401: our key, our clocks, or its version. A signed answer saying so
+        proves the key is right; otherwise the answer's Date header can still show the clocks are
+        apart, and a door that does not say its protocol may be an older one of this venue."""
+        date = headers.get("date")
         if signed_body is not None:
             try:
                 told = json.loads(signed_body)
@@ -131,13 +146,43 @@ class DoorClient:
         if math.isfinite(skew) and abs(skew) > door_auth.WINDOW_S - 2:  # Date has whole seconds
             return (f"refused us, and {_clocks(skew)}: set the clocks right first "
                     "(if it still refuses, the venue key differs)")
+        told = headers.get(door_auth.H_PROTOCOL, "")
+        if told.isdigit() and int(told) > door_auth.PROTOCOL:
+            return (f"runs a newer version of checkin-app (door protocol {int(told)}; this door speaks "
+                    f"{door_auth.PROTOCOL}): update checkin-app on this door to replicate with it")
+        if not told and self._speaks_protocol_1():
+            return (f"runs an older version of checkin-app (door protocol 1, which sends the journal "
+                    f"unencrypted; this door speaks {door_auth.PROTOCOL}): update checkin-app on that door "
+                    "to replicate with it")
         return "refused our venue key (a door of another venue, or not paired)"
 
+    def _speaks_protocol_1(self) -> bool:
+        """Whether the door is an older one of this venue: one empty protocol 1 request to a path no
+        version serves; an older door answers it signed the old way (a 404 that carries no data)."""
+        path = f"/door/v{door_auth.LEGACY_PROTOCOL}/protocol"
+        headers = door_auth.v1_request_headers(self.key, self.device_id, "GET", path, now=self.clock())
+        try:
+            with self._http.stream("GET", self.url + path, headers=headers,
+                                   timeout=httpx.Timeout(self.timeout)) as resp:
+                content = self._read(resp, HELLO_MAX_BYTES)
+        except (httpx.HTTPError, PeerError):
+            return False
+        return door_auth.v1_answer_ok(self.key, headers[door_auth.H_NONCE], resp.status_code, bytes(content),
+                                      resp.headers.get(door_auth.H_SIGNATURE))
+
     def hello(self) -> dict:
-        return self._call("GET", f"{API}/hello", max_bytes=HELLO_MAX_BYTES)
+        """Who answers at this address (a request any door of the venue takes); remembers its device
+        id, for which every later request is signed."""
+        answer = self._call(f"{API}/hello", {}, door_auth.ANY_DOOR, max_bytes=HELLO_MAX_BYTES)
+        device = answer.get("device_id")
+        if not (isinstance(device, str) and door_auth.is_device_id(device)):
+            raise PeerError(f"{self.url} answered a hello without a device id; ignored")
+        self.peer_device = device
+        return answer
 
     def pull(self, after: dict[str, int], wait: float = 0.0, limit: int = 500) -> dict:
-        return self._call("POST", f"{API}/journal", {"after": after, "wait": wait, "limit": limit}, wait=wait)
+        to = self.peer_device or self.hello()["device_id"]
+        return self._call(f"{API}/journal", {"after": after, "wait": wait, "limit": limit}, to, wait=wait)
 
 
 def _clocks(skew_s: float) -> str:

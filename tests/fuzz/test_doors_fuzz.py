@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from checkin_app.domain.clock import utc_now
 from checkin_app.providers.registry import pushes
 from checkin_app.store import replica
-from checkin_app.sync import door_auth
+from checkin_app.sync import door_auth, door_crypto
 from checkin_app.sync.peer_server import API, MAX_BODY, DoorApp
 from checkin_app.webhooks.server import BackgroundServer
 from tests.factories import seeded_store
@@ -60,6 +60,7 @@ def door(tmp_path_factory):
     server.start()
     client = httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=httpx.Timeout(15.0), trust_env=False)
     client.port = server.port
+    client.device_id = store.device_id  # the door every genuine request is signed for
     yield client
     client.close()
     server.stop()
@@ -67,17 +68,28 @@ def door(tmp_path_factory):
     store.close()
 
 
+def sealed(door, plaintext: bytes, path: str = f"{API}/journal", method: str = "POST",
+           device: str = "door-b") -> tuple[dict[str, str], bytes]:
+    return door_auth.seal_request(KEY, device, door.device_id, method, path, plaintext)
+
+
+def opened(resp: httpx.Response, headers: dict[str, str]) -> bytes | None:
+    return door_auth.open_answer(KEY, headers[door_auth.H_NONCE], resp.status_code, resp.content,
+                                 resp.headers.get(door_auth.H_SIGNATURE))
+
+
 def still_serves(client: httpx.Client) -> None:
-    body = b'{"after":{}}'
-    headers = door_auth.sign_request(KEY, "door-b", "POST", f"{API}/journal", body)
+    headers, body = sealed(client, b'{"after":{}}')
     resp = client.post(f"{API}/journal", content=body, headers=headers)
-    assert resp.status_code == 200 and resp.json()["rows"]
+    assert resp.status_code == 200 and json.loads(opened(resp, headers))["rows"]
 
 
 @BUDGET
-@given(device=header_bytes, ts=header_bytes, nonce=header_bytes, sig=header_bytes, body=st.binary(max_size=2000))
-def test_any_signature_headers_end_in_a_clear_4xx(door, device, ts, nonce, sig, body):
-    headers = {door_auth.H_DEVICE: device, door_auth.H_TIME: ts, door_auth.H_NONCE: nonce, door_auth.H_SIGNATURE: sig}
+@given(device=header_bytes, ts=header_bytes, nonce=header_bytes, sig=header_bytes, to=header_bytes,
+       body=st.binary(max_size=2000))
+def test_any_signature_headers_end_in_a_clear_4xx(door, device, ts, nonce, sig, to, body):
+    headers = {door_auth.H_DEVICE: device, door_auth.H_TIME: ts, door_auth.H_NONCE: nonce, door_auth.H_SIGNATURE: sig,
+               door_auth.H_TARGET: to}
     status, answer = raw_http(door.port, "POST", f"{API}/journal", headers, body)
     assert status == 401 and json.loads(answer) == {"error": "unauthorized"} or status == 400, (status, answer)
 
@@ -87,12 +99,14 @@ def test_any_signature_headers_end_in_a_clear_4xx(door, device, ts, nonce, sig, 
        device=st.from_regex(r"[A-Za-z0-9_.:-]{1,64}", fullmatch=True))
 def test_any_time_outside_the_window_is_refused_even_when_signed(door, when, device):
     ts = f"{when:.3f}" if isinstance(when, float) else str(when)
-    body = b'{"after":{}}'
-    headers = door_auth.sign_request(KEY, device, "POST", f"{API}/journal", body)
+    headers, body = sealed(door, b'{"after":{}}', device=device)
     headers[door_auth.H_TIME] = ts
-    headers[door_auth.H_SIGNATURE] = door_auth._mac(KEY, "req", "POST", f"{API}/journal", ts,
-                                                    headers[door_auth.H_NONCE], device,
-                                                    __import__("hashlib").sha256(body).digest())
+    # Sealed and signed as a door whose clock says `ts` would (the body is sealed with the time too).
+    aad = door_auth.request_aad("POST", f"{API}/journal", ts, headers[door_auth.H_NONCE], device, door.device_id)
+    body = door_crypto.seal(KEY, b'{"after":{}}', aad)
+    headers[door_auth.H_SIGNATURE] = door_auth.request_signature(KEY, "POST", f"{API}/journal", ts,
+                                                                 headers[door_auth.H_NONCE], device, door.device_id,
+                                                                 body)
     resp = door.post(f"{API}/journal", content=body, headers=headers)
     import time
     sent = door_auth.sent_at(ts)
@@ -100,7 +114,8 @@ def test_any_time_outside_the_window_is_refused_even_when_signed(door, when, dev
         assert resp.status_code == 200
     else:
         assert resp.status_code == 401
-        assert resp.json()["error"] in ("unauthorized", "clock")
+        said = json.loads(opened(resp, headers) or resp.content)
+        assert said["error"] in ("unauthorized", "clock")
         assert not (isinstance(when, float) and not math.isfinite(when)) or resp.json() == {"error": "unauthorized"}
 
 
@@ -124,11 +139,10 @@ def test_any_signed_journal_request_gets_200_or_a_clear_400(door, ask, query, ra
         ask["wait"] = 0  # a long-poll on a door with no new rows would only wait the fuzz budget away
     body = json.dumps(ask).encode("utf-8", "surrogatepass") if not raw else json.dumps(ask)[:-1].encode("utf-8", "replace")
     target = f"{API}/journal" + (f"?{httpx.QueryParams({'q': query})}" if query else "")
-    headers = door_auth.sign_request(KEY, "door-b", "POST", target, body)
-    resp = door.post(target, content=body, headers=headers)
+    headers, sealed_body = sealed(door, body, target)
+    resp = door.post(target, content=sealed_body, headers=headers)
     assert resp.status_code in (200, 400), (ask, resp.status_code, resp.text[:200])
-    assert door_auth.response_ok(KEY, headers[door_auth.H_NONCE], resp.status_code, resp.content,
-                                 resp.headers.get(door_auth.H_SIGNATURE))
+    assert opened(resp, headers) is not None
 
 
 cursor_values = st.one_of(st.integers(-2**70, 2**70), st.floats(), st.sampled_from([math.inf, -math.inf, math.nan]),
@@ -139,8 +153,7 @@ cursor_values = st.one_of(st.integers(-2**70, 2**70), st.floats(), st.sampled_fr
 @given(after=st.dictionaries(st.text(max_size=70), cursor_values, min_size=1, max_size=4),
        limit=cursor_values, wait=st.sampled_from([0, -1, 0.0, math.nan, math.inf, "0", None, True]))
 def test_any_cursor_limit_or_wait_gets_200_or_a_clear_400(door, after, limit, wait):
-    body = json.dumps({"after": after, "limit": limit, "wait": wait}).encode("utf-8", "surrogatepass")
-    headers = door_auth.sign_request(KEY, "door-b", "POST", f"{API}/journal", body)
+    headers, body = sealed(door, json.dumps({"after": after, "limit": limit, "wait": wait}).encode("utf-8", "surrogatepass"))
     resp = door.post(f"{API}/journal", content=body, headers=headers)
     assert resp.status_code in (200, 400), (after, limit, wait, resp.status_code)
 
@@ -149,14 +162,13 @@ def test_any_cursor_limit_or_wait_gets_200_or_a_clear_400(door, after, limit, wa
 @given(path=st.text(max_size=40), method=st.sampled_from(["GET", "POST"]), body=st.binary(max_size=300))
 def test_any_signed_path_gets_a_clear_answer(door, path, method, body):
     target = "/" + quote(path, safe="/?=&%")
-    headers = door_auth.sign_request(KEY, "door-b", method, target, body)
+    headers, body = sealed(door, body, target, method)
     status, _ = raw_http(door.port, method, target, {k: v.encode() for k, v in headers.items()}, body)
     assert status in (200, 400, 401, 404), status
 
 
 def test_an_oversized_signed_body_is_413_and_the_door_still_serves(door):
-    body = b" " * (MAX_BODY + 1)
-    headers = door_auth.sign_request(KEY, "door-b", "POST", f"{API}/journal", body)
+    headers, body = sealed(door, b" " * (MAX_BODY + 1))
     assert door.post(f"{API}/journal", content=body, headers=headers).status_code == 413
     still_serves(door)
 

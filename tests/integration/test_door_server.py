@@ -61,8 +61,9 @@ def test_a_paired_door_pulls_and_then_refuses_the_second_use(door_a, door_b):
 def test_a_stranger_gets_401_and_nothing_about_the_venue(door_a, method, path):
     store_a, url = door_a
     body = json.dumps({"after": {}}).encode()
-    for headers in ({}, door_auth.sign_request(door_auth.new_key(), "stranger", method, path, body)):
-        resp = httpx.request(method, url + path, content=body, headers=headers)
+    stranger = door_auth.seal_request(door_auth.new_key(), "stranger", door_auth.ANY_DOOR, method, path, body)
+    for headers, content in (({}, body), stranger):
+        resp = httpx.request(method, url + path, content=content, headers=headers)
         assert resp.status_code == 401
         assert resp.json() == {"error": "unauthorized"}
         assert door_auth.venue_id(KEY) not in resp.text and store_a.device_id not in resp.text
@@ -82,11 +83,13 @@ def test_a_stranger_cannot_write(door_a):
 
 
 def test_a_captured_request_cannot_be_replayed(door_a):
-    _, url = door_a
-    body = json.dumps({"after": {}}).encode()
-    headers = door_auth.sign_request(KEY, "door-b", "POST", f"{API}/journal", body)
+    store_a, url = door_a
+    headers, body = door_auth.seal_request(KEY, "door-b", store_a.device_id, "POST", f"{API}/journal",
+                                           json.dumps({"after": {}}).encode())
     first = httpx.post(url + f"{API}/journal", content=body, headers=headers)
-    assert first.status_code == 200 and first.json()["rows"]
+    opened = door_auth.open_answer(KEY, headers[door_auth.H_NONCE], 200, first.content,
+                                   first.headers.get(door_auth.H_SIGNATURE))
+    assert first.status_code == 200 and json.loads(opened)["rows"]
     replay = httpx.post(url + f"{API}/journal", content=body, headers=headers)
     assert replay.status_code == 401 and "rows" not in replay.json()
 
