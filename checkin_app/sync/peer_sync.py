@@ -96,7 +96,8 @@ class DoorClient:
         opened = door_auth.open_answer(self.key, headers[door_auth.H_NONCE], resp.status_code, content,
                                        resp.headers.get(door_auth.H_SIGNATURE))
         if resp.status_code == 401:
-            raise PeerError(f"{self.url} {self._refusal(opened, resp.headers)}")
+            said = self._refusal(opened, resp.headers)
+            raise PeerError(f"{self.url}{said}" if said.startswith(":") else f"{self.url} {said}")
         if opened is None:
             raise PeerError(f"{self.url} answered without the venue's signature; ignored")
         if resp.status_code == 421:
@@ -148,12 +149,12 @@ class DoorClient:
                     "(if it still refuses, the venue key differs)")
         told = headers.get(door_auth.H_PROTOCOL, "")
         if told.isdigit() and int(told) > door_auth.PROTOCOL:
-            return (f"runs a newer version of checkin-app (door protocol {int(told)}; this door speaks "
-                    f"{door_auth.PROTOCOL}): update checkin-app on this door to replicate with it")
+            return (f": this door runs a newer version of checkin-app (door protocol {int(told)}; this app "
+                    f"speaks {door_auth.PROTOCOL}): update checkin-app here to replicate with it")
         if not told and self._speaks_protocol_1():
-            return (f"runs an older version of checkin-app (door protocol 1, which sends the journal "
-                    f"unencrypted; this door speaks {door_auth.PROTOCOL}): update checkin-app on that door "
-                    "to replicate with it")
+            return (f": this door runs an older version of checkin-app (door protocol 1, which sends the journal "
+                    f"unencrypted; this app speaks {door_auth.PROTOCOL}): update checkin-app on that door to "
+                    "replicate with it")
         return "refused our venue key (a door of another venue, or not paired)"
 
     def _speaks_protocol_1(self) -> bool:

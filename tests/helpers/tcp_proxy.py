@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from typing import Callable
 
 
 class TcpProxy:
@@ -14,10 +15,14 @@ class TcpProxy:
 
     Args:
         target: where to forward; may be set later (connections are refused until then).
+        tap: called with (True for client-to-server, the bytes) for every chunk forwarded; returns
+            the bytes to forward instead (a test records the traffic, or alters it in flight).
     """
 
-    def __init__(self, target: tuple[str, int] | None = None):
+    def __init__(self, target: tuple[str, int] | None = None,
+                 tap: Callable[[bool, bytes], bytes] | None = None):
         self.target = target
+        self.tap = tap
         self._cut = threading.Event()
         self._closed = threading.Event()
         self._conns: set[socket.socket] = set()
@@ -61,16 +66,16 @@ class TcpProxy:
                 continue
             with self._lock:
                 self._conns.update((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            for a, b, up in ((client, upstream, True), (upstream, client, False)):
+                threading.Thread(target=self._pipe, args=(a, b, up), daemon=True).start()
 
-    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket, up: bool) -> None:
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
-                dst.sendall(data)
+                dst.sendall(self.tap(up, data) if self.tap else data)
         except OSError:
             pass
         finally:
