@@ -48,6 +48,10 @@ class PeerError(CheckinError):
     """A peer could not be reached, refused us, or answered without a valid signature."""
 
 
+class OtherVersion(PeerError):
+    """The peer is a door of another protocol version (older or newer): it cannot replicate with us."""
+
+
 class DoorClient:
     """Sealed, signed requests to one peer; answers are read in chunks up to `max_bytes`, then checked
     and opened.
@@ -95,9 +99,10 @@ class DoorClient:
             raise PeerError(f"{self.url}: {type(exc).__name__}: {exc or 'no answer'}") from None
         opened = door_auth.open_answer(self.key, headers[door_auth.H_NONCE], resp.status_code, content,
                                        resp.headers.get(door_auth.H_SIGNATURE))
+        if opened is None and (newer := self._newer(resp.headers)):
+            raise OtherVersion(f"{self.url}: {newer}")
         if resp.status_code == 401:
-            said = self._refusal(opened, resp.headers)
-            raise PeerError(f"{self.url}{said}" if said.startswith(":") else f"{self.url} {said}")
+            raise PeerError(f"{self.url} {self._refusal(opened, resp.headers)}")
         if opened is None:
             raise PeerError(f"{self.url} answered without the venue's signature; ignored")
         if resp.status_code == 421:
@@ -147,15 +152,21 @@ class DoorClient:
         if math.isfinite(skew) and abs(skew) > door_auth.WINDOW_S - 2:  # Date has whole seconds
             return (f"refused us, and {_clocks(skew)}: set the clocks right first "
                     "(if it still refuses, the venue key differs)")
+        if door_auth.H_PROTOCOL not in headers and self._speaks_protocol_1():
+            raise OtherVersion(
+                f"{self.url}: this door runs an older version of checkin-app (door protocol 1, which sends the "
+                f"journal unencrypted; this app speaks {door_auth.PROTOCOL}): update checkin-app on that door "
+                "to replicate with it")
+        return "refused our venue key (a door of another venue, or not paired)"
+
+    @staticmethod
+    def _newer(headers: httpx.Headers) -> str | None:
+        """What to say when an unsigned answer says it comes from a door of a newer protocol."""
         told = headers.get(door_auth.H_PROTOCOL, "")
         if told.isdigit() and int(told) > door_auth.PROTOCOL:
-            return (f": this door runs a newer version of checkin-app (door protocol {int(told)}; this app "
-                    f"speaks {door_auth.PROTOCOL}): update checkin-app here to replicate with it")
-        if not told and self._speaks_protocol_1():
-            return (f": this door runs an older version of checkin-app (door protocol 1, which sends the journal "
-                    f"unencrypted; this app speaks {door_auth.PROTOCOL}): update checkin-app on that door to "
-                    "replicate with it")
-        return "refused our venue key (a door of another venue, or not paired)"
+            return (f"this door runs a newer version of checkin-app (door protocol {int(told)}; this app speaks "
+                    f"{door_auth.PROTOCOL}): update checkin-app here to replicate with it")
+        return None
 
     def _speaks_protocol_1(self) -> bool:
         """Whether the door is an older one of this venue: one empty protocol 1 request to a path no
@@ -407,6 +418,9 @@ class DoorReplicator:
         try:
             hello = client.hello()
             return hello.get("venue") == self.venue_id and hello.get("device_id") != self.device_id
+        except OtherVersion as exc:  # one of ours (it signed), but it cannot replicate with us: say so
+            log.warning("advertised door is not pulled from: %s", exc)
+            return False
         except PeerError as exc:
             log.info("advertised door %s is not pulled from: %s", url, exc)
             return False

@@ -22,7 +22,7 @@ from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 from checkin_app.sync import door_auth
 from checkin_app.sync.peer_server import DoorApp
-from checkin_app.sync.peer_sync import DoorClient, DoorReplicator, PeerError, pull_once
+from checkin_app.sync.peer_sync import DoorClient, DoorReplicator, OtherVersion, PeerError, pull_once
 from checkin_app.webhooks.server import BackgroundServer
 from tests.factories import seeded_store
 from tests.helpers.poll import poll
@@ -306,3 +306,60 @@ def test_an_older_door_asking_this_one_gets_a_signed_refusal_it_can_read(doors):
     # Not signed the old way (a stranger): the stranger's 401.
     status, _, body = send_raw(a.port, request.replace(nonce.encode(), b"ab" * 16))
     assert (status, body) == (401, b'{"error":"unauthorized"}')
+
+
+class _NewerDoor(BaseHTTPRequestHandler):
+    """A door of a protocol after ours: refuses our path with the stranger's 401, naming its protocol."""
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = b'{"error":"unauthorized"}'
+        self.send_response(401)
+        self.send_header("content-length", str(len(body)))
+        self.send_header(door_auth.H_PROTOCOL, str(door_auth.PROTOCOL + 1))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_newer_door_is_named_as_such():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NewerDoor)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    client = DoorClient(f"http://127.0.0.1:{server.server_address[1]}", KEY, "door-b")
+    try:
+        with pytest.raises(OtherVersion, match="this door runs a newer version of checkin-app"):
+            client.hello()
+    finally:
+        client.close()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("version", [1, 3, 99])
+def test_a_request_for_another_protocol_version_is_refused(doors, version):
+    """Fail closed: a genuine protocol 2 request sent to another version's path is not served."""
+    a = doors["a"]
+    path = f"/door/v{version}/journal"
+    headers, body = door_auth.seal_request(KEY, "door-b", a.device_id, "POST", path, b'{"after":{}}')
+    request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
+               + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode() + body
+    status, head, answer = send_raw(a.port, request)
+    assert (status, answer) == (401, b'{"error":"unauthorized"}')
+    assert f"{door_auth.H_PROTOCOL}: {door_auth.PROTOCOL}".encode() in head.lower()
+
+
+def test_a_pull_signed_for_the_door_that_used_to_answer_there_is_refused_then_recovers(doors, door_b):
+    """Another door now answers at the address (a laptop swapped): it refuses the request signed for
+    the old one, and the client asks who is there before its next pull."""
+    a, c = doors["a"], doors["c"]
+    client = DoorClient(a.url, KEY, door_b.device_id, peer_device=c.device_id)
+    try:
+        with pytest.raises(PeerError, match="no longer the door this request was for"):
+            client.pull({})
+        assert client.peer_device is None
+        assert [r["code"] for r in client.pull({})["rows"]] == ["al4R5", a.walk_up_code]
+        assert client.peer_device == a.device_id
+    finally:
+        client.close()
