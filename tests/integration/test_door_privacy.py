@@ -13,6 +13,7 @@ import secrets
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -252,26 +253,38 @@ class _ProtocolOneDoor(BaseHTTPRequestHandler):
         pass
 
 
-def protocol_one_door(key: bytes) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ProtocolOneDoor)
+@contextmanager
+def fake_door(handler, key: bytes = KEY):
+    """A hand-written door (`handler`) on loopback: its URL while the block runs."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.key = key
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def client_of(url: str, key: bytes = KEY):
+    client = DoorClient(url, key, "door-b")
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def test_an_older_door_is_named_as_such_in_doors_status(tmp_path):
-    old = protocol_one_door(KEY)
-    url = f"http://127.0.0.1:{old.server_address[1]}"
     seeded_store(tmp_path / "b").close()
     replicator = DoorReplicator(tmp_path / "b", KEY, long_poll_s=0.5)
     store_b = Store(tmp_path / "b")
-    try:
-        replicator.add_peer(url)
-        poll(lambda: any("older version" in (d["last_error"] or "") for d in doors_service.status(store_b).doors))
-    finally:
-        replicator.stop()
-        old.shutdown()
-        old.server_close()
+    with fake_door(_ProtocolOneDoor) as url:
+        try:
+            replicator.add_peer(url)
+            poll(lambda: any("older version" in (d["last_error"] or "") for d in doors_service.status(store_b).doors))
+        finally:
+            replicator.stop()
     [door] = doors_service.status(store_b).doors
     assert "this door runs an older version of checkin-app" in door["last_error"]
     assert "update checkin-app on that door" in door["last_error"]
@@ -279,15 +292,9 @@ def test_an_older_door_is_named_as_such_in_doors_status(tmp_path):
 
 
 def test_an_older_door_of_another_venue_is_not_mistaken_for_one_of_ours():
-    server = protocol_one_door(door_auth.new_key())
-    client = DoorClient(f"http://127.0.0.1:{server.server_address[1]}", KEY, "door-b")
-    try:
+    with fake_door(_ProtocolOneDoor, door_auth.new_key()) as url, client_of(url) as client:
         with pytest.raises(PeerError, match="refused our venue key"):
             client.hello()
-    finally:
-        client.close()
-        server.shutdown()
-        server.server_close()
 
 
 def test_an_older_door_asking_this_one_gets_a_signed_refusal_it_can_read(doors):
@@ -325,16 +332,9 @@ class _NewerDoor(BaseHTTPRequestHandler):
 
 
 def test_a_newer_door_is_named_as_such():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NewerDoor)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    client = DoorClient(f"http://127.0.0.1:{server.server_address[1]}", KEY, "door-b")
-    try:
+    with fake_door(_NewerDoor) as url, client_of(url) as client:
         with pytest.raises(OtherVersion, match="this door runs a newer version of checkin-app"):
             client.hello()
-    finally:
-        client.close()
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("version", [1, 3, 99])
