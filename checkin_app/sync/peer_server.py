@@ -31,7 +31,8 @@ from checkin_app.sync import door_auth, door_crypto
 
 log = logging.getLogger(__name__)
 
-API = f"/door/v{door_auth.PROTOCOL}"
+PROTOCOL = door_auth.PROTOCOL  # bumped with any change a door of the previous version cannot read
+API = f"/door/v{PROTOCOL}"
 MAX_WAIT_S = 10.0  # longest long-poll a client may ask for
 POLL_S = 0.02  # how often a waiting long-poll looks for new rows (scans come from other processes)
 MAX_ROWS = 1000
