@@ -183,9 +183,9 @@ class DoorClient:
                                       resp.headers.get(door_auth.H_SIGNATURE))
 
     def hello(self) -> dict:
-        """Who answers at this address (a request any door of the venue takes); remembers its device
-        id, for which every later request is signed."""
-        answer = self._call(f"{API}/hello", {}, door_auth.ANY_DOOR, max_bytes=HELLO_MAX_BYTES)
+        """Who answers at this address; remembers its device id, for which every later request is
+        signed. Only the first hello (the door there is not known yet) is signed for any door."""
+        answer = self._call(f"{API}/hello", {}, self.peer_device or door_auth.ANY_DOOR, max_bytes=HELLO_MAX_BYTES)
         device = answer.get("device_id")
         if not (isinstance(device, str) and door_auth.is_device_id(device)):
             raise PeerError(f"{self.url} answered a hello without a device id; ignored")
