@@ -5,7 +5,7 @@
                                                          [--watch-s 15] [--compare-with DIR] [--json]
 
 Attacks, each on a fresh door (2,000 cached tickets, paired, no peers):
-- body: one POST to /door/v1/journal declaring and sending `--body-mb` MB, with well-formed but
+- body: one POST to /door/v2/journal declaring and sending `--body-mb` MB, with well-formed but
   forged signature headers (the worst case: a body without them is not read at all); peak RSS
   while it is sent, bytes the door took before it answered;
 - mdns: `--fakes` fake doors advertised by multicast DNS on loopback (python-zeroconf, the
@@ -35,6 +35,7 @@ from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
 from checkin_app.sync import door_auth
 from checkin_app.sync.discovery import SERVICE_TYPE
+from checkin_app.sync.peer_server import API
 from tests.paths import ROOT
 
 KEY_ENV = "CHECKIN_BENCH_VENUE_KEY"
@@ -117,8 +118,8 @@ class Peak:
 
 def body_attack(door: Door, mb: int) -> dict:
     headers = {door_auth.H_DEVICE: "stranger", door_auth.H_TIME: f"{time.time():.3f}",
-               door_auth.H_NONCE: "ab" * 16, door_auth.H_SIGNATURE: "0" * 64}
-    head = (f"POST /door/v1/journal HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               door_auth.H_NONCE: "ab" * 16, door_auth.H_SIGNATURE: "0" * 64, door_auth.H_TARGET: door_auth.ANY_DOOR}
+    head = (f"POST {API}/journal HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {mb * 2**20}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n")
     chunk = b" " * 2**20
     peak = Peak(door)
