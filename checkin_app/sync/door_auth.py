@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import math
 import re
 import secrets
@@ -126,6 +127,14 @@ def seal_answer(key: bytes, request_nonce: str, status: int, plaintext: bytes) -
     """(sealed body, signature) of the answer to one request: bound to its nonce and status."""
     body = door_crypto.seal(key, plaintext, door_crypto.fields(*_answer_fields(request_nonce, status)))
     return body, door_crypto.mac(key, *_answer_fields(request_nonce, status), hashlib.sha256(body).digest())
+
+
+def answer_of(key: bytes, request_nonce: str, status: int, doc: dict) -> tuple[bytes, dict[str, str]]:
+    """(body, headers) of a door's answer to one request: `doc` as JSON, sealed and signed."""
+    # ASCII escapes: a quarantined row served on as it came may hold text UTF-8 cannot encode.
+    plaintext = json.dumps(doc, separators=(",", ":")).encode("ascii")
+    body, signature = seal_answer(key, request_nonce, status, plaintext)
+    return body, {H_SIGNATURE: signature, H_PROTOCOL: str(PROTOCOL), "content-type": "application/octet-stream"}
 
 
 def open_answer(key: bytes, request_nonce: str, status: int, body: bytes, signature: str | None) -> bytes | None:

@@ -151,11 +151,8 @@ class DoorApp:
         return self._sealed(who.nonce, 200, doc)
 
     def _sealed(self, nonce: str, status: int, doc: dict) -> Response:
-        # ASCII escapes: a quarantined row served on as it came may hold text UTF-8 cannot encode.
-        plaintext = json.dumps(doc, separators=(",", ":")).encode("ascii")
-        body, signature = door_auth.seal_answer(self.key, nonce, status, plaintext)
-        return Response(body, status_code=status, media_type="application/octet-stream",
-                        headers={door_auth.H_SIGNATURE: signature, door_auth.H_PROTOCOL: str(door_auth.PROTOCOL)})
+        body, headers = door_auth.answer_of(self.key, nonce, status, doc)
+        return Response(body, status_code=status, headers=headers)
 
     async def _other_protocol(self, request: Request, version: int) -> Response:
         """A request for another protocol version is refused (fail closed). An older door of this
