@@ -233,3 +233,16 @@ def test_any_page_of_rows_applies_or_quarantines_and_the_good_rows_apply(target,
         replica.link_orphans(conn, utc_now())
     finally:
         conn.execute("ROLLBACK")
+
+
+@BUDGET
+@given(body=st.binary(max_size=400))
+def test_a_signed_request_whose_body_is_not_sealed_gets_a_sealed_400(door, body):
+    """Signed by a key holder, but the body is anything at all (not sealed for these headers)."""
+    headers, _ = sealed(door, b'{"after":{}}')
+    headers[door_auth.H_SIGNATURE] = door_auth.request_signature(
+        KEY, "POST", f"{API}/journal", headers[door_auth.H_TIME], headers[door_auth.H_NONCE], "door-b",
+        door.device_id, body)
+    resp = door.post(f"{API}/journal", content=body, headers=headers)
+    assert resp.status_code == 400
+    assert json.loads(opened(resp, headers))["error"].startswith("the body is not sealed")

@@ -3,6 +3,8 @@ import hashlib
 import hmac
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -67,3 +69,12 @@ def test_an_unknown_purpose_has_no_key():
         door_crypto.derive(KEY, "Door Sign", "encrypt")
     with pytest.raises(ValueError):
         door_crypto.derive(KEY, "door", "decrypt")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(data=st.binary(max_size=200), aad=st.binary(max_size=40))
+def test_any_bytes_either_open_or_are_refused_as_unsealable(data, aad):
+    with pytest.raises(Unsealable):
+        door_crypto.unseal(KEY, data, aad)
+    sealed = door_crypto.seal(KEY, data, aad)
+    assert door_crypto.unseal(KEY, sealed, aad) == data
