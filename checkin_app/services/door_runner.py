@@ -74,7 +74,7 @@ class DoorRunner:
             try:
                 self.discovery = DoorDiscovery(self.venue_id, self.device_id, self.door, self.server.port,
                                                addresses=[advertised] if advertised else None,
-                                               on_found=lambda url, _dev, _door: self.replicator.discovered(url))
+                                               on_found=lambda url, dev, _door: self.replicator.discovered(url, dev or None))
                 self.discovery.start()
             except OSError as exc:  # no multicast here: the manual list still works
                 log.warning("multicast discovery unavailable (%s); using the --peer list only", exc)

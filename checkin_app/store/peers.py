@@ -63,6 +63,18 @@ def record_error(conn: sqlite3.Connection, url: str, error: str, now: str, sourc
     )
 
 
+def record_other_version(conn: sqlite3.Connection, url: str, error: str, now: str, *, device_id: str | None,
+                         source: str = "mdns") -> None:
+    """An advertised door of this venue (it signed the old way) that speaks another protocol version:
+    never pulled from, but listed (with the device id it advertised) so `doors status` says why."""
+    conn.execute(
+        """INSERT INTO peers (url, device_id, source, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (url) DO UPDATE SET device_id = COALESCE(peers.device_id, excluded.device_id),
+             last_error = excluded.last_error, last_error_at = excluded.last_error_at, updated_at = excluded.updated_at""",
+        (url, device_id and device_id[:64], source, error, now, now),
+    )
+
+
 def all_peers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute("SELECT * FROM peers ORDER BY door, url")]
 

@@ -246,6 +246,7 @@ class DoorReplicator:
         self._threads: dict[str, threading.Thread] = {}
         self._sources: dict[str, str] = {}
         self._candidates: dict[str, float] = {}  # discovered URL -> when to ask it (monotonic)
+        self._advertised: dict[str, str | None] = {}  # discovered URL -> the device id it advertised
         self._lock = threading.Lock()
         self._probe_wake = threading.Event()
         self._prober: threading.Thread | None = None
@@ -274,8 +275,10 @@ class DoorReplicator:
                 self._watchdog.start()
         return True
 
-    def discovered(self, url: str) -> None:
-        """A door advertised itself: pull from it once it answers a signed hello (`_probe`)."""
+    def discovered(self, url: str, device_id: str | None = None) -> None:
+        """A door advertised itself: pull from it once it answers a signed hello (`_probe`).
+        `device_id`: the one it advertised (names it in `doors status` if it turns out to be a door
+        of this venue that speaks another protocol version)."""
         url = url.rstrip("/")
         with self._lock:
             if url in self._threads or url in self._candidates or self._stop.is_set():
@@ -285,6 +288,7 @@ class DoorReplicator:
                             url, MAX_CANDIDATES)
                 return
             self._candidates[url] = 0.0
+            self._advertised[url] = device_id
             if self._prober is None:
                 self._prober = threading.Thread(target=self._probe, name="door-probe", daemon=True)
                 self._prober.start()
@@ -336,6 +340,14 @@ class DoorReplicator:
                 log.exception("pull worker for door %s crashed; restarting it", url)
                 self._crashed(url, f"{type(exc).__name__}: {exc}; restarted")
                 self._stop.wait(RESTART_S)
+
+    def _other_version(self, url: str, error: str) -> None:
+        """List an advertised door of another protocol version in `doors status`, saying so."""
+        try:
+            with Store(self.data_dir) as store, store.transaction() as conn:
+                peers.record_other_version(conn, url, error, utc_now(), device_id=self._advertised.get(url))
+        except CheckinError as exc:  # the database is failing: the log has it (warned above)
+            log.error("could not record that door %s runs another version: %s", url, exc)
 
     def _crashed(self, url: str, error: str) -> None:
         try:
@@ -420,6 +432,7 @@ class DoorReplicator:
             return hello.get("venue") == self.venue_id and hello.get("device_id") != self.device_id
         except OtherVersion as exc:  # one of ours (it signed), but it cannot replicate with us: say so
             log.warning("advertised door is not pulled from: %s", exc)
+            self._other_version(url, str(exc))
             return False
         except PeerError as exc:
             log.info("advertised door %s is not pulled from: %s", url, exc)

@@ -295,6 +295,24 @@ def test_an_older_door_is_named_as_such_in_doors_status(tmp_path):
     store_b.close()
 
 
+def test_an_advertised_older_door_is_listed_in_doors_status_and_not_pulled(tmp_path):
+    """Found by multicast DNS: it never answers a protocol 2 hello, but it signs the old way, so it is
+    one of ours: listed under the device id it advertised, with the reason, never pulled from."""
+    seeded_store(tmp_path / "b").close()
+    replicator = DoorReplicator(tmp_path / "b", KEY, long_poll_s=0.5)
+    store_b = Store(tmp_path / "b")
+    with fake_door(_ProtocolOneDoor) as url:
+        try:
+            replicator.discovered(url, "old-laptop-1")
+            poll(lambda: [d["device_id"] for d in doors_service.status(store_b).doors] == ["old-laptop-1"])
+            assert replicator.peers() == []
+        finally:
+            replicator.stop()
+    [door] = doors_service.status(store_b).doors
+    assert "this door runs an older version of checkin-app" in door["last_error"] and not door["connected"]
+    store_b.close()
+
+
 def test_an_older_door_of_another_venue_is_not_mistaken_for_one_of_ours():
     with fake_door(_ProtocolOneDoor, door_auth.new_key()) as url, client_of(url) as client:
         with pytest.raises(PeerError, match="refused our venue key"):
