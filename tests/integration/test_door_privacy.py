@@ -26,6 +26,7 @@ from checkin_app.sync.peer_server import DoorApp
 from checkin_app.sync.peer_sync import DoorClient, DoorReplicator, OtherVersion, PeerError, pull_once
 from checkin_app.webhooks.server import BackgroundServer
 from tests.factories import seeded_store
+from tests.helpers.doors import DoorCluster
 from tests.helpers.poll import poll
 from tests.helpers.tcp_proxy import TcpProxy
 
@@ -385,3 +386,33 @@ def test_a_pull_signed_for_the_door_that_used_to_answer_there_is_refused_then_re
         assert client.peer_device == a.device_id
     finally:
         client.close()
+
+
+def test_two_real_door_processes_replicate_and_the_wire_shows_nothing_personal(tmp_path):
+    """`checkin-app doors serve` processes pulling each other through proxies that record every byte."""
+    codes = [f"W{n:03d}pv" for n in range(20)]
+    venue = DoorCluster(tmp_path, n=2, codes=codes)
+    traffic = bytearray()
+    lock = threading.Lock()
+
+    def record(up: bool, data: bytes) -> bytes:
+        with lock:
+            traffic.extend(data)
+        return data
+    for proxy in venue.proxies.values():
+        proxy.tap = record
+    try:
+        venue.start_all()
+        service = CheckinService(venue.store(0), door=venue.names[0])
+        for code in codes[:5]:
+            service.scan(code)
+        event_id = venue.store(0).conn.execute("SELECT id FROM events").fetchone()[0]
+        walk_up = service.issue(event_id, "Margaret Hamilton", "margaret@example.com").code
+        poll(lambda: venue.store(1).conn.execute("SELECT holder_name FROM tickets WHERE code = ?",
+                                                 (walk_up,)).fetchone() is not None)
+        poll(lambda: all(venue.ticket(1, c)["checked_in_at"] for c in codes[:5]))
+    finally:
+        venue.stop()
+    secrets_ = {*codes, *(f"Guest {c}" for c in codes), walk_up, "Margaret Hamilton", "margaret@example.com"}
+    assert len(traffic) > 2000
+    assert readable(bytes(traffic), secrets_) == set()
