@@ -8,6 +8,7 @@ macOS) without a dialog: at a door the printer is chosen once in the door settin
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
@@ -139,3 +140,42 @@ def ensure_app() -> QGuiApplication:
     if app is None:
         app = QGuiApplication(["checkin-app", "-platform", "offscreen"])
     return app
+
+
+# -- where a door's badges go (its setting) ------------------------------------------------------
+
+NO_BADGES = ""
+PRINTER, PDF = "printer:", "pdf:"
+
+
+def describe(target: str) -> str:
+    """A door's badge target in words: "the default printer", "printer Zebra", "PDF files in DIR"."""
+    if target.startswith(PRINTER):
+        return f"printer {target[len(PRINTER):]}" if target[len(PRINTER):] else "the default printer"
+    if target.startswith(PDF):
+        return f"PDF files in {target[len(PDF):]}"
+    return "nowhere (no badge printer chosen)"
+
+
+def _file_name(badge: Badge) -> str:
+    code = (badge.qr_payloads() or ["badge"])[0]
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in code)[:60] or "badge"
+    return f"badge-{safe}-{int(time.time() * 1000)}.pdf"
+
+
+def send(badge: Badge, target: str) -> str:
+    """Print a badge where the door's setting says: "printer:" (default), "printer:NAME" or "pdf:DIR".
+
+    Returns:
+        Where it went (a printer's name or the PDF's path).
+
+    Raises:
+        CheckinError: no target chosen (or one this build does not know), or printing failed.
+    """
+    if target.startswith(PRINTER):
+        return print_to_printer(badge, target[len(PRINTER):] or None)
+    if target.startswith(PDF):
+        return str(print_to_pdf(badge, Path(target[len(PDF):]) / _file_name(badge)))
+    if target == NO_BADGES:
+        raise CheckinError("no badge printer chosen: choose one in Connections → This door → Badges")
+    raise CheckinError(f"badge target {target!r} is not one this build knows: choose it again in Connections → This door")

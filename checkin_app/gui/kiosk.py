@@ -155,6 +155,12 @@ class KioskWindow(QWidget):
         self.close()
         self.left.emit()
 
+    def dismiss(self) -> None:
+        """Close without the PIN because the whole app is quitting (never from a key or button)."""
+        self._may_close = True
+        self.close()
+        self.deleteLater()
+
     def closeEvent(self, event) -> None:
         if self._may_close:
             super().closeEvent(event)

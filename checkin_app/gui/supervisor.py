@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QScr
 
 from checkin_app.errors import ConfigError
 from checkin_app.gui.attendee_panel import AttendeePanel
+from checkin_app.gui.badge_sender import BadgeSender
 from checkin_app.gui.models import SEARCH_COLUMNS, RowsModel, table_view
 from checkin_app.gui.pin_setup import refuse_pin
 from checkin_app.gui.settings import Settings
@@ -154,7 +155,8 @@ class SupervisorView(QWidget):
     changed = Signal()
     conflictsCounted = Signal(int)
 
-    def __init__(self, tasks: Tasks, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, tasks: Tasks, settings: Settings, parent: QWidget | None = None, *,
+                 badges: BadgeSender | None = None):
         super().__init__(parent)
         self.setObjectName("page")
         self.tasks = tasks
@@ -169,7 +171,7 @@ class SupervisorView(QWidget):
         self.results.setSelectionMode(QTableView.SingleSelection)
         self.results.setAlternatingRowColors(True)
         self.count = QLabel()
-        self.detail = AttendeePanel(tasks)
+        self.detail = AttendeePanel(tasks, badges)
         self._delay = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS, timeout=self.search_now)
         self.query.textChanged.connect(lambda _t: self._delay.start())
         self.query.returnPressed.connect(self._enter)
