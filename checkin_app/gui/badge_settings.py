@@ -25,7 +25,7 @@ class BadgeSettings(QGroupBox):
         self.on_admit.toggled.connect(self._on_admit)
         self.where = QLabel()
         self.where.setWordWrap(True)
-        self.kiosk_button = QPushButton("Start self check-in (kiosk)…", clicked=self.kioskRequested)
+        self.kiosk_button = QPushButton("Start self check-in (kiosk)…", clicked=lambda: self.kioskRequested.emit())
         self.kiosk_button.setToolTip("Full screen: attendees scan or type their own code; "
                                      "leaving the kiosk needs the supervisor PIN")
         form = QFormLayout(self)

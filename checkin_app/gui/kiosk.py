@@ -82,6 +82,7 @@ class KioskWindow(QWidget):
         go.setProperty("role", "primary")
         go.setStyleSheet("font-size: 22px; padding: 8px 22px;")
         self.lock = LockBar(settings)  # the PIN field, with the Supervisor tab's back-off
+        self.lock.prompt.setText("Supervisor PIN to leave self check-in:")
         self.lock.unlocked.connect(lambda on: on and self.leave())
         self.lock.hide()
 
