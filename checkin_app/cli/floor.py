@@ -37,5 +37,9 @@ def _badge(args) -> int:
          help="self check-in: full screen, scan or type your code; leaving needs the supervisor PIN")
 def _kiosk(args) -> int:
     from checkin_app.gui.kiosk import run_kiosk
+    from checkin_app.services import lists
 
+    if args.checkin_list is not None:
+        with open_app(args) as app:
+            lists.get(app.store, args.checkin_list)  # a list this data dir does not have: refused before the window
     return run_kiosk(args.data_dir, checkin_list=args.checkin_list)

@@ -39,11 +39,17 @@ class BadgeSender(QObject):
                         lambda exc: self._failed(ticket_id, exc))
 
     def on_verdict(self, verdict: dict) -> None:
-        """Print on a first admission when the door prints on admit (a re-entry has its badge already)."""
+        """Print on a first admission when the door prints on admit, or the list it was admitted on
+        does (`auto_badge`); a re-entry has its badge already."""
         ticket = verdict.get("ticket") or {}
-        if (self.settings.badge_on_admit and verdict.get("verdict") in _FIRST_ENTRY and not verdict.get("reentry")
-                and ticket.get("id") is not None):
+        if verdict.get("verdict") not in _FIRST_ENTRY or verdict.get("reentry") or ticket.get("id") is None:
+            return
+        if self.settings.badge_on_admit:
             self.print_ticket(ticket["id"])
+        elif verdict.get("list") is not None:
+            name = verdict["list"]
+            self.tasks.read(lambda app: badges.list_prints_badges(app.store, name),
+                            lambda yes: yes and self.print_ticket(ticket["id"]))
 
     def _failed(self, ticket_id: int, exc: BaseException) -> None:
         self.tasks.explain(exc, lambda why: self.failed.emit(ticket_id, why))

@@ -40,8 +40,7 @@ class KioskWindow(QWidget):
         tasks: the background lanes (the main window's, or the kiosk's own from `run_kiosk`).
         settings: the GUI settings (the supervisor PIN's hash and back-off live there).
         sounds: the cue player.
-        scan: `scan(app, raw) -> Verdict` on the database lane (default: an entry scan by this
-            door's events, or by `checkin_list`'s rules where lists exist).
+        checkin_list: the check-in list whose rules decide (None: the door's own lists, if any).
 
     Signals:
         verdictShown(dict): a scan was decided and is on screen.
@@ -64,7 +63,7 @@ class KioskWindow(QWidget):
         self.checkin_list = checkin_list
         self._may_close = False
 
-        self.title = QLabel("Self check-in")
+        self.title = QLabel(f"Self check-in · {checkin_list}" if checkin_list else "Self check-in")
         font = QFont()
         font.setPixelSize(34)
         font.setBold(True)
@@ -113,7 +112,8 @@ class KioskWindow(QWidget):
                       lambda exc: self._refused_input(raw, exc, asked_at))
 
     def _scan(self, app, raw: str) -> Verdict:
-        return app.checkin.scan(raw, mode=Mode.ENTRY)
+        # On a named list its rules decide (entries, times, capacity); else the door's own lists, if any.
+        return app.checkin.scan(raw, mode=Mode.ENTRY, lists=[self.checkin_list] if self.checkin_list else None)
 
     def _submit_typed(self) -> None:
         text = self.entry.text()

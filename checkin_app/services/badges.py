@@ -19,7 +19,7 @@ from checkin_app.errors import CheckinError, ConfigError, NotFound
 from checkin_app.providers.registry import code_variants
 from checkin_app.store import Store
 from checkin_app.store import events as scope
-from checkin_app.store import tickets
+from checkin_app.store import checkin_lists, tickets
 
 TEMPLATE_FILE = "badge.json"
 MAX_TEMPLATE_BYTES = 256 * 1024  # the shipped one is under 1 kB: anything near this is not a badge layout
@@ -95,6 +95,16 @@ def find(store: Store, raw: str, event_ids: list[int] | None = None) -> TicketSt
         if found:
             return found[0]
     raise NotFound(f"no ticket with code {codes.display(code)} in the events this door admits")
+
+
+def list_prints_badges(store: Store, list_name: str) -> bool:
+    """Does this check-in list print a badge on admission (`auto_badge`)? A list not defined here,
+    or stored by a newer build in a form this one cannot read: no."""
+    try:
+        lst = checkin_lists.get(store.conn, list_name)
+    except ValueError:
+        return False
+    return bool(lst is not None and lst.auto_badge)
 
 
 def badge_for_code(store: Store, raw: str, data_dir: Path | None = None, event_ids: list[int] | None = None) -> Badge:
