@@ -12,7 +12,7 @@ from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store, replica
 from checkin_app.store import checkin_lists as store_lists
 from checkin_app.store.tickets import apply_batch
-from tests.factories import NIGHT_ONE, seeded_store, ticket
+from tests.factories import seeded_store, ticket
 from tests.helpers.cli import run_cli
 
 
