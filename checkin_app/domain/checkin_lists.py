@@ -175,7 +175,7 @@ def make(*, name: str, events: Iterable[EventRef], ticket_types: Iterable[str] =
         raise ValueError("the window ends before it starts")
     if from_start is not None and until_start is not None and from_start >= until_start:
         raise ValueError("the window ends before it starts")
-    if per_day is not None and kind is not Entries.DAILY:
+    if per_day not in (None, 1) and kind is not Entries.DAILY:
         raise ValueError("--per-day goes with --entries daily")
     per_day = 1 if per_day is None else per_day
     if not _is_int(per_day) or per_day < 1:
