@@ -4,11 +4,13 @@ badges on admission per list, and the kiosk deciding on a list. Lists are define
 list service (a journal act, as `checkin-app lists create` does)."""
 from pathlib import Path
 
+from checkin_app.domain.changes import SCAN
+from checkin_app.domain.rules import Mode
 from checkin_app.gui.kiosk import KioskWindow
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.stats_view import StatsView
-from checkin_app.services import lists
+from checkin_app.services import lists, supervisor
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 from tests.helpers import pdf
@@ -29,13 +31,15 @@ def _define(door_dir, door_lists=(), **spec):
 def _run(qtbot, tasks, op):
     done = []
     tasks.db(op, done.append, lambda exc: done.append(exc))
-    qtbot.waitUntil(lambda: done, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
     assert not isinstance(done[0], BaseException), done[0]
     return done[0]
 
 
-def _scan(qtbot, door, code):
-    with qtbot.waitSignal(door.capacity.shown, timeout=10_000):  # the band re-reads after a scan on a list
+def _scan(qtbot, door, code, inside):
+    """Scan at the door; the band re-reads after a scan on a list: wait for the area's new count."""
+    with qtbot.waitSignal(door.capacity.shown, timeout=10_000,
+                          check_params_cb=lambda rows: any(r["area_inside"] == inside for r in rows)):
         with qtbot.waitSignal(door.verdictShown, timeout=10_000) as shown:
             door.submit(code)
     return shown.args[0]
@@ -46,17 +50,16 @@ def test_the_door_warns_at_the_lists_warning_level_and_at_full(qtbot, windows, d
     w = windows(door_dir)
     door = w.door
     assert not door.capacity.isVisibleTo(door)
-    assert _scan(qtbot, door, "al4R5")["verdict"] == "admitted"
+    assert _scan(qtbot, door, "al4R5", 1)["verdict"] == "admitted"
     assert door.capacity.isVisibleTo(door) and door.capacity.state == "warning"
     assert door.capacity.text() == "NEARLY FULL · Hall: 1 of 2 inside (warning at 1)"
-    assert _scan(qtbot, door, "R59xesv")["verdict"] == "admitted"
+    assert _scan(qtbot, door, "R59xesv", 2)["verdict"] == "admitted"
     assert door.capacity.state == "full" and door.capacity.text() == "FULL · Hall: 2 of 2 inside"
-    refused = _scan(qtbot, door, "AL4R5")
+    refused = _scan(qtbot, door, "AL4R5", 2)
     assert refused["verdict"] == "capacity_full" and door.verdict.headline.text() == "FULL · WAIT FOR SPACE"
-    with qtbot.waitSignal(door.verdictShown, timeout=10_000):
-        door.set_mode(door.mode.EXIT)
-        door.submit("al4R5")
-    qtbot.waitUntil(lambda: door.capacity.state == "warning", timeout=10_000)
+    door.set_mode(door.mode.EXIT)
+    assert _scan(qtbot, door, "al4R5", 1)["verdict"] == "exited"
+    assert door.capacity.state == "warning"
 
 
 def test_another_doors_entries_raise_the_warning_here(qtbot, windows, door_dir):
@@ -66,7 +69,7 @@ def test_another_doors_entries_raise_the_warning_here(qtbot, windows, door_dir):
     _run(qtbot, w.tasks, lambda app: [CheckinService(app.store, door="Door 2").scan(c, lists=["Hall"])
                                       for c in ("al4R5", "R59xesv")])
     with qtbot.waitSignal(w.door.capacity.shown, timeout=10_000):
-        w.tasks.announce(__import__("checkin_app.domain.changes", fromlist=["SCAN"]).SCAN)  # as replication does
+        w.tasks.announce(SCAN)  # as a replicated row from another door is announced
     assert w.door.capacity.state == "warning" and "2 of 3 inside" in w.door.capacity.text()
 
 
@@ -78,7 +81,7 @@ def test_stats_show_inside_now_per_list_and_area_and_exits_per_minute(qtbot, tas
         app.checkin.scan("al4R5", lists=["Stalls"])
         app.checkin.scan("R59xesv", lists=["Guests"])
         app.checkin.scan("AL4R5", lists=["Stalls"])
-        app.checkin.scan("AL4R5", mode=app.checkin.scan.__globals__["Mode"].EXIT, lists=["Stalls"])
+        app.checkin.scan("AL4R5", mode=Mode.EXIT, lists=["Stalls"])
 
     _run(qtbot, tasks, moves)
     view = StatsView(tasks)
@@ -100,7 +103,6 @@ def test_stats_show_inside_now_per_list_and_area_and_exits_per_minute(qtbot, tas
 
 
 def test_simulate_shows_the_deciding_rule_and_records_nothing(qtbot, tasks, door_dir):
-    from checkin_app.gui.settings import Settings
     from checkin_app.gui.supervisor import SupervisorView
 
     _define(door_dir, name="Early", valid_from="2026-11-24T18:00:00+00:00", valid_until="2026-11-24T23:00:00+00:00")
@@ -110,8 +112,6 @@ def test_simulate_shows_the_deciding_rule_and_records_nothing(qtbot, tasks, door
     view.lock_bar.repeat.setText(PIN)
     assert view.lock_bar.try_unlock() and view.tabs.isTabEnabled(view.tabs.indexOf(view.simulate))
     sim = view.simulate
-    with qtbot.waitSignal(view.simulate.tasks.readReady, timeout=1000, raising=False):
-        pass
     view.tabs.setCurrentWidget(sim)
     qtbot.waitUntil(lambda: sim.list_choice.count() == 1, timeout=10_000)
     sim.code.setText("al4R5")
@@ -130,8 +130,7 @@ def test_simulate_shows_the_deciding_rule_and_records_nothing(qtbot, tasks, door
     # Nothing was journalled: the ticket is still not checked in.
     assert _run(qtbot, tasks, lambda app: app.checkin.scan("al4R5", lists=["Early"],
                                                            at="2026-11-24T19:31:00+00:00").reentry) is False
-    history = _run(qtbot, tasks, lambda app: __import__("checkin_app.services.supervisor", fromlist=["x"])
-                   .attendee(app.store, 1)["history"])
+    history = _run(qtbot, tasks, lambda app: supervisor.attendee(app.store, 1)["history"])
     assert history == []
 
 
