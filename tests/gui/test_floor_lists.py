@@ -71,6 +71,7 @@ def test_another_doors_entries_raise_the_warning_here(qtbot, windows, door_dir):
     with qtbot.waitSignal(w.door.capacity.shown, timeout=10_000):
         w.tasks.announce(SCAN)  # as a replicated row from another door is announced
     assert w.door.capacity.state == "warning" and "2 of 3 inside" in w.door.capacity.text()
+    assert w.door.capacity.isVisibleTo(w.door)
 
 
 def test_stats_show_inside_now_per_list_and_area_and_exits_per_minute(qtbot, tasks, door_dir):
