@@ -30,6 +30,10 @@ from checkin_app.gui.wedge_filter import WedgeFilter
 
 ADMITTED_FOR_MS = 4000  # long enough to read one's own name, short enough for the next in the queue
 REFUSED_FOR_MS = 10_000  # a refusal stays longer (find a steward), then the kiosk is ready again
+TITLE = "checkin-app · Self check-in"
+# The title says when the PIN is asked for: window lists and scripts driving a kiosk (the real-X
+# test of `checkin-app kiosk`) see it from outside the process.
+TITLE_ASKING = f"{TITLE} · supervisor PIN"
 NO_PIN = "choose a supervisor PIN first (Supervisor tab): a kiosk is left only with the PIN"
 
 
@@ -58,7 +62,7 @@ class KioskWindow(QWidget):
         if not settings.has_pin:
             raise CheckinError(NO_PIN)
         self.setObjectName("kiosk")
-        self.setWindowTitle("checkin-app · Self check-in")
+        self.setWindowTitle(TITLE)
         self.tasks, self.settings, self.sounds = tasks, settings, sounds
         self.checkin_list = checkin_list
         self._may_close = False
@@ -141,6 +145,7 @@ class KioskWindow(QWidget):
     def _escape(self) -> None:
         if self.lock.isVisible():
             self.lock.hide()
+            self.setWindowTitle(TITLE)
             self.entry.setFocus()
         else:
             self.verdict.acknowledge()
@@ -149,6 +154,7 @@ class KioskWindow(QWidget):
         """The "Staff" button: the PIN field (the wrong-PIN back-off counts here too)."""
         self.lock.show()
         self.lock.pin.setFocus()
+        self.setWindowTitle(TITLE_ASKING)
 
     def leave(self) -> None:
         """The PIN was right: close the kiosk."""
