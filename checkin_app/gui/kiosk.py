@@ -26,7 +26,6 @@ from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.supervisor import LockBar
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.verdict import VerdictPanel
-from checkin_app.gui.wedge_filter import WedgeFilter
 
 ADMITTED_FOR_MS = 4000  # long enough to read one's own name, short enough for the next in the queue
 REFUSED_FOR_MS = 10_000  # a refusal stays longer (find a steward), then the kiosk is ready again
@@ -157,10 +156,11 @@ class KioskWindow(QWidget):
         self.setWindowTitle(TITLE_ASKING)
 
     def leave(self) -> None:
-        """The PIN was right: close the kiosk."""
+        """The PIN was right: close the kiosk (after `left`: the window it leaves for is shown first,
+        so the application never finds its last window closed and quits)."""
         self._may_close = True
-        self.close()
         self.left.emit()
+        self.close()
 
     def dismiss(self) -> None:
         """Close without the PIN because the whole app is quitting (never from a key or button)."""
@@ -184,24 +184,19 @@ class KioskWindow(QWidget):
 
 
 def run_kiosk(data_dir: str | Path | None = None, *, checkin_list: str | None = None) -> int:
-    """`checkin-app kiosk`: the kiosk alone on a data dir, until a supervisor leaves it with the PIN."""
-    from checkin_app.gui.app import qt_app
+    """`checkin-app kiosk`: the door's window starts straight in kiosk mode, never shown first.
+
+    The whole door runs behind the kiosk (its camera, background sync, replication with the other
+    doors, badges on admission): a kiosk's entries count on every door like any door's. The
+    supervisor PIN leaves the kiosk for that window; closing it ends the process.
+    """
+    from checkin_app.gui.app import open_window, qt_app
 
     data_dir = paths.data_dir(data_dir)
     settings = Settings(data_dir)
     if not settings.has_pin:
         raise CheckinError(NO_PIN)
     app = qt_app()
-    tasks = Tasks(data_dir)
-    sounds = Sounds(settings.sound)
-    kiosk = KioskWindow(tasks, settings, sounds, checkin_list=checkin_list)
-    wedge = WedgeFilter(home=kiosk, parent=kiosk).install()
-    wedge.scanned.connect(kiosk.submit)
-    kiosk.left.connect(app.quit)
-    kiosk.start()
-    try:
-        return app.exec()
-    finally:
-        wedge.uninstall()
-        tasks.shutdown()
-        sounds.close()
+    window = open_window(data_dir, camera=settings.camera, freeze_gc=True)
+    window.open_kiosk(checkin_list)
+    return app.exec()

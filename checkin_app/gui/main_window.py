@@ -307,13 +307,13 @@ class MainWindow(QMainWindow):
         else:
             self.showNormal()
 
-    def open_kiosk(self) -> None:
-        """Self check-in: the kiosk full screen in this window's place (its lanes, camera and scanner);
-        the supervisor PIN brings the window back."""
+    def open_kiosk(self, checkin_list: str | None = None) -> None:
+        """Self check-in: the kiosk full screen in this window's place (its lanes, camera and scanner),
+        deciding on `checkin_list` (None: the door's lists); the supervisor PIN brings the window back."""
         if self.kiosk is not None:
             return
         try:
-            kiosk = KioskWindow(self.tasks, self.settings, self.sounds)
+            kiosk = KioskWindow(self.tasks, self.settings, self.sounds, checkin_list=checkin_list)
         except CheckinError as exc:
             self.show_message(str(exc))
             return
