@@ -131,17 +131,20 @@ def test_kiosk_is_left_only_with_the_right_pin(qtbot, tasks, door_dir, tmp_path)
     assert not k.isVisible()
 
 
-def test_the_window_gives_the_screen_to_the_kiosk_and_takes_it_back_with_the_pin(qtbot, windows, door_dir):
+def test_the_window_gives_the_screen_to_the_kiosk_and_takes_it_back_with_the_pin(qtbot, windows, door_dir, tmp_path):
     w = windows(door_dir)
     w.show()
     Settings(door_dir).set_pin(PIN)
     w.settings.qs.sync()
+    _pdf_door(w, tmp_path / "badges")  # self check-in prints the attendee's badge like the door does
     with qtbot.waitSignal(w.kioskOpened, timeout=5000) as opened:
         w.badge_settings.kiosk_button.click()
     k = opened.args[0]
     assert k.isVisible() and not w.isVisible() and w.wedge.home is k
-    with qtbot.waitSignal(k.verdictShown, timeout=10_000):
-        w._scanned_by_wedge("al4R5")  # a USB scanner's burst goes to the kiosk, not the hidden door
+    with qtbot.waitSignal(w.badges.printed, timeout=20_000) as printed:
+        with qtbot.waitSignal(k.verdictShown, timeout=10_000):
+            w._scanned_by_wedge("al4R5")  # a USB scanner's burst goes to the kiosk, not the hidden door
+    assert "Ada Lovelace" in pdf.text(Path(printed.args[1]))
     k.lock.pin.setText(PIN)
     with qtbot.waitSignal(k.left, timeout=5000):
         k.lock.try_unlock()
