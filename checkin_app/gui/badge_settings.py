@@ -33,23 +33,31 @@ class BadgeSettings(QGroupBox):
         form.addRow("", self.on_admit)
         form.addRow("", self.where)
         form.addRow("", self.kiosk_button)
-        self.load_printers()
+        self.load_printers(ask_system=False)
         self.target.activated.connect(self._chosen)
 
-    def load_printers(self) -> None:
+    def showEvent(self, event) -> None:
+        # The system's printers are asked for when this box is first seen, not at start-up: a print
+        # system that answers slowly (a network printer asleep) must not hold the door's window.
+        if not self._asked_system:
+            self.load_printers()
+        super().showEvent(event)
+
+    def load_printers(self, ask_system: bool = True) -> None:
         """The choice: nowhere, the default printer, each system printer, PDF files in a folder."""
+        self._asked_system = ask_system
         current = self.settings.badge_target
         self.target.clear()
         self.target.addItem("Nowhere (no badges)", badge_print.NO_BADGES)
         self.target.addItem("The default printer", badge_print.PRINTER)
-        for name in badge_print.printers():
+        for name in badge_print.printers() if ask_system else ():
             self.target.addItem(f"Printer {name}", badge_print.PRINTER + name)
         if current.startswith(badge_print.PDF):
             self.target.addItem(badge_print.describe(current), current)
         self.target.addItem("PDF files in a folder…", _CHOOSE_FOLDER)
         index = self.target.findData(current)
-        if index < 0:  # a printer no longer there: say so rather than pick another
-            self.target.insertItem(2, f"{badge_print.describe(current)} (not found)", current)
+        if index < 0:  # a printer no longer there (or not asked for yet): say so rather than pick another
+            self.target.insertItem(2, badge_print.describe(current) + (" (not found)" if ask_system else ""), current)
             index = 2
         self.target.setCurrentIndex(index)
         self._show_where()

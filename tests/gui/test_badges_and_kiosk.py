@@ -149,3 +149,17 @@ def test_the_window_gives_the_screen_to_the_kiosk_and_takes_it_back_with_the_pin
     with qtbot.waitSignal(k.left, timeout=5000):
         k.lock.try_unlock()
     assert w.isVisible() and w.kiosk is None and w.wedge.home is w.door
+
+
+def test_the_badge_setting_keeps_a_printer_that_is_gone_and_says_so(qtbot, door_dir, tmp_path):
+    from checkin_app.gui.badge_settings import BadgeSettings
+
+    settings = Settings(door_dir)
+    settings.badge_target = "printer:Front desk Zebra"  # chosen on a night its printer was plugged in
+    box = BadgeSettings(settings)
+    qtbot.addWidget(box)
+    box.show()  # the system's printers are asked for when the box is first seen
+    assert box.target.currentText() == "printer Front desk Zebra (not found)"
+    assert box.target.currentData() == "printer:Front desk Zebra" and settings.badge_target == "printer:Front desk Zebra"
+    box.set_target(f"pdf:{tmp_path}")
+    assert box.target.currentText() == f"PDF files in {tmp_path}" and box.where.text() == f"Badges go to PDF files in {tmp_path}."
