@@ -1,24 +1,13 @@
 """Capacity warnings on every door: two real doors (`doors serve` processes on loopback) on one
 list; the entries made at one door raise the warning and then FULL in the other door's band."""
-import pytest
-
 from checkin_app.app import App
 from checkin_app.gui.capacity import CapacityBanner, door_occupancy
 from tests.helpers.cli import run_cli as cli
-from tests.helpers.doors import DoorCluster
 from tests.helpers.poll import poll
+from tests.integration import test_checkin_lists_doors as two_doors
 from tests.integration.test_checkin_lists_doors import reached
 
-CODES = ["F001xk", "F002xk", "F003xk"]
-
-
-@pytest.fixture
-def doors(tmp_path):
-    venue = DoorCluster(tmp_path, n=2, codes=CODES)
-    try:
-        yield venue.start_all()
-    finally:
-        venue.stop()
+venue = two_doors.doors  # its `doors` fixture: two paired doors serving each other on loopback
 
 
 def band(qtbot, data_dir) -> CapacityBanner:
@@ -35,13 +24,16 @@ def test_entries_at_one_door_raise_the_warning_and_full_at_the_other(qtbot, door
     cli(a, "lists", "create", "Hall", "--event", "ev_1", "--capacity", "2", "--warning", "1", "--json", check=0)
     poll(lambda: reached(doors, 0, 1))  # the list reached door B
     assert band(qtbot, b).state == "ok"  # B chose no list of its own: it watches every list with a capacity
-    cli(a, "scan", "F001xk", "--list", "Hall", check=0)
+    cli(a, "scan", "L001xk", "--list", "Hall", check=0)
     poll(lambda: reached(doors, 0, 1))
     warned = band(qtbot, b)
     assert warned.state == "warning" and warned.text() == "NEARLY FULL · Hall: 1 of 2 inside (warning at 1)"
-    cli(a, "scan", "F002xk", "--list", "Hall", check=0)
+    cli(a, "scan", "L002xk", "--list", "Hall", check=0)
     poll(lambda: reached(doors, 0, 1))
     full = band(qtbot, b)
     assert full.state == "full" and full.text() == "FULL · Hall: 2 of 2 inside"
-    # and door B refuses the third person on the same count
-    assert "CAPACITY_FULL" in cli(b, "scan", "F003xk", "--list", "Hall", check=1).stdout
+    # An exit at door B takes one person out of the count both doors share.
+    cli(b, "scan", "L001xk", "--list", "Hall", "--exit", check=0)
+    assert band(qtbot, b).state == "warning"
+    poll(lambda: reached(doors, 1, 0))
+    assert band(qtbot, a).text() == "NEARLY FULL · Hall: 1 of 2 inside (warning at 1)"
