@@ -4,10 +4,8 @@ from checkin_app.app import App
 from checkin_app.gui.capacity import CapacityBanner, door_occupancy
 from tests.helpers.cli import run_cli as cli
 from tests.helpers.poll import poll
-from tests.integration import test_checkin_lists_doors as two_doors
-from tests.integration.test_checkin_lists_doors import reached
-
-venue = two_doors.doors  # its `doors` fixture: two paired doors serving each other on loopback
+# Its `doors` fixture (two paired doors serving each other on loopback) and its replication check.
+from tests.integration.test_checkin_lists_doors import doors, reached  # noqa: F401
 
 
 def band(qtbot, data_dir) -> CapacityBanner:
@@ -19,7 +17,7 @@ def band(qtbot, data_dir) -> CapacityBanner:
     return shown
 
 
-def test_entries_at_one_door_raise_the_warning_and_full_at_the_other(qtbot, doors):
+def test_entries_at_one_door_raise_the_warning_and_full_at_the_other(qtbot, doors):  # noqa: F811
     a, b = doors.dirs
     cli(a, "lists", "create", "Hall", "--event", "ev_1", "--capacity", "2", "--warning", "1", "--json", check=0)
     poll(lambda: reached(doors, 0, 1))  # the list reached door B
