@@ -353,9 +353,10 @@ class MainWindow(QMainWindow):
         text = plain_error(text, self.last_status)
         self.messages.append(text)
         self.footer.setText(text)
-        box = QMessageBox(QMessageBox.Warning, "checkin-app", text, QMessageBox.Ok, self)
-        box.setAttribute(Qt.WA_DeleteOnClose)
-        box.open()
+        if self.kiosk is None:  # no box over self check-in: it waits in the footer for the supervisor
+            box = QMessageBox(QMessageBox.Warning, "checkin-app", text, QMessageBox.Ok, self)
+            box.setAttribute(Qt.WA_DeleteOnClose)
+            box.open()
         self.messageShown.emit(text)
 
     # -- window state ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ tests/realx/test_kiosk.py; here its behaviour offscreen: scans, Escape, close, t
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from checkin_app.errors import CheckinError
 from checkin_app.gui.kiosk import KioskWindow
@@ -145,10 +146,14 @@ def test_the_window_gives_the_screen_to_the_kiosk_and_takes_it_back_with_the_pin
         with qtbot.waitSignal(k.verdictShown, timeout=10_000):
             w._scanned_by_wedge("al4R5")  # a USB scanner's burst goes to the kiosk, not the hidden door
     assert "Ada Lovelace" in pdf.text(Path(printed.args[1]))
+    with qtbot.waitSignal(w.messageShown, timeout=5000):  # a problem while the kiosk is up (a badge that failed)
+        w.show_message("No badge printed: the printer is out of paper")
+    assert not [b for b in w.findChildren(QMessageBox) if b.isVisible()]  # no box over self check-in
     k.lock.pin.setText(PIN)
     with qtbot.waitSignal(k.left, timeout=5000):
         k.lock.try_unlock()
     assert w.isVisible() and w.kiosk is None and w.wedge.home is w.door
+    assert "out of paper" in w.footer.text()  # waiting for the supervisor
 
 
 def test_the_badge_setting_keeps_a_printer_that_is_gone_and_says_so(qtbot, door_dir, tmp_path):
