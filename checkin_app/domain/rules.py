@@ -7,10 +7,11 @@ looks anything up itself, so the same inputs always give the same verdict.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Sequence
 
+from checkin_app.domain.attention import AttentionNote, AttentionSetting, TicketDetails, answers_shown
 from checkin_app.domain.codes import display
 from checkin_app.domain.models import PROVIDER_NAMES, UPSTREAM_DEVICE, TicketKind, TicketStatus
 
@@ -71,6 +72,9 @@ class TicketState:
     event_cancelled: bool = False
     event_unrecognised: str | None = None  # the event's state we do not recognise, verbatim
     event_starts_at: str | None = None  # ISO-8601, in the event's own offset when the provider gives one
+    details: TicketDetails = TicketDetails()  # answers to custom questions, provider metadata
+    note: str | None = None  # the supervisor's note on the attendee (journalled, every door)
+    hold_open: bool = False  # an admission of this ticket waits for staff to confirm or deny (some door)
 
     @property
     def checked_in(self) -> bool:
@@ -86,12 +90,14 @@ class ScanContext:
         event_ids: the events this door admits; None admits every cached event.
         force_reason: set when a supervisor admits anyway; the reason is journalled.
         name_event: the door admits more than one event, so every verdict says which one.
+        attention: the rules and shown answers of the door's list (domain/attention.py).
     """
 
     mode: Mode = Mode.ENTRY
     event_ids: frozenset[int] | None = None
     force_reason: str | None = None
     name_event: bool = False
+    attention: AttentionSetting = AttentionSetting()
 
 
 @dataclass(frozen=True)
@@ -102,10 +108,20 @@ class Verdict:
     ticket: TicketState | None = None
     reentry: bool = False
     other_event: str | None = None  # wrong_event: where the code does belong
+    attention: tuple[AttentionNote, ...] = ()  # what staff must see (any verdict with a ticket)
+    answers: tuple[tuple[str, str], ...] = ()  # the list's chosen answers, shown on the verdict
 
     @property
     def passing(self) -> bool:
         return self.kind in PASSING
+
+    @property
+    def held(self) -> bool:
+        """An admission with attention notes: the door holds until staff confirm or deny.
+
+        The admission counts at once (journalled as an admission), so no other door admits the
+        ticket again while the hold is open; a deny takes the admission back."""
+        return self.kind is VerdictKind.ADMITTED and bool(self.attention)
 
     def to_dict(self) -> dict[str, Any]:
         t = self.ticket
@@ -116,6 +132,9 @@ class Verdict:
             "message": self.message,
             "reentry": self.reentry,
             "other_event": self.other_event,
+            "attention": [n.to_dict() for n in self.attention],
+            "held": self.held,
+            "answers": [{"question": q, "answer": a} for q, a in self.answers],
             "ticket": None
             if t is None
             else {
@@ -129,6 +148,7 @@ class Verdict:
                 "holder_name": t.holder_name,
                 "ticket_type": t.ticket_type,
                 "seat": t.seat,
+                "note": t.note,
                 "party_size": t.party_size,
                 "admitted_count": t.admitted_count,
                 "checked_in_at": t.checked_in_at,
@@ -168,6 +188,16 @@ def _pick(candidates: Sequence[TicketState], event_ids: frozenset[int] | None) -
 
 
 def decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext = ScanContext()) -> Verdict:
+    """Decide a scan (`_decide`), with the ticket's attention notes and the list's chosen answers."""
+    verdict = _decide(candidates, code, ctx)
+    t = verdict.ticket
+    if t is None or verdict.kind is VerdictKind.EXITED:
+        return verdict
+    notes = ctx.attention.notes(t.ticket_type, t.details, supervisor_note=t.note, provider_attention=t.attention)
+    return replace(verdict, attention=notes, answers=answers_shown(t.details, ctx.attention.show_answers))
+
+
+def _decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext) -> Verdict:
     """Decide a scan.
 
     Args:
@@ -276,7 +306,8 @@ def _already(ticket: TicketState, code: str) -> Verdict:
     return Verdict(
         VerdictKind.ALREADY_CHECKED_IN,
         code,
-        f"Already checked in at {clock_time(ticket.checked_in_at)}{where}{device}",
+        f"Already checked in at {clock_time(ticket.checked_in_at)}{where}{device}"
+        + (" · held there for a staff check now" if ticket.hold_open else ""),
         ticket=ticket,
     )
 

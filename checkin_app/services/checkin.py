@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from checkin_app.domain import codes, rules
+from checkin_app.domain.attention import AttentionSetting
 from checkin_app.domain.clock import utc_now
 from checkin_app.domain.models import TicketStatus
 from checkin_app.domain.rules import Mode, ScanContext, Verdict, VerdictKind
@@ -19,11 +20,13 @@ from checkin_app.providers.registry import code_variants, pushes
 from checkin_app.store import Store
 from checkin_app.store import journal as J
 from checkin_app.store import events as scope
+from checkin_app.store import attention as attention_store
 from checkin_app.store import outbox, replica, tickets
 from checkin_app.store.journal import Op
 
 # Walk-up codes: no 0/O/1/I/L, so staff can read them aloud and type them.
 _WALKUP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+MAX_NOTE_CHARS = 500  # a note is read at the door in a glance; it travels in a journal row (16 kB cap)
 
 
 def _required(reason: str | None, message: str) -> str:
@@ -56,19 +59,22 @@ class CheckinService:
 
     # -- scanning ---------------------------------------------------------------------------
 
-    def scan(self, raw: str, *, event_ids: list[int] | None = None, mode: Mode = Mode.ENTRY) -> Verdict:
+    def scan(self, raw: str, *, event_ids: list[int] | None = None, mode: Mode = Mode.ENTRY,
+             attention: AttentionSetting | None = None) -> Verdict:
         """Decide and record one scan.
 
         Args:
             raw: what the scanner or camera delivered (terminators and prefixes are stripped).
             event_ids: the events admitted for this scan; None means those this door admits.
             mode: entry or exit.
+            attention: the attention rules and shown answers (a list's); None: this door's setting.
 
         Raises:
             InvalidCode: nothing usable in `raw` (empty, oversized); nothing is recorded.
         """
         code = codes.normalise(raw)
-        return self._decide_and_record(code, self._context(event_ids, mode=mode))
+        setting = attention if attention is not None else attention_store.door_setting(self.store.conn)
+        return self._decide_and_record(code, self._context(event_ids, mode=mode, attention=setting))
 
     def force(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> Verdict:
         """A supervisor admits a refused ticket anyway; the reason is journalled."""
@@ -107,11 +113,15 @@ class CheckinService:
                 payload["reason"] = ctx.force_reason
             if verdict.reentry:
                 payload["reentry"] = True
+            if verdict.held:  # counts now; staff confirm or deny (docs/architecture.md, "Attention at the door")
+                payload["hold"] = True
+                payload["attention"] = [n.text for n in verdict.attention]
             row = J.append(conn, device_id=self.store.device_id, op=op, at=at, code=code,
                            ticket_id=ticket.ticket_id if ticket else None, verdict=verdict.kind.value,
                            door=self.door, payload=payload)
             if verdict.kind in (VerdictKind.ADMITTED, VerdictKind.FORCED):
                 J.mark_admitted(conn, ticket.ticket_id, at, self.store.device_id, self.door)
+                J.mark_held(conn, ticket.ticket_id, row.nonce if verdict.held else None, at)
                 # Re-entries are not new check-ins upstream.
                 if not verdict.reentry:
                     self._enqueue(conn, row, "checkin")
@@ -141,6 +151,77 @@ class CheckinService:
             # Which admission an undo takes back is the replay's rule, here as at every door.
             replica.recompute(conn, state.ticket_id, at)
         return ActResult(state.ticket_id, code, f"Check-in undone for {state.holder_name or codes.display(code)}", row.id)
+
+    # -- attention: the hold and the supervisor's note ----------------------------------------
+
+    def confirm(self, raw: str, *, event_ids: list[int] | None = None, ticket_id: int | None = None) -> ActResult:
+        """Staff looked at a held guest and let them in: the admission stands (journalled)."""
+        at = utc_now()
+        with self.store.transaction() as conn:
+            state, held = self._held(conn, raw, event_ids, ticket_id)
+            row = J.append(conn, device_id=self.store.device_id, op=Op.CONFIRM, at=at, code=state.code,
+                           ticket_id=state.ticket_id, door=self.door, payload={"of": held.nonce})
+            J.mark_held(conn, state.ticket_id, None, at)
+            self._settle(conn, state.ticket_id, at)
+        return ActResult(state.ticket_id, state.code, f"Confirmed: {state.holder_name or codes.display(state.code)} admitted",
+                         row.id)
+
+    def deny(self, raw: str, reason: str | None = None, *, event_ids: list[int] | None = None,
+             ticket_id: int | None = None) -> ActResult:
+        """Staff refused a held guest: the admission is taken back (as an undo), the ticket stays valid.
+
+        The guest can be scanned again later (after fetching ID, say); nothing is voided.
+        """
+        at = utc_now()
+        with self.store.transaction() as conn:
+            state, held = self._held(conn, raw, event_ids, ticket_id)
+            payload = {"undoes": held.id, "undoes_nonce": held.nonce}
+            if reason and reason.strip():
+                payload["reason"] = reason.strip()
+            row = J.append(conn, device_id=self.store.device_id, op=Op.DENY, at=at, code=state.code,
+                           ticket_id=state.ticket_id, door=self.door, payload=payload)
+            J.mark_undone(conn, state.ticket_id, at)
+            outbox.cancel_unsent(conn, held.id, "cancelled: staff denied the held admission before it was sent", at)
+            replica.recompute(conn, state.ticket_id, at)
+        return ActResult(state.ticket_id, state.code,
+                         f"Denied: {state.holder_name or codes.display(state.code)} not admitted (ticket still valid)", row.id)
+
+    def set_note(self, raw: str, text: str | None, *, event_ids: list[int] | None = None,
+                 ticket_id: int | None = None) -> ActResult:
+        """Set (or, with None or blank text, clear) the supervisor's note on an attendee; every door
+        shows it on the attendee's next scan and holds for it."""
+        text = text.strip() if text and text.strip() else None
+        if text is not None and len(text) > MAX_NOTE_CHARS:
+            raise CheckinError(f"a note is at most {MAX_NOTE_CHARS} characters; this one has {len(text)}")
+        at = utc_now()
+        with self.store.transaction() as conn:
+            state = self._target(conn, raw, event_ids, ticket_id)
+            if text is None and state.note is None:
+                raise CheckinError(f"{codes.display(state.code)} has no note to clear")
+            row = J.append(conn, device_id=self.store.device_id, op=Op.NOTE, at=at, code=state.code,
+                           ticket_id=state.ticket_id, door=self.door, payload={"text": text})
+            J.mark_note(conn, state.ticket_id, text, at)
+            self._settle(conn, state.ticket_id, at)
+        who = state.holder_name or codes.display(state.code)
+        return ActResult(state.ticket_id, state.code, f"Note on {who}: {text}" if text else f"Note on {who} cleared",
+                         row.id)
+
+    def _target(self, conn: sqlite3.Connection, raw: str, event_ids: list[int] | None,
+                ticket_id: int | None) -> rules.TicketState:
+        if ticket_id is not None:
+            state = tickets.state_by_id(conn, ticket_id)
+            if state is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            return state
+        return self._one(conn, codes.normalise(raw), event_ids)
+
+    def _held(self, conn: sqlite3.Connection, raw: str, event_ids: list[int] | None,
+              ticket_id: int | None) -> tuple[rules.TicketState, J.JournalRow]:
+        state = self._target(conn, raw, event_ids, ticket_id)
+        held = J.held_admission(conn, state.ticket_id)
+        if held is None:
+            raise CheckinError(f"no admission of {codes.display(state.code)} waits for a check")
+        return state, held
 
     def void(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> ActResult:
         """Void a ticket here (and upstream on the next push). It stays void until a supervisor un-voids it."""

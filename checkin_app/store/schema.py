@@ -107,6 +107,21 @@ _DOOR_TRUTH_SQL = [
     "CREATE INDEX inbox_unapplied ON webhook_inbox (id) WHERE applied_at IS NULL",
 ]
 
+def _attention(conn: sqlite3.Connection) -> None:
+    """8: attention at the door (issue 17; docs/architecture.md, "Attention at the door").
+
+    `tickets.details`: what the provider says beyond admission (answers to custom questions,
+    metadata; JSON of `domain.attention.TicketDetails`). `tickets.note`: the supervisor's note,
+    derived from the journal's `note` rows. `tickets.held_by`: the nonce of an admission that
+    waits for staff to confirm or deny (derived from the journal too). Checks only its own
+    columns, so it applies whichever of the other slots a data dir already has.
+    """
+    have = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
+    for column in ("details", "note", "held_by"):
+        if column not in have:
+            conn.execute(f"ALTER TABLE tickets ADD COLUMN {column} TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     # 1: the foundation (DESIGN.md, "Data model").
     """
@@ -330,4 +345,9 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE peers ADD COLUMN last_crash TEXT;
     ALTER TABLE peers ADD COLUMN last_crash_at TEXT;
     """,
+    # 5, 6, 7: slots of i17-lists, i18-order and i18-cost (BRIEF3); empty here, replaced at merge.
+    "",
+    "",
+    "",
+    _attention,
 ]
