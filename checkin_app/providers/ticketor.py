@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checkin_app.domain.attention import TicketDetails
 from checkin_app.domain.models import Batch, Event, Ticket
 from checkin_app.errors import PayloadError
 from checkin_app.providers import allowlist
@@ -71,11 +72,23 @@ def map_ticket(obj: dict, invoice: dict | None = None) -> tuple[Event, Ticket]:
     ticket = Ticket(
         provider=PROVIDER, remote_id=ticket_id, event_remote_id=event_id, code=str(barcode).strip(),
         holder_name=name, email=email, ticket_type=_text(obj.get("PriceLevelName")),
-        order_ref=_text(obj.get("InvoiceId")), seat=seat, checked_in_at=_text(obj.get("LastScannedAt")), raw=obj,
+        order_ref=_text(obj.get("InvoiceId")), seat=seat, checked_in_at=_text(obj.get("LastScannedAt")),
+        details=TicketDetails(metadata=metadata(obj)), raw=obj,
         **_reading(obj, invoice).ticket_fields(),
     )
     name_text = (_text(event.get("EventName")) or f"Event {event_id}").strip()
     return Event(PROVIDER, event_id, name_text, starts_at=_text(event.get("EventDate"))), ticket
+
+
+#: Ticket fields kept for attention rules, by the name a rule uses ("metadata price level is VIP"):
+#: `PriceLevelName` (ticketor-api-and-webhooks.txt:261, "VIP" at :323; also the ticket type) and
+#: `DeliveryMethod` (:265, :327: "Will-Call (Venue pickup)" is a ticket to hand over at the door).
+METADATA_FIELDS = {"price level": "PriceLevelName", "delivery method": "DeliveryMethod"}
+
+
+def metadata(obj: dict) -> tuple[tuple[str, str], ...]:
+    pairs = ((name, _text(obj.get(key))) for name, key in METADATA_FIELDS.items())
+    return tuple((k, v) for k, v in pairs if v)
 
 
 def map_ticket_sale(obj: dict) -> Batch:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from checkin_app.domain.attention import TicketDetails
 from checkin_app.domain.clock import from_unix, utc_now
 from checkin_app.domain.models import Batch, Event, OrderState, RemoteCheckin, Ticket, TicketKind, TicketStatus
 from checkin_app.errors import PayloadError
@@ -142,8 +143,26 @@ def map_issued_ticket(obj: dict, buyer: dict | None = None) -> Ticket:
         # with no readable time at all it is still a check-in (when we learned of it), never a pass.
         checked_in_at=(from_unix(obj.get("updated_at")) or from_unix(obj.get("created_at")) or utc_now())
         if checked_in else None,
+        details=TicketDetails(answers=answers(obj.get("custom_questions"), buyer.get("custom_questions"))),
         raw=obj,
     )
+
+
+def answers(*lists: Any) -> tuple[tuple[str, str], ...]:
+    """Answers to custom questions, the attendee's own (`issued_tickets[].custom_questions`,
+    tickettailor-api-v1.txt:355-357) before the buyer's at checkout (`buyer_details.custom_questions`,
+    :319-321), each `{question: string, answer: string|null}`. A question answered twice keeps its
+    first answer; an unanswered (null), empty or masked ("****", as in the real recording
+    orders-1-orders.json) answer is not an answer."""
+    out: dict[str, str] = {}
+    for items in lists:
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            question, answer = clean(item.get("question")), clean(item.get("answer"))
+            if question and answer and question.casefold() not in {q.casefold() for q in out}:
+                out[question] = answer
+    return tuple(out.items())
 
 
 _UNRECOGNISED = states.Meaning(TicketStatus.UNRECOGNISED)
