@@ -85,7 +85,7 @@ class Subject(str, enum.Enum):
     METADATA = "metadata"
 
 
-class Test(str, enum.Enum):
+class Check(str, enum.Enum):
     IS = "is"
     IS_NOT = "is not"
     CONTAINS = "contains"
@@ -96,12 +96,12 @@ class Test(str, enum.Enum):
 
 
 # Longest first, so "is not" is not read as "is" followed by "not ...".
-_TEST_WORDS: tuple[tuple[str, Test], ...] = (
-    ("is answered", Test.GIVEN), ("is given", Test.GIVEN), ("starts with", Test.STARTS_WITH),
-    ("is under", Test.UNDER), ("is over", Test.OVER), ("is not", Test.IS_NOT), ("contains", Test.CONTAINS),
-    ("is", Test.IS),
+_TEST_WORDS: tuple[tuple[str, Check], ...] = (
+    ("is answered", Check.GIVEN), ("is given", Check.GIVEN), ("starts with", Check.STARTS_WITH),
+    ("is under", Check.UNDER), ("is over", Check.OVER), ("is not", Check.IS_NOT), ("contains", Check.CONTAINS),
+    ("is", Check.IS),
 )
-_NO_VALUE = {Test.GIVEN}
+_NO_VALUE = {Check.GIVEN}
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 MAX_RULE_CHARS = 500
 
@@ -169,7 +169,7 @@ class AttentionRule:
     kind: AttentionKind
     subject: Subject
     name: str | None  # the question or metadata key; None for the ticket type
-    test: Test
+    test: Check
     value: str | None
     note: str | None = None  # what to show instead of the default wording
 
@@ -191,23 +191,23 @@ class AttentionRule:
         return f"{self.kind.label}: {what} {actual}" if actual else f"{self.kind.label}: {what} (not given)"
 
 
-def _passes(test: Test, actual: str | None, value: str | None) -> bool:
-    if test is Test.IS_NOT:
+def _passes(test: Check, actual: str | None, value: str | None) -> bool:
+    if test is Check.IS_NOT:
         return actual is None or fold(actual) != fold(value or "")
     if actual is None or not actual.strip():
         return False
-    if test is Test.GIVEN:
+    if test is Check.GIVEN:
         return True
-    if test in (Test.UNDER, Test.OVER):
+    if test in (Check.UNDER, Check.OVER):
         number = _NUMBER.fullmatch(actual.strip())
         if number is None:
             return True  # fail closed: the door cannot tell, so staff look
         mine, limit = float(number.group().replace(",", ".")), float((value or "0").replace(",", "."))
-        return mine < limit if test is Test.UNDER else mine > limit
+        return mine < limit if test is Check.UNDER else mine > limit
     a, v = fold(actual), fold(value or "")
-    if test is Test.IS:
+    if test is Check.IS:
         return a == v
-    if test is Test.CONTAINS:
+    if test is Check.CONTAINS:
         return v in a
     return a.startswith(v)
 
@@ -276,7 +276,7 @@ def _unquote(text: str) -> tuple[str, bool]:
     return text, False
 
 
-def _split_test(subject: Subject, rest: str, text: str) -> tuple[str | None, Test, str | None]:
+def _split_test(subject: Subject, rest: str, text: str) -> tuple[str | None, Check, str | None]:
     named = subject is not Subject.TICKET_TYPE
     name: str | None = None
     if named and rest[:1] in "\"'" and rest:
@@ -304,16 +304,16 @@ def _split_test(subject: Subject, rest: str, text: str) -> tuple[str | None, Tes
         return name, test, None
     if not value:
         raise ValueError(f"'{text}': nothing to compare with after '{test.value}'.")
-    if test in (Test.UNDER, Test.OVER) and _NUMBER.fullmatch(value) is None:
+    if test in (Check.UNDER, Check.OVER) and _NUMBER.fullmatch(value) is None:
         raise ValueError(f"'{text}': '{test.value}' compares numbers; '{value}' is not a number.")
     return name, test, value
 
 
-def _find_test(rest: str, last: bool) -> tuple[int, int, Test] | None:
+def _find_test(rest: str, last: bool) -> tuple[int, int, Check] | None:
     """(start, end, test) of the test words in `rest`: the first occurrence (or the last, for an
     unquoted question, which may itself hold "is"), outside quotes, longest words first."""
     low = rest.casefold()
-    hits: list[tuple[int, int, Test]] = []
+    hits: list[tuple[int, int, Check]] = []
     for words, test in _TEST_WORDS:
         for m in re.finditer(rf"(?:^|\s){re.escape(words)}(?=\s|$)", low):
             start = m.start() + (1 if m.group().startswith((" ", "\t")) else 0)
