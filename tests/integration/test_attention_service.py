@@ -1,0 +1,134 @@
+"""Attention at the door through the check-in service, real SQLite, two and three replicating doors:
+the hold counts at scan time, confirm and deny are journalled and replicate, deny takes the
+admission back without voiding, and the supervisor's note reaches every door."""
+import json
+
+import pytest
+
+from checkin_app.domain.attention import AttentionSetting
+from checkin_app.domain.rules import VerdictKind
+from checkin_app.errors import CheckinError
+from checkin_app.services import attention as attention_service
+from checkin_app.store import Store
+from tests.helpers.cli import run_cli
+from tests.integration.test_door_replica import doors, send, service  # noqa: F401 (the doors fixture)
+
+VIP = AttentionSetting.from_texts(["vip: ticket type is GA -> VIP: wristband"])
+
+
+def journal(store, code="al4R5"):
+    return [(r["op"], r["verdict"], json.loads(r["payload"])) for r in store.conn.execute(
+        "SELECT op, verdict, payload FROM journal WHERE code = ? ORDER BY id", (code,))]
+
+
+def held_by(store, code="al4R5"):
+    return store.conn.execute("SELECT held_by FROM tickets WHERE code = ?", (code,)).fetchone()[0]
+
+
+def test_a_held_admission_counts_at_scan_time_and_confirm_is_journalled(doors):
+    a, b, _ = doors
+    v = service(a, 0).scan("al4R5", attention=VIP)
+    assert v.kind is VerdictKind.ADMITTED and v.held and [n.text for n in v.attention] == ["VIP: wristband"]
+    (scan,) = journal(a)
+    assert scan[:2] == ("scan", "admitted") and scan[2]["hold"] is True and scan[2]["attention"] == ["VIP: wristband"]
+    assert held_by(a) is not None
+    # The hold is open on Door A: Door B is not fooled by the same ticket.
+    send(a, b)
+    again = service(b, 1).scan("al4R5", attention=VIP)
+    assert again.kind is VerdictKind.ALREADY_CHECKED_IN and "held there for a staff check now" in again.message
+    result = service(a, 0).confirm("al4R5")
+    assert "Confirmed" in result.message and held_by(a) is None
+    assert journal(a)[-1][0] == "confirm" and journal(a)[-1][2]["of"] == a.conn.execute(
+        "SELECT nonce FROM journal WHERE code = 'al4R5' AND op = 'scan'").fetchone()[0]
+    send(a, b)
+    assert held_by(b) is None
+    assert "held there" not in service(b, 1).scan("al4R5").message
+    with pytest.raises(CheckinError, match="waits for a check"):
+        service(a, 0).confirm("al4R5")
+
+
+def test_deny_takes_the_admission_back_without_voiding_and_replicates(doors):
+    a, b, _ = doors
+    service(a, 0).scan("al4R5", attention=VIP)
+    send(a, b)
+    result = service(a, 0).deny("al4R5", "no ID")
+    assert "not admitted (ticket still valid)" in result.message
+    op, _, payload = journal(a)[-1]
+    assert op == "deny" and payload["reason"] == "no ID" and payload["undoes_nonce"]
+    row = a.conn.execute("SELECT status, checked_in_at, admitted_count, held_by FROM tickets WHERE code = 'al4R5'").fetchone()
+    assert tuple(row) == ("valid", None, 0, None)
+    send(a, b)
+    assert tuple(b.conn.execute("SELECT status, checked_in_at, admitted_count, held_by FROM tickets"
+                                " WHERE code = 'al4R5'").fetchone()) == ("valid", None, 0, None)
+    # The guest comes back with ID: Door B admits (and holds) again.
+    assert service(b, 1).scan("al4R5", attention=VIP).held
+
+
+def test_the_supervisors_note_replicates_holds_and_clears_everywhere(doors):
+    a, b, c = doors
+    service(a, 0).set_note("R59xesv", "Wheelchair: use the side door")
+    send(a, b)
+    send(b, c)  # by gossip, through Door B
+    for store, i in ((b, 1), (c, 2)):
+        v = service(store, i).scan("R59xesv")
+        assert v.held and [(n.kind.value, n.text) for n in v.attention] == [("supervisor_note", "Wheelchair: use the side door")]
+        service(store, i).deny("R59xesv")
+    service(c, 2).set_note("R59xesv", None)
+    send(c, a)
+    assert a.conn.execute("SELECT note FROM tickets WHERE code = 'R59xesv'").fetchone()[0] is None
+    v = service(a, 0).scan("R59xesv")
+    assert v.kind is VerdictKind.ADMITTED and not v.held
+    with pytest.raises(CheckinError, match="no note to clear"):
+        service(a, 0).set_note("R59xesv", " ")
+
+
+def test_the_latest_note_wins_on_every_door_whatever_order_rows_arrive_in(doors):
+    a, b, _ = doors
+    service(a, 0).set_note("al4R5", "first")
+    from tests.integration.test_door_replica import next_ms
+    next_ms()
+    service(b, 1).set_note("al4R5", "second")
+    send(b, a)
+    send(a, b)
+    notes = {s.conn.execute("SELECT note FROM tickets WHERE code = 'al4R5'").fetchone()[0] for s in (a, b)}
+    assert notes == {"second"}
+
+
+def test_the_door_setting_is_used_when_no_list_is_given(tmp_path):
+    from tests.factories import seeded_store
+
+    with seeded_store(tmp_path / "d") as store:
+        with pytest.raises(CheckinError, match="not a kind of attention"):
+            attention_service.set_door_rules(store, ["vipp: ticket type is GA"], [])
+        attention_service.set_door_rules(store, ["id: ticket type is GA -> Check ID"], ["Age"])
+        from checkin_app.services.checkin import CheckinService
+
+        v = CheckinService(store, door="Door A").scan("al4R5")
+        assert v.held and v.attention[0].text == "Check ID" and v.answers == (("Age", "(no answer)"),)
+
+
+def test_the_command_line_sets_notes_holds_confirms_and_denies(tmp_path):
+    from tests.factories import seeded_store
+
+    data = tmp_path / "d"
+    seeded_store(data).close()
+    assert run_cli(data, "attention", "--rule", "vip: ticket type is GA", "--show-answer", "Age").returncode == 0
+    note = run_cli(data, "note", "R59xesv", "Under 18: no bar", "--json")
+    assert note.returncode == 0 and "Under 18" in json.loads(note.stdout)["message"]
+    scan = run_cli(data, "scan", "R59xesv", "--json")
+    got = json.loads(scan.stdout)
+    assert scan.returncode == 0 and got["held"] is True
+    assert [n["text"] for n in got["attention"]] == ["Under 18: no bar"] and got["ticket"]["seat"] == "Stalls A 1"
+    assert run_cli(data, "confirm", "R59xesv").returncode == 0
+    ga = json.loads(run_cli(data, "scan", "al4R5", "--json").stdout)
+    assert ga["attention"][0]["kind"] == "vip" and ga["answers"] == [{"question": "Age", "answer": "(no answer)"}]
+    denied = run_cli(data, "deny", "al4R5", "--reason", "not on the VIP list")
+    assert denied.returncode == 0 and "ticket still valid" in denied.stdout
+    assert run_cli(data, "confirm", "al4R5").returncode == 2  # nothing waits any more
+    assert run_cli(data, "note", "R59xesv", "--clear").returncode == 0
+    assert json.loads(run_cli(data, "scan", "R59xesv", "--json").stdout)["attention"] == []
+    bad = run_cli(data, "attention", "--rule", "ticket type resembles VIP")
+    assert bad.returncode == 2 and "say how to compare" in bad.stderr
+    with Store(data) as store:
+        ops = [r[0] for r in store.conn.execute("SELECT op FROM journal ORDER BY id")]
+    assert ops == ["note", "scan", "confirm", "scan", "deny", "note", "scan"]
