@@ -1,0 +1,90 @@
+"""The hold at the door: a guest with attention notes gets its own colour, icon, sound and words and
+holds until staff confirm (Enter or click) or deny; scans meanwhile wait; Esc and Space do not
+take it down; an Enter right after the hold went up (a scanner's) confirms nothing."""
+import pytest
+from PySide6.QtCore import Qt
+
+from checkin_app.gui.style import TONES
+from checkin_app.services.checkin import CheckinService
+from checkin_app.store import Store
+
+
+@pytest.fixture
+def noted(door_dir):
+    """Door 1's data dir with a supervisor's note on Joe Griffiths (R59xesv, seat Stalls A 1)."""
+    with Store(door_dir) as store:
+        CheckinService(store, door="Door 1").set_note("R59xesv", "Wheelchair: use the side door")
+    return door_dir
+
+
+def ops(door_dir, code="R59xesv"):
+    with Store(door_dir) as store:
+        return [r[0] for r in store.conn.execute("SELECT op FROM journal WHERE code = ? ORDER BY id", (code,))]
+
+
+def hold(qtbot, door, code="R59xesv"):
+    with qtbot.waitSignal(door.holdOpened, timeout=10_000) as opened:
+        door.entry.setText(code)
+        door.entry.returnPressed.emit()
+    return opened.args[0]
+
+
+def test_a_held_guest_has_its_own_look_and_enter_confirms_only_once_armed(qtbot, noted, door):
+    door.verdict.clear_after_ms = (30, 30)  # an admission would clear at once; a hold must not
+    verdict = hold(qtbot, door)
+    panel = door.verdict
+    assert verdict["held"] and verdict["attention"][0]["text"] == "Wheelchair: use the side door"
+    assert panel.headline.text() == "ATTENTION · CHECK, THEN LET IN"
+    assert panel.icon.tone == "attention" and TONES["attention"]["bg"] in panel.styleSheet()
+    assert door.sounds.last_cue == "attention"
+    assert "Wheelchair: use the side door" in panel.reason.text() and "Stalls A 1" in panel.detail.text()
+    assert panel.hold_bar.isVisibleTo(panel) and not panel._timer.isActive()
+    # Esc and Space acknowledge refusals, never a hold; an Enter at once is a scanner's.
+    qtbot.keyClick(door.entry, Qt.Key_Escape)
+    qtbot.keyClick(door.entry, Qt.Key_Space)
+    qtbot.keyClick(door.entry, Qt.Key_Return)
+    assert door.hold is not None and panel.holding and ops(noted) == ["note", "scan"]
+    qtbot.waitUntil(door.hold_armed, timeout=5_000)
+    with qtbot.waitSignal(door.holdResolved, timeout=10_000) as resolved:
+        qtbot.keyClick(door.entry, Qt.Key_Return)
+    assert resolved.args[0] == "confirmed" and door.hold is None
+    assert panel.headline.text() == "ADMITTED" and not panel.hold_bar.isVisibleTo(panel)
+    assert ops(noted) == ["note", "scan", "confirm"]
+
+
+def test_deny_by_click_turns_the_guest_away_and_keeps_the_ticket_valid(qtbot, noted, door):
+    before = door.counters.admitted
+    hold(qtbot, door)
+    assert door.counters.admitted == before + 1  # the admission counts while held
+    with qtbot.waitSignal(door.holdResolved, timeout=10_000) as resolved:
+        qtbot.mouseClick(door.verdict.deny_button, Qt.LeftButton)
+    assert resolved.args[0] == "denied"
+    assert door.verdict.headline.text() == "NOT LET IN · TICKET STILL VALID" and door.verdict.icon.tone == "stop"
+    assert door.counters.admitted == before
+    assert ops(noted) == ["note", "scan", "deny"]
+    with Store(noted) as store:
+        assert tuple(store.conn.execute("SELECT status, checked_in_at FROM tickets WHERE code = 'R59xesv'").fetchone()) \
+            == ("valid", None)
+
+
+def test_scans_during_a_hold_wait_and_are_decided_after_it(qtbot, noted, door):
+    hold(qtbot, door)
+    with qtbot.waitSignal(door.scanWaiting, timeout=5_000):
+        door.submit("al4R5")
+    assert door.hold is not None and "1 scan(s) waiting" in door.verdict.previous.text()
+    assert ops(noted, "al4R5") == []  # undecided: nothing journalled, the hold untouched
+    with qtbot.waitSignal(door.verdictShown, timeout=10_000) as shown:
+        qtbot.mouseClick(door.verdict.confirm_button, Qt.LeftButton)
+    assert shown.args[0]["code"] == "al4R5" and shown.args[0]["verdict"] == "admitted"
+    assert ops(noted) == ["note", "scan", "confirm"] and ops(noted, "al4R5") == ["scan"]
+
+
+def test_notes_and_chosen_answers_show_on_a_refusal_too(qtbot, noted, door):
+    with Store(noted) as store:
+        CheckinService(store, door="Door 1").scan("R59xesv")  # in already: the next scan is a refusal
+    with qtbot.waitSignal(door.verdictShown, timeout=10_000) as shown:
+        door.entry.setText("R59xesv")
+        door.entry.returnPressed.emit()
+    assert shown.args[0]["verdict"] == "already_checked_in" and not shown.args[0]["held"]
+    assert "Already checked in" in door.verdict.reason.text()
+    assert "Wheelchair: use the side door" in door.verdict.reason.text()
