@@ -7,13 +7,17 @@ looks anything up itself, so the same inputs always give the same verdict.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from checkin_app.domain.attention import AttentionNote, AttentionSetting, TicketDetails, answers_shown
 from checkin_app.domain.codes import display
 from checkin_app.domain.models import PROVIDER_NAMES, UPSTREAM_DEVICE, TicketKind, TicketStatus
+
+if TYPE_CHECKING:  # checkin_lists imports this module; the annotation only needs the name
+    from checkin_app.domain.checkin_lists import ListOutcome
 
 
 class VerdictKind(str, enum.Enum):
@@ -33,6 +37,12 @@ class VerdictKind(str, enum.Enum):
     # What was scanned or typed is not a ticket code at all (empty, control characters, too long):
     # `codes.normalise` raises `InvalidCode`, nothing is journalled, and the door shows this verdict.
     UNREADABLE = "unreadable"
+    # A check-in list's rules (domain/checkin_lists.py); a supervisor may force each, as any refusal.
+    OUTSIDE_TIME = "outside_time"  # before the list's window opens or after it closes: says when
+    ENTRY_LIMIT = "entry_limit"  # entered as often as the list allows (once, or N per day)
+    TOO_SOON = "too_soon"  # within the list's minimum gap since the last entry: says when again
+    NOT_ON_LIST = "not_on_list"  # the ticket type is not on the door's list
+    CAPACITY_FULL = "capacity_full"  # the list's area holds its capacity
 
 
 #: Verdicts after which the person walks through the door (or out of it).
@@ -90,7 +100,11 @@ class ScanContext:
         event_ids: the events this door admits; None admits every cached event.
         force_reason: set when a supervisor admits anyway; the reason is journalled.
         name_event: the door admits more than one event, so every verdict says which one.
-        attention: the rules and shown answers of the door's list (domain/attention.py).
+        attention: the attention rules and shown answers for a ticket no list names (the door's own);
+            a ticket on one of `lists` gets its list's (domain/attention.py).
+        lists: the door's check-in lists (`checkin_lists.DoorLists`): given a ticket the base rules
+            admit, the list's outcome, or None when no list names its event. With lists, "inside
+            already" is the list's entry rule to judge, not the base rules'.
     """
 
     mode: Mode = Mode.ENTRY
@@ -98,6 +112,7 @@ class ScanContext:
     force_reason: str | None = None
     name_event: bool = False
     attention: AttentionSetting = AttentionSetting()
+    lists: Callable[[TicketState], "ListOutcome | None"] | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,10 @@ class Verdict:
     other_event: str | None = None  # wrong_event: where the code does belong
     attention: tuple[AttentionNote, ...] = ()  # what staff must see (any verdict with a ticket)
     answers: tuple[tuple[str, str], ...] = ()  # the list's chosen answers, shown on the verdict
+    # The door decided on a check-in list: which list, which rule decided, and what it journals.
+    list_outcome: "ListOutcome | None" = None
+    list_name: str | None = None  # the door's list(s), also when the base rules decided first
+    rule: str | None = None  # which rule decided (`checkin_lists.Rule`; "ticket", "event" for the base rules)
 
     @property
     def passing(self) -> bool:
@@ -124,6 +143,15 @@ class Verdict:
         return self.kind is VerdictKind.ADMITTED and bool(self.attention)
 
     def to_dict(self) -> dict[str, Any]:
+        out = self._base_dict()
+        if self.list_name is not None:  # `scan --list --json`: list, rule (and the capacity warning); attention is always there
+            o = self.list_outcome
+            out.update({"list": o.list_name if o else self.list_name, "rule": self.rule,
+                        "warning": o.warning if o else None,
+                        "checks": [{"rule": c.rule.value, "passed": c.passed, "why": c.why} for c in o.checks] if o else []})
+        return out
+
+    def _base_dict(self) -> dict[str, Any]:
         t = self.ticket
         return {
             "verdict": self.kind.value,
@@ -193,8 +221,25 @@ def decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext = Scan
     t = verdict.ticket
     if t is None or verdict.kind is VerdictKind.EXITED:
         return verdict
-    notes = ctx.attention.notes(t.ticket_type, t.details, supervisor_note=t.note, provider_attention=t.attention)
-    return replace(verdict, attention=notes, answers=answers_shown(t.details, ctx.attention.show_answers))
+    setting = _attention_setting(t, ctx)
+    notes = setting.notes(t.ticket_type, t.details, supervisor_note=t.note, provider_attention=t.attention)
+    return replace(verdict, attention=notes, answers=answers_shown(t.details, setting.show_answers))
+
+
+def _attention_setting(ticket: TicketState, ctx: ScanContext) -> AttentionSetting:
+    """The rules that apply to this ticket: its check-in list's (`--attention`, `show_answers`) when
+    a list of the door names its event, else the door's own (`ctx.attention`)."""
+    list_for = getattr(ctx.lists, "list_for", None)
+    lst = list_for(ticket) if callable(list_for) else None
+    if lst is None:
+        return ctx.attention
+    return setting_of(tuple(lst.attention), tuple(lst.show_answers), f"list {lst.name}")
+
+
+@functools.lru_cache(maxsize=64)
+def setting_of(rules: tuple[str, ...], show_answers: tuple[str, ...], source: str) -> AttentionSetting:
+    """A list's rule texts parsed once, not at every scan (they change only when the list is redefined)."""
+    return AttentionSetting.from_texts(rules, show_answers, source)
 
 
 def _decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext) -> Verdict:
@@ -212,7 +257,8 @@ def _decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext) -> V
     ticket, elsewhere = _pick(candidates, ctx.event_ids)
     if ticket is None:
         if elsewhere is None:
-            return Verdict(VerdictKind.UNKNOWN, code, f"Unknown code {display(code)}: not on any cached list")
+            return Verdict(VerdictKind.UNKNOWN, code, f"Unknown code {display(code)}: not on any cached list",
+                           list_name=_list_names(ctx), rule="ticket" if ctx.lists is not None else None)
         refusal: Verdict | None = Verdict(
             VerdictKind.WRONG_EVENT,
             code,
@@ -223,23 +269,45 @@ def _decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext) -> V
         ticket = elsewhere
     elif ctx.mode is Mode.EXIT:
         # Letting someone out never hurts; exits are recorded for re-entry and head counts.
-        return Verdict(VerdictKind.EXITED, code, f"Exit: {ticket.holder_name or 'guest'} left", ticket=ticket)
+        return Verdict(VerdictKind.EXITED, code, f"Exit: {ticket.holder_name or 'guest'} left", ticket=ticket,
+                       list_name=_list_names(ctx))
     else:
-        refusal = _refusal(ticket, code)
+        refusal = _refusal(ticket, code, inside_refuses=ctx.lists is None)
+    # On a door with lists the ticket's list is asked even after a base refusal: a supervisor's
+    # force still enters on the list (it counts and the holder is inside).
+    outcome = ctx.lists(ticket) if ctx.lists is not None and (refusal is None or refusal.kind is not VerdictKind.WRONG_EVENT) \
+        else None
+    rule = None if ctx.lists is None else "event" if refusal is not None and refusal.kind is VerdictKind.WRONG_EVENT \
+        else "ticket" if refusal is not None else None
+    if refusal is None and outcome is not None:
+        rule = outcome.rule.value
+        if outcome.refusal is not None:
+            refusal = Verdict(outcome.refusal, code, outcome.message, ticket=ticket)
+    listed: dict[str, Any] = {"list_outcome": outcome, "list_name": _list_names(ctx), "rule": rule}
     if refusal is None:
-        reentry = ticket.checked_in and not ticket.inside and ticket.kind is not TicketKind.GUEST_LIST
+        # On a list an admitted ticket is a re-entry (not a new check-in upstream) once it was ever admitted.
+        reentry = ticket.checked_in and (ctx.lists is not None or not ticket.inside) \
+            and ticket.kind is not TicketKind.GUEST_LIST
         message = _welcome(ticket, reentry)
         if ticket.attention:  # until the attention flag exists (check-in lists issue), it rides in the text
             message += f" · attention: {ticket.attention}"
-        return Verdict(VerdictKind.ADMITTED, code, _named(message, ticket, ctx), ticket=ticket, reentry=reentry)
+        if outcome is not None and outcome.warning:
+            message += f" · nearly full: {outcome.warning}"
+        return Verdict(VerdictKind.ADMITTED, code, _named(message, ticket, ctx), ticket=ticket, reentry=reentry, **listed)
     if ctx.force_reason is not None:
         return Verdict(VerdictKind.FORCED, code,
                        _named(f"Admitted by supervisor ({refusal.kind.value}): {ctx.force_reason}", ticket, ctx),
-                       ticket=ticket)
+                       ticket=ticket, **listed)
     if refusal.kind is VerdictKind.WRONG_EVENT:
-        return refusal  # it names the event already
+        return Verdict(refusal.kind, code, refusal.message, ticket=refusal.ticket, other_event=refusal.other_event,
+                       **listed)  # it names the event already
     return Verdict(refusal.kind, code, _named(refusal.message, ticket, ctx), ticket=ticket, reentry=refusal.reentry,
-                   other_event=refusal.other_event)
+                   other_event=refusal.other_event, **listed)
+
+
+def _list_names(ctx: ScanContext) -> str | None:
+    names = getattr(ctx.lists, "names", None)
+    return names if isinstance(names, str) else None
 
 
 def _named(message: str, ticket: TicketState, ctx: ScanContext) -> str:
@@ -266,7 +334,7 @@ def provider_says(ticket: TicketState, value: str | None) -> str:
     return f"Check with a supervisor: {who} says '{value if value is not None else '?'}'"
 
 
-def _refusal(ticket: TicketState, code: str) -> Verdict | None:
+def _refusal(ticket: TicketState, code: str, inside_refuses: bool = True) -> Verdict | None:
     if ticket.event_cancelled:
         return Verdict(VerdictKind.VOID, code, "Void: event cancelled", ticket=ticket)
     if ticket.status is TicketStatus.VOID:
@@ -291,7 +359,7 @@ def _refusal(ticket: TicketState, code: str) -> Verdict | None:
                 ticket=ticket,
             )
         return None
-    if ticket.inside:  # checked in and not scanned out since; after an exit, re-entry is allowed
+    if ticket.inside and inside_refuses:  # checked in and not scanned out since; after an exit, re-entry is allowed
         return _already(ticket, code)
     return None
 

@@ -28,7 +28,7 @@ from checkin_app.gui.style import RECENT_WARN, TONES
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.fit_label import FitLabel
 from checkin_app.gui.verdict import VerdictPanel, look_for
-from checkin_app.services import events, stats, supervisor
+from checkin_app.services import events, lists, stats, supervisor
 from checkin_app.services.stats import Counters
 from checkin_app.services.status import DoorStatus
 
@@ -51,7 +51,8 @@ def door_scope(app) -> dict:
     scope = events.door_scope(app.store)
     cached = len(events.list_events(app.store))
     chosen = [{"name": e["name"], "starts_at": e["starts_at"]} for e in scope["events"] if not e["cancelled"]]
-    return {"all": scope["scope"] == "all" and cached > 0, "events": chosen, "cached": cached}
+    return {"all": scope["scope"] == "all" and cached > 0, "events": chosen, "cached": cached,
+            "lists": lists.door_lists(app.store)}
 
 
 def _when(iso: str | None) -> str:
@@ -65,7 +66,11 @@ def _when(iso: str | None) -> str:
 
 
 def scope_text(scope: dict) -> str:
-    """"Admitting: Friday Late · 30 Nov 19:00"; every cached event, or nothing, said as such."""
+    """"Admitting: Friday Late · 30 Nov 19:00"; every cached event, or nothing, said as such; on a
+    check-in list, "List: Main" (its events and rules decide)."""
+    on_lists = scope.get("lists") or []
+    if on_lists:
+        return ("List: " if len(on_lists) == 1 else "Lists (multi-event): ") + ", ".join(on_lists)
     chosen = scope["events"]
     if not chosen:
         return "Admitting: nothing yet (no event chosen)" if scope["cached"] else "Admitting: no attendee list yet"

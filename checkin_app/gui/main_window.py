@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.connections.right.insertWidget(0, self.door_settings)
         self.door_settings.renamed.connect(self._renamed)
         self.door_settings.cameraChosen.connect(self.use_camera)
+        self.door_settings.listsChosen.connect(lambda _names: self.door.refresh())  # the Door tab names the list
         self.doors = DoorsPanel(self.tasks, settings, self.supervisor.lock_bar)
         self.tabs = Pages()
         for view, title in ((self.door, "Door"), (self.supervisor, "Supervisor"), (self.stats, "Live stats"),
@@ -191,6 +192,7 @@ class MainWindow(QMainWindow):
             self.stats.refresh()
         elif widget is self.connections:
             self.connections.refresh()
+            self.door_settings.load_lists()  # lists made on other doors since
         elif widget is self.doors:
             self.doors.refresh()
         elif widget is self.door:

@@ -26,6 +26,7 @@ class Op:
     VOID = "void"  # a supervisor's void, with a reason; stays until a supervisor un-voids
     UNVOID = "unvoid"  # a supervisor takes back the local void, with a reason (the provider's own void stays)
     ISSUE = "issue"  # walk-up ticket created at this door
+    LIST_DEFINED = "list_defined"  # a check-in list created or changed (payload: the list); venue configuration
     # Attention at the door (issue 17; docs/architecture.md, "Attention at the door").
     NOTE = "note"  # a supervisor's note on the attendee: payload.text, None clears it
     CONFIRM = "confirm"  # staff looked and let the held guest in: payload.of = the admission's nonce
@@ -35,6 +36,11 @@ class Op:
 #: The acts that let someone in: a scan the rules admitted, or a supervisor's admit-anyway. The one
 #: definition of "an admission" for every count, undo, replay and push (`admits`, `admitted_act`).
 ADMITTING: tuple[tuple[str, str], ...] = ((Op.SCAN, VerdictKind.ADMITTED.value), (Op.FORCE, VerdictKind.FORCED.value))
+
+
+#: Acts that take back an admission (named by `payload.undoes_nonce`): a supervisor's undo, and staff
+#: denying a held guest. Every replay (ticket state, stays on lists) treats them alike.
+TAKES_BACK: tuple[str, str] = (Op.UNDO, Op.DENY)
 
 
 def admits(op: str | None, verdict: str | None) -> bool:

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, Callable, cast
 
 from checkin_app.domain.models import UPSTREAM_DEVICE, ConflictKind
-from checkin_app.store import journal, outbox, tickets
+from checkin_app.store import checkin_lists, journal, outbox, tickets
 from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
 
@@ -142,6 +142,8 @@ _PAYLOAD_TYPES: dict[str, tuple[type, ...]] = {
     "ticket_type": (str, type(None)), "act": (str,), "remote_ref": (str, int, type(None)),
     "kind": (str,), "device": (str,), "seq": (int,), "versions": (list,),
     "text": (str, type(None)), "of": (str,), "hold": (bool,), "attention": (list,),
+    # An admission or exit on a check-in list (store/checkin_lists.py replays stays from them).
+    "list": (str,), "area": (str,), "counted": (bool,), "leaves_at": (str, type(None)),
 }
 
 
@@ -337,6 +339,9 @@ def _apply_one(conn: sqlite3.Connection, row: dict[str, Any], report: ApplyRepor
         return
     if row["op"] == ALARM:
         _alarm_reported(conn, row, payload, own_device, now, report)
+        return
+    if row["op"] == Op.LIST_DEFINED:  # venue configuration; a payload that is no list raises: quarantined
+        checkin_lists.apply_row(conn, row)
         return
     if ticket_id is None:
         return
@@ -632,7 +637,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
                 held_by = None
         elif r["op"] == Op.EXIT:
             inside = 0
-        elif r["op"] in (Op.UNDO, Op.DENY):
+        elif r["op"] in journal.TAKES_BACK:
             # The admission the undo names (by nonce) wherever it sorts, else the latest one. A deny
             # (staff refused a held guest) takes back the admission it names the same way.
             named = _payload(r).get("undoes_nonce")
@@ -666,6 +671,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
         (local_void_at, local_void_reason, at, device, door, count, inside, note, held_by, now, ticket_id),
     )
     tickets.settle(conn, ticket_id, now)
+    checkin_lists.recompute(conn, ticket_id)  # who is inside where, from the same rows
     if cancelled:
         marks = ",".join("?" * len(cancelled))
         conn.execute(

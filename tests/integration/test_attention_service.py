@@ -132,3 +132,23 @@ def test_the_command_line_sets_notes_holds_confirms_and_denies(tmp_path):
     with Store(data) as store:
         ops = [r[0] for r in store.conn.execute("SELECT op FROM journal ORDER BY id")]
     assert ops == ["note", "scan", "confirm", "scan", "deny", "note", "scan"]
+
+
+def test_a_lists_rules_and_shown_answers_decide_attention_on_its_tickets(tmp_path):
+    from tests.factories import seeded_store
+
+    data = tmp_path / "d"
+    seeded_store(data).close()
+    # The door's own rule applies to tickets no list names; the list's rules replace it on the list.
+    run_cli(data, "attention", "--rule", "ticket type is not VIP -> door rule", check=0)
+    run_cli(data, "lists", "create", "VIP door", "--event", "ev_1", "--attention",
+            "vip: ticket type is GA -> Wristband", "--show-answer", "Age", check=0)
+    got = json.loads(run_cli(data, "scan", "al4R5", "--list", "VIP door", "--json", check=0).stdout)
+    assert got["list"] == "VIP door" and got["held"] is True
+    assert [(n["kind"], n["text"], n["rule"]) for n in got["attention"]] == [
+        ("vip", "Wristband", "vip: ticket type is GA -> Wristband")]
+    assert got["answers"] == [{"question": "Age", "answer": "(no answer)"}]
+    other = json.loads(run_cli(data, "scan", "n2only", "--json", check=0).stdout)  # no list: the door's rule
+    assert [n["text"] for n in other["attention"]] == ["door rule"]
+    bad = run_cli(data, "lists", "create", "Bad", "--event", "ev_1", "--attention", "ticket type resembles VIP")
+    assert bad.returncode == 2 and "say how to compare" in bad.stderr
