@@ -88,3 +88,34 @@ def test_notes_and_chosen_answers_show_on_a_refusal_too(qtbot, noted, door):
     assert shown.args[0]["verdict"] == "already_checked_in" and not shown.args[0]["held"]
     assert "Already checked in" in door.verdict.reason.text()
     assert "Wheelchair: use the side door" in door.verdict.reason.text()
+
+
+def test_the_supervisor_sets_and_clears_a_note_the_door_then_holds_for(qtbot, tasks, door_dir, door):
+    from checkin_app.gui.settings import Settings
+    from checkin_app.gui.supervisor import SupervisorView
+    from tests.gui.test_supervisor import PIN, act, pick
+
+    view = SupervisorView(tasks, Settings(door_dir))
+    qtbot.addWidget(view)
+    view.lock_bar.pin.setText(PIN)
+    view.lock_bar.repeat.setText(PIN)
+    assert view.lock_bar.try_unlock()
+    pick(qtbot, view, "al4R5")
+    panel = view.detail
+    assert not panel.clear_note_button.isEnabled() and not panel.hold_confirm_button.isEnabled()
+    panel.note_edit.setText("VIP: walk them to the balcony")
+    message, rec = act(qtbot, view, panel.note_button)
+    assert "Note on Ada Lovelace" in message and rec["note"] == "VIP: walk them to the balcony"
+    assert panel.fields["note"].text() == "VIP: walk them to the balcony" and rec["history"][-1]["op"] == "note"
+    verdict = hold(qtbot, door, "al4R5")
+    assert verdict["attention"][0]["kind"] == "supervisor_note"
+    # The hold shows in the supervisor's view, who may let the guest in from there.
+    with qtbot.waitSignal(panel.loaded, timeout=10_000) as loaded:
+        panel.load(rec["id"])
+    rec = loaded.args[0]
+    assert rec["held"] and panel.hold_confirm_button.isEnabled()
+    message, rec = act(qtbot, view, panel.hold_confirm_button)
+    assert "Confirmed" in message and not rec["held"]
+    message, rec = act(qtbot, view, panel.clear_note_button)
+    assert "cleared" in message and rec["note"] is None and panel.fields["note"].text() == ""
+    assert [h["op"] for h in rec["history"]] == ["note", "scan", "confirm", "note"]
