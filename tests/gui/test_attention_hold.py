@@ -100,7 +100,7 @@ def test_the_supervisor_sets_and_clears_a_note_the_door_then_holds_for(qtbot, ta
     view.lock_bar.pin.setText(PIN)
     view.lock_bar.repeat.setText(PIN)
     assert view.lock_bar.try_unlock()
-    pick(qtbot, view, "al4R5")
+    pick(qtbot, view, "Ada Lovelace")
     panel = view.detail
     assert not panel.clear_note_button.isEnabled() and not panel.hold_confirm_button.isEnabled()
     panel.note_edit.setText("VIP: walk them to the balcony")
