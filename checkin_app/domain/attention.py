@@ -40,7 +40,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 
 
 class AttentionKind(str, enum.Enum):
@@ -129,6 +129,12 @@ class TicketDetails:
 
     def meta(self, key: str) -> str | None:
         return _lookup(self.metadata, key)
+
+    def with_answers(self, more: Iterable[tuple[str, str]]) -> "TicketDetails":
+        """These details with `more` answers after their own; a question already answered keeps its answer."""
+        known = {fold(q) for q, _ in self.answers}
+        extra = tuple((q, a) for q, a in more if fold(q) not in known)
+        return TicketDetails(self.answers + extra, self.metadata) if extra else self
 
     def to_json(self) -> dict[str, Any]:
         return {"answers": [list(p) for p in self.answers], "metadata": [list(p) for p in self.metadata]}

@@ -143,17 +143,19 @@ def map_issued_ticket(obj: dict, buyer: dict | None = None) -> Ticket:
         # with no readable time at all it is still a check-in (when we learned of it), never a pass.
         checked_in_at=(from_unix(obj.get("updated_at")) or from_unix(obj.get("created_at")) or utc_now())
         if checked_in else None,
-        details=TicketDetails(answers=answers(obj.get("custom_questions"), buyer.get("custom_questions"))),
+        details=TicketDetails(answers=answers(obj.get("custom_questions"))),
+        order_answers=answers(buyer.get("custom_questions")) if buyer else None,
         raw=obj,
     )
 
 
 def answers(*lists: Any) -> tuple[tuple[str, str], ...]:
-    """Answers to custom questions, the attendee's own (`issued_tickets[].custom_questions`,
-    tickettailor-api-v1.txt:355-357) before the buyer's at checkout (`buyer_details.custom_questions`,
+    """Answers to custom questions: the attendee's own (`issued_tickets[].custom_questions`,
+    tickettailor-api-v1.txt:355-357) or the buyer's at checkout (`buyer_details.custom_questions`,
     :319-321), each `{question: string, answer: string|null}`. A question answered twice keeps its
     first answer; an unanswered (null), empty or masked ("****", as in the real recording
-    orders-1-orders.json) answer is not an answer."""
+    orders-1-orders.json) answer is not an answer. The buyer's come only with the order (an order
+    page or webhook): a ticket read on its own leaves the stored ones as they are."""
     out: dict[str, str] = {}
     for items in lists:
         for item in items if isinstance(items, list) else []:

@@ -140,7 +140,7 @@ class TicketTailorSandbox(LoopbackServed):
         with self._lock:
             return self.box_office.check_in(ticket_id, quantity)["id"]
 
-    def answer(self, ticket_id: str, question: str, answer: str | None, *, buyer: bool = False) -> None:
+    def answer_question(self, ticket_id: str, question: str, answer: str | None, *, buyer: bool = False) -> None:
         """Record an answer to a custom question: the attendee's own on the ticket, or with
         `buyer` the buyer's at checkout on the ticket's order (`buyer_details.custom_questions`)."""
         with self._lock:

@@ -11,7 +11,10 @@ from checkin_app.errors import CheckinError
 from checkin_app.services import attention as attention_service
 from checkin_app.store import Store
 from tests.helpers.cli import run_cli
-from tests.integration.test_door_replica import doors, send, service  # noqa: F401 (the doors fixture)
+from tests.integration import test_door_replica as replica_tests
+from tests.integration.test_door_replica import next_ms, send, service
+
+doors = replica_tests.doors  # three doors with the same cached tickets under different local ids (a fixture)
 
 VIP = AttentionSetting.from_texts(["vip: ticket type is GA -> VIP: wristband"])
 
@@ -85,7 +88,6 @@ def test_the_supervisors_note_replicates_holds_and_clears_everywhere(doors):
 def test_the_latest_note_wins_on_every_door_whatever_order_rows_arrive_in(doors):
     a, b, _ = doors
     service(a, 0).set_note("al4R5", "first")
-    from tests.integration.test_door_replica import next_ms
     next_ms()
     service(b, 1).set_note("al4R5", "second")
     send(b, a)

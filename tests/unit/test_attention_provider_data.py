@@ -145,3 +145,16 @@ def test_ticketor_will_call_is_a_ticket_to_hand_over(tmp_path):
 def test_reference_payloads_are_the_documents_examples(name):
     # The reference files are cut from the documents (tests/fixtures/reference/README.md).
     assert "Barcode" in json.dumps(reference(name))
+
+
+def test_tickettailor_a_ticket_read_on_its_own_keeps_its_buyers_answers(tmp_path):
+    # An issued-tickets page or ISSUED_TICKET webhook has no buyer_details: what the order said stays.
+    order = copy.deepcopy(recorded("orders-1-orders.json")["data"][0])
+    order["buyer_details"]["custom_questions"] = [{"answer": "PT123", "question": "NIF (optional)"}]
+    stored(tmp_path, tickettailor.map_order(order), "aH5YpPP")
+    alone = tickettailor.map_issued_ticket(order["issued_tickets"][0])
+    assert alone.order_answers is None
+    assert stored(tmp_path, Batch(tickets=[alone]), "aH5YpPP").details.answers == (("NIF (optional)", "PT123"),)
+    # The order again, its buyer's answer now masked: no answer any more.
+    order["buyer_details"]["custom_questions"] = [{"answer": "****", "question": "NIF (optional)"}]
+    assert stored(tmp_path, tickettailor.map_order(order), "aH5YpPP").details.answers == ()
