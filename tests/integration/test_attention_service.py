@@ -154,3 +154,13 @@ def test_a_lists_rules_and_shown_answers_decide_attention_on_its_tickets(tmp_pat
     assert [n["text"] for n in other["attention"]] == ["door rule"]
     bad = run_cli(data, "lists", "create", "Bad", "--event", "ev_1", "--attention", "ticket type resembles VIP")
     assert bad.returncode == 2 and "say how to compare" in bad.stderr
+
+
+def test_the_scan_text_names_each_note_and_how_to_end_the_hold(tmp_path):
+    from tests.factories import seeded_store
+
+    data = tmp_path / "d"
+    seeded_store(data).close()
+    run_cli(data, "note", "al4R5", "Side door", check=0)
+    out = run_cli(data, "scan", "al4R5", check=0).stdout
+    assert "Supervisor note: Side door" in out and "HELD: checkin-app confirm al4R5  or  checkin-app deny al4R5" in out
