@@ -12,6 +12,7 @@ import sqlite3
 from typing import Iterable
 
 from checkin_app.domain.attention import AttentionSetting
+from checkin_app.domain.rules import setting_of
 
 META_KEY = "door_attention"
 
@@ -32,7 +33,7 @@ def door_texts(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
 
 def door_setting(conn: sqlite3.Connection) -> AttentionSetting:
     rules, shown = door_texts(conn)
-    return AttentionSetting.from_texts(rules, shown, source="door")
+    return setting_of(tuple(rules), tuple(shown), "door")  # parsed once per change, not per scan
 
 
 def set_door_texts(conn: sqlite3.Connection, rules: Iterable[str], show_answers: Iterable[str]) -> None:
