@@ -443,13 +443,18 @@ class _Context:
         return datetime.combine(local.date() + timedelta(days=1), time(0, 0), self.offset)
 
     def leaves_at(self, entered: datetime) -> datetime | None:
-        """The first exit-all-at instant strictly after `entered`, in the event's offset."""
-        if self.lst.exit_all_at is None:
-            return None
-        hours, minutes = (int(p) for p in self.lst.exit_all_at.split(":"))
-        local = entered.astimezone(self.offset)
-        at = datetime.combine(local.date(), time(hours, minutes), self.offset)
-        return at if at > local else at + timedelta(days=1)
+        return leaves_at(self.lst, entered, self.offset)
+
+
+def leaves_at(lst: CheckinList, entered: datetime, offset: timezone) -> datetime | None:
+    """When exit-all-at ends a stay that began at `entered`: the first exit-all-at time strictly
+    after it, read in the event's offset; None when the list has no exit-all-at."""
+    if lst.exit_all_at is None:
+        return None
+    hours, minutes = (int(p) for p in lst.exit_all_at.split(":"))
+    local = entered.astimezone(offset)
+    at = datetime.combine(local.date(), time(hours, minutes), offset)
+    return at if at > local else at + timedelta(days=1)
 
 
 def pick_list(lists: Sequence[CheckinList], event: EventRef) -> CheckinList | None:

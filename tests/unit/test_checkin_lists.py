@@ -21,7 +21,7 @@ def at(text: str) -> datetime:
 
 def entry(when: str, lst: cl.CheckinList, counted: bool = True) -> Movement:
     moment = at(when)
-    leaves = cl._Context(lst, T, moment, PLUS1).leaves_at(moment)
+    leaves = cl.leaves_at(lst, moment, PLUS1)
     return Movement(moment, True, lst.name, lst.area, counted, leaves)
 
 
