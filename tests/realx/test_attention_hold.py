@@ -8,7 +8,9 @@ from checkin_app.gui import door_view
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 from tests.factories import seeded_store
+from tests.realx import test_door_floor as door_floor
 from tests.realx.app_window import open_door_window
+from tests.realx.geometry import assert_on_screen
 
 NOTE = "Wheelchair: use the side door"
 
@@ -71,3 +73,22 @@ def test_a_real_click_on_do_not_let_in_denies(qtbot, keyboard, window):
     assert resolved.args[0] == "denied"
     assert door.verdict.headline.text() == "NOT LET IN · TICKET STILL VALID"
     assert ops(window, "R59xesv") == ["note", "scan", "deny"]
+
+
+# The maximised window with the app's own style, as on a door laptop (tests/realx/test_door_floor.py).
+app_style = door_floor.app_style
+floor_window = door_floor.window
+
+
+@pytest.mark.screens(*door_floor.SIZES)
+def test_a_hold_shows_whole_on_every_door_laptop_screen(qtbot, floor_window):
+    door = floor_window.door
+    with Store(floor_window.data_dir) as store:
+        CheckinService(store, door="Door 1").set_note("R59xesv", NOTE + " (ask for the ramp key at the bar)")
+    with qtbot.waitSignal(door.holdOpened, timeout=20_000):
+        door.submit("R59xesv")
+    panel = door.verdict
+    qtbot.waitUntil(lambda: panel.confirm_button.isVisible() and panel.headline.text() == panel.look.headline)
+    assert_on_screen(door.entry, panel.headline, panel.name, panel.detail, panel.reason, panel.confirm_button,
+                     panel.deny_button)
+    assert "Stalls A 1" in panel.detail.text()
