@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Sequence
 
 from checkin_app.domain import checkin_lists as lists_domain
@@ -29,7 +29,14 @@ from checkin_app.store.journal import Op
 
 # Walk-up codes: no 0/O/1/I/L, so staff can read them aloud and type them.
 _WALKUP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: How long the push of a held admission waits for staff to confirm (sent at once then) or deny
+#: (dropped unsent). A hold left open longer is pushed anyway: the admission stands until denied.
+HOLD_PUSH_WAIT = timedelta(minutes=2)
 MAX_NOTE_CHARS = 500  # a note is read at the door in a glance; it travels in a journal row (16 kB cap)
+
+
+def _later(at: str, wait: timedelta) -> str:
+    return (datetime.fromisoformat(at) + wait).isoformat(timespec="milliseconds")
 
 
 def _required(reason: str | None, message: str) -> str:
@@ -140,9 +147,10 @@ class CheckinService:
             if verdict.kind in (VerdictKind.ADMITTED, VerdictKind.FORCED):
                 J.mark_admitted(conn, ticket.ticket_id, at, self.store.device_id, self.door)
                 J.mark_held(conn, ticket.ticket_id, row.nonce if verdict.held else None, at)
-                # Re-entries are not new check-ins upstream.
+                # Re-entries are not new check-ins upstream. A held admission's push waits for the
+                # staff's decision (a deny drops it unsent), at most HOLD_PUSH_WAIT.
                 if not verdict.reentry:
-                    self._enqueue(conn, row, "checkin")
+                    self._enqueue(conn, row, "checkin", _later(at, HOLD_PUSH_WAIT) if verdict.held else None)
             elif verdict.kind is VerdictKind.EXITED:
                 J.mark_exited(conn, ticket.ticket_id, at)
             self._settle(conn, row.ticket_id, at)
@@ -232,6 +240,7 @@ class CheckinService:
             row = J.append(conn, device_id=self.store.device_id, op=Op.CONFIRM, at=at, code=state.code,
                            ticket_id=state.ticket_id, door=self.door, payload={"of": held.nonce})
             J.mark_held(conn, state.ticket_id, None, at)
+            outbox.release(conn, held.id, at)  # the admission's push waited for this
             self._settle(conn, state.ticket_id, at)
         return ActResult(state.ticket_id, state.code, f"Confirmed: {state.holder_name or codes.display(state.code)} admitted",
                          row.id)
@@ -379,8 +388,8 @@ class CheckinService:
             raise NotFound(f"no ticket with id {ticket_id}")
         return state
 
-    def _enqueue(self, conn: sqlite3.Connection, row: J.JournalRow, action: str) -> None:
-        outbox.enqueue_for_ticket(conn, row.id, row.ticket_id, action, pushes)
+    def _enqueue(self, conn: sqlite3.Connection, row: J.JournalRow, action: str, not_before: str | None = None) -> None:
+        outbox.enqueue_for_ticket(conn, row.id, row.ticket_id, action, pushes, next_try_at=not_before)
 
     def _settle(self, conn: sqlite3.Connection, ticket_id: int | None, at: str) -> None:
         """Once other doors acted on a ticket, its state is the replay of every door's rows.

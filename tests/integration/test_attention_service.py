@@ -164,3 +164,25 @@ def test_the_scan_text_names_each_note_and_how_to_end_the_hold(tmp_path):
     run_cli(data, "note", "al4R5", "Side door", check=0)
     out = run_cli(data, "scan", "al4R5", check=0).stdout
     assert "Supervisor note: Side door" in out and "HELD: checkin-app confirm al4R5  or  checkin-app deny al4R5" in out
+
+
+def test_a_held_admissions_push_waits_for_the_staff_and_a_deny_drops_it(doors):
+    from checkin_app.domain.clock import utc_now
+    from checkin_app.store import outbox
+    from tests.integration.test_door_rows_hostile import with_connection
+
+    a, _, _ = doors
+    with_connection(a)
+    cid = a.conn.execute("SELECT id FROM connections").fetchone()[0]
+    service(a, 0).scan("al4R5", attention=VIP)  # held
+    service(a, 0).scan("R59xesv")  # not held: due at once
+    due = [i.journal.code for i in outbox.pending(a.conn, cid, utc_now())]
+    assert due == ["R59xesv"]
+    service(a, 0).confirm("al4R5")
+    assert sorted(i.journal.code for i in outbox.pending(a.conn, cid, utc_now())) == ["R59xesv", "al4R5"]
+    service(a, 0).set_note("n2only", "Check the name")
+    service(a, 0).scan("n2only")
+    service(a, 0).deny("n2only", "no ID")
+    (row,) = a.conn.execute("SELECT o.state, o.error FROM outbox o JOIN journal j ON j.id = o.journal_id"
+                            " WHERE j.code = 'n2only'").fetchall()
+    assert tuple(row) == ("done", "cancelled: staff denied the held admission before it was sent")
