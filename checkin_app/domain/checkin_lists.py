@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
+from checkin_app.domain.models import TicketKind
 from checkin_app.domain.rules import TicketState, VerdictKind, event_time
 
 NAME_MAX = 80
@@ -246,12 +247,14 @@ class Movement:
 
 @dataclass(frozen=True)
 class Stay:
-    """A ticket inside an area: since when, on which list, and until when at the latest."""
+    """A ticket inside an area: since when, on which list, until when at the latest, how many people
+    (a guest-list party comes in one by one; any other ticket is one person)."""
 
     area: str
     list_name: str
     since: datetime
     leaves_at: datetime | None
+    people: int = 1
 
     def inside_at(self, now: datetime) -> bool:
         """Still inside at `now` unless exit-all-at has passed (the entry's own time is not compared:
@@ -259,18 +262,22 @@ class Stay:
         return self.leaves_at is None or now < self.leaves_at
 
 
-def stays(movements: Sequence[Movement]) -> dict[str, Stay]:
+def stays(movements: Sequence[Movement], party: int = 1) -> dict[str, Stay]:
     """Where a ticket is (per area) after its movements, given in journal order (at, device, seq).
 
     An entry (on a list) opens a stay in its area, replacing the one there; an exit with an area
     ends that area's stay, one without ends every stay. Exit-all-at is carried on the stay
     (`leaves_at`) and read against the time asked about, so no process has to run at 03:00.
+    A guest-list ticket (`party` > 1) adds one person per entry while its stay lasts, up to `party`
+    (an exit ends the party's stay: exits are not counted per person).
     """
     out: dict[str, Stay] = {}
     for m in movements:
         if m.entry:
             if m.area is not None and m.list_name is not None:
-                out[m.area] = Stay(m.area, m.list_name, m.at, m.leaves_at)
+                held = out.get(m.area)
+                people = min(party, held.people + 1) if held is not None and held.inside_at(m.at) else 1
+                out[m.area] = Stay(m.area, m.list_name, m.at, m.leaves_at, people)
         elif m.area is None:
             out.clear()
         else:
@@ -329,9 +336,12 @@ def evaluate(lst: CheckinList, ticket: TicketState, movements: Sequence[Movement
     """
     checks: list[Check] = []
     here = _Context(lst, ticket, now, event_offset(ticket.event_starts_at))
+    party = party_of(ticket)
     # Every movement the journal holds counts, whatever its time: another door's clock a few
     # seconds ahead must not hide its entry from this door's entry limit.
-    inside = lst.area in {a for a, s in stays(movements).items() if s.inside_at(now)}
+    stay = stays(movements, party).get(lst.area)
+    inside = stay is not None and stay.inside_at(now)
+    adds_person = not inside or stay is None or stay.people < party  # a party member still outside
     reentry = not inside and any(m.entry and m.area == lst.area for m in movements)
     counted = not (lst.reentry and reentry)
     leaves = here.leaves_at(now)
@@ -370,7 +380,7 @@ def evaluate(lst: CheckinList, ticket: TicketState, movements: Sequence[Movement
         if limit_refusal is not None:
             return outcome(Rule.ENTRIES, VerdictKind.ENTRY_LIMIT, limit_refusal)
         checks.append(Check(Rule.ENTRIES, True, here.entries_left(on_list)))
-        if lst.min_gap is not None and on_list:
+        if lst.min_gap is not None and on_list and party == 1:  # a party comes in one after the other
             last = max(m.at for m in on_list)
             again = last + timedelta(minutes=lst.min_gap)
             if now < again:
@@ -381,7 +391,7 @@ def evaluate(lst: CheckinList, ticket: TicketState, movements: Sequence[Movement
         checks.append(Check(Rule.REENTRY, True, "re-entry after an exit: not counted"))
     # 4. capacity: a holder already inside adds nobody
     warning = None
-    if lst.capacity is not None and not inside:
+    if lst.capacity is not None and adds_person:
         if area_inside >= lst.capacity:
             return outcome(Rule.CAPACITY, VerdictKind.CAPACITY_FULL, f"Full: {area_inside} of {lst.capacity} inside {lst.area}")
         after = area_inside + 1
@@ -415,16 +425,18 @@ class _Context:
         return when.astimezone(self.offset).date()
 
     def entry_limit(self, on_list: Sequence[Movement]) -> str | None:
+        """Why a counted entry would pass the list's limit, or None. A guest-list party's limit is per person."""
         lst = self.lst
+        party = party_of(self.ticket)
         if lst.entries is Entries.UNLIMITED:
             return None
         if lst.entries is Entries.ONCE:
-            if not on_list:
+            if len(on_list) < party:
                 return None
             why = "" if lst.reentry else " (re-entry after an exit is off on this list)"
             return f"Entry limit: once per ticket; entered {self.show(min(m.at for m in on_list))}{why}"
         today = [m for m in on_list if self.day(m.at) == self.day(self.now)]
-        if len(today) < lst.per_day:
+        if len(today) < lst.per_day * party:
             return None
         return (f"Entry limit: {lst.per_day} per day; entered {len(today)}× today, last {self.show(max(m.at for m in today))};"
                 f" again from {self.show(self.next_day())}")
@@ -436,7 +448,7 @@ class _Context:
         if lst.entries is Entries.ONCE:
             return "first entry"
         today = sum(1 for m in on_list if self.day(m.at) == self.day(self.now))
-        return f"entry {today + 1} of {lst.per_day} today"
+        return f"entry {today + 1} of {lst.per_day * party_of(self.ticket)} today"
 
     def next_day(self) -> datetime:
         local = self.now.astimezone(self.offset)
@@ -455,6 +467,11 @@ def leaves_at(lst: CheckinList, entered: datetime, offset: timezone) -> datetime
     local = entered.astimezone(offset)
     at = datetime.combine(local.date(), time(hours, minutes), offset)
     return at if at > local else at + timedelta(days=1)
+
+
+def party_of(ticket: TicketState) -> int:
+    """People one ticket admits: a guest-list entry's party, else one."""
+    return max(1, ticket.party_size) if ticket.kind is TicketKind.GUEST_LIST else 1
 
 
 def pick_list(lists: Sequence[CheckinList], event: EventRef) -> CheckinList | None:

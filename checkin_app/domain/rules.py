@@ -351,7 +351,8 @@ def _refusal(ticket: TicketState, code: str, inside_refuses: bool = True) -> Ver
     if ticket.kind is TicketKind.PRODUCT:
         return Verdict(VerdictKind.NOT_ADMISSION, code, "Not a ticket: this code is for a product, not entry", ticket=ticket)
     if ticket.kind is TicketKind.GUEST_LIST:
-        if ticket.admitted_count >= ticket.party_size:
+        # On a list, the list's entry rule counts the party's entries (per person, per day).
+        if ticket.admitted_count >= ticket.party_size and inside_refuses:
             return Verdict(
                 VerdictKind.ALREADY_CHECKED_IN,
                 code,

@@ -160,14 +160,21 @@ def has_stays(conn: sqlite3.Connection, ticket_id: int) -> bool:
 
 def recompute(conn: sqlite3.Connection, ticket_id: int) -> None:
     """Replay a ticket's stays from its journal rows; the occupancy counts move with them. In a transaction."""
-    for r in conn.execute("SELECT list_name, area, leaves_at FROM list_presence WHERE ticket_id = ?", (ticket_id,)).fetchall():
-        _count(conn, r["list_name"], r["area"], r["leaves_at"], -1)
+    for r in conn.execute("SELECT list_name, area, leaves_at, people FROM list_presence WHERE ticket_id = ?",
+                          (ticket_id,)).fetchall():
+        _count(conn, r["list_name"], r["area"], r["leaves_at"], -r["people"])
     conn.execute("DELETE FROM list_presence WHERE ticket_id = ?", (ticket_id,))
-    for stay in stays(movements(conn, ticket_id)).values():
+    for stay in stays(movements(conn, ticket_id), _party(conn, ticket_id)).values():
         leaves = utc_text(stay.leaves_at) if stay.leaves_at else ""
-        conn.execute("INSERT INTO list_presence (ticket_id, area, list_name, since, leaves_at) VALUES (?, ?, ?, ?, ?)",
-                     (ticket_id, stay.area, stay.list_name, utc_text(stay.since), leaves))
-        _count(conn, stay.list_name, stay.area, leaves, 1)
+        conn.execute("INSERT INTO list_presence (ticket_id, area, list_name, since, leaves_at, people) VALUES (?, ?, ?, ?, ?, ?)",
+                     (ticket_id, stay.area, stay.list_name, utc_text(stay.since), leaves, stay.people))
+        _count(conn, stay.list_name, stay.area, leaves, stay.people)
+
+
+def _party(conn: sqlite3.Connection, ticket_id: int) -> int:
+    """People the ticket admits: a guest-list party, else one (as `domain.checkin_lists.party_of`)."""
+    row = conn.execute("SELECT kind, party_size FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+    return max(1, int(row[1])) if row is not None and row[0] == "guest_list" else 1
 
 
 def _count(conn: sqlite3.Connection, list_name: str, area: str, leaves_at: str, delta: int) -> None:

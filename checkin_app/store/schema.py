@@ -133,6 +133,7 @@ _CHECKIN_LISTS_SQL = [
         list_name TEXT NOT NULL,
         since TEXT NOT NULL,
         leaves_at TEXT NOT NULL DEFAULT '',
+        people INTEGER NOT NULL DEFAULT 1,     -- a guest-list party comes in one by one
         PRIMARY KEY (ticket_id, area)
     ) WITHOUT ROWID""",
     # `list_presence` counted per (list, area, leaves_at), kept in step with it: "inside now" is a

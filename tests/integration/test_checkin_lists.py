@@ -213,3 +213,11 @@ def test_cli_scan_at_simulates_without_a_journal_row(data_dir):
 def test_cli_bad_input_is_a_clear_error_with_exit_2(data_dir, argv, words):
     result = run_cli(data_dir, *argv, check=2)
     assert words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_guest_list_party_on_a_list_counts_as_its_people_inside(store):
+    lists.define(store, lists.ListSpec("Main", ["ev_1"], capacity=10))
+    door = CheckinService(store)
+    verdicts = [door.scan("TEVO-1", lists=["Main"]).kind.value for _ in range(5)]
+    assert verdicts == ["admitted"] * 4 + ["entry_limit"]  # a party of four
+    assert lists.occupancy(store)[0].inside == 4

@@ -202,3 +202,19 @@ def test_occupancy_sums_lists_into_their_area_once_per_person():
     a, b = make(name="GA", events=[EV], area="Hall", capacity=3), make(name="VIP", events=[EV], area="Hall")
     rows = cl.summarise({"GA": a, "VIP": b}, {("GA", "Hall"): 2, ("VIP", "Hall"): 1})
     assert [(o.list_name, o.inside, o.area_inside, o.state) for o in rows] == [("GA", 2, 3, "full"), ("VIP", 1, 3, "ok")]
+
+
+def test_a_guest_list_party_enters_one_by_one_and_counts_each_person():
+    from checkin_app.domain.models import TicketKind
+    party = replace(T, kind=TicketKind.GUEST_LIST, party_size=3)
+    lst = main(capacity=10, min_gap=30)
+    moves: list[Movement] = []
+    for n in range(3):  # one after the other, within the gap: a party is not "too soon"
+        now = at(f"2026-03-14T19:0{n}+01:00")
+        out = evaluate(lst, party, moves, n, now)
+        assert out.refusal is None, out.message
+        moves.append(entry(f"2026-03-14T19:0{n}+01:00", lst))
+    assert cl.stays(moves, party=3)["Main"].people == 3
+    assert evaluate(lst, party, moves, 3, at("2026-03-14T19:05+01:00")).refusal is VerdictKind.ENTRY_LIMIT
+    full = main(capacity=2)
+    assert evaluate(full, party, moves[:2], 2, at("2026-03-14T19:05+01:00")).refusal is VerdictKind.CAPACITY_FULL
