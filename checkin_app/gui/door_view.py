@@ -152,6 +152,7 @@ class DoorView(QWidget):
         self.latencies: list[float] = []  # seconds from scan arrival to verdict painted
 
         self.verdict = VerdictPanel()
+        self.verdict.staffed = True  # door staff end holds here (Enter, Let in, Do not let in)
         self.verdict.painted.connect(self.latencies.append)
         self.verdict.confirmClicked.connect(self.confirm_hold)
         self.verdict.denyClicked.connect(self.deny_hold)

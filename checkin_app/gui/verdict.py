@@ -59,6 +59,8 @@ IDLE_EXIT = Look("exit", "EXIT MODE", None)
 
 #: An admission that holds the door until staff confirm or deny (docs/architecture.md, "Attention at the door").
 HELD = Look("attention", "ATTENTION · CHECK, THEN LET IN", "attention", "Attention")
+#: What a held guest reads where no staff stand by the screen (the kiosk).
+UNSTAFFED_HOLD = "Please see a member of staff before going in"
 #: Staff denied a held guest: not admitted, the ticket stays valid.
 DENIED = Look("stop", "NOT LET IN · TICKET STILL VALID", "refused", "Denied")
 
@@ -240,6 +242,9 @@ class VerdictPanel(QFrame):
             button.setMinimumHeight(44)
             bar.addWidget(button)
         self.hold_bar.hide()
+        # Whether this panel's owner ends holds (the Door: Enter, the two buttons). A panel nobody
+        # staffs (the kiosk) shows a held guest as "see a member of staff", like a refusal.
+        self.staffed = False
         bold = QFont()
         bold.setBold(True)
         self._fonts = {self.headline: bold, self.name: bold, self.detail: QFont(), self.reason: QFont(),
@@ -287,10 +292,12 @@ class VerdictPanel(QFrame):
         # Notes and chosen answers show on every verdict that has them; a hold shows nothing else.
         self.reason.setText(notes if notes and (quiet or verdict.get("held")) else
                             "  ·  ".join(p for p in ("" if quiet else self.look.note or verdict.get("message", ""), notes) if p))
+        if verdict.get("held") and not self.staffed:
+            self.reason.setText("  ·  ".join(p for p in (UNSTAFFED_HOLD, notes) if p))
         self._apply_tone(self.look.tone)
-        self.hold_bar.setVisible(bool(verdict.get("held")))
+        self.hold_bar.setVisible(self.holding)
         self._asked_at = asked_at if asked_at is not None else time.perf_counter()
-        after = None if verdict.get("held") else self.clear_after_ms[1 if is_refusal(verdict) else 0]
+        after = None if self.holding or verdict.get("held") else self.clear_after_ms[1 if is_refusal(verdict) else 0]
         if after is None:
             self._timer.stop()
         else:
@@ -322,8 +329,8 @@ class VerdictPanel(QFrame):
 
     @property
     def holding(self) -> bool:
-        """A held guest is on screen: only confirm or deny takes it down."""
-        return bool(self.verdict and self.verdict.get("held"))
+        """A held guest is on screen at a staffed door: only confirm or deny takes it down."""
+        return bool(self.staffed and self.verdict and self.verdict.get("held"))
 
     def acknowledge(self) -> None:
         """Door staff saw the verdict (Space or Esc): back to ready, and no strip about it.

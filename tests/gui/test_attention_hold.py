@@ -8,12 +8,14 @@ from checkin_app.gui.style import TONES
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import Store
 
+NOTE_TEXT = "Wheelchair: use the side door"
+
 
 @pytest.fixture
 def noted(door_dir):
     """Door 1's data dir with a supervisor's note on Joe Griffiths (R59xesv, seat Stalls A 1)."""
     with Store(door_dir) as store:
-        CheckinService(store, door="Door 1").set_note("R59xesv", "Wheelchair: use the side door")
+        CheckinService(store, door="Door 1").set_note("R59xesv", NOTE_TEXT)
     return door_dir
 
 
@@ -119,3 +121,20 @@ def test_the_supervisor_sets_and_clears_a_note_the_door_then_holds_for(qtbot, ta
     message, rec = act(qtbot, view, panel.clear_note_button)
     assert "cleared" in message and rec["note"] is None and panel.fields["note"].text() == ""
     assert [h["op"] for h in rec["history"]] == ["note", "scan", "confirm", "note"]
+
+
+def test_a_panel_nobody_staffs_sends_the_held_guest_to_staff_and_is_not_stuck(qtbot):
+    from checkin_app.gui.verdict import UNSTAFFED_HOLD, VerdictPanel
+
+    panel = VerdictPanel(clear_after_ms=(30, None))
+    qtbot.addWidget(panel)
+    held = {"verdict": "admitted", "held": True, "code": "R59xesv", "message": "Welcome",
+            "attention": [{"kind": "supervisor_note", "text": NOTE_TEXT}], "answers": [],
+            "ticket": {"holder_name": "Joe Griffiths", "seat": "Stalls A 1"}}
+    panel.show_verdict(held)
+    assert panel.headline.text() == "ATTENTION · CHECK, THEN LET IN" and panel.icon.tone == "attention"
+    assert panel.reason.text().startswith(UNSTAFFED_HOLD) and NOTE_TEXT in panel.reason.text()
+    assert not panel.hold_bar.isVisibleTo(panel) and not panel.holding
+    with qtbot.waitSignal(panel.cleared, timeout=5_000):
+        panel.acknowledge()  # Esc works: nothing here can end the hold, a supervisor does
+
