@@ -138,3 +138,21 @@ def test_a_panel_nobody_staffs_sends_the_held_guest_to_staff_and_is_not_stuck(qt
     with qtbot.waitSignal(panel.cleared, timeout=5_000):
         panel.acknowledge()  # Esc works: nothing here can end the hold, a supervisor does
 
+
+
+def test_door_staff_type_the_doors_attention_rules_in_the_window(qtbot, window):
+    panel = window.door_settings.attention
+    panel.rules.setPlainText("vip: ticket type is GA -> Walk them to the balcony\nticket type resembles VIP")
+    with qtbot.waitSignal(panel.refused, timeout=10_000) as refused:
+        panel.save_button.click()
+    assert "'ticket type resembles VIP': say how to compare" in refused.args[0]
+    assert "say how to compare" in panel.outcome.text()
+    panel.rules.setPlainText("vip: ticket type is GA -> Walk them to the balcony\n\n")
+    panel.answers.setPlainText("Age")
+    with qtbot.waitSignal(panel.saved, timeout=10_000) as saved:
+        panel.save_button.click()
+    assert saved.args[0] == {"rules": ["vip: ticket type is GA -> Walk them to the balcony"], "show_answers": ["Age"]}
+    with qtbot.waitSignal(window.door.holdOpened, timeout=10_000) as opened:
+        window.door.submit("al4R5")
+    assert [n["text"] for n in opened.args[0]["attention"]] == ["Walk them to the balcony"]
+    assert "Age: (no answer)" in window.door.verdict.reason.text()
