@@ -36,6 +36,8 @@ class AttentionSettings(QWidget):
         self.rules.setMaximumHeight(90)
         self.answers = QPlainTextEdit(placeholderText="Questions whose answers every verdict shows, one per line")
         self.answers.setMaximumHeight(60)
+        for field in (self.rules, self.answers):
+            field.setTabChangesFocus(True)  # Tab moves on, as in every other field (a rule has no tabs)
         self.save_button = QPushButton("Save attention rules", clicked=self.save)
         self.outcome = OutcomeLine()
         hint = QLabel("Guests these rules flag are held at the door until staff let them in (Enter) or turn them away.")
