@@ -534,10 +534,18 @@ def state_from_row(r: sqlite3.Row) -> TicketState:
 def _details(details: str | None, order_answers: str | None) -> TicketDetails:
     """The ticket's own details, with its order's buyer's answers after its own (a question the
     attendee answered keeps the attendee's answer)."""
-    own = TicketDetails.from_json(json.loads(details)) if details else TicketDetails()
+    own = TicketDetails.from_json(_loaded(details))
     if not order_answers:
         return own
-    return own.with_answers(TicketDetails.from_json({"answers": json.loads(order_answers)}).answers)
+    return own.with_answers(TicketDetails.from_json({"answers": _loaded(order_answers)}).answers)
+
+
+def _loaded(text: str | None) -> Any:
+    """Stored JSON, or None when there is none or it cannot be read (a scan never fails on it)."""
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
 
 
 def _json(raw: Any) -> str | None:
