@@ -17,6 +17,7 @@ The rule grammar (docs/architecture.md, "Attention at the door"), one rule per `
     SUBJECT   := "ticket type" | "price level"    (both read the ticket type)
                | "answer to" QUESTION             (a custom question, by its text)
                | "metadata" KEY                   (a provider metadata field: comment, row, ...)
+               | "add-on"                         (what else the order bought: "T Shirt ×1, ...")
     TEST      := "is" VALUE | "is not" VALUE | "contains" VALUE | "starts with" VALUE
                | "is under" NUMBER | "is over" NUMBER | "is given" | "is answered"
     NOTE      := what the door shows (default: "<Kind>: <subject> <the value found>")
@@ -30,7 +31,7 @@ your age"). Examples:
     id: answer to "Date of birth" is given -> Check photo ID
     age: answer to Age is under 18 -> Under 18: wristband, no bar
     accessibility: answer to Do you need step-free access? is Yes
-    add-on: metadata comment contains programme -> Hand over the programme
+    add-on: add-on contains programme -> Hand over the programme
 
 Fail closed: a number test on an answer that is not a number matches (the door cannot tell, so it
 asks), and "is not" matches a missing answer.
@@ -84,6 +85,7 @@ class Subject(str, enum.Enum):
     TICKET_TYPE = "ticket type"
     ANSWER = "answer to"
     METADATA = "metadata"
+    ADD_ON = "add-on"  # the order's add-ons, as one text ("T Shirt ×1, Programme ×2")
 
 
 class Check(str, enum.Enum):
@@ -121,9 +123,12 @@ class TicketDetails:
 
     answers: tuple[tuple[str, str], ...] = ()
     metadata: tuple[tuple[str, str], ...] = ()
+    # What else the ticket's order bought, to hand over at the door ("T Shirt ×1"): Ticket Tailor
+    # add-on tickets, Ticketsolve product line items, Ticketor invoice products.
+    add_ons: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.answers or self.metadata)
+        return bool(self.answers or self.metadata or self.add_ons)
 
     def answer(self, question: str) -> str | None:
         return self._answer_index.get(key_of(question))
@@ -140,21 +145,27 @@ class TicketDetails:
     def _meta_index(self) -> dict[str, str]:
         return _index(self.metadata)
 
-    def with_answers(self, more: Iterable[tuple[str, str]]) -> "TicketDetails":
-        """These details with `more` answers after their own; a question already answered keeps its answer."""
+    def with_order(self, order: "TicketDetails") -> "TicketDetails":
+        """These details with their order's: the buyer's answers after the ticket's own (a question
+        already answered keeps its answer) and the order's add-ons."""
         known = set(self._answer_index)
-        extra = tuple((q, a) for q, a in more if key_of(q) not in known)
-        return TicketDetails(self.answers + extra, self.metadata) if extra else self
+        extra = tuple((q, a) for q, a in order.answers if key_of(q) not in known)
+        if not extra and not order.add_ons:
+            return self
+        return TicketDetails(self.answers + extra, self.metadata, self.add_ons + order.add_ons)
 
     def to_json(self) -> dict[str, Any]:
-        return {"answers": [list(p) for p in self.answers], "metadata": [list(p) for p in self.metadata]}
+        return {"answers": [list(p) for p in self.answers], "metadata": [list(p) for p in self.metadata],
+                "add_ons": list(self.add_ons)}
 
     @classmethod
     def from_json(cls, data: Any) -> "TicketDetails":
         """Read what `to_json` wrote; anything else (a newer shape, junk) gives what it can."""
         if not isinstance(data, dict):
             return cls()
-        return cls(_pairs(data.get("answers")), _pairs(data.get("metadata")))
+        add_ons = data.get("add_ons")
+        return cls(_pairs(data.get("answers")), _pairs(data.get("metadata")),
+                   tuple(a for a in add_ons if isinstance(a, str)) if isinstance(add_ons, list) else ())
 
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
@@ -197,6 +208,8 @@ class AttentionRule:
         """The value this rule reads from a ticket (None: the ticket has none)."""
         if self.subject is Subject.TICKET_TYPE:
             return ticket_type
+        if self.subject is Subject.ADD_ON:
+            return ", ".join(details.add_ons) or None
         index = details._answer_index if self.subject is Subject.ANSWER else details._meta_index
         return index.get(self._key)
 
@@ -214,7 +227,7 @@ class AttentionRule:
     def describe(self, actual: str | None) -> str:
         if self.note:
             return self.note
-        what = "ticket type" if self.subject is Subject.TICKET_TYPE else (self.name or "")
+        what = {Subject.TICKET_TYPE: "ticket type", Subject.ADD_ON: "add-ons"}.get(self.subject, self.name or "")
         return f"{self.kind.label}: {what} {actual}" if actual else f"{self.kind.label}: {what} (not given)"
 
 
@@ -256,6 +269,8 @@ def parse_rule(text: str) -> AttentionRule:
     kind, body = _split_kind(body, text)
     subject, rest = _split_subject(body, text)
     name, test, value = _split_test(subject, rest, text)
+    if kind is AttentionKind.ATTENTION and subject is Subject.ADD_ON:
+        kind = AttentionKind.ADD_ON  # "add-on is given": what else to hand over, whatever the kind says
     return AttentionRule(text, kind, subject, name, test, value, note)
 
 
@@ -272,9 +287,11 @@ def _split_note(text: str) -> tuple[str, str | None]:
 
 def _split_kind(body: str, text: str) -> tuple[AttentionKind, str]:
     head, colon, rest = body.partition(":")
-    if not colon or _starts_subject(head):
+    kind = KIND_WORDS.get(fold(head)) if colon else None
+    if kind is not None:
+        return kind, rest.strip()
+    if not colon or _starts_subject(head):  # a question may hold a colon: "answer to Note: ..."
         return AttentionKind.ATTENTION, body
-    kind = KIND_WORDS.get(fold(head))
     if kind is None:
         words = ", ".join(sorted({k for k in KIND_WORDS if " " not in k and k != "addon"}))
         raise ValueError(f"'{text}': '{head.strip()}' is not a kind of attention; use one of {words} "
@@ -284,17 +301,18 @@ def _split_kind(body: str, text: str) -> tuple[AttentionKind, str]:
 
 def _starts_subject(text: str) -> bool:
     low = fold(text)
-    return any(low.startswith(s) for s in ("ticket type", "price level", "answer to", "metadata"))
+    return any(low.startswith(s) for s in ("ticket type", "price level", "answer to", "metadata", "add-on"))
 
 
 def _split_subject(body: str, text: str) -> tuple[Subject, str]:
     low = fold(body)
     for words, subject in (("ticket type", Subject.TICKET_TYPE), ("price level", Subject.TICKET_TYPE),
-                           ("answer to", Subject.ANSWER), ("metadata", Subject.METADATA)):
+                           ("answer to", Subject.ANSWER), ("metadata", Subject.METADATA),
+                           ("add-ons", Subject.ADD_ON), ("add-on", Subject.ADD_ON)):
         if low.startswith(words + " ") or low == words:
             return subject, " ".join(body.split())[len(words):].strip()
-    raise ValueError(f"'{text}': a rule reads 'ticket type', 'price level', 'answer to QUESTION' or "
-                     f"'metadata KEY' (after an optional kind such as 'vip:'), e.g. '{EXAMPLE}'.")
+    raise ValueError(f"'{text}': a rule reads 'ticket type', 'price level', 'answer to QUESTION', "
+                     f"'metadata KEY' or 'add-on' (after an optional kind such as 'vip:'), e.g. '{EXAMPLE}'.")
 
 
 def _unquote(text: str) -> tuple[str, bool]:
@@ -305,7 +323,7 @@ def _unquote(text: str) -> tuple[str, bool]:
 
 
 def _split_test(subject: Subject, rest: str, text: str) -> tuple[str | None, Check, str | None]:
-    named = subject is not Subject.TICKET_TYPE
+    named = subject in (Subject.ANSWER, Subject.METADATA)
     name: str | None = None
     if named and rest[:1] in "\"'" and rest:
         end = rest.find(rest[0], 1)

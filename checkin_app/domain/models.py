@@ -121,9 +121,9 @@ class Ticket:
     rotating_code: bool = False
     # Answers to custom questions and provider metadata, read by attention rules (domain/attention.py).
     details: TicketDetails = field(default_factory=TicketDetails)
-    # Answers its order's buyer gave at checkout (Ticket Tailor `buyer_details.custom_questions`), or
-    # None when this record does not say (an issued ticket read on its own): the stored ones stay.
-    order_answers: tuple[tuple[str, str], ...] | None = None
+    # What its order says for attention (the buyer's answers at checkout, the order's add-ons), or
+    # None when this record does not say (a ticket read without its order): the stored ones stay.
+    order_details: TicketDetails | None = None
     raw: dict[str, Any] | None = field(default=None, compare=False)
 
 

@@ -8,6 +8,7 @@ whose own status says so. Any other value never admits (see the allow-lists belo
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from checkin_app.domain.attention import TicketDetails
@@ -114,7 +115,26 @@ def map_invoice(obj: dict) -> Batch:
 
     batch = map_each(PROVIDER, "ticket", tickets, one, remote_id=lambda r: r.get("Id") if isinstance(r, dict) else None)
     batch.events = list(dict.fromkeys(batch.events))  # one event per invoice, usually
+    extras = TicketDetails(add_ons=products(obj.get("Products")))
+    batch.tickets = [replace(t, order_details=extras) for t in batch.tickets]
     return batch
+
+
+def products(items: Any) -> tuple[str, ...]:
+    """An invoice's `Products[]` (ticketor-api-and-webhooks.txt:280-289: `Product.ProductName` "T Shirt",
+    `Amount` 1, `ReturnedAmount` 0), what is not returned, as the door says it ("T Shirt ×1")."""
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        product = item.get("Product") if isinstance(item.get("Product"), dict) else {}
+        amount, returned = item.get("Amount"), item.get("ReturnedAmount") or 0
+        if not isinstance(amount, (int, float)) or isinstance(amount, bool) or not isinstance(returned, (int, float)):
+            continue
+        left = int(amount - returned)
+        if left > 0:
+            out.append(f"{_text(product.get('ProductName')) or 'product'} ×{left}")
+    return tuple(out)
 
 
 _NO_TICKETS = {  # other Ticketor triggers, recognised so a delivery is explained rather than "unknown"

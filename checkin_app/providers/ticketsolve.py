@@ -14,6 +14,7 @@ are filed under `variant_id`. The show/event webhooks carry only the show or eve
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -141,7 +142,22 @@ def map_order(order: dict) -> Batch:
 
     batch = map_each(PROVIDER, "line_item", data, one, remote_id=lambda w: _text(_obj(w).get("id")))
     batch.events.extend(events.values())
+    extras = TicketDetails(add_ons=products(data))
+    batch.tickets = [replace(t, order_details=extras) if t.kind is not TicketKind.PRODUCT else t for t in batch.tickets]
     return batch
+
+
+def products(items: list[Any]) -> tuple[str, ...]:
+    """The order's `product` line items (ticketsolve-webhooks.txt:120-134: type "product", name
+    "Support Us", quantity 1), as the door says them ("Support Us ×1"): what the order bought besides
+    its tickets, for `add-on` attention rules on every ticket of the order."""
+    out = []
+    for wrapped in items:
+        item = _obj(wrapped)
+        quantity = item.get("quantity")
+        if item.get("type") == "product" and isinstance(quantity, int) and not isinstance(quantity, bool) and quantity > 0:
+            out.append(f"{_text(item.get('name')) or 'product'} ×{quantity}")
+    return tuple(out)
 
 
 def map_webhook(envelope: dict) -> Batch:

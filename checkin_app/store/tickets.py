@@ -96,7 +96,7 @@ _TICKET_UPDATE = f"""
     party_size = excluded.party_size,
     raw = COALESCE(excluded.raw, tickets.raw),
     details = excluded.details,
-    order_answers = COALESCE(excluded.order_answers, tickets.order_answers),
+    order_details = COALESCE(excluded.order_details, tickets.order_details),
     checked_in_device = CASE WHEN tickets.checked_in_at IS NULL THEN excluded.checked_in_device ELSE tickets.checked_in_device END,
     checked_in_door = CASE WHEN tickets.checked_in_at IS NULL THEN excluded.checked_in_door ELSE tickets.checked_in_door END,
     admitted_count = CASE WHEN tickets.checked_in_at IS NULL THEN excluded.admitted_count ELSE tickets.admitted_count END,
@@ -109,7 +109,7 @@ _TICKET_UPSERT = f"""
 INSERT INTO tickets (event_id, provider, remote_id, code, holder_name, email, ticket_type, order_ref, seat,
                      status, voided_at, void_reason, provider_state, attention,
                      provider_status, provider_voided_at, provider_void_reason, ticket_state, ticket_attention,
-                     rotating_code, kind, party_size, source, raw, details, order_answers,
+                     rotating_code, kind, party_size, source, raw, details, order_details,
                      checked_in_at, checked_in_device, checked_in_door, admitted_count, inside, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'remote', ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (provider, remote_id) WHERE remote_id IS NOT NULL DO UPDATE SET {_TICKET_UPDATE}
@@ -139,7 +139,7 @@ STATE_COLUMNS = """
     t.ticket_type, t.seat, t.party_size, t.admitted_count, t.inside, t.checked_in_at,
     t.checked_in_device, t.checked_in_door, t.provider, t.provider_state, t.void_reason, t.attention,
     t.rotating_code, e.cancelled AS event_cancelled, e.unrecognised_state AS event_unrecognised,
-    e.starts_at AS event_starts_at, t.details, t.order_answers, t.note, t.held_by
+    e.starts_at AS event_starts_at, t.details, t.order_details, t.note, t.held_by
 """
 
 
@@ -363,7 +363,7 @@ def _ticket_row(t: Ticket, event_ids: dict[tuple[str, str], int], now: str) -> t
         t.status.value, voided_at, reason, t.provider_state, t.attention,  # the provider's word on the ticket
         int(t.rotating_code), t.kind.value, t.party_size, _json(t.raw),
         _json(t.details.to_json()) if t.details else None,
-        None if t.order_answers is None else _json([list(p) for p in t.order_answers]),
+        None if t.order_details is None else _json(t.order_details.to_json()),
         up, UPSTREAM_DEVICE if up else None, t.provider if up else None, (1 if up else 0), (1 if up else 0), now,
     )
 
@@ -526,18 +526,15 @@ def state_from_row(r: sqlite3.Row) -> TicketState:
         attention=r["attention"], rotating_code=bool(r["rotating_code"]), event_cancelled=bool(r["event_cancelled"]),
         event_unrecognised=r["event_unrecognised"],
         event_starts_at=r["event_starts_at"],
-        details=_details(r["details"], r["order_answers"]),
+        details=_details(r["details"], r["order_details"]),
         note=r["note"], hold_open=r["held_by"] is not None,
     )
 
 
-def _details(details: str | None, order_answers: str | None) -> TicketDetails:
-    """The ticket's own details, with its order's buyer's answers after its own (a question the
-    attendee answered keeps the attendee's answer)."""
+def _details(details: str | None, order_details: str | None) -> TicketDetails:
+    """The ticket's own details with its order's (`TicketDetails.with_order`)."""
     own = TicketDetails.from_json(_loaded(details))
-    if not order_answers:
-        return own
-    return own.with_answers(TicketDetails.from_json({"answers": _loaded(order_answers)}).answers)
+    return own.with_order(TicketDetails.from_json(_loaded(order_details))) if order_details else own
 
 
 def _loaded(text: str | None) -> Any:

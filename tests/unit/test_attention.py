@@ -25,8 +25,18 @@ from checkin_app.domain.rules import ScanContext, TicketState, VerdictKind, deci
     ("answer to Wheelchair starts with Y", AttentionKind.ATTENTION, Subject.ANSWER, "Wheelchair", Check.STARTS_WITH,
      "Y", None),
     ("answer to Age is over 65", AttentionKind.ATTENTION, Subject.ANSWER, "Age", Check.OVER, "65", None),
+    ("add-on is given", AttentionKind.ADD_ON, Subject.ADD_ON, None, Check.GIVEN, None, None),
+    ("add-on: add-ons contain programme", None, None, None, None, None, None),  # "contain": not a test word
+    ("add-on: add-on contains programme -> Hand over", AttentionKind.ADD_ON, Subject.ADD_ON, None, Check.CONTAINS,
+     "programme", "Hand over"),
+    ("answer to Note: allergies is given", AttentionKind.ATTENTION, Subject.ANSWER, "Note: allergies", Check.GIVEN,
+     None, None),
 ])
 def test_rules_read_as_staff_type_them(text, kind, subject, name, test, value, note):
+    if kind is None:
+        with pytest.raises(ValueError, match="say how to compare"):
+            parse_rule(text)
+        return
     rule = parse_rule(text)
     assert (rule.kind, rule.subject, rule.name, rule.test, rule.value, rule.note) == (kind, subject, name, test, value,
                                                                                         note)
@@ -57,7 +67,7 @@ def test_a_rule_that_cannot_be_read_says_why_in_a_sentence(text, words):
 
 DETAILS = TicketDetails(answers=(("Date of birth", "2010-04-01"), ("Age", "17"), ("Do you need step-free access?", "yes"),
                                  ("How old?", "seventeen")),
-                        metadata=(("comment", "Programme + T-shirt"), ("row", "H")))
+                        metadata=(("comment", "Programme + T-shirt"), ("row", "H")), add_ons=("T-shirt ×1",))
 
 
 @pytest.mark.parametrize("text, ticket_type, matches", [
@@ -74,6 +84,8 @@ DETAILS = TicketDetails(answers=(("Date of birth", "2010-04-01"), ("Age", "17"),
     ("answer to Do you need step-free access is Yes", "GA", True),  # the question's "?" is optional
     ("metadata comment contains t-shirt", "GA", True),
     ("metadata row is J", "GA", False),
+    ("add-on contains t-shirt", "GA", True),
+    ("add-on is given", "GA", True),
 ])
 def test_rules_match_what_the_provider_said(text, ticket_type, matches):
     assert parse_rule(text).matches(ticket_type, DETAILS) is matches

@@ -153,8 +153,50 @@ def test_tickettailor_a_ticket_read_on_its_own_keeps_its_buyers_answers(tmp_path
     order["buyer_details"]["custom_questions"] = [{"answer": "PT123", "question": "NIF (optional)"}]
     stored(tmp_path, tickettailor.map_order(order), "aH5YpPP")
     alone = tickettailor.map_issued_ticket(order["issued_tickets"][0])
-    assert alone.order_answers is None
+    assert alone.order_details is None
     assert stored(tmp_path, Batch(tickets=[alone]), "aH5YpPP").details.answers == (("NIF (optional)", "PT123"),)
     # The order again, its buyer's answer now masked: no answer any more.
     order["buyer_details"]["custom_questions"] = [{"answer": "****", "question": "NIF (optional)"}]
     assert stored(tmp_path, tickettailor.map_order(order), "aH5YpPP").details.answers == ()
+
+
+# -- add-ons to hand over: what else the order bought --------------------------------------------
+
+def test_ticketor_invoice_products_are_add_ons_of_its_tickets(tmp_path):
+    text = cited_text("ticketor-api-and-webhooks.txt:280-289")
+    assert '"ProductName": "T Shirt"' in text and '"Amount": 1' in text and '"ReturnedAmount": 0' in text
+    batch = ticketor.map_any(reference("ticketor-new-invoice-with-details.json"))
+    state = stored(tmp_path, batch, batch.tickets[0].code)
+    assert state.details.add_ons == ("T Shirt ×1",)
+    v = verdict(state, "add-on contains t shirt -> Hand over the T-shirt")
+    assert [(n.kind.value, n.text) for n in v.attention] == [("add_on", "Hand over the T-shirt")]
+    # A single "New Ticket Sale" says nothing of its invoice: nothing to hand over from it.
+    single = stored(tmp_path, ticketor.map_any(reference("ticketor-new-ticket-sale.json")), "9971217295658")
+    assert single.details.add_ons == ()
+
+
+def test_ticketor_returned_products_are_not_handed_over(tmp_path):
+    invoice = copy.deepcopy(reference("ticketor-new-invoice-with-details.json"))
+    invoice["Products"][0]["ReturnedAmount"] = 1
+    batch = ticketor.map_any(invoice)
+    assert stored(tmp_path, batch, batch.tickets[0].code).details.add_ons == ()
+
+
+def test_ticketsolve_product_lines_are_add_ons_of_the_orders_tickets(tmp_path):
+    text = cited_text("ticketsolve-webhooks.txt:120-124")
+    assert '"type": "product"' in text and '"name": "Support Us"' in text and '"quantity": 1' in text
+    state = stored(tmp_path, ticketsolve.map_webhook(reference("ticketsolve-order-created.json")), "UQE2BK7L1G")
+    assert state.details.add_ons == ("Support Us ×1",)
+    v = verdict(state, "add-on: add-on is given")
+    assert [n.text for n in v.attention] == ["Hand over: add-ons Support Us ×1"]
+
+
+def test_tickettailor_add_on_tickets_are_add_ons_of_the_orders_admissions(tmp_path):
+    order = copy.deepcopy(recorded("orders-1-orders.json")["data"][0])
+    assert [t["add_on_id"] for t in order["issued_tickets"]] == [None, None]  # the recording: none
+    assert stored(tmp_path, tickettailor.map_order(order), "aH5YpPP").details.add_ons == ()
+    order["issued_tickets"][1].update(add_on_id="ao_1", description="Programme")
+    batch = tickettailor.map_order(order)
+    state = stored(tmp_path, batch, "aH5YpPP")
+    assert state.details.add_ons == ("Programme ×1",)
+    assert [n.kind.value for n in verdict(state, "add-on contains programme").attention] == ["add_on"]
