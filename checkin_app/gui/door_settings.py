@@ -28,10 +28,12 @@ class DoorSettings(QGroupBox):
     """Signals:
         renamed(str): the door's name is in use: read at start (`load`) or saved (check-in service told).
         cameraChosen(object): the `CameraChoice` to scan from now, or None for none (`camera_settings`).
-        listsChosen(list): the check-in lists scans are decided on from now (read at `load`, or ticked)."""
+        listsChosen(list): the check-in lists scans are decided on from now (read at `load`, or ticked).
+        listsShown(list): the venue's lists are on screen (names), after each `load_lists`."""
 
     renamed = Signal(str)
     listsChosen = Signal(list)
+    listsShown = Signal(list)
     cameraChosen = Signal(object)
     soundChecked = Signal(object)  # None: sound plays here; else why not
 
@@ -121,17 +123,22 @@ class DoorSettings(QGroupBox):
 
     def _show_lists(self, found: tuple[list[str], list[str]]) -> None:
         names, chosen = found
-        self.lists.blockSignals(True)  # ticking them here is showing, not choosing
-        self.lists.clear()
-        for name in names:
-            item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if name in chosen else Qt.Unchecked)
-            self.lists.addItem(item)
-        self.lists.blockSignals(False)
+        shown = [self.lists.item(i).text() for i in range(self.lists.count())]
+        if names != shown or chosen != self.chosen_lists():  # unchanged: leave the user's place in it alone
+            row = self.lists.currentRow()
+            self.lists.blockSignals(True)  # ticking them here is showing, not choosing
+            self.lists.clear()
+            for name in names:
+                item = QListWidgetItem(name)
+                item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+                item.setCheckState(Qt.Checked if name in chosen else Qt.Unchecked)
+                self.lists.addItem(item)
+            self.lists.setCurrentRow(min(row, len(names) - 1))
+            self.lists.blockSignals(False)
+            self.listsChosen.emit(chosen)
         self.lists.setVisible(bool(names))
         self.lists_note.setVisible(not names)
-        self.listsChosen.emit(chosen)
+        self.listsShown.emit(names)
 
     def chosen_lists(self) -> list[str]:
         return [self.lists.item(i).text() for i in range(self.lists.count())

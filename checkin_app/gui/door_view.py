@@ -27,6 +27,7 @@ from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.style import RECENT_WARN, TONES
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.fit_label import FitLabel
+from checkin_app.gui.capacity import CapacityBanner, door_occupancy
 from checkin_app.gui.verdict import VerdictPanel, look_for
 from checkin_app.services import events, lists, stats, supervisor
 from checkin_app.services.stats import Counters
@@ -80,9 +81,9 @@ def scope_text(scope: dict) -> str:
 
 
 def door_snapshot(app) -> dict:
-    """What the door view re-reads (on the read lane): counters, the last scans, the scope."""
+    """What the door view re-reads (on the read lane): counters, the last scans, the scope, capacity."""
     return {"counters": stats.counters(app.store), "recent": supervisor.recent_scans(app.store, RECENT),
-            "scope": door_scope(app)}
+            "scope": door_scope(app), "occupancy": door_occupancy(app)}
 
 
 class FirstRun(QWidget):
@@ -191,7 +192,9 @@ class DoorView(QWidget):
         entry_row.addSpacing(12)
         entry_row.addWidget(self.entry_button)
         entry_row.addWidget(self.exit_button)
+        self.capacity = CapacityBanner()  # "NEARLY FULL" / "FULL" for the door's lists
         left = QVBoxLayout()
+        left.addWidget(self.capacity)
         left.addWidget(self.mode_banner)
         left.addWidget(self.centre, 1)
         left.addLayout(entry_row)
@@ -363,6 +366,8 @@ class DoorView(QWidget):
         self._count(verdict)
         if verdict["verdict"] != VerdictKind.UNREADABLE:  # a decided scan wrote the journal; scans come in bursts
             self.tasks.announce(SCAN, source=self, within_ms=SCAN_BURST_MS)
+        if verdict.get("list") is not None:  # an entry or exit on a list moved its area's count
+            self.tasks.read(door_occupancy, self.capacity.show_rows)
         self.verdictShown.emit(verdict)
 
     def _refused_input(self, raw: str, exc: BaseException, asked_at: float) -> None:
@@ -409,6 +414,7 @@ class DoorView(QWidget):
             self.scope.setToolTip(text)
             self.scopeShown.emit(text)
         self._show_counters(snap["counters"])
+        self.capacity.show_rows(snap["occupancy"])
         self.recent.clear()
         for r in reversed(snap["recent"]):
             self._add_recent(r["verdict"], r["message"] or "", r["holder_name"], r["at"])
