@@ -156,3 +156,18 @@ def test_door_staff_type_the_doors_attention_rules_in_the_window(qtbot, window):
         window.door.submit("al4R5")
     assert [n["text"] for n in opened.args[0]["attention"]] == ["Walk them to the balcony"]
     assert "Age: (no answer)" in window.door.verdict.reason.text()
+
+
+def test_the_kiosk_sends_a_held_guest_to_staff_and_the_supervisor_ends_the_hold(qtbot, tasks, noted, tmp_path):
+    from checkin_app.gui.verdict import UNSTAFFED_HOLD
+    from tests.gui.test_badges_and_kiosk import _kiosk
+
+    kiosk = _kiosk(qtbot, tasks, noted, tmp_path)
+    with qtbot.waitSignal(kiosk.verdictShown, timeout=10_000) as shown:
+        kiosk.submit("R59xesv")
+    assert shown.args[0]["held"]
+    assert kiosk.verdict.headline.text() == "ATTENTION · CHECK, THEN LET IN"
+    assert kiosk.verdict.reason.text().startswith(UNSTAFFED_HOLD) and not kiosk.verdict.hold_bar.isVisibleTo(kiosk)
+    with Store(noted) as store:  # the hold stays open for a supervisor (supervisor view, or `confirm`)
+        CheckinService(store, door="Door 1").confirm("R59xesv")
+        assert ops(noted) == ["note", "scan", "confirm"]
