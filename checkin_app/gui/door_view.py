@@ -260,13 +260,17 @@ class DoorView(QWidget):
         push it off the screen."""
         asked_at = asked_at if asked_at is not None else time.perf_counter()
         self._input_at = time.monotonic()
-        if self.hold is not None:
+        if self.hold is not None or self.waiting:  # behind a hold, or behind the scans that waited for one
             if len(self.waiting) < MAX_WAITING:
                 self.waiting.append((raw, asked_at))
-            self.verdict.previous.setText(f"{len(self.waiting)} scan(s) waiting: let in or turn away "
-                                          f"{(self.hold.get('ticket') or {}).get('holder_name') or 'this guest'} first")
+            if self.hold is not None:
+                self.verdict.previous.setText(f"{len(self.waiting)} scan(s) waiting: let in or turn away "
+                                              f"{(self.hold.get('ticket') or {}).get('holder_name') or 'this guest'} first")
             self.scanWaiting.emit(raw)
             return
+        self._decide(raw, asked_at)
+
+    def _decide(self, raw: str, asked_at: float) -> None:
         mode = self.mode
         self.tasks.db(lambda app: app.checkin.scan(raw, mode=mode).to_dict(),
                       lambda verdict: self._decided(verdict, asked_at),
@@ -346,10 +350,12 @@ class DoorView(QWidget):
         self._next_waiting()
 
     def _next_waiting(self) -> None:
-        self.verdict.hide_previous()
-        waiting, self.waiting = self.waiting, []
-        for raw, asked_at in waiting:
-            self.submit(raw, asked_at)
+        """Decide the oldest scan that waited for a hold; its verdict decides the next one, so a
+        second held guest in the queue holds the door in turn."""
+        if self.hold is None and self.waiting:
+            self.verdict.hide_previous()
+            raw, asked_at = self.waiting.pop(0)
+            self._decide(raw, asked_at)
 
     def _decided(self, verdict: dict, asked_at: float) -> None:
         reason = unknown_reason(self.status) if verdict["verdict"] == "unknown" else None
@@ -362,6 +368,8 @@ class DoorView(QWidget):
         if verdict.get("held"):
             self._open_hold(verdict)
         ticket = verdict.get("ticket") or {}
+        if self.hold is None:
+            self._next_waiting()  # the scans that waited for a hold, one at a time (each may hold again)
         self._add_recent(verdict["verdict"], verdict["message"], ticket.get("holder_name"), time.time())
         self._count(verdict)
         if verdict["verdict"] != VerdictKind.UNREADABLE:  # a decided scan wrote the journal; scans come in bursts
@@ -373,6 +381,7 @@ class DoorView(QWidget):
     def _refused_input(self, raw: str, exc: BaseException, asked_at: float) -> None:
         if not isinstance(exc, InvalidCode):
             self.tasks.report(exc)  # a full disk is a message, a bug a crash dialog
+            self._next_waiting()
             return
         self._decided(Verdict(VerdictKind.UNREADABLE, raw, str(exc)).to_dict(), asked_at)
 

@@ -171,3 +171,20 @@ def test_the_kiosk_sends_a_held_guest_to_staff_and_the_supervisor_ends_the_hold(
     with Store(noted) as store:  # the hold stays open for a supervisor (supervisor view, or `confirm`)
         CheckinService(store, door="Door 1").confirm("R59xesv")
         assert ops(noted) == ["note", "scan", "confirm"]
+
+
+def test_waiting_scans_are_decided_one_at_a_time_and_a_second_held_guest_holds_in_turn(qtbot, noted, door):
+    with Store(noted) as store:
+        CheckinService(store, door="Door 1").set_note("al4R5", "VIP: balcony")
+    hold(qtbot, door)
+    for code in ("al4R5", "n2only"):
+        with qtbot.waitSignal(door.scanWaiting, timeout=5_000):
+            door.submit(code)
+    with qtbot.waitSignal(door.holdOpened, timeout=10_000) as second:
+        qtbot.mouseClick(door.verdict.confirm_button, Qt.LeftButton)
+    assert second.args[0]["code"] == "al4R5" and len(door.waiting) == 1
+    assert door.waiting[0][0] == "n2only" and ops(noted, "n2only") == []
+    with qtbot.waitSignal(door.verdictShown, timeout=10_000, check_params_cb=lambda v: v["code"] == "n2only") as third:
+        qtbot.mouseClick(door.verdict.deny_button, Qt.LeftButton)
+    assert third.args[0]["verdict"] == "admitted" and door.waiting == [] and door.hold is None
+    assert ops(noted, "al4R5") == ["note", "scan", "deny"]
