@@ -15,6 +15,7 @@ from checkin_app import secret_store
 from checkin_app.domain.models import ConflictKind
 from checkin_app.errors import CheckinError, ConfigError
 from checkin_app.scanning import text_qr
+from checkin_app.services import hub_status
 from checkin_app.services.conflicts import open_conflicts
 from checkin_app.store import Store
 from checkin_app.store import peers, replica
@@ -230,6 +231,7 @@ class DoorsStatus:
     quarantined_count: int = 0  # rows other doors served that could not be applied here
     quarantined: list[dict] = field(default_factory=list)  # the newest, with their reasons
     alarms: list[dict] = field(default_factory=list)  # open forged_row conflicts: two versions of one row
+    hub: dict | None = None  # the venue hub link (services.hub_status.status), None when this door uses none
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -260,6 +262,7 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
     out.open_conflicts = sum(1 for c in open_conflicts(store) if c.kind is not ConflictKind.PUSH_FAILED)
     out.quarantined_count, out.quarantined = peers.quarantined(store.conn)
     out.alarms = [_alarm(c) for c in peers.open_conflicts(store.conn, replica.FORGED_ROW)]
+    out.hub = hub_status.status(store, now)
     return out
 
 
