@@ -9,8 +9,9 @@ hub, and the hub box needs nothing secret on disk:
 - **Names**: the stream `CHECKIN_<venue id>` holds subjects `checkin.<venue id>.rows.<device>`
   (one subject per origin door, so the hub's last message of a subject is that door's head).
 - **Messages**: one journal row each, in replica's wire form (`replica.rows_after`), sealed with
-  the venue key (`door_crypto`), bound to its subject's device and seq. Headers carry what the hub
-  needs to order and de-duplicate (`Nats-Msg-Id` = device:seq, the seq) and nothing private.
+  the venue key (`door_crypto`, purpose "hub"), bound to its device and seq (associated data).
+  Headers carry what the hub needs to order and de-duplicate (`Nats-Msg-Id` = device:seq, the
+  seq) and nothing private.
 """
 from __future__ import annotations
 
@@ -20,9 +21,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from checkin_app.sync import door_auth, door_crypto
 
 MAX_MESSAGE_BYTES = 65_536  # the hub's max_payload: a row is at most replica.MAX_ROW_BYTES (16 KB) before sealing
@@ -31,15 +29,14 @@ H_MSG_ID = "Nats-Msg-Id"  # JetStream drops a second message with the same id (w
 _DEVICE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what a subject token may hold; other ids are hashed
 
 
-def _derive(key: bytes, purpose: bytes, length: int = 32) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=b"checkin-app hub " + purpose).derive(key)
-
-
 def nkey_seed(key: bytes) -> str:
-    """The doors' NATS nkey seed (secret: pass it to nats-py in memory, never write it down)."""
+    """The doors' NATS nkey seed (secret: pass it to nats-py in memory, never write it down).
+
+    Derived with door_crypto's HKDF under its own purpose ("hub-nkey"): never the key that seals rows.
+    """
     import nkeys
 
-    return nkeys.encode_seed(_derive(key, b"nkey v1"), nkeys.PREFIX_BYTE_USER).decode("ascii")
+    return nkeys.encode_seed(door_crypto.derive(key, "hub-nkey", "sign"), nkeys.PREFIX_BYTE_USER).decode("ascii")
 
 
 def nkey_public(key: bytes) -> str:
@@ -79,7 +76,8 @@ def seal_row(key: bytes, row: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
     """(message body, headers) for one wire row (`replica.rows_after`'s form)."""
     device, seq = row["device_id"], int(row["seq"])
     body = json.dumps(row, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return door_crypto.seal(key, body, _context(key, device, seq)), {H_MSG_ID: f"{device}:{seq}", H_SEQ: str(seq)}
+    sealed = door_crypto.seal(key, body, _context(key, device, seq), purpose="hub")
+    return sealed, {H_MSG_ID: f"{device}:{seq}", H_SEQ: str(seq)}
 
 
 class HubMessageError(ValueError):
@@ -102,8 +100,8 @@ def open_row(key: bytes, subject: str, data: bytes, headers: dict[str, str] | No
     if not subject.endswith("." + device_token(device)):
         raise HubMessageError(f"a hub message for {device[:64]!r} on another door's subject")
     try:
-        body = door_crypto.unseal(key, data, _context(key, device, int(seq_text)))
-    except door_crypto.SealError:
+        body = door_crypto.unseal(key, data, _context(key, device, int(seq_text)), purpose="hub")
+    except door_crypto.Unsealable:
         raise HubMessageError("a hub message not sealed with the venue key for its row id") from None
     try:
         row = json.loads(body)
@@ -115,4 +113,5 @@ def open_row(key: bytes, subject: str, data: bytes, headers: dict[str, str] | No
 
 
 def _context(key: bytes, device: str, seq: int) -> bytes:
-    return f"checkin-app hub row v1\0{door_auth.venue_id(key)}\0{device}\0{seq}".encode("utf-8")
+    """The associated data a row is sealed with: it opens only as that device's row `seq` of this venue."""
+    return door_crypto.fields("hub row v1", door_auth.venue_id(key), device, seq)
