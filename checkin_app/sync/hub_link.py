@@ -229,6 +229,8 @@ class HubLink:
                 self._state.update(behind=0, last_contact_at=utc_now())
                 self._write_state(self._state)
                 continue
+            if not msgs:  # nats-py answers an empty batch now and then (a status-only reply)
+                continue
             rows = []
             for msg in msgs:
                 try:
