@@ -2,7 +2,6 @@
 holder or a stranger can put on the hub changes nothing, and peers stay on standby while the hub
 carries the rows."""
 import asyncio
-import json
 
 import nats
 import pytest
@@ -11,7 +10,7 @@ from checkin_app.services import doors as doors_service
 from checkin_app.services.checkin import CheckinService
 from checkin_app.services.hub import hub_server
 from checkin_app.store import Store, replica
-from checkin_app.sync import door_auth, door_crypto, hub_wire, peer_sync
+from checkin_app.sync import door_auth, hub_wire, peer_sync
 from checkin_app.sync.hub_link import HubLink, ensure_stream
 from checkin_app.sync.peer_server import DoorApp
 from checkin_app.sync.peer_sync import DoorReplicator
