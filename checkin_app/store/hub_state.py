@@ -37,3 +37,26 @@ def last_journal_id(conn: sqlite3.Connection) -> tuple[int, int]:
     top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM journal").fetchone()[0]
     held = conn.execute("SELECT COALESCE(MAX(id), 0) FROM replica_quarantine").fetchone()[0]
     return int(top), int(held)
+
+
+MARK_META_KEY = "hub_read_mark"
+
+
+def save_mark(conn: sqlite3.Connection, stream: str, seq: int) -> None:
+    """How far this door has applied the hub's stream (`stream`: which stream, by its creation time).
+
+    Written in the transaction that applies the rows, so it never runs ahead of them.
+    """
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (MARK_META_KEY, json.dumps({"stream": stream, "seq": seq})))
+
+
+def load_mark(conn: sqlite3.Connection, stream: str) -> int:
+    """The last stream sequence applied here from `stream`; 0 for another (a wiped, new hub) or none."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (MARK_META_KEY,)).fetchone()
+    try:
+        mark = json.loads(row[0]) if row else {}
+    except ValueError:
+        return 0
+    seq = mark.get("seq") if isinstance(mark, dict) and mark.get("stream") == stream else 0
+    return seq if isinstance(seq, int) and seq > 0 else 0

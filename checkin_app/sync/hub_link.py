@@ -14,8 +14,8 @@ The SQLite journal stays the source of truth and the offline buffer. The link on
   resumes where it stopped. Rows are unsealed (a message not sealed with the venue key for its row
   id is refused and counted) and applied with `replica.apply_rows`, the same path as rows pulled
   from a peer: quarantine, forged-row alarms, conflicts and pushes behave the same. A message is
-  acknowledged (a batch at once: AckPolicy.ALL) after its rows are committed, so a crash in
-  between only repeats them.
+  acknowledged (a batch at once: AckPolicy.ALL) after its rows are committed with the door's
+  read mark (the stream sequence applied), so a crash in between only repeats them.
 - **State**: connected / down since / lag go to `store.hub_state` for `doors status`, and
   `on_state(connected)` tells the door runner to put peer pulls on standby or wake them.
 
@@ -76,6 +76,7 @@ class HubLink:
         self.received = 0
         self.rejected = 0  # messages not sealed with the venue key for the row they name
         self.hub_heads: dict[str, int] = {}
+        self.stream_id = ""  # the hub's stream, by its creation time (a wiped hub's new stream differs)
         self._state: dict[str, Any] = {"url": url, "connected": False, "down_since": utc_now(), "since": None,
                                        "last_contact_at": None, "behind": None, "unpublished": None,
                                        "last_error": None, "rejected": 0}
@@ -144,7 +145,6 @@ class HubLink:
 
     async def _session(self) -> None:
         import nats
-        from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
         lost = asyncio.Event()
 
@@ -160,34 +160,27 @@ class HubLink:
                                 error_cb=quiet)
         try:
             js = nc.jetstream(timeout=5.0)
-            await ensure_stream(js, self.names)
+            self.stream_id = await ensure_stream(js, self.names)
             self.hub_heads = await hub_heads(js, self.names, replica.heads(self._conn()))
-            sub = await js.pull_subscribe(
-                self.names.subjects, durable=self.names.consumer(self.device_id), stream=self.names.stream,
-                # AckPolicy.ALL: rows are applied in the stream's order, so acknowledging a batch's last
-                # message (after its commit) acknowledges the batch: one ack a fetch, not one a row.
-                config=ConsumerConfig(ack_policy=AckPolicy.ALL, deliver_policy=DeliverPolicy.ALL,
-                                      ack_wait=30, max_ack_pending=20_000))
+            mark = hub_state.load_mark(self._conn(), self.stream_id)
+            sub = await open_consumer(js, self.names, self.device_id, mark)
             self._went_up()
-            tasks = [asyncio.ensure_future(c) for c in (self._publish(js), self._consume(js, sub),
+            tasks = [asyncio.ensure_future(c) for c in (self._publish(js), self._consume(nc, js, sub),
                                                         lost.wait(), self._stopping.wait())]  # type: ignore[union-attr]
             try:
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 for task in tasks:
                     task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await _close(nc)  # first: a fetch that swallowed its cancellation ends with the connection
+                await asyncio.wait(tasks, timeout=2.0)
             for task in done:
-                if task.exception() is not None:
+                if not task.cancelled() and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
             if lost.is_set() and not self._stopping.is_set():  # type: ignore[union-attr]
                 raise ConnectionError("the hub closed the connection")
         finally:
-            if not nc.is_closed:
-                try:
-                    await asyncio.wait_for(nc.close(), 2.0)
-                except Exception:  # noqa: BLE001 - closing a dead link
-                    pass
+            await _close(nc)
 
     def _conn(self):
         assert self.store is not None
@@ -223,9 +216,9 @@ class HubLink:
                     continue  # more to send: no pause
             await asyncio.sleep(PUBLISH_TICK_S)
 
-    async def _consume(self, js, sub) -> None:
+    async def _consume(self, nc, js, sub) -> None:
         """Apply every other door's rows from this door's durable consumer, in the stream's order."""
-        while True:
+        while not nc.is_closed:  # (nats-py's fetch can swallow a cancellation: the closed link ends the loop)
             try:
                 msgs = await sub.fetch(FETCH_BATCH, timeout=FETCH_WAIT_S)
             except asyncio.TimeoutError:
@@ -241,7 +234,7 @@ class HubLink:
                 except hub_wire.HubMessageError as exc:
                     self.rejected += 1
                     log.warning("hub %s: refused a message: %s", self.url, exc)
-            report = self._apply(rows) if rows else replica.ApplyReport()
+            report = self._apply(rows, msgs[-1].metadata.sequence.stream)
             await msgs[-1].ack()
             self.received += len(rows)
             self._state.update(behind=msgs[-1].metadata.num_pending, last_contact_at=utc_now(), rejected=self.rejected)
@@ -251,12 +244,16 @@ class HubLink:
             if report.applied:
                 self.on_applied(report)
 
-    def _apply(self, rows: list[dict]) -> replica.ApplyReport:
+    def _apply(self, rows: list[dict], stream_seq: int | None = None) -> replica.ApplyReport:
+        """Apply rows (one transaction); with `stream_seq`, move this door's read mark with them."""
         store = self.store
         assert store is not None
         with store.transaction() as conn:
             report = replica.apply_rows(conn, rows, own_device=store.device_id, pushes=pushes, now=utc_now(),
-                                        push_not_before=self.push_not_before, source=f"hub {self.url}")
+                                        push_not_before=self.push_not_before, source=f"hub {self.url}") \
+                if rows else replica.ApplyReport()
+            if stream_seq is not None:
+                hub_state.save_mark(conn, self.stream_id, stream_seq)
             held = replica.heads(conn)
         for row in rows:
             device, seq = row["device_id"], row["seq"]
@@ -329,6 +326,14 @@ class HubLink:
             hub_state.save(conn, state)
 
 
+async def _close(nc) -> None:
+    if not nc.is_closed:
+        try:
+            await asyncio.wait_for(nc.close(), 2.0)
+        except Exception:  # noqa: BLE001 - closing a dead link
+            pass
+
+
 def _said(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text if len(text) < 200 else text[:197] + "..."
@@ -340,20 +345,51 @@ def _ephemeral(deliver):
     return ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=deliver, inactive_threshold=30)
 
 
-async def ensure_stream(js, names: hub_wire.HubNames) -> None:
-    """Create the venue's stream on the hub if it is not there (every door may be the first)."""
+async def ensure_stream(js, names: hub_wire.HubNames) -> str:
+    """Create the venue's stream on the hub if it is not there (every door may be the first).
+
+    Returns:
+        The stream's identity: its creation time (a hub whose store was wiped has a new one).
+    """
     from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
     from nats.js.errors import NotFoundError
 
     try:
-        await js.stream_info(names.stream)
-        return
+        return str((await js.stream_info(names.stream)).created)
     except NotFoundError:
         pass
-    await js.add_stream(StreamConfig(
+    info = await js.add_stream(StreamConfig(
         name=names.stream, subjects=[names.subjects], retention=RetentionPolicy.LIMITS, storage=StorageType.FILE,
         discard=DiscardPolicy.NEW,  # a full hub refuses new rows (the doors keep them) rather than drop old ones
         max_msg_size=hub_wire.MAX_MESSAGE_BYTES, duplicate_window=DUPLICATE_WINDOW_S))
+    return str(info.created)
+
+
+async def open_consumer(js, names: hub_wire.HubNames, device_id: str, mark: int):
+    """This door's durable pull consumer, delivering from just after `mark` (the last stream
+    sequence the door applied; 0: from the start).
+
+    Acknowledgements are AckPolicy.ALL: rows are applied in the stream's order, so acknowledging a
+    batch's last message (after its commit) acknowledges the batch: one ack a fetch, not one a row.
+    That would also acknowledge messages sent to a link that died before applying them, so when
+    the hub has delivered beyond the door's mark, the consumer is made again from the mark.
+    """
+    from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+    from nats.js.errors import NotFoundError
+
+    durable = names.consumer(device_id)
+    try:
+        info = await js.consumer_info(names.stream, durable)
+        fresh = info.delivered is not None and (info.delivered.stream_seq or 0) > mark
+        if fresh:
+            await js.delete_consumer(names.stream, durable)
+    except NotFoundError:
+        fresh = True
+    config = ConsumerConfig(durable_name=durable, ack_policy=AckPolicy.ALL, ack_wait=30, max_ack_pending=20_000,
+                            deliver_policy=DeliverPolicy.ALL)
+    if fresh and mark > 0:
+        config.deliver_policy, config.opt_start_seq = DeliverPolicy.BY_START_SEQUENCE, mark + 1
+    return await js.pull_subscribe(names.subjects, durable=durable, stream=names.stream, config=config)
 
 
 async def last_seq(js, names: hub_wire.HubNames, device: str) -> int:

@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import json
 import os
 import random
 import secrets
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -43,12 +45,11 @@ from pathlib import Path
 
 import nats
 import psutil
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from checkin_app.services import doors as doors_service
 from checkin_app.store import Store
 from checkin_app.sync import door_auth, hub_wire
-from checkin_app.sync.hub_link import ensure_stream
+from checkin_app.sync.hub_link import ensure_stream, open_consumer
 from checkin_app.sync.hub_server import HubServer, _free_port
 from tests.paths import ROOT
 
@@ -94,33 +95,38 @@ class EmulatedDoor:
         self.partitioned = False
         self.was_cut = False  # partitioned during this run: what it reads counts apart
         self.seen: set[tuple[str, int]] = set()
+        self.mark = 0  # the last stream sequence read (a real door keeps it in its database)
 
     async def connect(self) -> None:
         self.nc = await nats.connect(self.url, nkeys_seed_str=hub_wire.nkey_seed(self.key), name=f"emu {self.device}",
                                      allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=5)
         self.js = self.nc.jetstream(timeout=10)
         await ensure_stream(self.js, self.names)
-        self.sub = await self.js.pull_subscribe(
-            self.names.subjects, durable=self.names.consumer(self.device), stream=self.names.stream,
-            config=ConsumerConfig(ack_policy=AckPolicy.ALL, deliver_policy=DeliverPolicy.ALL, ack_wait=30,
-                                  max_ack_pending=20_000))
+        self.sub = await open_consumer(self.js, self.names, self.device, self.mark)
         self.reader = asyncio.ensure_future(self._read())
         await self._flush()
 
     async def disconnect(self) -> None:
+        """Close the connection first: nats-py's fetch can swallow a cancellation, a closed link ends it."""
+        if self.nc is not None and not self.nc.is_closed:
+            try:
+                await asyncio.wait_for(self.nc.close(), 5.0)
+            except asyncio.TimeoutError:
+                _say(f"{self.device}: the connection did not close within 5 s")
         if self.reader is not None:
             self.reader.cancel()
-            await asyncio.gather(self.reader, return_exceptions=True)
-        if self.nc is not None and not self.nc.is_closed:
-            await self.nc.close()
+            await asyncio.wait([self.reader], timeout=5.0)
         self.nc = self.js = self.sub = self.reader = None
 
     async def _read(self) -> None:
-        while True:
+        nc = self.nc
+        while not nc.is_closed:
             try:
                 msgs = await self.sub.fetch(500, timeout=2.0)
             except asyncio.TimeoutError:
                 continue
+            except nats.errors.ConnectionClosedError:
+                return
             if not msgs:
                 continue
             for msg in msgs:
@@ -128,6 +134,7 @@ class EmulatedDoor:
                 if row["device_id"] != self.device:
                     self.stats.read((row["device_id"], row["seq"]), self.was_cut)
                     self.seen.add((row["device_id"], row["seq"]))
+            self.mark = msgs[-1].metadata.sequence.stream
             await msgs[-1].ack()
 
     def scan(self) -> None:
@@ -231,8 +238,10 @@ async def run_one(n: int, args, root: Path) -> dict:
     emulated = [EmulatedDoor(i, key, server.url, stats, args.skew_s, rng) for i in range(n - 1)]
     real = RealDoor(root / f"n{n}", key_text, server.url)
     try:
+        started = time.monotonic()
         for door in emulated:
             await door.connect()
+        _say(f"N={n}: {len(emulated)} emulated doors connected in {time.monotonic() - started:.1f} s")
         # Wait for the real door's link (its state in its own database).
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -270,10 +279,12 @@ async def run_one(n: int, args, root: Path) -> dict:
                 await asyncio.sleep(0.02)
         watcher = asyncio.ensure_future(watch_real())
 
+        _say(f"N={n}: idle measured; scanning")
         await asyncio.sleep(min(3.0, args.load_s / 4))
         for d in cut:
             d.partitioned = d.was_cut = True
             await d.disconnect()
+        _say(f"N={n}: {len(cut)} doors partitioned")
         await asyncio.sleep(args.partition_s)
         healed = time.monotonic()
         # Convergence after the partition: the rows made apart reached every other door, and the
@@ -293,9 +304,11 @@ async def run_one(n: int, args, root: Path) -> dict:
         for d in cut:
             d.partitioned = False
             await d.connect()
+        _say(f"N={n}: partition healed")
         await asyncio.gather(*scanners)
         dt = time.monotonic() - t0
         h1, r1, m1, c1 = cpu_s(hub_ps), cpu_s(real.ps), cpu_s(me), connz(monitor)
+        _say(f"N={n}: scans done; waiting for convergence")
         converged_s = await convergence
         complete = converged()
         deadline = time.monotonic() + 60
@@ -325,6 +338,10 @@ async def run_one(n: int, args, root: Path) -> dict:
         server.stop()
 
 
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
@@ -339,6 +356,7 @@ def main() -> None:
     ap.add_argument("--skew-s", type=float, default=240.0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID`: where the bench is, if it seems stuck
     results = []
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
         for n in [int(x) for x in args.doors.split(",")]:

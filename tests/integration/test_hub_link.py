@@ -11,7 +11,7 @@ from checkin_app.services.checkin import CheckinService
 from checkin_app.services.hub import hub_server
 from checkin_app.store import Store, replica
 from checkin_app.sync import door_auth, hub_wire, peer_sync
-from checkin_app.sync.hub_link import HubLink, ensure_stream
+from checkin_app.sync.hub_link import HubLink, ensure_stream, open_consumer
 from checkin_app.sync.peer_server import DoorApp
 from checkin_app.sync.peer_sync import DoorReplicator
 from checkin_app.webhooks.server import BackgroundServer
@@ -142,4 +142,42 @@ def test_peers_on_standby_are_asked_their_heads_and_pulled_only_for_what_they_ho
         server.stop()
         app.close()
         store_a.close()
+        store_b.close()
+
+
+def test_rows_the_hub_sent_to_a_link_that_died_before_applying_them_come_again(venue, tmp_path):
+    """The hub delivered two rows to door b's consumer and b's link died before applying them (a
+    crash, a cable): acknowledging b's next row (AckPolicy.ALL) would acknowledge them unread. The
+    link makes b's consumer again from b's own read mark, so they come again."""
+    key, server = venue
+    rows = []
+    for name, code in (("x", "al4R5"), ("y", "R59xesv")):
+        with seeded_store(tmp_path / name) as store:
+            CheckinService(store, door=f"Door {name}").scan(code)
+            rows += replica.rows_after(store.conn, {})
+    names = hub_wire.HubNames(door_auth.venue_id(key))
+    with Store(tmp_path / "b") as store_b:
+        device_b = store_b.device_id
+
+    async def delivered_but_never_applied():
+        nc = await nats.connect(server.url, nkeys_seed_str=hub_wire.nkey_seed(key), allow_reconnect=False,
+                                max_reconnect_attempts=0)
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js, names)
+            body, headers = hub_wire.seal_row(key, rows[0])
+            await js.publish(names.subject(rows[0]["device_id"]), body, headers=headers)
+            sub = await open_consumer(js, names, device_b, 0)
+            assert len(await sub.fetch(10, timeout=5)) == 1  # delivered to b's consumer, never acknowledged
+            body, headers = hub_wire.seal_row(key, rows[1])
+            await js.publish(names.subject(rows[1]["device_id"]), body, headers=headers)
+        finally:
+            await nc.close()
+    asyncio.run(delivered_but_never_applied())
+    link = HubLink(tmp_path / "b", key, server.url).start()
+    store_b = Store(tmp_path / "b")
+    try:
+        poll(lambda: store_b.conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0] == 2, timeout=10)
+    finally:
+        link.stop()
         store_b.close()
