@@ -76,6 +76,7 @@ class EmulatedDoor:
         self.journal: list[dict] = []
         self.made: list[tuple[int, float, bool]] = []
         self.reads: list[tuple[str, int, float]] = []
+        self.seen: set[tuple[str, int]] = set()
         self.published = 0
         self.mark = 0  # the last stream sequence read (a real door keeps it in its database)
         self.nc = None
@@ -118,8 +119,10 @@ class EmulatedDoor:
                 continue
             for msg in msgs:
                 row = hub_wire.open_row(self.key, msg.subject, msg.data, msg.headers)
-                if row["device_id"] != self.device:
-                    self.reads.append((row["device_id"], row["seq"], time.monotonic()))
+                row_id = (row["device_id"], row["seq"])
+                if row_id[0] != self.device and row_id not in self.seen:  # a row read again (redelivered) counts once
+                    self.seen.add(row_id)
+                    self.reads.append((*row_id, time.monotonic()))
                     if self.counter is not None:
                         self.counter.value += 1
             self.mark = msgs[-1].metadata.sequence.stream
@@ -325,7 +328,7 @@ async def run_one(n: int, args, root: Path) -> dict:
         while sum(c.value for c in counters) < expected and time.monotonic() < deadline:
             watch_real()
             await asyncio.sleep(0.02)
-        while len(real_reads) < len(made) and time.monotonic() < deadline:
+        while len({(d, s) for d, s, _ in real_reads} & made.keys()) < len(made) and time.monotonic() < deadline:
             watch_real()
             await asyncio.sleep(0.02)
         for pipe in pipes:

@@ -73,7 +73,9 @@ def test_a_killed_nats_server_is_restarted_and_the_doors_reconnect(venue):
 def test_doors_fall_back_to_each_other_while_the_hub_is_down_and_catch_up_when_it_is_back(venue):
     cluster, hub = venue
     poll(lambda: all(hub_state(cluster, i) == "connected" for i in range(3)))
-    hub.stop()
+    server = hub.server_pid()
+    hub.stop()  # SIGTERM to `doors hub`: it stops its nats-server too
+    assert not psutil.pid_exists(server)
     poll(lambda: all(hub_state(cluster, i) == "down" for i in range(3)), timeout=20)
     assert "DOWN since" in cli(cluster.dirs[0], "doors", "status").stdout
     cluster.partition({0, 1}, {2})  # a and b still see each other; c is alone
