@@ -106,3 +106,11 @@ def test_the_hub_box_holds_sealed_rows_and_no_secret(venue, tmp_path):
     assert oct(nats_dir.stat().st_mode & 0o777) == "0o700"
     cmdline = " ".join(psutil.Process(hub.server_pid()).cmdline())
     assert cluster.key_text not in cmdline and seed.decode() not in cmdline
+
+
+def test_a_mistyped_hub_address_is_refused_in_one_line(tmp_path):
+    cluster = DoorCluster(tmp_path, n=1)
+    got = cli(cluster.dirs[0], "doors", "serve", "--no-discovery", "--port", "0", "--hub", "http://hub:4222",
+              env={KEY_ENV: cluster.key_text})
+    assert got.returncode != 0 and "is not a hub address: write nats://HOST:PORT" in got.stderr
+    assert "Traceback" not in got.stderr
