@@ -84,6 +84,7 @@ class EmulatedDoor:
         self.sub = None
         self.reader: asyncio.Task | None = None
         self.partitioned = False
+        self.flushing = asyncio.Lock()
 
     async def connect(self) -> None:
         self.nc = await nats.connect(self.url, nkeys_seed_str=hub_wire.nkey_seed(self.key), name=f"emu {self.device}",
@@ -138,11 +139,14 @@ class EmulatedDoor:
         self.made.append((seq, time.monotonic(), self.partitioned))
 
     async def _flush(self) -> None:
-        while self.js is not None and self.published < len(self.journal):
-            row = self.journal[self.published]
-            body, headers = hub_wire.seal_row(self.key, row)
-            await self.js.publish(self.names.subject(self.device), body, stream=self.names.stream, headers=headers)
-            self.published += 1
+        """Publish the journal beyond `published`, in order (one flusher at a time: the scan loop
+        and a reconnect may both want to, and two would skip a row between them)."""
+        async with self.flushing:
+            while self.js is not None and self.published < len(self.journal):
+                row = self.journal[self.published]
+                body, headers = hub_wire.seal_row(self.key, row)
+                await self.js.publish(self.names.subject(self.device), body, stream=self.names.stream, headers=headers)
+                self.published += 1
 
     async def run_scans(self, until: float) -> None:
         await asyncio.sleep(self.phase)
