@@ -148,6 +148,23 @@ _CHECKIN_LISTS_SQL = [
 ]
 
 
+def _attention(conn: sqlite3.Connection) -> None:
+    """8: attention at the door (issue 17; docs/architecture.md, "Attention at the door").
+
+    `tickets.details`: what the provider says beyond admission (answers to custom questions,
+    metadata; JSON of `domain.attention.TicketDetails`); `tickets.order_details`: what its order says
+    (the buyer's answers, the order's add-ons; the same JSON), kept when a record without its order
+    arrives. `tickets.note`: the supervisor's note,
+    derived from the journal's `note` rows. `tickets.held_by`: the nonce of an admission that
+    waits for staff to confirm or deny (derived from the journal too). Checks only its own
+    columns, so it applies whichever of the other slots a data dir already has.
+    """
+    have = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
+    for column in ("details", "order_details", "note", "held_by"):
+        if column not in have:
+            conn.execute(f"ALTER TABLE tickets ADD COLUMN {column} TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     # 1: the foundation (DESIGN.md, "Data model").
     """
@@ -373,4 +390,8 @@ MIGRATIONS: list[Migration] = [
     """,
     # 5: check-in lists (issue 17, i17-lists); `store/checkin_lists.py` holds its SQL.
     _checkin_lists,
+    # 6, 7: slots of i18-order and i18-cost (BRIEF3); empty here, replaced at merge.
+    "",
+    "",
+    _attention,
 ]

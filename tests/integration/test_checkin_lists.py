@@ -221,3 +221,23 @@ def test_a_guest_list_party_on_a_list_counts_as_its_people_inside(store):
     verdicts = [door.scan("TEVO-1", lists=["Main"]).kind.value for _ in range(5)]
     assert verdicts == ["admitted"] * 4 + ["entry_limit"]  # a party of four
     assert lists.occupancy(store)[0].inside == 4
+
+
+@pytest.mark.parametrize("bad", [
+    {"events": [{"provider": "tickettailor", "remote_id": "ev_1"}]},  # no name
+    {"name": "X", "events": [{"provider": "tickettailor", "remote_id": "ev_1"}], "capacity": "5"},
+    {"name": "X", "events": [{"provider": "tickettailor", "remote_id": "ev_1"}], "exit_all_at": 300},
+    {"name": "X", "events": [{"provider": "tickettailor", "remote_id": "ev_1"}], "area": ["Hall"]},
+    {"name": "X", "events": [{"provider": "tickettailor", "remote_id": "ev_1"}], "entries": "twice"},
+    {"name": "X", "events": [{"provider": "tickettailor", "remote_id": "ev_1"}], "from_start": True},
+    {"name": "X", "events": [{"provider": "tickettailor", "remote_id": "ev_1"}], "ticket_types": [1]},
+    {"name": "X", "events": [{"provider": "tickettailor"}]},
+    {"name": "X" * 500, "events": [{"provider": "tickettailor", "remote_id": "ev_1"}]},
+])
+def test_a_hostile_definition_from_another_door_is_quarantined_and_the_next_row_still_applies(store, bad):
+    good = {"name": "Good", "events": [{"provider": "tickettailor", "remote_id": "ev_1"}]}
+    rows = [dict(_row("door2", 1, utc_now()), payload=bad), dict(_row("door2", 2, utc_now()), payload=good)]
+    with store.transaction() as conn:
+        report = replica.apply_rows(conn, rows, own_device=store.device_id, pushes=pushes, now=utc_now())
+    assert report.quarantined == 1
+    assert list(store_lists.all_lists(store.conn)) == ["Good"]
