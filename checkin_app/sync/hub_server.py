@@ -116,6 +116,7 @@ class HubServer:
         Raises:
             ConfigError: nats-server is missing, or did not start (its last output lines say why).
         """
+        self._stop.clear()  # (started again after a stop: supervise again)
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
         self._launch()

@@ -2,6 +2,7 @@
 holder or a stranger can put on the hub changes nothing, and peers stay on standby while the hub
 carries the rows."""
 import asyncio
+import shutil
 
 import nats
 import pytest
@@ -180,4 +181,29 @@ def test_rows_the_hub_sent_to_a_link_that_died_before_applying_them_come_again(v
         poll(lambda: store_b.conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0] == 2, timeout=10)
     finally:
         link.stop()
+        store_b.close()
+
+
+def test_a_hub_whose_store_was_lost_is_refilled_by_the_doors(venue, tmp_path):
+    """The hub box's disk was wiped (or a new box replaced it): the doors' journals are the source
+    of truth, so door a publishes its rows again and a door that never had them gets them."""
+    key, server = venue
+    store_a = Store(tmp_path / "a")
+    CheckinService(store_a, door="Door A").scan("al4R5")
+    link_a = HubLink(tmp_path / "a", key, server.url).start()
+    store_b = Store(tmp_path / "b")
+    try:
+        poll(lambda: link_a.published == 1)
+        server.stop()
+        shutil.rmtree(server.store_dir)
+        server.start()  # same port, empty store
+        CheckinService(store_a, door="Door A").scan("R59xesv")
+        link_b = HubLink(tmp_path / "b", key, server.url).start()
+        try:
+            poll(lambda: store_b.conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0] == 2, timeout=20)
+        finally:
+            link_b.stop()
+    finally:
+        link_a.stop()
+        store_a.close()
         store_b.close()
