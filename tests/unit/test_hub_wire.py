@@ -96,3 +96,15 @@ def test_the_read_mark_belongs_to_one_stream(tmp_path):
             hub_state.save_mark(conn, "2026-11-30 08:00", 41)
         assert hub_state.load_mark(store.conn, "2026-11-30 08:00") == 41
         assert hub_state.load_mark(store.conn, "2026-11-30 09:00") == 0  # a wiped hub's new stream: from its start
+
+
+def test_the_packaged_apps_own_nats_server_is_found_first(tmp_path, monkeypatch):
+    """The bundle keeps nats-server in its contents folder (sys._MEIPASS), not next to its
+    executable (packaging/checkin_app.spec); the app must find that one."""
+    import os
+    import sys
+
+    name = "nats-server.exe" if os.name == "nt" else "nats-server"
+    (tmp_path / name).write_bytes(b"")
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert hub_server.server_binary() == str(tmp_path / name)
