@@ -107,6 +107,36 @@ _DOOR_TRUTH_SQL = [
     "CREATE INDEX inbox_unapplied ON webhook_inbox (id) WHERE applied_at IS NULL",
 ]
 
+# 10 (issue 19, import speed): the search index without per-row column sizes, merged less eagerly.
+# Measured at 1,000,000 tickets (scripts/bench/fts_options_bench.py, same run): indexing cost
+# 7.2 us a ticket as created by migration 1, 6.2 with `columnsize=0`, 5.0 with `automerge=8` too,
+# while search p99 stayed near 1 ms (target 20 ms) with identical results. `columnsize=0` drops the
+# `tickets_fts_docsize` row each ticket cost; only bm25/xColumnSize read it and search ranks by tiers,
+# never by bm25. `automerge=8` (default 4) merges segments when 8, not 4, share a level: each
+# ticket's entries are rewritten fewer times, and a query probes a few more segments.
+# `detail` stays full: search quotes each word as a phrase ("smith@exa" is the phrase smith exa*),
+# which `detail=column` and `detail=none` cannot answer; the prefix indexes stay: without them
+# email-fragment search p99 rose to 35-60 ms. The index is rebuilt from the tickets table.
+_SEARCH_INDEX_SQL = [
+    "DROP TABLE IF EXISTS tickets_fts",
+    """CREATE VIRTUAL TABLE tickets_fts USING fts5 (
+        holder_name, email, code, order_ref,
+        content = 'tickets', content_rowid = 'id',
+        tokenize = "unicode61 remove_diacritics 2",
+        prefix = '2 3',
+        columnsize = 0
+    )""",
+    "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('automerge', 8)",
+    "INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild')",
+]
+
+
+def _search_index(conn: sqlite3.Connection) -> None:
+    """10: re-create the search index (see `_SEARCH_INDEX_SQL`); the triggers on `tickets` name it and stay."""
+    for statement in _SEARCH_INDEX_SQL:
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     # 1: the foundation (DESIGN.md, "Data model").
     """
@@ -330,4 +360,12 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE peers ADD COLUMN last_crash TEXT;
     ALTER TABLE peers ADD COLUMN last_crash_at TEXT;
     """,
+    # Slots 5 to 9 belong to other branches of issues 17-18 (BRIEF3); empty here, replaced at merge.
+    "-- slot 5: i17-lists",
+    "-- slot 6: i18-order",
+    "-- slot 7: i18-cost",
+    "-- slot 8: i17-attention",
+    "-- slot 9: i18-hub",
+    # 10: the search index, rebuilt for bulk loads (issue 19).
+    _search_index,
 ]
