@@ -104,7 +104,7 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
             for i, chunk in enumerate(generate(tickets, events)):
                 sample_codes += [t.code for t in chunk[:: max(1, tickets // 20_000)]]
                 if i == 0:
-                    sample_people = [(t.holder_name, t.email) for t in chunk[:2000]]
+                    sample_people = [(t.holder_name, t.email, t.code, t.order_ref) for t in chunk[:2000]]
                 started, cpu_started = time.perf_counter(), time.process_time()  # generating is not importing
                 with store.transaction() as conn:
                     apply_batch(conn, Batch(events=evs if i == 0 else [], tickets=chunk))
@@ -118,6 +118,7 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
             # This process's CPU time for the same import: what it costs when it has a core to itself.
             report["import_cpu_s"] = round(cpu, 2)
             report["import_tickets_per_cpu_s"] = round(tickets / max(cpu, 1e-9))
+            report["import_target_tickets_per_cpu_s"] = IMPORT_TARGET_TICKETS_PER_CPU_S
             store.db.checkpoint()
             report.update(_bench_scans(store, sample_codes, scans, say))
             report.update(_bench_fsync_floor(data_dir, scans))
@@ -126,6 +127,9 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
         report["db_size_mb"] = round(sum(p.stat().st_size for p in data_dir.glob("checkin.sqlite3*")) / 1e6, 1)
         report["db_bytes_per_ticket"] = round(db.stat().st_size / max(1, tickets))
         report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        report["search_target_p99_ms"] = SEARCH_TARGET_P99_MS
+        report["targets_met"] = {"import": report["import_tickets_per_cpu_s"] >= IMPORT_TARGET_TICKETS_PER_CPU_S,
+                                 "search": report["search_p99_ms"] <= SEARCH_TARGET_P99_MS}
     finally:
         if not workdir:
             shutil.rmtree(base, ignore_errors=True)
@@ -187,16 +191,30 @@ def _bench_fsync_floor(data_dir: Path, n: int) -> dict:
     return {"fsync_floor_p50_ms": round(p50, 3), "fsync_floor_p99_ms": round(p99, 3)}
 
 
-def _bench_search(store: Store, people: list[tuple[str, str]], n: int, say) -> dict:
-    say(f"{n} searches each: FTS and LIKE, by name prefix and by email fragment")
+# Issue 19's targets, reported beside the figures they judge.
+IMPORT_TARGET_TICKETS_PER_CPU_S = 50_000
+SEARCH_TARGET_P99_MS = 20.0
+
+
+def _bench_search(store: Store, people: list[tuple[str, str, str, str]], n: int, say) -> dict:
+    say(f"{n} searches each: FTS and LIKE, by name prefix and by email fragment; FTS by what else a door types")
     rng = random.Random(13)
     picks = [people[rng.randrange(len(people))] for _ in range(n)]
-    name_queries = [f"{name.split()[0]} {name.split()[1][:3]}" for name, _ in picks]
+    name_queries = [f"{name.split()[0]} {name.split()[1][:3]}" for name, *_ in picks]
     # The middle of the local part and the domain start: "silva37@ex" style fragments.
-    email_queries = [email.split(".", 1)[1][: email.split(".", 1)[1].index("@") + 3] for _, email in picks]
-    out = {"searches": n}
-    for label, queries in (("name_prefix", name_queries), ("email_fragment", email_queries)):
-        for engine, fn in (("fts", search), ("like", like_search)):
+    email_queries = [email.split(".", 1)[1][: email.split(".", 1)[1].index("@") + 3] for _, email, *_ in picks]
+    # What else a supervisor types, in turn: a whole surname, two letters of one, the start of a code
+    # (case as printed), an order reference, a first name with a surname's initial.
+    shapes = (lambda p: p[0].split()[1], lambda p: p[0].split()[1][:2], lambda p: p[2][:4], lambda p: p[3],
+              lambda p: f"{p[0].split()[0]} {p[0].split()[1][:1]}")
+    other_queries = [shapes[i % len(shapes)](p) for i, p in enumerate(picks)]
+    out: dict = {"searches": n}
+    kinds = (("name_prefix", name_queries, (("fts", search), ("like", like_search))),
+             ("email_fragment", email_queries, (("fts", search), ("like", like_search))),
+             # No LIKE baseline here: it scans every ticket for each query (as the email one does).
+             ("other", other_queries, (("fts", search),)))
+    for label, queries, engines in kinds:
+        for engine, fn in engines:
             samples, hits = [], 0
             for q in queries:
                 t0 = time.perf_counter()
@@ -206,6 +224,8 @@ def _bench_search(store: Store, people: list[tuple[str, str]], n: int, say) -> d
             out[f"search_{label}_{engine}_p50_ms"] = round(p50, 3)
             out[f"search_{label}_{engine}_p99_ms"] = round(p99, 3)
             out[f"search_{label}_{engine}_hit_rate"] = round(hits / len(queries), 3)
-        out[f"search_{label}_like_over_fts_p50"] = round(
-            out[f"search_{label}_like_p50_ms"] / max(out[f"search_{label}_fts_p50_ms"], 1e-6), 1)
+        if len(engines) > 1:
+            out[f"search_{label}_like_over_fts_p50"] = round(
+                out[f"search_{label}_like_p50_ms"] / max(out[f"search_{label}_fts_p50_ms"], 1e-6), 1)
+    out["search_p99_ms"] = max(out[f"search_{label}_fts_p99_ms"] for label, *_ in kinds)
     return out
