@@ -196,40 +196,50 @@ IMPORT_TARGET_TICKETS_PER_CPU_S = 50_000
 SEARCH_TARGET_P99_MS = 20.0
 
 
-def _bench_search(store: Store, people: list[tuple[str, str, str, str]], n: int, say) -> dict:
-    say(f"{n} searches each: FTS and LIKE, by name prefix and by email fragment; FTS by what else a door types")
+def search_queries(people: list[tuple[str, str, str, str]], n: int) -> dict[str, list[str]]:
+    """`n` queries of each kind a door types, from sampled (name, email, code, order ref) tuples."""
     rng = random.Random(13)
     picks = [people[rng.randrange(len(people))] for _ in range(n)]
-    name_queries = [f"{name.split()[0]} {name.split()[1][:3]}" for name, *_ in picks]
-    # The middle of the local part and the domain start: "silva37@ex" style fragments.
-    email_queries = [email.split(".", 1)[1][: email.split(".", 1)[1].index("@") + 3] for _, email, *_ in picks]
     # What else a supervisor types, in turn: a whole surname, two letters of one, the start of a code
     # (case as printed), an order reference, a first name with a surname's initial.
     shapes = (lambda p: p[0].split()[1], lambda p: p[0].split()[1][:2], lambda p: p[2][:4], lambda p: p[3],
               lambda p: f"{p[0].split()[0]} {p[0].split()[1][:1]}")
-    other_queries = [shapes[i % len(shapes)](p) for i, p in enumerate(picks)]
+    return {
+        "name_prefix": [f"{name.split()[0]} {name.split()[1][:3]}" for name, *_ in picks],
+        # The middle of the local part and the domain start: "silva37@ex" style fragments.
+        "email_fragment": [email.split(".", 1)[1][: email.split(".", 1)[1].index("@") + 3] for _, email, *_ in picks],
+        "other": [shapes[i % len(shapes)](p) for i, p in enumerate(picks)],
+    }
+
+
+def time_queries(fn: Callable[..., list], conn, queries: list[str]) -> dict:
+    """Run each query once: wall p50/p99, CPU-time p99 (what a search costs with a core to itself,
+    whatever the load), the share that found something, and the ids found (to compare indexes)."""
+    samples, cpu_samples, found = [], [], []
+    for q in queries:
+        t0, c0 = time.perf_counter(), time.process_time()
+        found.append([r["id"] for r in fn(conn, q, limit=20)])
+        samples.append(time.perf_counter() - t0)
+        cpu_samples.append(time.process_time() - c0)
+    p50, p99 = _percentiles(samples)
+    return {"p50_ms": round(p50, 3), "p99_ms": round(p99, 3), "cpu_p99_ms": round(_percentiles(cpu_samples)[1], 3),
+            "hit_rate": round(sum(map(bool, found)) / len(queries), 3), "found": found}
+
+
+def _bench_search(store: Store, people: list[tuple[str, str, str, str]], n: int, say) -> dict:
+    say(f"{n} searches each: FTS and LIKE, by name prefix and by email fragment; FTS by what else a door types")
     out: dict = {"searches": n}
-    kinds = (("name_prefix", name_queries, (("fts", search), ("like", like_search))),
-             ("email_fragment", email_queries, (("fts", search), ("like", like_search))),
-             # No LIKE baseline here: it scans every ticket for each query (as the email one does).
-             ("other", other_queries, (("fts", search),)))
-    for label, queries, engines in kinds:
-        for engine, fn in engines:
-            samples, cpu_samples, hits = [], [], 0
-            for q in queries:
-                t0, c0 = time.perf_counter(), time.process_time()
-                hits += bool(fn(store.conn, q, limit=20))
-                samples.append(time.perf_counter() - t0)
-                cpu_samples.append(time.process_time() - c0)
-            p50, p99 = _percentiles(samples)
-            out[f"search_{label}_{engine}_p50_ms"] = round(p50, 3)
-            out[f"search_{label}_{engine}_p99_ms"] = round(p99, 3)
-            # The same queries in CPU time: what a search costs when it has a core, whatever the load.
-            out[f"search_{label}_{engine}_cpu_p99_ms"] = round(_percentiles(cpu_samples)[1], 3)
-            out[f"search_{label}_{engine}_hit_rate"] = round(hits / len(queries), 3)
-        if len(engines) > 1:
+    # No LIKE baseline for the other kinds: it scans every ticket for each query (as the email one does).
+    engines = {"name_prefix": (("fts", search), ("like", like_search)),
+               "email_fragment": (("fts", search), ("like", like_search)), "other": (("fts", search),)}
+    for label, queries in search_queries(people, n).items():
+        for engine, fn in engines[label]:
+            timed = time_queries(fn, store.conn, queries)
+            for figure in ("p50_ms", "p99_ms", "cpu_p99_ms", "hit_rate"):
+                out[f"search_{label}_{engine}_{figure}"] = timed[figure]
+        if len(engines[label]) > 1:
             out[f"search_{label}_like_over_fts_p50"] = round(
                 out[f"search_{label}_like_p50_ms"] / max(out[f"search_{label}_fts_p50_ms"], 1e-6), 1)
-    out["search_p99_ms"] = max(out[f"search_{label}_fts_p99_ms"] for label, *_ in kinds)
-    out["search_cpu_p99_ms"] = max(out[f"search_{label}_fts_cpu_p99_ms"] for label, *_ in kinds)
+    out["search_p99_ms"] = max(out[f"search_{label}_fts_p99_ms"] for label in engines)
+    out["search_cpu_p99_ms"] = max(out[f"search_{label}_fts_cpu_p99_ms"] for label in engines)
     return out
