@@ -200,15 +200,18 @@ def search_queries(people: list[tuple[str, str, str, str]], n: int) -> dict[str,
     """`n` queries of each kind a door types, from sampled (name, email, code, order ref) tuples."""
     rng = random.Random(13)
     picks = [people[rng.randrange(len(people))] for _ in range(n)]
-    # What else a supervisor types, in turn: a whole surname, two letters of one, the start of a code
-    # (case as printed), an order reference, a first name with a surname's initial.
-    shapes = (lambda p: p[0].split()[1], lambda p: p[0].split()[1][:2], lambda p: p[2][:4], lambda p: p[3],
-              lambda p: f"{p[0].split()[0]} {p[0].split()[1][:1]}")
+    names = [p[0].split(" ", 1) for p in picks]
     return {
-        "name_prefix": [f"{name.split()[0]} {name.split()[1][:3]}" for name, *_ in picks],
+        "name_prefix": [f"{first} {last[:3]}" for first, last in names],
         # The middle of the local part and the domain start: "silva37@ex" style fragments.
-        "email_fragment": [email.split(".", 1)[1][: email.split(".", 1)[1].index("@") + 3] for _, email, *_ in picks],
-        "other": [shapes[i % len(shapes)](p) for i, p in enumerate(picks)],
+        "email_fragment": [p[1].split(".", 1)[1][: p[1].split(".", 1)[1].index("@") + 3] for p in picks],
+        # What else a supervisor types: a whole surname, two letters of one, the start of a code
+        # (case as printed), an order reference, a first name with a surname's initial.
+        "surname": [last for _, last in names],
+        "two_letters": [last[:2] for _, last in names],
+        "code_start": [p[2][:4] for p in picks],
+        "order_ref": [p[3] for p in picks],
+        "name_initial": [f"{first} {last[:1]}" for first, last in names],
     }
 
 
@@ -227,19 +230,22 @@ def time_queries(fn: Callable[..., list], conn, queries: list[str]) -> dict:
 
 
 def _bench_search(store: Store, people: list[tuple[str, str, str, str]], n: int, say) -> dict:
-    say(f"{n} searches each: FTS and LIKE, by name prefix and by email fragment; FTS by what else a door types")
+    say(f"{n} searches of each kind: FTS and LIKE by name prefix and by email fragment; FTS by what else a door types")
     out: dict = {"searches": n}
-    # No LIKE baseline for the other kinds: it scans every ticket for each query (as the email one does).
-    engines = {"name_prefix": (("fts", search), ("like", like_search)),
-               "email_fragment": (("fts", search), ("like", like_search)), "other": (("fts", search),)}
-    for label, queries in search_queries(people, n).items():
-        for engine, fn in engines[label]:
+    # LIKE, the naive baseline, only for the first two kinds: it scans every ticket for each query.
+    with_like = ("name_prefix", "email_fragment")
+    kinds = search_queries(people, n)
+    for label, queries in kinds.items():
+        engines = (("fts", search), ("like", like_search)) if label in with_like else (("fts", search),)
+        for engine, fn in engines:
             timed = time_queries(fn, store.conn, queries)
             for figure in ("p50_ms", "p99_ms", "cpu_p99_ms", "hit_rate"):
                 out[f"search_{label}_{engine}_{figure}"] = timed[figure]
-        if len(engines[label]) > 1:
+        if label in with_like:
             out[f"search_{label}_like_over_fts_p50"] = round(
                 out[f"search_{label}_like_p50_ms"] / max(out[f"search_{label}_fts_p50_ms"], 1e-6), 1)
-    out["search_p99_ms"] = max(out[f"search_{label}_fts_p99_ms"] for label in engines)
-    out["search_cpu_p99_ms"] = max(out[f"search_{label}_fts_cpu_p99_ms"] for label in engines)
+    # The worst kind is the figure the target judges (a single-letter word is the slow one today:
+    # no prefix index covers one letter, so FTS5 merges every term that starts with it).
+    out["search_p99_ms"] = max(out[f"search_{label}_fts_p99_ms"] for label in kinds)
+    out["search_cpu_p99_ms"] = max(out[f"search_{label}_fts_cpu_p99_ms"] for label in kinds)
     return out
