@@ -205,8 +205,9 @@ def search_queries(people: list[tuple[str, str, str, str]], n: int) -> dict[str,
         "name_prefix": [f"{first} {last[:3]}" for first, last in names],
         # The middle of the local part and the domain start: "silva37@ex" style fragments.
         "email_fragment": [p[1].split(".", 1)[1][: p[1].split(".", 1)[1].index("@") + 3] for p in picks],
-        # What else a supervisor types: a whole surname, two letters of one, the start of a code
-        # (case as printed), an order reference, a first name with a surname's initial.
+        # What else a supervisor types: four letters of a surname, a whole one, two letters, the start
+        # of a code (case as printed), an order reference, a first name with a surname's initial.
+        "name_prefix_4": [f"{first} {last[:4]}" for first, last in names],
         "surname": [last for _, last in names],
         "two_letters": [last[:2] for _, last in names],
         "code_start": [p[2][:4] for p in picks],

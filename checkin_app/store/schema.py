@@ -107,23 +107,24 @@ _DOOR_TRUTH_SQL = [
     "CREATE INDEX inbox_unapplied ON webhook_inbox (id) WHERE applied_at IS NULL",
 ]
 
-# 10 (issue 19, import speed): the search index without per-row column sizes, merged less eagerly.
-# Measured at 1,000,000 tickets (scripts/bench/fts_options_bench.py, same run): indexing cost
-# 7.2 us a ticket as created by migration 1, 6.2 with `columnsize=0`, 5.0 with `automerge=8` too,
-# while search p99 stayed near 1 ms (target 20 ms) with identical results. `columnsize=0` drops the
-# `tickets_fts_docsize` row each ticket cost; only bm25/xColumnSize read it and search ranks by tiers,
-# never by bm25. `automerge=8` (default 4) merges segments when 8, not 4, share a level: each
-# ticket's entries are rewritten fewer times, and a query probes a few more segments.
-# `detail` stays full: search quotes each word as a phrase ("smith@exa" is the phrase smith exa*),
-# which `detail=column` and `detail=none` cannot answer; the prefix indexes stay: without them
-# email-fragment search p99 rose to 35-60 ms. The index is rebuilt from the tickets table.
+# 10 (issue 19, import speed): the search index rebuilt with only the options that earn their place.
+# Measured at 1,000,000 tickets (scripts/bench/fts_options_bench.py, same run, CPU time per ticket
+# of indexing, search p99 in CPU time): as migration 1 made it, 9.0 us; `columnsize=0` -1.0 us: it
+# drops the `tickets_fts_docsize` row each ticket cost, read only by bm25/xColumnSize, and search
+# ranks by tiers, never by bm25; `automerge=8` (default 4) -1.8 us: segments merge 8 at a level, so
+# each entry is rewritten fewer times and a query probes a few more segments; the 3-letter prefix
+# index dropped -1.5 us: it sped up exactly-3-letter prefixes only ("Ada Abb": 1.6 -> 3.7 ms p99),
+# a 4-letter one already costs 3.9 ms with it. The 2-letter prefix index stays: without it an email
+# fragment ("silva37@ex") costs 31 ms p99. `detail` stays full: search quotes each word as a phrase
+# ("smith@exa" is the phrase smith exa*), which `detail=column` and `detail=none` cannot answer.
+# Search answers stay identical (tests/integration/test_search_index_migration.py).
 _SEARCH_INDEX_SQL = [
     "DROP TABLE IF EXISTS tickets_fts",
     """CREATE VIRTUAL TABLE tickets_fts USING fts5 (
         holder_name, email, code, order_ref,
         content = 'tickets', content_rowid = 'id',
         tokenize = "unicode61 remove_diacritics 2",
-        prefix = '2 3',
+        prefix = '2',
         columnsize = 0
     )""",
     "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('automerge', 8)",
