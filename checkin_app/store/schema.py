@@ -108,16 +108,18 @@ _DOOR_TRUTH_SQL = [
 ]
 
 # 10 (issue 19, import speed): the search index rebuilt with only the options that earn their place.
-# Measured at 1,000,000 tickets (scripts/bench/fts_options_bench.py, same run, CPU time per ticket
-# of indexing, search p99 in CPU time): as migration 1 made it, 9.0 us; `columnsize=0` -1.0 us: it
-# drops the `tickets_fts_docsize` row each ticket cost, read only by bm25/xColumnSize, and search
-# ranks by tiers, never by bm25; `automerge=8` (default 4) -1.8 us: segments merge 8 at a level, so
-# each entry is rewritten fewer times and a query probes a few more segments; the 3-letter prefix
-# index dropped -1.5 us: it sped up exactly-3-letter prefixes only ("Ada Abb": 1.6 -> 3.7 ms p99),
-# a 4-letter one already costs 3.9 ms with it. The 2-letter prefix index stays: without it an email
-# fragment ("silva37@ex") costs 31 ms p99. `detail` stays full: search quotes each word as a phrase
-# ("smith@exa" is the phrase smith exa*), which `detail=column` and `detail=none` cannot answer.
-# Search answers stay identical (tests/integration/test_search_index_migration.py).
+# Measured at 1,000,000 tickets (scripts/bench/fts_options_bench.py, one run, load average 4-12 on
+# 2 cores; CPU time of indexing per ticket, search p99 in CPU time): as migration 1 made it, 7.5 us;
+# `columnsize=0` -1.1 us: it drops the `tickets_fts_docsize` row each ticket cost, read only by
+# bm25/xColumnSize, and search ranks by tiers, never by bm25; `automerge=8` (default 4) -1.3 us:
+# segments merge 8 at a level, so each entry is rewritten fewer times and a query probes a few more
+# segments; the 3-letter prefix index dropped -1.3 us: it sped up exactly-3-letter prefixes only
+# ("Ada Abb": 1.0 -> 3.7 ms p99), a 4-letter one costs 3.1-3.7 ms with or without it. The 2-letter
+# prefix index stays: without it an email fragment ("silva37@ex") costs 31 ms p99. `detail` stays
+# full: search quotes each word as a phrase ("smith@exa" is the phrase smith exa*), which
+# `detail=column` and `detail=none` cannot answer. Search answers stay identical
+# (tests/integration/test_search_index_migration.py). Rebuilding a million tickets' index here
+# took 5.8 s of CPU.
 _SEARCH_INDEX_SQL = [
     "DROP TABLE IF EXISTS tickets_fts",
     """CREATE VIRTUAL TABLE tickets_fts USING fts5 (
@@ -136,6 +138,47 @@ def _search_index(conn: sqlite3.Connection) -> None:
     """10: re-create the search index (see `_SEARCH_INDEX_SQL`); the triggers on `tickets` name it and stay."""
     for statement in _SEARCH_INDEX_SQL:
         conn.execute(statement)
+
+
+def _checkin_lists(conn: sqlite3.Connection) -> None:
+    """5: check-in lists and who is inside where (issue 17). Checks nothing but its own objects, so
+    it applies on a data dir that has any of the other third-wave migrations (6-9) or none."""
+    for statement in _CHECKIN_LISTS_SQL:
+        conn.execute(statement)
+
+
+_CHECKIN_LISTS_SQL = [
+    # The definition in force per list name: the `list_defined` journal row whose (at, device_id,
+    # seq) sorts last, so every door keeps the same one whatever order the rows came in.
+    """CREATE TABLE IF NOT EXISTS checkin_lists (
+        name TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        at TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    )""",
+    # Who is inside where: one row per (ticket, area), replayed from the ticket's journal rows
+    # (`store.checkin_lists.recompute`). `leaves_at` is when exit-all-at ends the stay (UTC ISO,
+    # '' for never): read against the time asked about, so nothing has to run at 03:00.
+    """CREATE TABLE IF NOT EXISTS list_presence (
+        ticket_id INTEGER NOT NULL,
+        area TEXT NOT NULL,
+        list_name TEXT NOT NULL,
+        since TEXT NOT NULL,
+        leaves_at TEXT NOT NULL DEFAULT '',
+        people INTEGER NOT NULL DEFAULT 1,     -- a guest-list party comes in one by one
+        PRIMARY KEY (ticket_id, area)
+    ) WITHOUT ROWID""",
+    # `list_presence` counted per (list, area, leaves_at), kept in step with it: "inside now" is a
+    # sum over a few rows (one per exit-all instant) instead of a count over a million stays.
+    """CREATE TABLE IF NOT EXISTS list_occupancy (
+        list_name TEXT NOT NULL,
+        area TEXT NOT NULL,
+        leaves_at TEXT NOT NULL DEFAULT '',
+        people INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (list_name, area, leaves_at)
+    ) WITHOUT ROWID""",
+]
 
 
 MIGRATIONS: list[Migration] = [
@@ -361,8 +404,9 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE peers ADD COLUMN last_crash TEXT;
     ALTER TABLE peers ADD COLUMN last_crash_at TEXT;
     """,
-    # Slots 5 to 9 belong to other branches of issues 17-18 (BRIEF3); empty here, replaced at merge.
-    "-- slot 5: i17-lists",
+    # 5: check-in lists (issue 17, i17-lists); `store/checkin_lists.py` holds its SQL.
+    _checkin_lists,
+    # Slots 6 to 9 belong to other branches of issues 17-18 (BRIEF3); empty here, replaced at merge.
     "-- slot 6: i18-order",
     "-- slot 7: i18-cost",
     "-- slot 8: i17-attention",
