@@ -181,6 +181,23 @@ _CHECKIN_LISTS_SQL = [
 ]
 
 
+def _attention(conn: sqlite3.Connection) -> None:
+    """8: attention at the door (issue 17; docs/architecture.md, "Attention at the door").
+
+    `tickets.details`: what the provider says beyond admission (answers to custom questions,
+    metadata; JSON of `domain.attention.TicketDetails`); `tickets.order_details`: what its order says
+    (the buyer's answers, the order's add-ons; the same JSON), kept when a record without its order
+    arrives. `tickets.note`: the supervisor's note,
+    derived from the journal's `note` rows. `tickets.held_by`: the nonce of an admission that
+    waits for staff to confirm or deny (derived from the journal too). Checks only its own
+    columns, so it applies whichever of the other slots a data dir already has.
+    """
+    have = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
+    for column in ("details", "order_details", "note", "held_by"):
+        if column not in have:
+            conn.execute(f"ALTER TABLE tickets ADD COLUMN {column} TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     # 1: the foundation (DESIGN.md, "Data model").
     """
@@ -406,11 +423,12 @@ MIGRATIONS: list[Migration] = [
     """,
     # 5: check-in lists (issue 17, i17-lists); `store/checkin_lists.py` holds its SQL.
     _checkin_lists,
-    # Slots 6 to 9 belong to other branches of issues 17-18 (BRIEF3); empty here, replaced at merge.
-    "-- slot 6: i18-order",
-    "-- slot 7: i18-cost",
-    "-- slot 8: i17-attention",
-    "-- slot 9: i18-hub",
+    # 6, 7, 9: slots of i18-order, i18-cost and i18-hub (BRIEF3); empty here, replaced at merge.
+    "",
+    "",
+    # 8: attention notes (issue 17, i17-attention).
+    _attention,
+    "",
     # 10: the search index, rebuilt for bulk loads (issue 19).
     _search_index,
 ]
