@@ -103,7 +103,7 @@ class DoorRunner:
         self._stop.set()
         if self.discovery is not None:
             self.discovery.stop()
-        self.app.stopping.set()
+        self.app.stop()
         self.replicator.stop()
         if self.sync_loop is not None:
             self.sync_loop.stop()

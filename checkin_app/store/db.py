@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator, cast
 
 from checkin_app.errors import StoreError
+from checkin_app.store import commits
 from checkin_app.store.schema import MIGRATIONS
 
 DB_NAME = "checkin.sqlite3"
@@ -94,12 +95,28 @@ class Database:
             )
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """`BEGIN IMMEDIATE` ... `COMMIT`; rolls back on any exception.
 
         IMMEDIATE takes the write lock up front, so a read-decide-write sequence (a scan) cannot
         interleave with another process's write.
+
+        Args:
+            durable: False for bookkeeping that may be lost with the power (a peer's last
+                contact time): the commit skips its fsync (WAL, `synchronous = NORMAL`; it
+                stays atomic). Never for a transaction that may append a journal row.
         """
+        if not durable:
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            with self._transaction() as conn:
+                yield conn
+        finally:
+            if not durable:
+                self.conn.execute("PRAGMA synchronous = FULL")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
@@ -118,6 +135,12 @@ class Database:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
             raise translate(exc, self.path) from None
+        commits.committed(self._key)  # held long-polls wake now, not at their next look
+
+    @property
+    def path_key(self) -> str:
+        """The database file's resolved path: what `store.commits` listeners register under."""
+        return self._key
 
     @property
     def device_id(self) -> str:
