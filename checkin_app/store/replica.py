@@ -531,6 +531,12 @@ def _create_walkup(conn: sqlite3.Connection, row: dict[str, Any], payload: dict[
     return cast(int, cur.lastrowid)
 
 
+def has_orphans(conn: sqlite3.Connection) -> bool:
+    """Whether any row waits for its ticket (`link_orphans` has work): a read of a partial index."""
+    return conn.execute("SELECT 1 FROM journal WHERE ticket_id IS NULL AND event_remote_id IS NOT NULL"
+                        " LIMIT 1").fetchone() is not None
+
+
 def link_orphans(conn: sqlite3.Connection, now: str) -> list[int]:
     """Link rows that arrived before their ticket was known here; recompute those tickets.
 
