@@ -178,9 +178,11 @@ class DoorApp:
                 return doc
             self.held += 1
             try:
-                await self._wake.wait(seen, left)
+                woken = await self._wake.wait(seen, left)
             finally:
                 self.held -= 1
+            if not woken:  # nothing committed since the read: its answer stands
+                return doc
 
 
 class _CommitWake:
@@ -207,18 +209,20 @@ class _CommitWake:
             self._event.set()
             self._event = None  # the next waiters get a fresh event
 
-    async def wait(self, seen: int, timeout: float) -> None:
-        """Until a commit after generation `seen`, or `timeout` seconds."""
+    async def wait(self, seen: int, timeout: float) -> bool:
+        """Until a commit after generation `seen` (True), or `timeout` seconds (False); a stop
+        (`set` without a commit) counts as a commit."""
         self._loop = asyncio.get_running_loop()
         if self.generation != seen:
-            return
+            return True
         if self._event is None:
             self._event = asyncio.Event()
         event = self._event
         if self.generation != seen:  # a commit between the check and the event: do not miss it
-            return
+            return True
         try:
             await asyncio.wait_for(event.wait(), timeout)
         except asyncio.TimeoutError:
-            pass
+            return self.generation != seen
+        return True
 
