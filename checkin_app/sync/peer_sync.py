@@ -284,6 +284,25 @@ class DoorReplicator:
                 turn = self.rotate_s - time.time() % self.rotate_s if self.rotate_s > 0 else WATCH_S
                 self._changed.wait(max(0.01, min(turn + 0.01, 30.0, until - time.monotonic())))
 
+    def _greet(self, url: str, source: str) -> None:
+        """A peer not pulled now: one signed hello gives its device id (its place on the gossip
+        ring) and shows it in `doors status`, with how far apart its heads and ours are."""
+        client = DoorClient(url, self.key, self.device_id, timeout=PROBE_TIMEOUT_S, max_bytes=HELLO_MAX_BYTES)
+        try:
+            hello = client.hello()
+            device, door, theirs = hello.get("device_id"), hello.get("door"), hello.get("heads")
+            if hello.get("venue") != self.venue_id or not isinstance(device, str):
+                raise PeerError(f"{url} belongs to another venue")
+            self._learned(url, device)
+            with Store(self.data_dir) as store, store.transaction(durable=False) as conn:
+                behind, ahead = replica.lag(replica.heads(conn), theirs if isinstance(theirs, dict) else {})
+                peers.record_contact(conn, url, device_id=device[:64], door=door[:128] if isinstance(door, str) else None,
+                                     behind=behind, ahead=ahead, rows=0, now=utc_now(), source=source)
+        except CheckinError as exc:  # unreachable, refused, or the database is busy: asked again later
+            log.info("door %s (not pulled now) did not answer a signed hello: %s", url, exc)
+        finally:
+            client.close()
+
     def _publish_topology(self) -> None:
         """Keep what `doors status` shows of the topology current (no fsync: it is re-derived)."""
         shown = self.topology().to_dict()
@@ -333,8 +352,8 @@ class DoorReplicator:
         while not self._stop.is_set():
             try:
                 if not self._pulled_now(url):
-                    if url not in self._ids:  # its device id places it on the gossip ring
-                        self._signed_hello(url)
+                    if url not in self._ids:
+                        self._greet(url, source)
                     self._wait_until_pulled(url, PROBE_RETRY_S if url not in self._ids else None)
                     continue
                 self._pull_loop(url, source)
