@@ -313,7 +313,7 @@ class DoorReplicator:
             with Store(self.data_dir) as store, store.transaction(durable=False) as conn:
                 peers.save_topology(conn, shown)
             self._published = shown
-        except CheckinError as exc:  # busy or failing: the next look tries again
+        except Exception as exc:  # noqa: BLE001 - busy or failing: the next look tries again; never end the watchdog
             log.info("could not record the replication topology: %s", exc)
 
     def stop(self, timeout: float = 1.0) -> None:
@@ -338,8 +338,10 @@ class DoorReplicator:
 
     def _watch(self) -> None:
         """Restart any pull worker whose thread ended while replication is on (and say so)."""
-        while not self._stop.wait(WATCH_S):
+        while True:
             self._publish_topology()
+            if self._stop.wait(WATCH_S):
+                return
             with self._lock:
                 dead = [url for url, t in self._threads.items() if not t.is_alive()]
                 for url in dead:
