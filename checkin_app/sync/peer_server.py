@@ -99,7 +99,7 @@ class DoorApp:
         self.device_id = self._store.device_id
         self.reads = 0  # journal reads served (held polls re-read only after a commit)
         self.held = 0  # long-polls waiting for a commit right now
-        self._wake = _CommitWake()
+        self._wake = CommitWake()
         self._unlisten = commits.listen(self._store.db.path_key, self._wake.set)
         self._watch = commits.DataVersionWatch(str(self._store.db.path), self._store.db.path_key).start()
         self.app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
@@ -185,7 +185,7 @@ class DoorApp:
                 return doc
 
 
-class _CommitWake:
+class CommitWake:
     """A generation counter bumped by commits (on any thread), awaited by held long-polls (on the
     server's event loop): one wake-up per commit for every poll held, and none otherwise."""
 
