@@ -345,15 +345,46 @@ def idle(run: Run, settle_s: float, idle_s: float) -> dict:
             "served_per_s": round((run.venue.pulls_sent - served0) / dt, 1)}
 
 
+def scan_worker(data_dir: Path, rate: float, seconds: float, first: int, seed: int) -> None:
+    """`--scan-worker`: scan at the door's data dir from a process of its own (as the desktop app
+    or `checkin-app scan` does), one JSON line a scan: its seq, when it committed, how long it took."""
+    rng = random.Random(seed)
+    with Store(data_dir) as store:
+        service = CheckinService(store, door="Real door")
+        end, n = time.monotonic() + seconds, first
+        while time.monotonic() < end:
+            started = time.perf_counter()
+            service.scan(f"T{n:05d}")
+            ms = (time.perf_counter() - started) * 1000
+            print(json.dumps({"seq": replica.heads(store.conn)[store.device_id], "t": time.time(), "ms": ms}),
+                  flush=True)
+            n += 1
+            time.sleep(rng.expovariate(rate))
+
+
+def local_scans(run: Run, seconds: float, rate: float, first: int) -> list[dict]:
+    proc = subprocess.run([sys.executable, "-m", "scripts.bench.doors_sim", "--scan-worker", str(run.data_dir),
+                           "--local-rate", str(rate), "--latency-s", str(seconds), "--first-code", str(first)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=seconds + 60)
+    if proc.returncode:
+        raise RuntimeError(proc.stderr[-2000:])
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
 def traffic(run: Run, seconds: float, local_rate: float, emulated_rate_min: float, rng: random.Random,
             partition_s: float = 0.0) -> dict:
-    """Scans on both sides for `seconds`; local scan times and propagation both ways."""
+    """Scans on both sides for `seconds`; local scan times and propagation both ways.
+
+    Local scans come from a process of their own; before the emulated doors start scanning, the
+    same number of local scans with nothing to replicate give the named baseline (`alone`).
+    """
     run.wait_caught_up(60)
-    service = CheckinService(run.store, door="Real door")
-    codes = [f"T{n:05d}" for n in range(TICKETS)]
+    alone = local_scans(run, min(seconds, 10.0), local_rate, first=0)
+    run.wait_caught_up(30)
+    codes = [f"T{n:05d}" for n in range(TICKETS // 2, TICKETS)]  # the local scans take the first half
     rng.shuffle(codes)
-    local_ms, to_door_ms, from_door = [], [], {}
     pending: dict[tuple[str, int], float] = {}
+    to_door_ms: list[float] = []
     stop = threading.Event()
 
     def emulated():
@@ -361,43 +392,48 @@ def traffic(run: Run, seconds: float, local_rate: float, emulated_rate_min: floa
         while not stop.wait(rng.expovariate(1 / period)):
             key = run.venue.scan(rng.randrange(run.venue.k), codes.pop())
             pending[key] = time.monotonic()
-    thread = threading.Thread(target=emulated, daemon=True)
-    thread.start()
-    end = time.monotonic() + seconds
+
+    def watch():  # when the real door holds each emulated row (its own connection, every 5 ms)
+        with Store(run.data_dir) as store:
+            while not stop.is_set() or pending:
+                heads = replica.heads(store.conn)
+                for key, t in list(pending.items()):
+                    if heads.get(key[0], 0) >= key[1]:
+                        to_door_ms.append((time.monotonic() - t) * 1000)
+                        del pending[key]
+                if stop.is_set() and time.monotonic() > stopped_at[0] + 30:
+                    break
+                time.sleep(0.005)
+    stopped_at = [float("inf")]
+    threads = [threading.Thread(target=emulated, daemon=True), threading.Thread(target=watch, daemon=True)]
+    for thread in threads:
+        thread.start()
     if partition_s:
         run.venue.partitioned.set()
         run.venue.proxy.cut()
-    while time.monotonic() < end:
-        started = time.perf_counter()
-        service.scan(codes.pop())
-        local_ms.append((time.perf_counter() - started) * 1000)
-        seq = replica.heads(run.store.conn)[run.device]
-        from_door[(run.device, seq)] = time.time()
-        heads = replica.heads(run.store.conn)
-        for key, t in list(pending.items()):
-            if heads.get(key[0], 0) >= key[1]:
-                to_door_ms.append((time.monotonic() - t) * 1000)
-                del pending[key]
-        time.sleep(rng.expovariate(local_rate))
+    scans = local_scans(run, seconds, local_rate, first=len(alone) + 1)
+    stopped_at[0] = time.monotonic()
     stop.set()
-    thread.join()
     out: dict = {}
     if partition_s:
         run.venue.proxy.heal()
         run.venue.partitioned.clear()
         out["converged_after_heal_s"] = round(run.wait_caught_up(60), 2)
-    else:
+    threads[1].join(40)
+    if not partition_s:
         run.wait_caught_up(30)
-        heads = replica.heads(run.store.conn)
-        to_door_ms += [(time.monotonic() - t) * 1000 for k, t in pending.items() if heads.get(k[0], 0) >= k[1]]
-        reached = [(run.venue.arrived[k] - t) * 1000 for k, t in from_door.items() if k in run.venue.arrived]
+        reached = [(run.venue.arrived[(run.device, s["seq"])] - s["t"]) * 1000 for s in scans
+                   if (run.device, s["seq"]) in run.venue.arrived]
         out |= {"propagation_to_door_ms_p50": round(_pct(to_door_ms, 0.5), 1),
                 "propagation_to_door_ms_p95": round(_pct(to_door_ms, 0.95), 1),
                 "propagation_from_door_ms_p50": round(_pct(reached, 0.5), 1),
                 "propagation_from_door_ms_p95": round(_pct(reached, 0.95), 1)}
-    out |= {"local_scans": len(local_ms), "local_scan_ms_p50": round(statistics.median(local_ms), 2),
-            "local_scan_ms_p99": round(_pct(local_ms, 0.99), 2), "local_scan_ms_max": round(max(local_ms), 1),
-            "emulated_rows": run.venue.k and sum(len(v) for d, v in run.venue.rows.items() if d.startswith("emu"))}
+    ms = [s["ms"] for s in scans]
+    out |= {"local_scans": len(ms), "local_scan_ms_p50": round(statistics.median(ms), 2),
+            "local_scan_ms_p99": round(_pct(ms, 0.99), 2), "local_scan_ms_max": round(max(ms), 1),
+            "alone_scan_ms_p50": round(statistics.median([s["ms"] for s in alone]), 2),
+            "alone_scan_ms_p99": round(_pct([s["ms"] for s in alone], 0.99), 2),
+            "emulated_rows": sum(len(v) for d, v in run.venue.rows.items() if d.startswith("emu"))}
     return out
 
 
@@ -446,7 +482,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--baseline", type=Path, default=None, help="a checkout of today's main, for the baseline door")
     p.add_argument("--skip", default="", help="comma-separated parts to skip: idle,latency,partition,small")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--scan-worker", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--first-code", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.scan_worker:
+        scan_worker(args.scan_worker, args.local_rate, args.latency_s, args.first_code, seed=args.first_code)
+        return 0
     skip = set(filter(None, args.skip.split(",")))
     key_text = door_auth.key_text(door_auth.new_key())
     tmp = Path(tempfile.mkdtemp(prefix="doors-sim-"))
