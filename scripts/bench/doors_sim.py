@@ -28,7 +28,6 @@ Figures:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib.util
 import json
 import os
