@@ -303,8 +303,7 @@ class Run:
         self.store = Store(self.data_dir)
 
     def cpu_s(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return _proc_cpu_s(self.proc.pid)
 
     def caught_up(self) -> bool:
         mine, theirs = replica.heads(self.store.conn), self.venue.heads()
@@ -469,6 +468,70 @@ def nonce_figure(baseline: Path | None, n: int = 20_000) -> dict:
     return out
 
 
+def real_venue(tmp: Path, n: int, mode: str, seconds: float, partition_s: float, rate_min: float,
+               rng: random.Random) -> dict:
+    """`n` real `doors serve` processes (tests.helpers.doors.DoorCluster: each reaches each other
+    through its own TCP proxy), `mode` topology: idle CPU a door, propagation of scans made at
+    random doors to every door (multi-hop in gossip), then convergence after a partition of the
+    venue in two halves with scans on both sides."""
+    from tests.helpers.doors import DoorCluster
+
+    codes = [f"R{k:04d}" for k in range(2000)]
+    venue = DoorCluster(tmp / f"real-{n}-{mode}", n=n, codes=codes, serve_args=["--topology", mode])
+    stores: list[Store] = []
+    try:
+        venue.start_all()
+        stores = [venue.store(i) for i in range(n)]
+
+        def cpu() -> float:
+            return sum(_proc_cpu_s(p.pid) for p in venue.procs if p is not None)
+
+        def everywhere(device: str, seq: int) -> bool:
+            return all(replica.heads(s.conn).get(device, 0) >= seq for s in stores)
+        time.sleep(5)  # hellos and first pulls
+        c0, t0 = cpu(), time.monotonic()
+        time.sleep(min(10.0, seconds))
+        out: dict = {"doors": n, "mode": mode, "idle_cpu_pct_per_door": round(
+            100 * (cpu() - c0) / (time.monotonic() - t0) / n, 2)}
+        rng.shuffle(codes)
+        reach_ms = []
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            i = rng.randrange(n)
+            started = time.monotonic()
+            CheckinService(stores[i], door=venue.names[i]).scan(codes.pop())
+            seq = replica.heads(stores[i].conn)[venue.device_ids[i]]
+            while not everywhere(venue.device_ids[i], seq) and time.monotonic() - started < 30:
+                time.sleep(0.005)
+            reach_ms.append((time.monotonic() - started) * 1000)
+            time.sleep(rng.expovariate(rate_min * n / 60.0))
+        out |= {"scans": len(reach_ms), "reach_all_ms_p50": round(_pct(reach_ms, 0.5), 1),
+                "reach_all_ms_p95": round(_pct(reach_ms, 0.95), 1)}
+        if partition_s:
+            venue.partition(set(range(n // 2)), set(range(n // 2, n)))
+            end = time.monotonic() + partition_s
+            while time.monotonic() < end:
+                i = rng.randrange(n)
+                CheckinService(stores[i], door=venue.names[i]).scan(codes.pop())
+                time.sleep(rng.expovariate(rate_min * n / 60.0))
+            venue.heal()
+            started = time.monotonic()
+            while not all(replica.heads(s.conn) == replica.heads(stores[0].conn) for s in stores[1:]):
+                if time.monotonic() - started > 120:
+                    break
+                time.sleep(0.01)
+            out["partition_s"] = partition_s
+            out["converged_after_heal_s"] = round(time.monotonic() - started, 2)
+        return out
+    finally:
+        venue.stop()
+
+
+def _proc_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sizes", default="2,10,50,150")
@@ -479,6 +542,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--emulated-rate", type=float, default=60.0, help="scans a minute at each emulated door")
     p.add_argument("--partition-s", type=float, default=60.0)
     p.add_argument("--baseline", type=Path, default=None, help="a checkout of today's main, for the baseline door")
+    p.add_argument("--real", default="", metavar="N:MODE,...",
+                   help="also run N real door processes in MODE (mesh/gossip/auto), e.g. 16:gossip,16:mesh")
+    p.add_argument("--real-partition-s", type=float, default=60.0)
     p.add_argument("--skip", default="", help="comma-separated parts to skip: idle,latency,partition,small")
     p.add_argument("--json", action="store_true")
     p.add_argument("--scan-worker", type=Path, help=argparse.SUPPRESS)
@@ -530,6 +596,11 @@ def main(argv: list[str] | None = None) -> int:
                     run.stop()
                 result[part].append(figure)
                 print(json.dumps(figure), file=sys.stderr, flush=True)
+        for spec in filter(None, args.real.split(",")):
+            n, mode = spec.split(":")
+            figure = real_venue(tmp, int(n), mode, args.latency_s, args.real_partition_s, args.emulated_rate, rng)
+            result.setdefault("real", []).append(figure)
+            print(json.dumps(figure), file=sys.stderr, flush=True)
     finally:
         result["loadavg_end"] = os.getloadavg()
         shutil.rmtree(tmp, ignore_errors=True)
