@@ -141,7 +141,7 @@ def _status(args) -> int:
     if st.topology:
         lines.append(topology_line(st.topology))
     for d in st.doors:
-        state = "connected" if d["connected"] else "relayed" if not d.get("pulled_now", True) else "NOT CONNECTED"
+        state = "connected" if d["connected"] else "relayed" if d.get("relayed") else "NOT CONNECTED"
         seen = "never" if d["last_contact_age_s"] is None else f"{d['last_contact_age_s']} s ago"
         lines.append(f"  {d['door'] or '?':<16} {d['url']:<28} {state:<13} behind {d['behind']:>5} rows, "
                      f"last contact {seen}" + (f"  ({d['last_error']})" if d["last_error"] else ""))

@@ -34,8 +34,8 @@ def ago_text(seconds: float | None) -> str:
 def doors_text(st: dict) -> tuple[str, bool]:
     """The strip's line for `services.doors.status` (as a dict), and whether it is a warning."""
     others = st["doors"]
-    # In sparse gossip the doors not pulled now are reached by relay: only pulled ones can be silent.
-    silent = [d for d in others if not d["connected"] and d.get("pulled_now", True)]
+    # In sparse gossip the doors not pulled now are reached by relay: not silent unless failing.
+    silent = [d for d in others if not d["connected"] and not d.get("relayed")]
     if not others:
         return "Doors: no other door found yet", True
     if not silent:

@@ -263,9 +263,10 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
     pulling = set((out.topology or {}).get("pulling") or [])
     gossip = (out.topology or {}).get("mode") == "gossip"
     for d in out.doors:
-        # In gossip a door not pulled now is reached through others (its rows are relayed):
-        # not hearing from it directly is not a fault.
+        # In gossip a door not pulled now is reached through others (its rows are relayed): not
+        # hearing from it directly is not a fault, unless it failed when last asked.
         d["pulled_now"] = not gossip or d["url"] in pulling
+        d["relayed"] = not d["pulled_now"] and not d["last_error"]
     out.doors = one_per_device(out.doors)
     out.open_conflicts = sum(1 for c in open_conflicts(store) if c.kind is not ConflictKind.PUSH_FAILED)
     out.quarantined_count, out.quarantined = peers.quarantined(store.conn)
@@ -307,6 +308,7 @@ def one_per_device(rows: list[dict]) -> list[dict]:
         seen["source"] = "+".join(dict.fromkeys(seen["source"].split("+") + [row["source"]]))
         seen["rows_pulled"] += row["rows_pulled"]
         seen["pulled_now"] = seen.get("pulled_now", True) or row.get("pulled_now", True)
+        seen["relayed"] = seen.get("relayed", False) and row.get("relayed", False)
         seen["door"] = seen["door"] or row["door"]
     for row in out:
         if row["connected"]:

@@ -43,6 +43,8 @@ APPLY_CHUNK = 50  # rows applied per transaction: a local scan waits behind at m
 MAX_CANDIDATES = 64  # discovered doors waiting to answer signed; more advertisements are ignored
 PROBE_TIMEOUT_S = 2.0
 PROBE_RETRY_S = 30.0  # a discovered door that did not answer signed is asked again after this
+AWAY_AFTER = 2  # failed rounds in a row after which a pulled door is away: the topology picks another
+AWAY_RETRY_S = 2.0  # an away door is asked for a signed hello this often; it counts again once it answers
 
 
 class PeerError(CheckinError):
@@ -202,6 +204,7 @@ class DoorReplicator:
         self._threads: dict[str, threading.Thread] = {}
         self._sources: dict[str, str] = {}
         self._ids: dict[str, str] = {}  # peer URL -> its device id (from its signed hello)
+        self._away: set[str] = set()  # peers that stopped answering: left out of the topology until they do
         self._candidates: dict[str, float] = {}  # discovered URL -> when to ask it (monotonic)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)  # the known doors changed, or stop
@@ -261,7 +264,7 @@ class DoorReplicator:
     def topology(self, now: float | None = None) -> topology_mod.Topology:
         """Which known doors are pulled now (mesh or gossip), from what this door knows of them."""
         with self._lock:
-            known = {url: self._ids.get(url, url) for url in self._threads}
+            known = {url: self._ids.get(url, url) for url in self._threads if url not in self._away}
         return topology_mod.choose(self.device_id, known, time.time() if now is None else now, mode=self.mode,
                                    fanout=self.fanout, rotate_s=self.rotate_s, most=MAX_PULLED)
 
@@ -275,6 +278,14 @@ class DoorReplicator:
                 self._ids[url] = device_id[:64]
                 self._changed.notify_all()
 
+    def _set_away(self, url: str, away: bool) -> None:
+        """A pulled door stopped answering (or an away one answered again): the topology picks
+        again, so a door cut off from its gossip picks pulls reachable doors meanwhile."""
+        with self._lock:
+            if (url in self._away) != away:
+                (self._away.add if away else self._away.discard)(url)
+                self._changed.notify_all()
+
     def _wait_until_pulled(self, url: str, most_s: float | None = None) -> None:
         """Wait (holding nothing) until this peer is pulled: the known doors change, the gossip
         period turns, or replication stops; at most `most_s` seconds when given."""
@@ -284,9 +295,13 @@ class DoorReplicator:
                 turn = self.rotate_s - time.time() % self.rotate_s if self.rotate_s > 0 else WATCH_S
                 self._changed.wait(max(0.01, min(turn + 0.01, 30.0, until - time.monotonic())))
 
-    def _greet(self, url: str, source: str) -> None:
+    def _greet(self, url: str, source: str) -> bool:
         """A peer not pulled now: one signed hello gives its device id (its place on the gossip
-        ring) and shows it in `doors status`, with how far apart its heads and ours are."""
+        ring) and shows it in `doors status`, with how far apart its heads and ours are.
+
+        Returns:
+            Whether it answered (signed, of this venue).
+        """
         client = DoorClient(url, self.key, self.device_id, timeout=PROBE_TIMEOUT_S, max_bytes=HELLO_MAX_BYTES)
         try:
             hello = client.hello()
@@ -298,8 +313,15 @@ class DoorReplicator:
                 behind, ahead = replica.lag(replica.heads(conn), theirs if isinstance(theirs, dict) else {})
                 peers.record_contact(conn, url, device_id=device[:64], door=door[:128] if isinstance(door, str) else None,
                                      behind=behind, ahead=ahead, rows=0, now=utc_now(), source=source)
+            return True
         except CheckinError as exc:  # unreachable, refused, or the database is busy: asked again later
             log.info("door %s (not pulled now) did not answer a signed hello: %s", url, exc)
+            try:
+                with Store(self.data_dir) as store, store.transaction(durable=False) as conn:
+                    peers.record_error(conn, url, str(exc), utc_now(), source)
+            except CheckinError:
+                pass
+            return False
         finally:
             client.close()
 
@@ -354,9 +376,10 @@ class DoorReplicator:
         while not self._stop.is_set():
             try:
                 if not self._pulled_now(url):
-                    if url not in self._ids:
-                        self._greet(url, source)
-                    self._wait_until_pulled(url, PROBE_RETRY_S if url not in self._ids else None)
+                    if (url not in self._ids or url in self._away) and self._greet(url, source):
+                        self._set_away(url, False)
+                    self._wait_until_pulled(url, AWAY_RETRY_S if url in self._away
+                                            else PROBE_RETRY_S if url not in self._ids else None)
                     continue
                 self._pull_loop(url, source)
             except Exception as exc:  # noqa: BLE001 - a crash outside a round: restart, never die silently
@@ -411,6 +434,8 @@ class DoorReplicator:
                         pass  # the database is busy or failing: the next round tries again
                     self._stop.wait(RETRY_S[min(failures, len(RETRY_S) - 1)])
                     failures += 1
+                    if failures >= AWAY_AFTER:
+                        self._set_away(url, True)
                     continue
                 if got.applied:
                     self.on_applied(got)

@@ -270,6 +270,9 @@ class EmulatedVenue:
 
 # -- one run --------------------------------------------------------------------------------------
 
+RUNNING: list["Run"] = []  # stopped by `main` whatever happens (an interrupted run leaves no door behind)
+
+
 class Run:
     """The real door (this branch, or the baseline checkout) against K = n - 1 emulated doors."""
 
@@ -289,6 +292,7 @@ class Run:
         env = {**os.environ, KEY_ENV: key_text, "PYTHONPATH": str(code_root)}
         self.stderr = open(self.data_dir / "stderr.txt", "w")
         self.proc = subprocess.Popen(args, cwd=code_root, env=env, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+        RUNNING.append(self)
         line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError(f"the door did not start: {(self.data_dir / 'stderr.txt').read_text()[-2000:]}")
@@ -319,6 +323,9 @@ class Run:
         return time.monotonic() - start
 
     def stop(self) -> None:
+        if self not in RUNNING:
+            return
+        RUNNING.remove(self)
         self.venue.stop()
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -328,7 +335,8 @@ class Run:
             self.proc.wait(5)
         self.proc.stdout.close()
         self.stderr.close()
-        self.store.close()
+        if hasattr(self, "store"):
+            self.store.close()
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
@@ -602,6 +610,8 @@ def main(argv: list[str] | None = None) -> int:
             result.setdefault("real", []).append(figure)
             print(json.dumps(figure), file=sys.stderr, flush=True)
     finally:
+        for run in list(RUNNING):
+            run.stop()
         result["loadavg_end"] = os.getloadavg()
         shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(result, indent=None if args.json else 2))
