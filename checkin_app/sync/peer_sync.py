@@ -44,7 +44,7 @@ MAX_CANDIDATES = 64  # discovered doors waiting to answer signed; more advertise
 PROBE_TIMEOUT_S = 2.0
 PROBE_RETRY_S = 30.0  # a discovered door that did not answer signed is asked again after this
 AWAY_AFTER = 2  # failed rounds in a row after which a pulled door is away: the topology picks another
-AWAY_RETRY_S = 2.0  # an away door is asked for a signed hello this often; it counts again once it answers
+AWAY_RETRY_S = 1.0  # an away door is asked for a signed hello this often (as a failing pull was retried)
 
 
 class PeerError(CheckinError):
@@ -309,6 +309,9 @@ class DoorReplicator:
             if hello.get("venue") != self.venue_id or not isinstance(device, str):
                 raise PeerError(f"{url} belongs to another venue")
             self._learned(url, device)
+            self._set_away(url, False)
+            if self._pulled_now(url):  # its pull worker takes over now: its first answer records the contact
+                return True
             with Store(self.data_dir) as store, store.transaction(durable=False) as conn:
                 behind, ahead = replica.lag(replica.heads(conn), theirs if isinstance(theirs, dict) else {})
                 peers.record_contact(conn, url, device_id=device[:64], door=door[:128] if isinstance(door, str) else None,
@@ -376,8 +379,8 @@ class DoorReplicator:
         while not self._stop.is_set():
             try:
                 if not self._pulled_now(url):
-                    if (url not in self._ids or url in self._away) and self._greet(url, source):
-                        self._set_away(url, False)
+                    if url not in self._ids or url in self._away:
+                        self._greet(url, source)
                     self._wait_until_pulled(url, AWAY_RETRY_S if url in self._away
                                             else PROBE_RETRY_S if url not in self._ids else None)
                     continue
