@@ -2,7 +2,7 @@
 1,000,000 journal rows, against the disk's fsync floor and a scan with no list, in the same run.
 
     .venv/bin/python -m scripts.bench.lists [--tickets 1000000] [--journal 1000000] [--scans 2000]
-                                            [--workdir DIR] [--json]
+                                            [--workdir DIR [--reuse]] [--json]
 
 The door is built through the real code: tickets by `apply_batch` (the generator of
 `checkin-app bench`), the list by `services.lists.define` (a `list_defined` journal row). The
@@ -224,7 +224,29 @@ def _figures(name: str, samples: list[float]) -> dict:
     return {f"{name}_p50_ms": round(p50, 3), f"{name}_p99_ms": round(p99, 3)}
 
 
-def run(n_tickets: int, n_rows: int, n_scans: int, workdir: str | None, say) -> dict:
+def _built(base: Path, data_dir: Path, n_tickets: int, n_rows: int, reuse: bool, say) -> dict:
+    """Build the door into `data_dir`; with `reuse`, build it once beside it and measure on a fresh copy.
+
+    The scans journal rows and admit tickets, so a measured data dir is not reused as is: every run
+    starts from the same untouched build (the same verdict mix, the same WAL, the same file sizes).
+    """
+    if not reuse:
+        return build(data_dir, n_tickets, n_rows, say)
+    pristine, info = base / "lists-bench-built", base / "lists-bench-built.json"
+    wanted = {"tickets": n_tickets, "journal_rows_asked": n_rows}
+    recorded = json.loads(info.read_text()) if info.exists() else {}
+    if not pristine.exists() or {k: recorded.get(k) for k in wanted} != wanted:
+        shutil.rmtree(pristine, ignore_errors=True)
+        info.unlink(missing_ok=True)
+        recorded = wanted | build(pristine, n_tickets, n_rows, say)
+        info.write_text(json.dumps(recorded, indent=2))  # written last: a half-built door is rebuilt
+    else:
+        say(f"reusing the door built in {pristine}")
+    shutil.copytree(pristine, data_dir)
+    return {k: v for k, v in recorded.items() if k not in wanted}
+
+
+def run(n_tickets: int, n_rows: int, n_scans: int, workdir: str | None, say, reuse: bool = False) -> dict:
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="checkin-lists-bench-"))
     data_dir = base / "lists-bench-data"
     if data_dir.exists():
@@ -232,7 +254,7 @@ def run(n_tickets: int, n_rows: int, n_scans: int, workdir: str | None, say) -> 
     report: dict = {"tickets": n_tickets, "journal_rows_asked": n_rows, "scans": n_scans, "cpus": os.cpu_count(),
                     "sqlite": sqlite3.sqlite_version, "load_average_start": [round(x, 2) for x in os.getloadavg()]}
     try:
-        built = build(data_dir, n_tickets, n_rows, say)
+        built = _built(base, data_dir, n_tickets, n_rows, reuse, say)
         report.update(built)
         report["load_average_measure"] = [round(x, 2) for x in os.getloadavg()]
         report.update(measure(data_dir, n_scans, n_tickets, built["tickets_with_history"], say))
@@ -268,9 +290,13 @@ def main() -> None:
     p.add_argument("--scans", type=int, default=2000)
     p.add_argument("--workdir")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--reuse", action="store_true",
+                   help="build the door once in --workdir and measure each run on a fresh copy of it")
     args = p.parse_args()
+    if args.reuse and not args.workdir:
+        p.error("--reuse needs --workdir (where the built door is kept)")
     say = (lambda _m: None) if args.json else (lambda m: print(f"[{time.strftime('%H:%M:%S')}] {m}", flush=True))
-    report = run(args.tickets, args.journal, args.scans, args.workdir, say)
+    report = run(args.tickets, args.journal, args.scans, args.workdir, say, reuse=args.reuse)
     if args.workdir:  # the whole report beside the data, for the record
         Path(args.workdir, "lists-bench.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2) if args.json else markdown(report))
