@@ -136,7 +136,7 @@ def _insert(store: Store, batch: list[tuple]) -> None:
 def measure(data_dir: Path, n_scans: int, n_tickets: int, touched: int, say) -> dict:
     rng = random.Random(17)
     out: dict = {}
-    with Store(data_dir) as store:
+    with Store(data_dir, background_checkpoints=True) as store:  # the door's connection, as `App` opens it
         step = max(1, n_tickets // (4 * n_scans + 4000))  # codes spread over the whole door
         codes = [r[0] for r in store.conn.execute("SELECT code FROM tickets WHERE id % ? = 1 ORDER BY id", (step,))]
         history = [c for c in codes[: max(1, len(codes) * touched // n_tickets)]]
