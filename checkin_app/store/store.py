@@ -39,7 +39,7 @@ class Store:
         with self.db.transaction() as conn:
             yield conn
         if self.checkpointer is not None:
-            self.checkpointer.committed()
+            self.checkpointer.committed(self.conn)
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
