@@ -94,6 +94,26 @@ def test_the_wal_stays_bounded_across_5000_scans(tmp_path):
     assert largest <= 2 * 2000, largest
 
 
+def test_an_idle_doors_wal_is_restarted_by_the_checkpointer_not_by_its_next_scan(tmp_path):
+    """A WAL restart writes and fsyncs a new header; at an idle door the checkpointer pays it."""
+    codes = _door(tmp_path, 100)
+    with App(tmp_path) as app:
+        checkpointer = app.store.checkpointer
+        checkpointer.idle_s = 0.5
+        for code in codes[:20]:
+            app.checkin.scan(code)
+        _wait_until(lambda: checkpointer.restarts >= 1)
+        # The WAL's salts (header bytes 16-23) change when, and only when, a writer restarts it.
+        fd = os.open(tmp_path / f"{DB_NAME}-wal", os.O_RDONLY)
+        try:
+            salts = os.pread(fd, 8, 16)
+            assert app.checkin.scan(codes[20]).passing
+            assert os.pread(fd, 8, 16) == salts, "the scan restarted the WAL (and fsynced its header) itself"
+        finally:
+            os.close(fd)
+        assert checkpointer.error is None
+
+
 def test_the_cli_scans_beside_an_open_door(tmp_path):
     """Another process on the data dir keeps SQLite's own checkpoints and sees the door's scans."""
     codes = _door(tmp_path, 400)
