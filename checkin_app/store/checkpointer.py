@@ -21,7 +21,8 @@ never restarts (measured: 5,000 scans back to back left 40,000 pages in it). Pas
 the door's own connection folds the last few pages right after its next commit, once per
 `max_frames` pages; taking the writer lock here instead starved behind a tight scan loop. A
 reader that keeps an old snapshot open holds the WAL back exactly as under SQLite's own
-checkpoints. Other processes on the data dir (the CLI) keep SQLite's automatic checkpoint.
+checkpoints. Connections opened without a checkpointer (the sync loop, the door server) keep
+SQLite's automatic checkpoint, on their own threads.
 """
 from __future__ import annotations
 

@@ -115,7 +115,7 @@ def test_an_idle_doors_wal_is_restarted_by_the_checkpointer_not_by_its_next_scan
 
 
 def test_the_cli_scans_beside_an_open_door(tmp_path):
-    """Another process on the data dir keeps SQLite's own checkpoints and sees the door's scans."""
+    """`checkin-app scan` in another process (with a checkpointer of its own) beside the open door: each sees the other's scans."""
     codes = _door(tmp_path, 400)
     with App(tmp_path) as app:
         for code in codes[:300]:
