@@ -23,12 +23,12 @@ import json
 import math
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 
 from checkin_app.errors import ConfigError
 from checkin_app.sync import door_crypto
+from checkin_app.sync.nonce_cache import NonceCache
 
 KEY_BYTES = 32
 CHECK_BYTES = 3
@@ -254,8 +254,7 @@ class RequestVerifier:
         self.key = key
         self.device_id = device_id
         self.window_s = window_s
-        self._seen: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._seen = NonceCache(2 * window_s)
 
     def verify(self, method: str, target: str, headers, body: bytes, now: float | None = None,
                any_door: bool = False) -> Verified | None:
@@ -278,11 +277,6 @@ class RequestVerifier:
             return Refused(skew_s=sent - now, nonce=nonce)
         if to != self.device_id and not (any_door and to == ANY_DOOR):
             return Refused(nonce=nonce, misdirected=True)  # a request for another door, captured and replayed here
-        with self._lock:
-            if nonce in self._seen:
-                return Refused()  # a replay of a request already answered
-            self._seen[nonce] = now
-            if len(self._seen) > 1024:
-                horizon = now - 2 * self.window_s
-                self._seen = {n: t for n, t in self._seen.items() if t >= horizon}
+        if not self._seen.add(nonce, now):
+            return Refused()  # a replay of a request already answered
         return Verified(device, nonce, request_aad(method, target, ts, nonce, device, to))
