@@ -8,7 +8,7 @@ changes nothing ((device_id, seq) and the nonce are unique).
 Local ticket ids differ per door, so a row names its ticket by (provider, ticket_remote_id) or by
 (event_remote_id, code); a walk-up issued at another door creates the ticket here. The derived
 door state of a ticket touched by another door is recomputed from all its journal rows in one
-deterministic order (`at`, then device_id, then seq), so every door ends in the same state
+deterministic order (hybrid logical clock `hlc`, then device_id, then seq), so every door ends in the same state
 whatever order the rows arrived in. Replaying also finds what doors that could not see each
 other did twice: double admissions and admissions on either side of a void become conflicts.
 """
@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, cast
 
+from checkin_app.domain import hlc
 from checkin_app.domain.models import UPSTREAM_DEVICE, ConflictKind
-from checkin_app.store import journal, outbox, tickets
+from checkin_app.store import incidents, journal, outbox, tickets
 from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
 
@@ -43,7 +44,7 @@ MAX_PAGE_BYTES = 1_000_000  # one answer's rows, served; well below a client's M
 ROW_OVERHEAD = 300  # a row's text besides its payload (columns and their names)
 
 WIRE_COLUMNS = ("device_id", "seq", "op", "verdict", "provider", "event_remote_id", "ticket_remote_id", "code",
-                "door", "payload", "at", "nonce")
+                "door", "payload", "at", "nonce", "hlc")
 
 
 @dataclass
@@ -95,7 +96,7 @@ def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500
         if head <= have or len(out) >= limit or size >= max_bytes:
             continue
         want = limit - len(out)
-        found = [(r["seq"], len(r["payload"]), dict(r, payload=_decoded(r["payload"]))) for r in conn.execute(
+        found = [(r["seq"], len(r["payload"]), dict(r, payload=_decoded(r["payload"]), hlc=stamp(r))) for r in conn.execute(
             f"SELECT {', '.join(WIRE_COLUMNS)} FROM journal WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?",
             (device, have, want))]
         found += [(r["seq"], len(r["raw"]), _decoded(r["raw"], {"device_id": device, "seq": r["seq"]}))
@@ -108,6 +109,17 @@ def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500
             out.append(row)
             size += length + ROW_OVERHEAD
     return out
+
+
+def stamp(r: Any) -> int:
+    """A stored row's hybrid logical clock stamp; one derived from its `at` for a row stored without one
+    (only a database written outside this code holds such a row: migration 6 stamped the old ones)."""
+    if r["hlc"] is not None:
+        return cast(int, r["hlc"])
+    try:
+        return hlc.from_iso(r["at"])
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 def _decoded(text: str, fallback: Any = None) -> Any:
@@ -168,6 +180,8 @@ def row_problem(row: dict[str, Any]) -> str | None:
     at = row.get("at")
     if not (isinstance(at, str) and len(at) <= 40 and _aware(at)):
         return f"at {_show(at)} is not a time with a zone"
+    if not hlc.valid(row.get("hlc")):
+        return f"hlc {_show(row.get('hlc'))} is not a hybrid logical clock stamp"
     nonce = row.get("nonce")
     if not (isinstance(nonce, str) and 0 < len(nonce) <= 128 and nonce.isascii() and nonce.isprintable()):
         return f"nonce {_show(nonce)} is not a nonce"
@@ -325,12 +339,13 @@ def _apply_one(conn: sqlite3.Connection, row: dict[str, Any], report: ApplyRepor
         ticket_id = _create_walkup(conn, row, payload, now)
     cur = conn.execute(
         "INSERT INTO journal (device_id, seq, op, verdict, ticket_id, provider, event_remote_id,"
-        " ticket_remote_id, code, door, payload, at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ticket_remote_id, code, door, payload, at, nonce, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (row["device_id"], row["seq"], row["op"], row.get("verdict"), ticket_id, row.get("provider"),
          row.get("event_remote_id"), row.get("ticket_remote_id"), row.get("code"), row.get("door"),
-         json.dumps(payload, separators=(",", ":"), ensure_ascii=False), row["at"], row["nonce"]),
+         json.dumps(payload, separators=(",", ":"), ensure_ascii=False), row["at"], row["nonce"], row["hlc"]),
     )
     report.applied += 1
+    _observe_clock(conn, row, now)
     if row["op"] == PUSHED:
         mark_pushed(conn, payload.get("act"), payload.get("remote_ref"), now)
         return
@@ -346,6 +361,22 @@ def _apply_one(conn: sqlite3.Connection, row: dict[str, Any], report: ApplyRepor
         if outbox.enqueue_for_ticket(conn, cast(int, cur.lastrowid), ticket_id, action, pushes,
                                      next_try_at=when if when and when > now else None):
             report.new_acts += 1
+
+
+def _observe_clock(conn: sqlite3.Connection, row: dict[str, Any], now: str) -> None:
+    """This door's next act is stamped past the row, unless the row's clock is too far ahead to follow.
+
+    Such a row still counts (dropping an act could only make a door admit twice); it is ordered by
+    its own stamp, and the door it came from is named in `doors status` with how far ahead it is.
+    """
+    if journal.observe_clock(conn, row["hlc"], now):
+        return
+    ahead_ms = hlc.wall_ms(row["hlc"]) - hlc.ms_of_iso(now)
+    if incidents.record(conn, incidents.CLOCK_AHEAD, row["device_id"],
+                        {"door": row.get("door"), "ahead_ms": ahead_ms, "seq": row["seq"]}, now):
+        log.warning("door %s (%s) stamps its rows %s of this door's clock; this door's clock does not follow"
+                    " (more than %d min): set that door's clock right", row.get("door") or row["device_id"],
+                    row["device_id"], hlc.skew_text(ahead_ms), hlc.MAX_AHEAD_MS // 60_000)
 
 
 def _recompute_guarded(conn: sqlite3.Connection, ticket_id: int, now: str, source: str | None) -> list[int]:
@@ -398,7 +429,7 @@ def _held(conn: sqlite3.Connection, device: str, seq: int) -> Any:
     r = conn.execute(f"SELECT id, ticket_id, {', '.join(WIRE_COLUMNS)} FROM journal WHERE device_id = ? AND seq = ?",
                      (device, seq)).fetchone()
     if r is not None:
-        return {k: r[k] for k in WIRE_COLUMNS} | {"payload": _decoded(r["payload"])}
+        return {k: r[k] for k in WIRE_COLUMNS} | {"payload": _decoded(r["payload"]), "hlc": stamp(r)}
     q = conn.execute("SELECT raw FROM replica_quarantine WHERE slot = 1 AND device_id = ? AND seq = ?",
                      (device, seq)).fetchone()
     return _decoded(q["raw"], {"device_id": device, "seq": seq}) if q else None
@@ -580,7 +611,7 @@ def _who(r: Any) -> dict[str, Any]:
 
 
 def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
-    """Rebuild a ticket's door state from its journal rows, ordered by (at, device_id, seq).
+    """Rebuild a ticket's door state from its journal rows, ordered by (hlc, device_id, seq).
 
     The starting point is what the provider said (an upstream check-in, an upstream void); the
     journal's acts are replayed on top with the same rules as `journal.mark_*`. Admissions that
@@ -606,7 +637,8 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     cancelled: list[int] = []
     void_row = None
     found: list[int] = []
-    rows = conn.execute("SELECT * FROM journal WHERE ticket_id = ? ORDER BY at, device_id, seq", (ticket_id,)).fetchall()
+    rows = sorted(conn.execute("SELECT * FROM journal WHERE ticket_id = ?", (ticket_id,)),
+                  key=lambda r: (stamp(r), r["device_id"], r["seq"]))
     for r in rows:
         if journal.admits(r["op"], r["verdict"]):
             previous = admissions[-1] if admissions else None

@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable, Union
 
+from checkin_app.domain import hlc
+
 # A migration is a script, or a function for the steps SQL alone cannot say (it runs inside the
 # migration's transaction, like a script).
 Migration = Union[str, Callable[[sqlite3.Connection], None]]
@@ -105,6 +107,53 @@ _DOOR_TRUTH_SQL = [
     )""",
     "CREATE INDEX set_aside_latest ON set_aside_records (last_seen_at)",
     "CREATE INDEX inbox_unapplied ON webhook_inbox (id) WHERE applied_at IS NULL",
+]
+
+def _hybrid_clock(conn: sqlite3.Connection) -> None:
+    """6: order acts by a hybrid logical clock, not wall clocks (issue 18, items 1-3).
+
+    Rows written before a row carried a stamp get one derived from their `at` (the order they
+    always had), the same on every door: old data dirs keep working and agree with each other.
+    """
+    def derived(at: str) -> int:
+        try:
+            return hlc.from_iso(at)
+        except (TypeError, ValueError, OverflowError):  # never written so; such a row sorts first
+            return 0
+    conn.create_function("hlc_from_iso", 1, derived, deterministic=True)
+    for statement in _HYBRID_CLOCK_SQL:
+        conn.execute(statement)
+
+
+_HYBRID_CLOCK_SQL = [
+    # The row's hybrid logical clock stamp (domain/hlc.py): replay order is (hlc, device_id, seq).
+    "ALTER TABLE journal ADD COLUMN hlc INTEGER",
+    "UPDATE journal SET hlc = hlc_from_iso(at)",
+    """CREATE TRIGGER journal_hlc_once BEFORE UPDATE OF hlc ON journal WHEN old.hlc IS NOT NULL BEGIN
+        SELECT RAISE(ABORT, 'journal is append-only');
+    END""",
+    # This door's clock: the highest stamp it wrote or adopted (a far-future one is not adopted).
+    "INSERT OR IGNORE INTO meta (key, value) SELECT 'hlc', CAST(COALESCE(MAX(hlc), 0) AS TEXT) FROM journal",
+    # Each other door's clock as measured at the last contact (its time minus ours, in ms).
+    "ALTER TABLE peers ADD COLUMN clock_skew_ms INTEGER",
+    "ALTER TABLE peers ADD COLUMN clock_skew_at TEXT",
+    # Conflicts found by replaying rows are named by the rows' nonces (the same on every door);
+    # `resolved_by` is the nonce of the row that resolved it (an undo, an un-void, a supervisor's word).
+    "ALTER TABLE conflicts ADD COLUMN rows_key TEXT",
+    "ALTER TABLE conflicts ADD COLUMN resolved_by TEXT",
+    "CREATE UNIQUE INDEX conflicts_rows_key ON conflicts (kind, rows_key) WHERE rows_key IS NOT NULL",
+    # What replication noticed about doors (not about tickets): a clock far ahead, a device id two
+    # data dirs share. One row per kind and device, updated in place; shown by `doors status`.
+    """CREATE TABLE door_incidents (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}',
+        first_at TEXT NOT NULL,
+        last_at TEXT NOT NULL,
+        times INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (kind, device_id)
+    )""",
 ]
 
 MIGRATIONS: list[Migration] = [
@@ -330,4 +379,6 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE peers ADD COLUMN last_crash TEXT;
     ALTER TABLE peers ADD COLUMN last_crash_at TEXT;
     """,
+    # 6 (slot of i18-order; 5 is i17-lists'): hybrid logical clock, skew, door incidents, conflict keys.
+    _hybrid_clock,
 ]

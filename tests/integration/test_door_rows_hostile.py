@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from checkin_app.domain import hlc
+
 from checkin_app.domain.clock import utc_now
 from checkin_app.domain.models import Batch
 from checkin_app.domain.rules import VerdictKind
@@ -44,6 +46,7 @@ def wire(device: str, seq: int, op: str = "scan", code: str = "al4R5", **kw) -> 
            "provider": "tickettailor", "event_remote_id": "ev_1", "ticket_remote_id": f"it_{code}", "code": code,
            "door": "Door Z", "payload": {}, "at": f"2026-11-24T20:00:{seq % 60:02d}.000+00:00",
            "nonce": f"{device}-{seq}-{op}"}
+    row["hlc"] = hlc.from_iso(row["at"])
     return row | kw
 
 
