@@ -1,0 +1,40 @@
+"""Doors whose clocks disagree by minutes order acts by the hybrid logical clock (issue 18, item 1)."""
+from datetime import timedelta
+
+from checkin_app.domain.rules import Mode, VerdictKind
+from tests.helpers.skewed_doors import START, make_doors, simulate
+
+
+def test_a_re_entry_at_a_door_four_minutes_behind_is_a_re_entry_and_a_second_person_is_refused(tmp_path):
+    """The issue's scenario: Door B's clock is 4 minutes behind Door A's (inside the 5 minutes door
+    authentication allows). Ordered by wall clocks, B's genuine re-entry sorted before the admission
+    it followed: a false double admission, and the ticket read as "outside", so a second person with
+    a copy of the ticket got in at Door A as a "re-entry"."""
+    a, b = make_doors(tmp_path, [0, -240], ["SKEW1x"])
+    try:
+        t = START
+        assert a.scan("SKEW1x", t).kind is VerdictKind.ADMITTED
+        b.pull(a, t + timedelta(seconds=1))
+        assert a.scan("SKEW1x", t + timedelta(seconds=60), Mode.EXIT).kind is VerdictKind.EXITED
+        b.pull(a, t + timedelta(seconds=61))
+        back = b.scan("SKEW1x", t + timedelta(seconds=120))
+        assert back.kind is VerdictKind.ADMITTED and back.reentry
+        for x, y in ((a, b), (b, a)):
+            x.pull(y, t + timedelta(seconds=121))
+        for door in (a, b):
+            assert door.conflicts() == [], door.name
+            assert door.ticket("SKEW1x")["inside"] == 1, door.name
+        copy = a.scan("SKEW1x", t + timedelta(seconds=180))
+        assert copy.kind is VerdictKind.ALREADY_CHECKED_IN, copy.message
+    finally:
+        for door in (a, b):
+            door.store.close()
+
+
+def test_four_minutes_of_skew_either_way_gives_no_false_conflicts(tmp_path):
+    """Three doors at -4, 0 and +4 minutes; 40 people entering, leaving and coming back through
+    random doors, 20 s apart. Every act is genuine: no conflict, no refusal, every door right
+    about who is inside."""
+    figure = simulate(tmp_path, [-240, 0, 240], people=40, rounds=2)
+    assert figure.acts == 160
+    assert (figure.false_conflicts, figure.wrong_inside, figure.refused_genuine) == (0, 0, 0), figure
