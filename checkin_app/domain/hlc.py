@@ -21,6 +21,9 @@ COUNTER_MAX = (1 << COUNTER_BITS) - 1
 # Door authentication refuses a peer more than 5 min away (door_auth.WINDOW_S); two doors that
 # each sit just inside it of a third are 10 min apart, and their rows reach each other by relay.
 MAX_AHEAD_MS = 10 * 60 * 1000
+# From here on `doors status` and the log say two doors' clocks differ: acts stay in order anyway,
+# but the times people read differ, and at 5 min door authentication refuses the pulls.
+CLOCK_WARN_MS = 60_000
 # The largest stamp a row may carry: year 9999 (an ISO time's range), all counter bits set.
 MAX_STAMP = (253_402_300_799_999 << COUNTER_BITS) | COUNTER_MAX
 

@@ -38,6 +38,7 @@ _COLUMNS = [
     Column("connected", "Connected", lambda r: "yes" if r["connected"] else "NO"),
     Column("behind", "Rows behind", lambda r: f"{r['behind']:,}" if r["behind"] is not None else "?"),
     Column("last_contact_age_s", "Last contact", lambda r: ago_text(r["last_contact_age_s"])),
+    Column("clock", "Clock", lambda r: r.get("clock") or "not measured"),
     Column("last_error", "Last error", lambda r: (r["last_error"] or "").removeprefix(f"{r['url']}: ")),
 ]
 
@@ -315,7 +316,8 @@ class DoorsPanel(QWidget):
         self.model.set_rows(st["doors"])
         connected = sum(1 for d in st["doors"] if d["connected"])
         self.summary.setText(f"{len(st['doors'])} other door(s) known, {connected} connected; "
-                             f"{st['journal_rows']:,} journal rows here; {st['open_conflicts']} open conflict(s)")
+                             f"{st['journal_rows']:,} journal rows here; {st['open_conflicts']} open conflict(s)"
+                             + "".join(f"\n{n}" for n in st.get("notices") or []))
         self.held_back.show_status(st)
         self.statusRead.emit(st, self.on)
 

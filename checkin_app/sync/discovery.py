@@ -14,6 +14,8 @@ from typing import Callable
 
 from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
+from checkin_app.sync.peer_server import PROTOCOL
+
 log = logging.getLogger(__name__)
 
 SERVICE_TYPE = "_checkin-door._tcp.local."
@@ -47,7 +49,7 @@ class DoorDiscovery:
         self.info = ServiceInfo(
             SERVICE_TYPE, name, port=port,
             addresses=[socket.inet_aton(a) for a in (addresses or [primary_address()])],
-            properties={"v": "1", "venue": venue_id, "device": device_id, "door": door or ""},
+            properties={"v": str(PROTOCOL), "venue": venue_id, "device": device_id, "door": door or ""},
         )
         self.browser: ServiceBrowser | None = None
 

@@ -29,7 +29,10 @@ from checkin_app.sync import door_auth
 
 log = logging.getLogger(__name__)
 
-API = "/door/v1"
+# v2 (issue 18): rows carry `hlc`, answers `time_ms`, hello `instance`. A v1 door is refused by path
+# (a signed 404 that names the protocol), so doors of two versions never mix rows.
+PROTOCOL = 2
+API = f"/door/v{PROTOCOL}"
 MAX_WAIT_S = 10.0  # longest long-poll a client may ask for
 POLL_S = 0.02  # how often a waiting long-poll looks for new rows (scans come from other processes)
 MAX_ROWS = 1000
@@ -127,11 +130,15 @@ class DoorApp:
                 if isinstance(ask, str):
                     return self._signed(who.nonce, 400, {"error": ask})
                 doc = await self._journal(*ask)
+            elif request.url.path.startswith("/door/v"):
+                return self._signed(who.nonce, 404, {"error": "protocol", "protocol": PROTOCOL})
             else:
                 return self._signed(who.nonce, 404, {"error": "not found"})
         except (sqlite3.Error, CheckinError) as exc:  # the door's own database failed: try again later
             log.warning("door server could not read the journal: %s", exc)
             return self._signed(who.nonce, 503, {"error": "this door's database is busy or failing; try again"})
+        # This door's clock when it answered: the puller measures the doors' skew from it.
+        doc["time_ms"] = int(time.time() * 1000)
         return self._signed(who.nonce, 200, doc)
 
     def _signed(self, nonce: str, status: int, doc: dict) -> Response:

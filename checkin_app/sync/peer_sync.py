@@ -19,13 +19,14 @@ from typing import Callable
 
 import httpx
 
+from checkin_app.domain import hlc
 from checkin_app.domain.clock import utc_now
 from checkin_app.errors import CheckinError
 from checkin_app.providers.registry import pushes
 from checkin_app.store import Store
 from checkin_app.store import peers, replica
 from checkin_app.sync import door_auth
-from checkin_app.sync.peer_server import API, MAX_ROWS
+from checkin_app.sync.peer_server import API, MAX_ROWS, PROTOCOL
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ class DoorClient:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.clock = clock
+        self.skew_ms: float | None = None  # the peer's clock minus ours at its last answer (`time_ms`)
+        self.skew_warned = False
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False)
 
     def close(self) -> None:
@@ -75,7 +78,8 @@ class DoorClient:
     def _call(self, method: str, path: str, doc: dict | None = None, wait: float = 0.0,
               max_bytes: int | None = None) -> dict:
         body = b"" if doc is None else json.dumps(doc, separators=(",", ":")).encode("utf-8")
-        headers = door_auth.sign_request(self.key, self.device_id, method, path, body, now=self.clock())
+        sent = self.clock()
+        headers = door_auth.sign_request(self.key, self.device_id, method, path, body, now=sent)
         headers["content-type"] = "application/json"
         headers["accept-encoding"] = "identity"
         try:
@@ -92,6 +96,9 @@ class DoorClient:
             raise PeerError(f"{self.url} {self._refusal(content if signed else None, resp.headers.get('date'))}")
         if not signed:
             raise PeerError(f"{self.url} answered without the venue's signature; ignored")
+        if resp.status_code == 404:  # every door answers our paths; one that does not speaks another protocol
+            raise PeerError(f"{self.url} speaks another version of the door protocol (this door speaks v{PROTOCOL}):"
+                            " run the same version of checkin-app on every door")
         if resp.status_code != 200:
             raise PeerError(f"{self.url} answered HTTP {resp.status_code}")
         try:
@@ -100,7 +107,21 @@ class DoorClient:
             raise PeerError(f"{self.url} answered a page that is not JSON") from None
         if not isinstance(answer, dict):
             raise PeerError(f"{self.url} answered a page that is not a JSON object")
+        self._measure_skew(answer.get("time_ms"), sent, wait)
         return answer
+
+    def _measure_skew(self, their_ms: object, sent: float, wait: float) -> None:
+        """The peer's clock minus ours, from the time it stamped on its (signed) answer.
+
+        Its clock is compared with the middle of the round trip; a long-poll answers when it
+        ends, so then with the moment the answer came. The error is at most the one-way delay
+        (milliseconds on a venue's network): far below what `doors status` shows (seconds).
+        """
+        if not (isinstance(their_ms, (int, float)) and not isinstance(their_ms, bool) and math.isfinite(their_ms)):
+            return
+        came = self.clock()
+        ours = came if wait else (sent + came) / 2
+        self.skew_ms = float(their_ms) - ours * 1000
 
     def _read(self, resp: httpx.Response, limit: int) -> bytearray:
         declared = resp.headers.get("content-length", "")
@@ -138,6 +159,17 @@ class DoorClient:
 
     def pull(self, after: dict[str, int], wait: float = 0.0, limit: int = 500) -> dict:
         return self._call("POST", f"{API}/journal", {"after": after, "wait": wait, "limit": limit}, wait=wait)
+
+
+def _warn_skew(client: DoorClient, who: str) -> None:
+    """Log once (per client) that a door's clock is off: acts stay in order (hybrid logical clock),
+    but the times people read differ, and past 5 minutes door authentication refuses the pulls."""
+    skew = client.skew_ms
+    off = skew is not None and abs(skew) >= hlc.CLOCK_WARN_MS
+    if off and not client.skew_warned:
+        log.warning("door %s's clock is %s of this door's: scans stay in order, but set the clocks right "
+                    "(doors %d min apart stop replicating)", who, hlc.skew_text(skew), door_auth.WINDOW_S // 60)
+    client.skew_warned = off
 
 
 def _clocks(skew_s: float) -> str:
@@ -396,6 +428,9 @@ def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 
             behind, ahead = replica.lag(replica.heads(conn), their_heads)
             peers.record_contact(conn, client.url, device_id=device[:64], door=door and door[:128], behind=behind,
                                  ahead=ahead, rows=report.applied, now=now, source=source)
+            if client.skew_ms is not None:
+                peers.record_skew(conn, client.url, round(client.skew_ms), now)
+        _warn_skew(client, door or device[:64])
         total.applied += report.applied
         total.duplicates += report.duplicates
         total.gaps += report.gaps

@@ -39,13 +39,14 @@ class DoorCluster:
     """
 
     def __init__(self, tmp: Path, n: int = 3, codes: list[str] | None = None, serve_args: list[str] | None = None,
-                 network=None):
+                 network=None, wrap: dict[int, list[str]] | None = None):
         self.key_text = door_auth.key_text(door_auth.new_key())
         self.env = {**os.environ, KEY_ENV: self.key_text}
         self.names = [f"Door {chr(65 + i)}" for i in range(n)]
         self.dirs = [tmp / f"door{i}" for i in range(n)]
         self.serve_args = serve_args or []
         self.network = network  # a VenueNetwork: doors in namespaces, found by multicast DNS
+        self.wrap = wrap or {}  # a command a door runs under (e.g. ["faketime", "-f", "-4m"]: a wrong clock)
         self.procs: list[subprocess.Popen | None] = [None] * n
         self.urls: list[str | None] = [None] * n
         self.proxies = {(i, j): TcpProxy() for i in range(n) for j in range(n) if i != j}
@@ -72,7 +73,7 @@ class DoorCluster:
             where = ["ip", "netns", "exec", self.network.names[i]]
             how = ["--host", self.network.hosts[i], "--port", "8722"]
         else:
-            where = []
+            where = list(self.wrap.get(i, []))
             how = ["--host", "127.0.0.1", "--port", "0", "--no-discovery",
                    *[arg for j in range(len(self.dirs)) if j != i for arg in ("--peer", self.proxies[(i, j)].url)]]
         # stderr to a file, not a pipe: nobody reads a pipe while the door runs, and a full one blocks it.
