@@ -25,7 +25,7 @@ from typing import Any, Callable, cast
 
 from checkin_app.domain import hlc
 from checkin_app.domain.models import UPSTREAM_DEVICE, ConflictKind
-from checkin_app.store import incidents, journal, outbox, tickets
+from checkin_app.store import conflicts, incidents, journal, outbox, tickets
 from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
 
@@ -152,7 +152,7 @@ _PAYLOAD_TYPES: dict[str, tuple[type, ...]] = {
     "message": (str,), "mode": (str,), "reason": (str,), "reentry": (bool,), "undoes": (int, type(None)),
     "undoes_nonce": (str, type(None)), "name": (str, type(None)), "email": (str, type(None)),
     "ticket_type": (str, type(None)), "act": (str,), "remote_ref": (str, int, type(None)),
-    "kind": (str,), "device": (str,), "seq": (int,), "versions": (list,),
+    "kind": (str,), "device": (str,), "seq": (int,), "versions": (list,), "conflict": (dict,), "reissues": (dict,),
 }
 
 
@@ -485,7 +485,8 @@ def _raise_alarm(conn: sqlite3.Connection, device: str, seq: int, other: Any, ot
     if conn.execute("SELECT 1 FROM conflicts WHERE kind = ? AND resolved_at IS NULL AND json_extract(detail, '$.device') = ?"
                     " AND json_extract(detail, '$.seq') = ?", (FORGED_ROW.value, device, seq)).fetchone():
         return None
-    held = conn.execute("SELECT id, ticket_id, device_id, seq, at, door, code FROM journal WHERE device_id = ? AND seq = ?",
+    held = conn.execute("SELECT id, ticket_id, device_id, seq, at, door, code, nonce, hlc FROM journal"
+                        " WHERE device_id = ? AND seq = ?",
                         (device, seq)).fetchone()
     push_held = hold_push and held is not None and held["device_id"] != own_device
     other_who = {"device": device, "seq": seq} | ({k: other.get(k) for k in ("at", "door")} if isinstance(other, dict) else {})
@@ -607,7 +608,8 @@ def _payload(r: Any) -> dict[str, Any]:
 
 
 def _who(r: Any) -> dict[str, Any]:
-    return {"at": r["at"], "door": r["door"], "device": r["device_id"], "seq": r["seq"]}
+    return {"at": r["at"], "door": r["door"], "device": r["device_id"], "seq": r["seq"], "nonce": r["nonce"],
+            "hlc": stamp(r)}
 
 
 def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
@@ -615,7 +617,10 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
 
     The starting point is what the provider said (an upstream check-in, an upstream void); the
     journal's acts are replayed on top with the same rules as `journal.mark_*`. Admissions that
-    an undo took back lose their pending push here too.
+    an undo took back lose their pending push here too. The conflicts the replay finds replace
+    the ticket's stored ones (`store.conflicts.replace_replayed`): the same rows give the same
+    conflicts, named by the rows' nonces, on every door, whatever order the rows arrived in; a
+    conflict a later row settled (an undo, an un-void, a supervisor's `resolve`) is resolved.
 
     Returns:
         Ids of conflicts recorded for the first time.
@@ -636,17 +641,17 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     admissions: list[Any] = []  # admissions not taken back, newest last (what an undo cancels)
     cancelled: list[int] = []
     void_row = None
-    found: list[int] = []
-    rows = sorted(conn.execute("SELECT * FROM journal WHERE ticket_id = ?", (ticket_id,)),
-                  key=lambda r: (stamp(r), r["device_id"], r["seq"]))
+    found: list[conflicts.Replayed] = []
+    rows = _acts(sorted(conn.execute("SELECT * FROM journal WHERE ticket_id = ?", (ticket_id,)),
+                        key=lambda r: (stamp(r), r["device_id"], r["seq"])))
     for r in rows:
         if journal.admits(r["op"], r["verdict"]):
             previous = admissions[-1] if admissions else None
             full = count >= cap if t["kind"] == "guest_list" else bool(inside)
             if full and previous is not None and previous["device_id"] != r["device_id"] and r["op"] == Op.SCAN:
-                found += _conflict(conn, ConflictKind.DOUBLE_ADMISSION, ticket_id, previous, r)
+                found.append(conflicts.Replayed(ConflictKind.DOUBLE_ADMISSION, previous, r))
             if void_row is not None and void_row["device_id"] != r["device_id"] and r["op"] == Op.SCAN:
-                found += _conflict(conn, ConflictKind.ADMISSION_AFTER_VOID, ticket_id, void_row, r)
+                found.append(conflicts.Replayed(ConflictKind.ADMISSION_AFTER_VOID, void_row, r))
             if count == 0:
                 first = (r["at"], r["device_id"], r["door"])
             count = min(cap, count + 1)
@@ -657,10 +662,11 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
         elif r["op"] == Op.UNDO:
             # The admission the undo names (by nonce) wherever it sorts, else the latest one.
             named = _payload(r).get("undoes_nonce")
-            target = next((a for a in admissions if a["nonce"] == named), admissions[-1] if admissions else None)
+            target = next((a for a in admissions if named in _names(a)), admissions[-1] if admissions else None)
             if target is not None:
                 admissions.remove(target)
                 cancelled.append(target["id"])
+                _settles(found, r, lambda c, a=target: a in (c.first, c.second))  # noqa: B023 (used at once)
             # An admission ticket stays checked in while another door's admission stands.
             count = max(0, count - 1) if t["kind"] == "guest_list" else (1 if admissions else 0)
             if count == 0:
@@ -672,12 +678,17 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
                 void_row = r
                 for a in admissions:
                     if a["device_id"] != r["device_id"]:
-                        found += _conflict(conn, ConflictKind.VOID_AFTER_ADMISSION, ticket_id, a, r)
+                        found.append(conflicts.Replayed(ConflictKind.VOID_AFTER_ADMISSION, a, r))
             if local_void_at is None:
                 local_void_at = r["at"]
             local_void_reason = json.loads(r["payload"]).get("reason")
         elif r["op"] == Op.UNVOID:
+            if void_row is not None:
+                _settles(found, r, lambda c, v=void_row: v in (c.first, c.second))  # noqa: B023 (used at once)
             void_row, local_void_at, local_void_reason = None, None, None
+        elif r["op"] == Op.RESOLVE:
+            named = _payload(r).get("conflict") or {}
+            _settles(found, r, lambda c, n=named: c.names(n))  # noqa: B023 (used at once)
     at, device, door = first if first else (None, None, None)
     conn.execute(
         "UPDATE tickets SET local_void_at = ?, local_void_reason = ?, checked_in_at = ?, checked_in_device = ?,"
@@ -691,11 +702,24 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
             f"UPDATE outbox SET state = 'done', error = 'cancelled by undo before it was sent', updated_at = ?"
             f" WHERE journal_id IN ({marks}) AND state = 'pending' AND attempts = 0", (now, *cancelled),
         )
-    return found
+    return conflicts.replace_replayed(conn, ticket_id, found, _who)
 
 
-def _conflict(conn: sqlite3.Connection, kind: ConflictKind, ticket_id: int, first: Any, second: Any) -> list[int]:
-    conflict = tickets.record_conflict(conn, kind, ticket_id, {"first": _who(first), "second": _who(second)},
-                                       journal_a=first["id"], journal_b=second["id"])
-    return [conflict] if conflict else []
+def _settles(found: list[conflicts.Replayed], row: Any, which: Callable[[conflicts.Replayed], bool]) -> None:
+    """`row` settles the open conflicts found so far that `which` picks (the first row to do so is named)."""
+    for i, c in enumerate(found):
+        if c.resolved_by is None and which(c):
+            found[i] = c._replace(resolved_by=row)
 
+
+def _names(row: Any) -> set[str]:
+    """The nonces a row answers to: its own, and the one of the act it re-issues (a copied data dir's)."""
+    reissues = _payload(row).get("reissues")
+    return {row["nonce"]} | ({reissues["nonce"]} if isinstance(reissues, dict) and isinstance(reissues.get("nonce"), str)
+                             else set())
+
+
+def _acts(rows: list[Any]) -> list[Any]:
+    """The rows in replay order, each act once: a re-issued copy of an act held here counts as that act."""
+    held = {r["nonce"] for r in rows}
+    return [r for r in rows if not (_names(r) - {r["nonce"]}) & held]
