@@ -299,6 +299,9 @@ def _notices(st: DoorsStatus) -> tuple[int | None, list[str]]:
                          f"{hlc.skew_text(d.get('ahead_ms') or 0)} of this door's clock (last {i['last_at']}): "
                          f"more than {hlc.MAX_AHEAD_MS // 60_000} min, so this door's clock did not follow them; "
                          "set that door's clock right")
+        elif i["kind"] == incidents.DUPLICATE_DEVICE and d.get("kept"):
+            notes.append(f"{d.get('other')} was using this door's device id {i['device_id']} (a copied data dir): "
+                         f"it takes a new one; this door keeps {i['device_id']}")
         elif i["kind"] == incidents.DUPLICATE_DEVICE:
             notes.append(f"This door took a new device id {d.get('new')} on {i['last_at']}: {d.get('reason')}. "
                          f"Its {d.get('reissued', 0)} row(s) under {i['device_id']} were re-issued under the new id")

@@ -25,7 +25,7 @@ from typing import Any, Callable, cast
 
 from checkin_app.domain import hlc
 from checkin_app.domain.models import UPSTREAM_DEVICE, ConflictKind
-from checkin_app.store import conflicts, incidents, journal, outbox, tickets
+from checkin_app.store import conflicts, device_ids, incidents, journal, outbox, tickets
 from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
 
@@ -57,6 +57,7 @@ class ApplyReport:
     new_acts: int = 0  # acts queued for a provider push
     quarantined: int = 0  # rows kept aside with their reason (replica_quarantine)
     alarms: int = 0  # second versions of a held (device_id, seq): forged_row conflicts
+    renamed: str | None = None  # this door took this new device id (another data dir writes under its old one)
 
 
 # -- serving ---------------------------------------------------------------------------------
@@ -262,6 +263,7 @@ def apply_rows(conn: sqlite3.Connection, rows: list[Any], *, own_device: str, pu
     """
     report = ApplyReport()
     held = heads(conn)
+    contested = device_ids.contested_ids(conn)  # this door's old ids that came in two versions
     blocked: set[str] = set()
     placed = []
 
@@ -278,10 +280,16 @@ def apply_rows(conn: sqlite3.Connection, rows: list[Any], *, own_device: str, pu
         else:
             placed.append((slot, row))
     for (device, seq), row in sorted(placed, key=lambda p: p[0]):
-        if device == own_device or seq <= held.get(device, 0):
+        if device == own_device or device in contested or seq <= held.get(device, 0):
             if _same_as_held(conn, device, seq, row):
                 report.duplicates += 1
             elif keep(row, f"another version of {device} #{seq} is already held here"):
+                if device == own_device:  # another data dir writes in this door's name: a copy of it
+                    report.renamed = device_ids.take_new_id(
+                        conn, f"{source or 'another door'} served row #{seq} in this door's name that this door "
+                              "never wrote (its data dir was copied)", now) or report.renamed
+                    own_device = report.renamed or own_device
+                    contested.add(device)
                 _diverging(conn, device, seq, row, own_device, source, now, report)
             continue
         if device in blocked or seq != held.get(device, 0) + 1:
@@ -298,6 +306,7 @@ def apply_rows(conn: sqlite3.Connection, rows: list[Any], *, own_device: str, pu
                 continue
             problem = _guarded(conn, "replica_row",
                                lambda: _apply_one(conn, row, report, pushes, now, push_not_before, own_device))  # noqa: B023 (called at once, in this iteration)
+            own_device = report.renamed or own_device  # an alarm about this door's rows: it took a new id
         if problem is not None:
             keep(row, problem, (device, seq))
     for ticket_id in sorted(report.tickets):
@@ -356,7 +365,7 @@ def _apply_one(conn: sqlite3.Connection, row: dict[str, Any], report: ApplyRepor
         return
     report.tickets.add(ticket_id)
     action = act_action(row["op"], row.get("verdict"), payload)
-    if action and not was_pushed(conn, row["nonce"]):
+    if action and not was_pushed(conn, row["nonce"]) and not _copy_of_known_act(conn, payload):
         when = push_not_before(row["at"]) if push_not_before else None
         if outbox.enqueue_for_ticket(conn, cast(int, cur.lastrowid), ticket_id, action, pushes,
                                      next_try_at=when if when and when > now else None):
@@ -377,6 +386,15 @@ def _observe_clock(conn: sqlite3.Connection, row: dict[str, Any], now: str) -> N
         log.warning("door %s (%s) stamps its rows %s of this door's clock; this door's clock does not follow"
                     " (more than %d min): set that door's clock right", row.get("door") or row["device_id"],
                     row["device_id"], hlc.skew_text(ahead_ms), hlc.MAX_AHEAD_MS // 60_000)
+
+
+def _copy_of_known_act(conn: sqlite3.Connection, payload: dict[str, Any]) -> bool:
+    """Whether a re-issued row (`store.device_ids`) copies an act this door holds or saw pushed: its push is that act's."""
+    original = payload.get("reissues")
+    nonce = original.get("nonce") if isinstance(original, dict) else None
+    if not isinstance(nonce, str):
+        return False
+    return was_pushed(conn, nonce) or conn.execute("SELECT 1 FROM journal WHERE nonce = ?", (nonce,)).fetchone() is not None
 
 
 def _recompute_guarded(conn: sqlite3.Connection, ticket_id: int, now: str, source: str | None) -> list[int]:
@@ -469,6 +487,10 @@ def _alarm_reported(conn: sqlite3.Connection, row: dict[str, Any], payload: dict
     if payload.get("kind") != FORGED_ROW or row_slot({"device_id": device, "seq": seq}) is None \
             or not isinstance(versions, list):
         return  # an alarm of a kind this door does not know: kept in the journal, shown in the ticket's history
+    if device == own_device and report.renamed is None:  # this door's own row, in two versions: a copied data dir
+        report.renamed = device_ids.take_new_id(
+            conn, f"{row.get('door') or row['device_id']} saw two versions of this door's row #{seq} (its data dir "
+                  "was copied)", now)
     mine = _held(conn, cast(str, device), cast(int, seq)) or {}
     other = next((v for v in versions if isinstance(v, dict) and v.get("nonce") != mine.get("nonce")),
                  versions[-1] if versions else None)
@@ -488,7 +510,9 @@ def _raise_alarm(conn: sqlite3.Connection, device: str, seq: int, other: Any, ot
     held = conn.execute("SELECT id, ticket_id, device_id, seq, at, door, code, nonce, hlc FROM journal"
                         " WHERE device_id = ? AND seq = ?",
                         (device, seq)).fetchone()
-    push_held = hold_push and held is not None and held["device_id"] != own_device
+    # A door pushes its own acts, those under the ids it had before too (`store.device_ids`).
+    push_held = hold_push and held is not None and held["device_id"] != own_device \
+        and held["device_id"] not in device_ids.retired_ids(conn)
     other_who = {"device": device, "seq": seq} | ({k: other.get(k) for k in ("at", "door")} if isinstance(other, dict) else {})
     detail = {"device": device, "seq": seq, "held": _held(conn, device, seq), "other": other, "other_from": other_from,
               "push_held": push_held, "first": _who(held) if held else {"device": device, "seq": seq},
@@ -720,6 +744,23 @@ def _names(row: Any) -> set[str]:
 
 
 def _acts(rows: list[Any]) -> list[Any]:
-    """The rows in replay order, each act once: a re-issued copy of an act held here counts as that act."""
-    held = {r["nonce"] for r in rows}
-    return [r for r in rows if not (_names(r) - {r["nonce"]}) & held]
+    """The rows in replay order, each act once: of an act's rows (its first, and copies a door that
+    took a new device id re-issued, `store.device_ids`), the first row if held here, else the copy
+    of the lowest (device_id, seq): the same choice on every door that holds the same rows."""
+    chosen: dict[str, Any] = {}
+    for r in rows:
+        act = _act(r)
+        best = chosen.get(act)
+        if best is None or _preference(r, act) < _preference(best, act):
+            chosen[act] = r
+    keep = {id(r) for r in chosen.values()}
+    return [r for r in rows if id(r) in keep]
+
+
+def _preference(row: Any, act: str) -> tuple[bool, str, int]:
+    return row["nonce"] != act, row["device_id"], row["seq"]
+
+
+def _act(row: Any) -> str:
+    """The nonce of the act a row records: its own, or, for a re-issued copy, the first row's."""
+    return next(iter(_names(row) - {row["nonce"]}), row["nonce"])

@@ -31,7 +31,7 @@ class DoorDiscovery:
 
     Args:
         venue_id: the venue (from the key); doors of other venues are ignored.
-        device_id: this door's device id (its own advertisement is ignored).
+        device_id: this door's device id (advertised; its own advertisement is ignored).
         door: this door's name.
         port: the door server's port.
         addresses: the IPv4 addresses to advertise and listen on (None: every interface).
@@ -71,7 +71,9 @@ class DoorDiscovery:
         if info is None:
             return
         props = info.properties or {}
-        if _text(props, "venue") != self.venue_id or _text(props, "device") == self.device_id:
+        # Not this door's own advertisement; a door with this door's device id under another name is
+        # reported: a copy of this data dir, which the signed hello tells apart (store.device_ids).
+        if _text(props, "venue") != self.venue_id or name == self.info.name:
             return
         for address in info.parsed_addresses(IPVersion.V4Only):
             self.on_found(f"http://{address}:{info.port}", _text(props, "device") or "", _text(props, "door") or None)

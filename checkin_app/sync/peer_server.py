@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from checkin_app.errors import CheckinError
 from checkin_app.store import Store
-from checkin_app.store import replica
+from checkin_app.store import device_ids, replica
 from checkin_app.sync import door_auth
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,13 @@ class DoorApp:
         self._store = Store(self.data_dir, shared=True)
         self._lock = threading.Lock()
         self.stopping = threading.Event()  # set before shutdown: held long-polls answer at once
-        self.device_id = self._store.device_id
+        with self._store.transaction() as conn:  # a copy of this data dir draws its own when it serves
+            device_ids.new_instance(conn)
         self.app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
+
+    @property
+    def device_id(self) -> str:
+        return self._store.device_id
 
     def close(self) -> None:
         with self._lock:
@@ -150,7 +155,7 @@ class DoorApp:
     def _hello(self) -> dict:
         with self._lock:
             return {"venue": self.venue_id, "device_id": self.device_id, "door": self.door,
-                    "heads": replica.heads(self._store.conn)}
+                    "heads": replica.heads(self._store.conn), "instance": device_ids.instance(self._store.conn)}
 
     def _read(self, after: dict[str, int], limit: int) -> dict:
         with self._lock:

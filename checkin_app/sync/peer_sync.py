@@ -24,7 +24,7 @@ from checkin_app.domain.clock import utc_now
 from checkin_app.errors import CheckinError
 from checkin_app.providers.registry import pushes
 from checkin_app.store import Store
-from checkin_app.store import peers, replica
+from checkin_app.store import device_ids, peers, replica
 from checkin_app.sync import door_auth
 from checkin_app.sync.peer_server import API, MAX_ROWS, PROTOCOL
 
@@ -334,8 +334,11 @@ class DoorReplicator:
                     if failures or not answered:
                         # A small signed hello first: a door that is not one of ours (a typo, a
                         # stranger at that address) costs HELLO_MAX_BYTES a try, never a page.
-                        if client.hello().get("venue") != self.venue_id:
+                        hello = client.hello()
+                        if hello.get("venue") != self.venue_id:
                             raise PeerError(f"{url} belongs to another venue")
+                        if self._same_device(store, url, hello) == "renamed":
+                            client.device_id = self.device_id
                     got = pull_once(store, client, self.venue_id, wait=wait,
                                     push_not_before=not_before(self.push_grace_s), source=source)
                     failures, answered = 0, True
@@ -357,6 +360,8 @@ class DoorReplicator:
                     self._stop.wait(RETRY_S[min(failures, len(RETRY_S) - 1)])
                     failures += 1
                     continue
+                if got.renamed:
+                    self.device_id = client.device_id = got.renamed
                 if got.applied:
                     self.on_applied(got)
         finally:
@@ -388,11 +393,26 @@ class DoorReplicator:
                 if verified:
                     self.add_peer(url, "mdns")
 
+    def _same_device(self, store: Store, url: str, hello: dict) -> str | None:
+        """Does the door at `url` use this door's device id from another data dir (a copy)? One of
+        the two takes a new id, the same decision on both sides (`store.device_ids.on_hello`)."""
+        who = f"{hello.get('door') or 'the door'} at {url}" if isinstance(hello.get("door"), str) else url
+        with store.transaction() as conn:
+            outcome = device_ids.on_hello(conn, hello.get("device_id"), hello.get("instance"), who[:200], utc_now())
+        if outcome == "renamed":
+            self.device_id = store.device_id
+        return outcome
+
     def _signed_hello(self, url: str) -> bool:
         client = DoorClient(url, self.key, self.device_id, timeout=PROBE_TIMEOUT_S, max_bytes=HELLO_MAX_BYTES)
         try:
             hello = client.hello()
-            return hello.get("venue") == self.venue_id and hello.get("device_id") != self.device_id
+            if hello.get("venue") != self.venue_id:
+                return False
+            if hello.get("device_id") != self.device_id:
+                return True
+            with Store(self.data_dir) as store:  # this door itself, or a copy of its data dir
+                return self._same_device(store, url, hello) is not None
         except PeerError as exc:
             log.info("advertised door %s is not pulled from: %s", url, exc)
             return False
@@ -439,5 +459,6 @@ def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 
         total.new_acts += report.new_acts
         total.quarantined += report.quarantined
         total.alarms += report.alarms
+        total.renamed = report.renamed or total.renamed
         if not doc.get("more") or not (report.applied or report.quarantined):
             return total

@@ -8,6 +8,7 @@ must be the same as every other door's.
 """
 import itertools
 import json
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +20,7 @@ from checkin_app.services import supervisor
 from checkin_app.services.checkin import CheckinService
 from checkin_app.store import replica
 from tests.factories import seeded_store
+from tests.helpers.skewed_doors import START, door_clock
 
 
 def pull(into, source) -> None:
@@ -45,16 +47,15 @@ def venue_rows(tmp_path_factory):
     a, b, c = doors = [seeded_store(tmp / name) for name in "abc"]
     try:
         scan = {s: CheckinService(s, door=f"Door {n}") for s, n in zip(doors, "ABC")}
-        for s in doors:
-            scan[s].scan("al4R5")  # one ticket, three doors: a triple admission
-        scan[a].scan("R59xesv")
-        scan[b].void("R59xesv", "reported stolen")
-        scan[c].scan("R59xesv")  # admitted after a void it had not heard of
-        scan[a].scan("AL4R5")
-        scan[b].scan("AL4R5")
-        scan[b].undo("AL4R5")  # Door B takes its admission back: that double admission is settled
-        scan[a].scan("n2only")
-        scan[c].scan("n2only")
+        acts = [(s, "scan", "al4R5") for s in doors]  # one ticket, three doors: a triple admission
+        acts += [(a, "scan", "R59xesv"), (b, "void", "R59xesv"),
+                 (c, "scan", "R59xesv")]  # admitted after a void it had not heard of
+        acts += [(a, "scan", "AL4R5"), (b, "scan", "AL4R5"),
+                 (b, "undo", "AL4R5")]  # Door B takes its admission back: that double admission is settled
+        acts += [(a, "scan", "n2only"), (c, "scan", "n2only")]
+        for i, (door, act, code) in enumerate(acts):  # a second apart: the story reads the same every run
+            with door_clock(START + timedelta(seconds=i)):
+                getattr(scan[door], act)(code, *(["reported stolen"] if act == "void" else []))
         pull(a, c)  # Door A sees the n2only double admission; its supervisor settles it
         [n2] = [r for r in supervisor.conflicts(a) if r.code == "n2only"]
         supervisor.resolve_conflict(a, n2.ids)
