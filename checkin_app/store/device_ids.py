@@ -59,23 +59,48 @@ def new_instance(conn: sqlite3.Connection) -> str:
     return token
 
 
-def on_hello(conn: sqlite3.Connection, their_device: Any, their_instance: Any, who: str, now: str) -> str | None:
+def on_hello(conn: sqlite3.Connection, their_device: Any, their_instance: Any, who: str, now: str,
+             their_left: Any = None, their_tips: Any = None) -> str | None:
     """A door answered hello: is it another data dir with this door's device id? Call inside a transaction.
 
+    Args:
+        their_left: the ids the other door had before (`retired_ids`): one of them is this door's
+            when the other door already took a new id because of this one.
+        their_tips: the other door's last row (`[seq, nonce]`) under each id it writes or wrote
+            (`tips`): under this door's id but not this door's row, the two data dirs diverged, and
+            this door's rows up to there never reach the other one (nor its rows here): both
+            re-issue their acts under new ids.
+
     Returns:
-        None (another device, or this very door), "kept" (the other door takes a new id), or
-        "renamed" (this door took a new id).
+        None (another device, or this very door), "kept" (the other door takes, or took, a new
+        id), or "renamed" (this door took a new id).
     """
     mine = instance(conn)
+    if their_instance == mine:
+        return None  # this very door (its own address, or a second process on its data dir)
+    tip = their_tips.get(device_id(conn)) if isinstance(their_tips, dict) else None
+    if isinstance(tip, list) and len(tip) == 2 and isinstance(tip[0], int) and isinstance(tip[1], str):
+        held = conn.execute("SELECT nonce FROM journal WHERE device_id = ? AND seq = ?",
+                            (device_id(conn), tip[0])).fetchone()
+        if held is not None and held[0] != tip[1]:
+            renamed = take_new_id(conn, f"{who} wrote other rows under this door's device id (its row #{tip[0]} is "
+                                        "not this door's: one data dir was copied from the other)", now)
+            return "renamed" if renamed else None
+    if isinstance(their_left, list) and device_id(conn) in their_left[:MAX_RENAMES] and their_device != device_id(conn):
+        return _kept(conn, who, now)
     if their_device != device_id(conn) or not isinstance(their_instance, str) or their_instance == mine:
         return None
     if mine > their_instance:
         renamed = take_new_id(conn, f"{who} uses the same device id (its data dir was copied from this one, or this "
                                     "one from it)", now, contested=False)
         return "renamed" if renamed else None
+    return _kept(conn, who, now)
+
+
+def _kept(conn: sqlite3.Connection, who: str, now: str) -> str:
     old = device_id(conn)
     if incidents.record(conn, incidents.DUPLICATE_DEVICE, old, {"kept": True, "other": who}, now):
-        log.error("%s uses this door's device id %s (a copied data dir): it takes a new one; this door keeps %s",
+        log.error("%s used this door's device id %s (a copied data dir): it takes a new one; this door keeps %s",
                   who, old, old)
     return "kept"
 
@@ -107,6 +132,17 @@ def take_new_id(conn: sqlite3.Connection, reason: str, now: str, contested: bool
     log.error("THIS DOOR TOOK A NEW DEVICE ID %s (it was %s): %s. Its %d row(s) under %s were re-issued under %s; "
               "nothing is lost", new, old, reason, copied, old, new)
     return new
+
+
+def tips(conn: sqlite3.Connection) -> dict[str, list[Any]]:
+    """This door's last row (`[seq, nonce]`) under its id and each id it had before: told in `hello`."""
+    out = {}
+    for device in [device_id(conn), *retired_ids(conn)]:
+        row = conn.execute("SELECT seq, nonce FROM journal WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
+                           (device,)).fetchone()
+        if row is not None:
+            out[device] = [row[0], row[1]]
+    return out
 
 
 def retired_ids(conn: sqlite3.Connection) -> dict[str, str]:

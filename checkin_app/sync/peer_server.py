@@ -155,7 +155,9 @@ class DoorApp:
     def _hello(self) -> dict:
         with self._lock:
             return {"venue": self.venue_id, "device_id": self.device_id, "door": self.door,
-                    "heads": replica.heads(self._store.conn), "instance": device_ids.instance(self._store.conn)}
+                    "heads": replica.heads(self._store.conn), "instance": device_ids.instance(self._store.conn),
+                    "left_ids": sorted(device_ids.retired_ids(self._store.conn)),
+                    "tips": device_ids.tips(self._store.conn)}
 
     def _read(self, after: dict[str, int], limit: int) -> dict:
         with self._lock:

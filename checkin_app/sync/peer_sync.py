@@ -398,7 +398,8 @@ class DoorReplicator:
         the two takes a new id, the same decision on both sides (`store.device_ids.on_hello`)."""
         who = f"{hello.get('door') or 'the door'} at {url}" if isinstance(hello.get("door"), str) else url
         with store.transaction() as conn:
-            outcome = device_ids.on_hello(conn, hello.get("device_id"), hello.get("instance"), who[:200], utc_now())
+            outcome = device_ids.on_hello(conn, hello.get("device_id"), hello.get("instance"), who[:200], utc_now(),
+                                          hello.get("left_ids"), hello.get("tips"))
         if outcome == "renamed":
             self.device_id = store.device_id
         return outcome
