@@ -70,13 +70,14 @@ def tick(last: int, now_ms: int) -> int:
     return pack(wall_ms(last) + 1)  # 65,536 acts in one millisecond: borrow the next one
 
 
-def observe(last: int, remote: int, now_ms: int, max_ahead_ms: int = MAX_AHEAD_MS) -> tuple[int, bool]:
+def observe(last: int, remote: int, now_ms: int, max_ahead_ms: int | None = None) -> tuple[int, bool]:
     """The clock after hearing of a row stamped `remote`: (new clock, whether `remote` was adopted).
 
-    A stamp more than `max_ahead_ms` past this door's wall clock is not adopted (the clock stays
-    at `last`): one door with a wrong clock would otherwise move every door's clock, for good.
+    A stamp more than `max_ahead_ms` (default `MAX_AHEAD_MS`) past this door's wall clock is not
+    adopted (the clock stays at `last`): one door with a wrong clock would otherwise move every
+    door's clock, for good.
     """
-    if wall_ms(remote) - now_ms > max_ahead_ms:
+    if wall_ms(remote) - now_ms > (MAX_AHEAD_MS if max_ahead_ms is None else max_ahead_ms):
         return last, False
     return max(last, remote), True
 
