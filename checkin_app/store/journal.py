@@ -156,7 +156,9 @@ def observe_clock(conn: sqlite3.Connection, stamp: int, now: str) -> bool:
 
 def latest_admission(conn: sqlite3.Connection, ticket_id: int) -> tuple[int, str] | None:
     """(journal id, nonce) of the ticket's latest admission in replay order (the one an undo takes back), or None."""
-    row = conn.execute(f"SELECT id, nonce FROM journal WHERE ticket_id = ? AND {admitted_act()}"
+    # A copy a door re-issued under a new device id (store.device_ids) is named by its act's first row.
+    row = conn.execute(f"SELECT id, COALESCE(json_extract(payload, '$.reissues.nonce'), nonce) FROM journal"
+                       f" WHERE ticket_id = ? AND {admitted_act()}"
                        " ORDER BY hlc DESC, device_id DESC, seq DESC LIMIT 1",
                        (ticket_id,)).fetchone()
     return (int(row[0]), str(row[1])) if row else None

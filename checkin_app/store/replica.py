@@ -690,7 +690,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
             if target is not None:
                 admissions.remove(target)
                 cancelled.append(target["id"])
-                _settles(found, r, lambda c, a=target: a in (c.first, c.second))  # noqa: B023 (used at once)
+                _settles(found, r, involving=target)
             # An admission ticket stays checked in while another door's admission stands.
             count = max(0, count - 1) if t["kind"] == "guest_list" else (1 if admissions else 0)
             if count == 0:
@@ -708,11 +708,11 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
             local_void_reason = json.loads(r["payload"]).get("reason")
         elif r["op"] == Op.UNVOID:
             if void_row is not None:
-                _settles(found, r, lambda c, v=void_row: v in (c.first, c.second))  # noqa: B023 (used at once)
+                _settles(found, r, involving=void_row)
             void_row, local_void_at, local_void_reason = None, None, None
         elif r["op"] == Op.RESOLVE:
             named = _payload(r).get("conflict") or {}
-            _settles(found, r, lambda c, n=named: c.names(n))  # noqa: B023 (used at once)
+            _settles(found, r, named=named)
     at, device, door = first if first else (None, None, None)
     conn.execute(
         "UPDATE tickets SET local_void_at = ?, local_void_reason = ?, checked_in_at = ?, checked_in_device = ?,"
@@ -729,10 +729,12 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     return conflicts.replace_replayed(conn, ticket_id, found, _who)
 
 
-def _settles(found: list[conflicts.Replayed], row: Any, which: Callable[[conflicts.Replayed], bool]) -> None:
-    """`row` settles the open conflicts found so far that `which` picks (the first row to do so is named)."""
+def _settles(found: list[conflicts.Replayed], row: Any, involving: Any = None, named: Any = None) -> None:
+    """`row` settles the open conflicts found so far that involve the row `involving` (an undone
+    admission, an un-voided void) or that a `resolve` row's payload names (the first row to do so
+    is named)."""
     for i, c in enumerate(found):
-        if c.resolved_by is None and which(c):
+        if c.resolved_by is None and (c.names(named) if involving is None else involving in (c.first, c.second)):
             found[i] = c._replace(resolved_by=row)
 
 

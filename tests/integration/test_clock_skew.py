@@ -1,7 +1,10 @@
 """Doors whose clocks disagree by minutes order acts by the hybrid logical clock (issue 18, item 1)."""
 from datetime import timedelta
 
+from checkin_app.domain import hlc
 from checkin_app.domain.rules import Mode, VerdictKind
+from checkin_app.services import doors as doors_service
+from checkin_app.store import journal
 from tests.helpers.skewed_doors import START, make_doors, simulate
 
 
@@ -38,3 +41,24 @@ def test_four_minutes_of_skew_either_way_gives_no_false_conflicts(tmp_path):
     figure = simulate(tmp_path, [-240, 0, 240], people=40, rounds=2)
     assert figure.acts == 160
     assert (figure.false_conflicts, figure.wrong_inside, figure.refused_genuine) == (0, 0, 0), figure
+
+
+def test_rows_from_a_door_an_hour_ahead_count_but_do_not_drag_this_door_s_clock(tmp_path):
+    """A peer's far-future clock is not adopted (it would move every door's clock for good): its
+    admission still counts, this door's clock stays near its own wall time, and status says why."""
+    a, far = make_doors(tmp_path, [0, 3600], ["SKEW2x", "SKEW3x"])
+    try:
+        assert far.scan("SKEW2x", START).kind is VerdictKind.ADMITTED
+        a.pull(far, START)
+        assert a.ticket("SKEW2x")["admitted_count"] == 1  # counted
+        assert hlc.wall_ms(journal.clock(a.store.conn)) <= START.timestamp() * 1000 + 1000  # not dragged an hour ahead
+        later = a.scan("SKEW3x", START + timedelta(seconds=5))
+        assert later.kind is VerdictKind.ADMITTED
+        stamps = dict(a.store.conn.execute("SELECT code, hlc >> 16 FROM journal"))
+        assert stamps["SKEW3x"] - int(START.timestamp() * 1000) == 5000  # at its own wall time
+        notes = doors_service.status(a.store).notices
+        assert any("were stamped 1 h 0 min ahead of this door's clock" in n and "set that door's clock right" in n
+                   for n in notes), notes
+    finally:
+        for door in (a, far):
+            door.store.close()
