@@ -1,10 +1,14 @@
 """Doors whose clocks disagree by minutes order acts by the hybrid logical clock (issue 18, item 1)."""
+import sqlite3
 from datetime import timedelta
 
 from checkin_app.domain import hlc
 from checkin_app.domain.rules import Mode, VerdictKind
 from checkin_app.services import doors as doors_service
-from checkin_app.store import journal
+from checkin_app.services.checkin import CheckinService
+from checkin_app.store import Store, journal, replica
+from checkin_app.store.db import DB_NAME
+from checkin_app.store.schema import MIGRATIONS
 from tests.helpers.skewed_doors import START, make_doors, simulate
 
 
@@ -62,3 +66,30 @@ def test_rows_from_a_door_an_hour_ahead_count_but_do_not_drag_this_door_s_clock(
     finally:
         for door in (a, far):
             door.store.close()
+
+
+def test_an_old_data_dir_gets_stamps_derived_from_its_rows_times_and_keeps_working(tmp_path):
+    """A data dir from before the hybrid logical clock (migrations 1-4): its rows are stamped from
+    their `at`, the same on every door, the door's clock starts past them, and scans go on."""
+    db = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
+    for script in MIGRATIONS[:4]:
+        script(db) if callable(script) else db.executescript(script)
+    db.execute("PRAGMA user_version = 4")
+    db.execute("INSERT INTO events (provider, remote_id, name, updated_at) VALUES ('tickettailor', 'ev_1', 'N', 'x')")
+    db.execute("INSERT INTO tickets (event_id, provider, remote_id, code, updated_at, checked_in_at, admitted_count,"
+               " inside) VALUES (1, 'tickettailor', 'it_1', 'OLD1', 'x', '2026-11-24T20:00:00.000+00:00', 1, 0)")
+    for seq, op, verdict, at in ((1, "scan", "admitted", "2026-11-24T20:00:00.000+00:00"),
+                                 (2, "exit", "exited", "2026-11-24T20:30:00.250+00:00")):
+        db.execute("INSERT INTO journal (device_id, seq, op, verdict, ticket_id, provider, event_remote_id,"
+                   " ticket_remote_id, code, door, payload, at, nonce) VALUES ('old', ?, ?, ?, 1, 'tickettailor',"
+                   " 'ev_1', 'it_1', 'OLD1', 'Door Old', '{}', ?, ?)", (seq, op, verdict, at, f"n{seq}"))
+    db.close()
+    with Store(tmp_path) as store:
+        stamps = [tuple(r) for r in store.conn.execute("SELECT seq, hlc FROM journal ORDER BY seq")]
+        assert stamps == [(1, hlc.from_iso("2026-11-24T20:00:00.000+00:00")),
+                          (2, hlc.from_iso("2026-11-24T20:30:00.250+00:00"))]
+        assert journal.clock(store.conn) == stamps[-1][1]
+        assert [r["hlc"] for r in replica.rows_after(store.conn, {})] == [s for _, s in stamps]  # on the wire
+        back = CheckinService(store, door="Door Old").scan("OLD1")
+        assert back.kind is VerdictKind.ADMITTED and back.reentry
+        assert store.conn.execute("SELECT MAX(hlc) FROM journal").fetchone()[0] > stamps[-1][1]
