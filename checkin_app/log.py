@@ -76,6 +76,7 @@ def setup(log_dir: Path | None, level: int = logging.INFO) -> Path | None:
     root.setLevel(level)
     for old in list(root.handlers):
         root.removeHandler(old)
+        old.close()  # a replaced file handler would otherwise keep its file open (one per setup call)
     path = None
     if log_dir is not None:
         try:
