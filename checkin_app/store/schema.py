@@ -379,6 +379,9 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE peers ADD COLUMN last_crash TEXT;
     ALTER TABLE peers ADD COLUMN last_crash_at TEXT;
     """,
-    # 6 (slot of i18-order; 5 is i17-lists'): hybrid logical clock, skew, door incidents, conflict keys.
+    # Slots 5-9 belong to the branches of issues 17-18; each migration checks only its own objects,
+    # so they merge in numeric order whatever subset a data dir already has.
+    "-- slot 5: i17-lists",
+    # 6 (issue 18, i18-order): hybrid logical clock, skew, door incidents, conflict keys.
     _hybrid_clock,
 ]
