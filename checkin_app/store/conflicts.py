@@ -63,7 +63,7 @@ def replace_replayed(conn: sqlite3.Connection, ticket_id: int, found: list[Repla
     kinds = [k.value for k in REPLAYED]
     marks = ",".join("?" * len(kinds))
     old = {(r["kind"], r["rows_key"] or (r["journal_a"], r["journal_b"])): r for r in conn.execute(
-        f"SELECT id, kind, rows_key, journal_a, journal_b, resolved_at, resolved_by FROM conflicts"
+        f"SELECT id, kind, rows_key, journal_a, journal_b, detail, resolved_at, resolved_by FROM conflicts"
         # Not the conflicts with the provider's own check-in (no journal rows: `tickets.record_conflict`).
         f" WHERE ticket_id = ? AND kind IN ({marks}) AND (rows_key IS NOT NULL OR (journal_a > 0 AND journal_b > 0))",
         (ticket_id, *kinds))}
@@ -77,9 +77,10 @@ def replace_replayed(conn: sqlite3.Connection, ticket_id: int, found: list[Repla
         stored = old.get((c.kind.value, c.key))
         if stored is not None:
             keep.add(stored["id"])
-            conn.execute("UPDATE conflicts SET detail = ?, resolved_at = ?, resolved_by = ?, journal_a = ?, journal_b = ?"
-                         " WHERE id = ?", (json.dumps(detail), resolved_at, settled["nonce"] if settled else None,
-                                           c.first["id"], c.second["id"], stored["id"]))
+            now_is = (json.dumps(detail), resolved_at, settled["nonce"] if settled else None, c.first["id"], c.second["id"])
+            if now_is != tuple(stored[k] for k in ("detail", "resolved_at", "resolved_by", "journal_a", "journal_b")):
+                conn.execute("UPDATE conflicts SET detail = ?, resolved_at = ?, resolved_by = ?, journal_a = ?,"
+                             " journal_b = ? WHERE id = ?", (*now_is, stored["id"]))
             continue
         if legacy is not None:
             conn.execute("DELETE FROM conflicts WHERE id = ?", (legacy["id"],))
