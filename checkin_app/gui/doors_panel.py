@@ -299,7 +299,8 @@ class DoorsPanel(QWidget):
     def _applied(self, report) -> None:
         """Another door's rows were applied here (GUI thread): every view that shows them hears it."""
         self.tasks.announce(Changes(journal=True, tickets=bool(report.tickets), peers=True,
-                                    conflicts=bool(report.conflicts or report.alarms or report.quarantined)),
+                                    conflicts=bool(report.conflicts or report.alarms or report.quarantined
+                                                   or report.settled)),
                             within_ms=CATCH_UP_MS)
         self.applied.emit(report)
 

@@ -133,6 +133,14 @@ def stored(conn: sqlite3.Connection, include_resolved: bool = False) -> list[Sto
                            r["code"], r["holder_name"], r["event_name"]) for r in rows]
 
 
+def replayed_state(conn: sqlite3.Connection, ticket_id: int) -> set[tuple[int, str | None]]:
+    """The ticket's replayed conflicts as (id, resolved_at): what a Conflicts list shows of them."""
+    kinds = [k.value for k in REPLAYED]
+    return {(r[0], r[1]) for r in conn.execute(
+        f"SELECT id, resolved_at FROM conflicts WHERE ticket_id = ? AND kind IN ({','.join('?' * len(kinds))})",
+        (ticket_id, *kinds))}
+
+
 def replayed_among(conn: sqlite3.Connection, conflict_ids: list[int]) -> list[dict[str, Any]]:
     """Those of these conflicts a replay found (`REPLAYED`, named by their rows): id, kind, ticket, code, rows."""
     marks = ",".join("?" * len(conflict_ids))

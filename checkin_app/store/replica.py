@@ -58,6 +58,7 @@ class ApplyReport:
     quarantined: int = 0  # rows kept aside with their reason (replica_quarantine)
     alarms: int = 0  # second versions of a held (device_id, seq): forged_row conflicts
     renamed: str | None = None  # this door took this new device id (another data dir writes under its old one)
+    settled: int = 0  # tickets whose conflicts between doors were resolved or removed by these rows
 
 
 # -- serving ---------------------------------------------------------------------------------
@@ -310,7 +311,7 @@ def apply_rows(conn: sqlite3.Connection, rows: list[Any], *, own_device: str, pu
         if problem is not None:
             keep(row, problem, (device, seq))
     for ticket_id in sorted(report.tickets):
-        report.conflicts += _recompute_guarded(conn, ticket_id, now, source)
+        report.conflicts += _recompute_guarded(conn, ticket_id, now, source, report)
     return report
 
 
@@ -397,12 +398,16 @@ def _copy_of_known_act(conn: sqlite3.Connection, payload: dict[str, Any]) -> boo
     return was_pushed(conn, nonce) or conn.execute("SELECT 1 FROM journal WHERE nonce = ?", (nonce,)).fetchone() is not None
 
 
-def _recompute_guarded(conn: sqlite3.Connection, ticket_id: int, now: str, source: str | None) -> list[int]:
+def _recompute_guarded(conn: sqlite3.Connection, ticket_id: int, now: str, source: str | None,
+                       report: ApplyReport | None = None) -> list[int]:
     found: list[int] = []
+    before = conflicts.replayed_state(conn, ticket_id) if report is not None else None
 
     def work() -> None:
         found.extend(recompute(conn, ticket_id, now))
     problem = _guarded(conn, "replica_recompute", work)
+    if report is not None and conflicts.replayed_state(conn, ticket_id) - {(i, None) for i in found} != before:
+        report.settled += 1  # a conflict was resolved (or removed): the Conflicts lists must re-read
     if problem is not None:  # kept where a supervisor sees it; the ticket keeps its last state
         _quarantine(conn, {"ticket_id": ticket_id}, f"ticket state not recomputed: {problem}", source, now)
     return found

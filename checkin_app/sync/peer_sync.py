@@ -461,5 +461,6 @@ def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 
         total.quarantined += report.quarantined
         total.alarms += report.alarms
         total.renamed = report.renamed or total.renamed
+        total.settled += report.settled
         if not doc.get("more") or not (report.applied or report.quarantined):
             return total
