@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import uuid
 from typing import Callable
 
 from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
@@ -45,7 +46,9 @@ class DoorDiscovery:
         self.on_found = on_found
         interfaces = addresses if addresses else None
         self.zc = Zeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only) if interfaces else Zeroconf(ip_version=IPVersion.V4Only)
-        name = f"{(door or 'door').replace('.', ' ')[:40]} {device_id}.{SERVICE_TYPE}"
+        # A random tail: two copies of one data dir (same door name and device id) must not advertise
+        # one name, or each takes the other's advertisement for its own (and zeroconf merges them).
+        name = f"{(door or 'door').replace('.', ' ')[:40]} {device_id} {uuid.uuid4().hex[:4]}.{SERVICE_TYPE}"
         self.info = ServiceInfo(
             SERVICE_TYPE, name, port=port,
             addresses=[socket.inet_aton(a) for a in (addresses or [primary_address()])],
@@ -54,7 +57,9 @@ class DoorDiscovery:
         self.browser: ServiceBrowser | None = None
 
     def start(self) -> "DoorDiscovery":
-        self.zc.register_service(self.info)
+        # A copy of this data dir (same door name, same device id) may advertise the same name: take
+        # "name-2" rather than fail; the copy is found and told apart by its signed hello.
+        self.zc.register_service(self.info, allow_name_change=True)
         self.browser = ServiceBrowser(self.zc, SERVICE_TYPE, handlers=[self._changed])
         return self
 
