@@ -92,6 +92,14 @@ class DoorCluster:
             if b == i:
                 proxy.target = ("127.0.0.1", port)
 
+    def start_discovering(self, i: int) -> None:
+        """Door i serving on loopback with multicast discovery and no typed peers (stopped by `stop`)."""
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "checkin_app", "--data-dir", str(self.dirs[i]), "doors", "serve", "--host",
+             "127.0.0.1", "--port", "0", "--json"], cwd=ROOT, env=self.env, stdout=subprocess.PIPE, text=True)
+        line = proc.stdout.readline()
+        self.procs[i], self.urls[i] = proc, json.loads(line)["url"] if line else None
+
     def start_all(self) -> "DoorCluster":
         for i in range(len(self.dirs)):
             self.start(i)

@@ -7,8 +7,6 @@ say so (log, `doors status`), and every admission must reach both doors, none co
 import json
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
@@ -17,7 +15,6 @@ from checkin_app.store import Store
 from tests.helpers.cli import run_cli as cli
 from tests.helpers.doors import DoorCluster
 from tests.helpers.poll import poll
-from tests.paths import ROOT
 
 CODES = [f"CP{n:03d}x" for n in range(8)]
 
@@ -99,15 +96,12 @@ def test_two_copies_under_one_name_find_each_other_by_multicast_dns_and_part_way
     """The copies as prepared: same door name, same device id, discovery only (no --peer). Skipped
     where this machine's loopback carries no multicast (as the cluster's discovery test)."""
     venue = copied_venue(tmp_path, second_name=None)
-    procs = []
     try:
         assert json.loads(cli(venue.dirs[0], "scan", CODES[0], "--json").stdout)["verdict"] == "admitted"
         assert json.loads(cli(venue.dirs[1], "scan", CODES[1], "--json").stdout)["verdict"] == "admitted"
         for i in range(2):
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "checkin_app", "--data-dir", str(venue.dirs[i]), "doors", "serve", "--host",
-                 "127.0.0.1", "--port", "0", "--json"], cwd=ROOT, env=venue.env, stdout=subprocess.PIPE, text=True))
-            assert procs[-1].stdout.readline(), "the door did not start"
+            venue.start_discovering(i)
+            assert venue.urls[i], "the door did not start"
         try:
             poll(lambda: admitted(venue, 0) == admitted(venue, 1) == set(CODES[:2]), timeout=30)
         except AssertionError:
@@ -116,8 +110,4 @@ def test_two_copies_under_one_name_find_each_other_by_multicast_dns_and_part_way
             pytest.skip("multicast DNS does not work on this machine's loopback")
         assert venue.store(0).device_id != venue.store(1).device_id
     finally:
-        for p in procs:
-            p.terminate()
-            p.wait(15)
-            p.stdout.close()
         venue.stop()
