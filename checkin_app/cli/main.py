@@ -13,7 +13,8 @@ from checkin_app.errors import CheckinError
 # One module per command group; importing one registers its commands (help lists them in this order).
 COMMAND_MODULES: tuple[str, ...] = (
     "checkin_app.cli.tickets", "checkin_app.cli.events", "checkin_app.cli.bench", "checkin_app.cli.connections",
-    "checkin_app.cli.webhooks", "checkin_app.cli.decode", "checkin_app.cli.doors", "checkin_app.cli.gui",
+    "checkin_app.cli.webhooks", "checkin_app.cli.decode", "checkin_app.cli.doors", "checkin_app.cli.lists",
+    "checkin_app.cli.gui", "checkin_app.cli.floor",
 )
 
 
@@ -34,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name in GROUPS:
             g = GROUPS[name]
             gp = sub.add_parser(name, help=g.help)
-            gsub = gp.add_subparsers(dest=g.dest, metavar="ACTION", required=True)
+            if g.default is not None:  # `lists --json` runs `lists show --json`
+                COMMANDS[f"{name} {g.default}"].add_arguments(gp)
+            gsub = gp.add_subparsers(dest=g.dest, metavar="ACTION", required=g.default is None)
             for cmd in g.actions:
                 cmd.add_arguments(gsub.add_parser(cmd.name.partition(" ")[2], help=cmd.help))
         else:
@@ -46,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _chosen(args: argparse.Namespace) -> Command | None:
     name = args.command or DEFAULT
     if name in GROUPS:
-        name = f"{name} {getattr(args, GROUPS[name].dest)}"
+        name = f"{name} {getattr(args, GROUPS[name].dest) or GROUPS[name].default}"
     return COMMANDS.get(name)
 
 

@@ -82,6 +82,8 @@ class Group:
     help: str
     dest: str  # where argparse keeps the chosen action (`doors_command`)
     actions: list[Command] = field(default_factory=list)
+    # The action run when none is named (`lists` alone is `lists show`); None: an action is required.
+    default: str | None = None
 
 
 COMMANDS: dict[str, Command] = {}  # top-level commands and groups' actions, by full name
@@ -90,8 +92,8 @@ ORDER: list[str] = []  # top-level names (commands and groups) in registration o
 DEFAULT = "gui"  # what runs with no command; not a sub-parser of its own
 
 
-def group(name: str, help: str) -> None:
-    GROUPS[name] = Group(name, help, f"{name}_command")
+def group(name: str, help: str, default: str | None = None) -> None:
+    GROUPS[name] = Group(name, help, f"{name}_command", default=default)
     ORDER.append(name)
 
 

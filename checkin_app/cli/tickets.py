@@ -6,16 +6,24 @@ from checkin_app.cli.registry import arg, command
 
 
 @command("scan", arg("code"), arg("--exit", action="store_true", help="exit mode: record the holder leaving"),
+         arg("--list", dest="lists", action="append", metavar="NAME",
+             help="decide on this check-in list (repeat for several; default: the door's lists)"),
+         arg("--at", metavar="ISO", help="simulate the scan at this time on the list: decided, not recorded"),
          help="decide and record one scan (exit 0 admitted, 1 refused, 2 error)", options=("event", "device", "json"))
 def _scan(args) -> int:
     from checkin_app.domain.rules import Mode
-    from checkin_app.services import events
+    from checkin_app.errors import CheckinError
+    from checkin_app.services import events, lists
 
     with open_app(args) as app:
+        names = args.lists if args.lists is not None else list(app.checkin.lists)
+        if args.at is not None and not names:
+            raise CheckinError("--at simulates a scan on a check-in list: name one with --list")
+        at = lists.simulate_time(app.store, args.at, names) if args.at is not None else None
         verdict = app.checkin.scan(args.code, event_ids=events.resolve(app.store, args.event),
-                                   mode=Mode.EXIT if args.exit else Mode.ENTRY)
+                                   mode=Mode.EXIT if args.exit else Mode.ENTRY, lists=args.lists, at=at)
         # "all": the door never chose its events and admits every cached one (issue 12, item 15).
-        scope = "event" if args.event else events.door_scope(app.store)["scope"]
+        scope = "list" if names else "event" if args.event else events.door_scope(app.store)["scope"]
     emit(args, {**verdict.to_dict(), "scope": scope}, f"{verdict.kind.value.upper()}: {verdict.message}")
     return EXIT_OK if verdict.passing else EXIT_REFUSED
 

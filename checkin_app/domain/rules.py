@@ -9,10 +9,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from checkin_app.domain.codes import display
 from checkin_app.domain.models import PROVIDER_NAMES, UPSTREAM_DEVICE, TicketKind, TicketStatus
+
+if TYPE_CHECKING:  # checkin_lists imports this module; the annotation only needs the name
+    from checkin_app.domain.checkin_lists import ListOutcome
 
 
 class VerdictKind(str, enum.Enum):
@@ -32,6 +35,12 @@ class VerdictKind(str, enum.Enum):
     # What was scanned or typed is not a ticket code at all (empty, control characters, too long):
     # `codes.normalise` raises `InvalidCode`, nothing is journalled, and the door shows this verdict.
     UNREADABLE = "unreadable"
+    # A check-in list's rules (domain/checkin_lists.py); a supervisor may force each, as any refusal.
+    OUTSIDE_TIME = "outside_time"  # before the list's window opens or after it closes: says when
+    ENTRY_LIMIT = "entry_limit"  # entered as often as the list allows (once, or N per day)
+    TOO_SOON = "too_soon"  # within the list's minimum gap since the last entry: says when again
+    NOT_ON_LIST = "not_on_list"  # the ticket type is not on the door's list
+    CAPACITY_FULL = "capacity_full"  # the list's area holds its capacity
 
 
 #: Verdicts after which the person walks through the door (or out of it).
@@ -86,12 +95,16 @@ class ScanContext:
         event_ids: the events this door admits; None admits every cached event.
         force_reason: set when a supervisor admits anyway; the reason is journalled.
         name_event: the door admits more than one event, so every verdict says which one.
+        lists: the door's check-in lists (`checkin_lists.DoorLists`): given a ticket the base rules
+            admit, the list's outcome, or None when no list names its event. With lists, "inside
+            already" is the list's entry rule to judge, not the base rules'.
     """
 
     mode: Mode = Mode.ENTRY
     event_ids: frozenset[int] | None = None
     force_reason: str | None = None
     name_event: bool = False
+    lists: Callable[[TicketState], "ListOutcome | None"] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,12 +115,25 @@ class Verdict:
     ticket: TicketState | None = None
     reentry: bool = False
     other_event: str | None = None  # wrong_event: where the code does belong
+    # The door decided on a check-in list: which list, which rule decided, and what it journals.
+    list_outcome: "ListOutcome | None" = None
+    list_name: str | None = None  # the door's list(s), also when the base rules decided first
+    rule: str | None = None  # which rule decided (`checkin_lists.Rule`; "ticket", "event" for the base rules)
 
     @property
     def passing(self) -> bool:
         return self.kind in PASSING
 
     def to_dict(self) -> dict[str, Any]:
+        out = self._base_dict()
+        if self.list_name is not None:  # `scan --list --json`: list, rule, attention (and the capacity warning)
+            o = self.list_outcome
+            out.update({"list": o.list_name if o else self.list_name, "rule": self.rule,
+                        "attention": list(o.attention) if o else [], "warning": o.warning if o else None,
+                        "checks": [{"rule": c.rule.value, "passed": c.passed, "why": c.why} for c in o.checks] if o else []})
+        return out
+
+    def _base_dict(self) -> dict[str, Any]:
         t = self.ticket
         return {
             "verdict": self.kind.value,
@@ -182,7 +208,8 @@ def decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext = Scan
     ticket, elsewhere = _pick(candidates, ctx.event_ids)
     if ticket is None:
         if elsewhere is None:
-            return Verdict(VerdictKind.UNKNOWN, code, f"Unknown code {display(code)}: not on any cached list")
+            return Verdict(VerdictKind.UNKNOWN, code, f"Unknown code {display(code)}: not on any cached list",
+                           list_name=_list_names(ctx), rule="ticket" if ctx.lists is not None else None)
         refusal: Verdict | None = Verdict(
             VerdictKind.WRONG_EVENT,
             code,
@@ -193,23 +220,45 @@ def decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext = Scan
         ticket = elsewhere
     elif ctx.mode is Mode.EXIT:
         # Letting someone out never hurts; exits are recorded for re-entry and head counts.
-        return Verdict(VerdictKind.EXITED, code, f"Exit: {ticket.holder_name or 'guest'} left", ticket=ticket)
+        return Verdict(VerdictKind.EXITED, code, f"Exit: {ticket.holder_name or 'guest'} left", ticket=ticket,
+                       list_name=_list_names(ctx))
     else:
-        refusal = _refusal(ticket, code)
+        refusal = _refusal(ticket, code, inside_refuses=ctx.lists is None)
+    # On a door with lists the ticket's list is asked even after a base refusal: a supervisor's
+    # force still enters on the list (it counts and the holder is inside).
+    outcome = ctx.lists(ticket) if ctx.lists is not None and (refusal is None or refusal.kind is not VerdictKind.WRONG_EVENT) \
+        else None
+    rule = None if ctx.lists is None else "event" if refusal is not None and refusal.kind is VerdictKind.WRONG_EVENT \
+        else "ticket" if refusal is not None else None
+    if refusal is None and outcome is not None:
+        rule = outcome.rule.value
+        if outcome.refusal is not None:
+            refusal = Verdict(outcome.refusal, code, outcome.message, ticket=ticket)
+    listed: dict[str, Any] = {"list_outcome": outcome, "list_name": _list_names(ctx), "rule": rule}
     if refusal is None:
-        reentry = ticket.checked_in and not ticket.inside and ticket.kind is not TicketKind.GUEST_LIST
+        # On a list an admitted ticket is a re-entry (not a new check-in upstream) once it was ever admitted.
+        reentry = ticket.checked_in and (ctx.lists is not None or not ticket.inside) \
+            and ticket.kind is not TicketKind.GUEST_LIST
         message = _welcome(ticket, reentry)
         if ticket.attention:  # until the attention flag exists (check-in lists issue), it rides in the text
             message += f" · attention: {ticket.attention}"
-        return Verdict(VerdictKind.ADMITTED, code, _named(message, ticket, ctx), ticket=ticket, reentry=reentry)
+        if outcome is not None and outcome.warning:
+            message += f" · nearly full: {outcome.warning}"
+        return Verdict(VerdictKind.ADMITTED, code, _named(message, ticket, ctx), ticket=ticket, reentry=reentry, **listed)
     if ctx.force_reason is not None:
         return Verdict(VerdictKind.FORCED, code,
                        _named(f"Admitted by supervisor ({refusal.kind.value}): {ctx.force_reason}", ticket, ctx),
-                       ticket=ticket)
+                       ticket=ticket, **listed)
     if refusal.kind is VerdictKind.WRONG_EVENT:
-        return refusal  # it names the event already
+        return Verdict(refusal.kind, code, refusal.message, ticket=refusal.ticket, other_event=refusal.other_event,
+                       **listed)  # it names the event already
     return Verdict(refusal.kind, code, _named(refusal.message, ticket, ctx), ticket=ticket, reentry=refusal.reentry,
-                   other_event=refusal.other_event)
+                   other_event=refusal.other_event, **listed)
+
+
+def _list_names(ctx: ScanContext) -> str | None:
+    names = getattr(ctx.lists, "names", None)
+    return names if isinstance(names, str) else None
 
 
 def _named(message: str, ticket: TicketState, ctx: ScanContext) -> str:
@@ -236,7 +285,7 @@ def provider_says(ticket: TicketState, value: str | None) -> str:
     return f"Check with a supervisor: {who} says '{value if value is not None else '?'}'"
 
 
-def _refusal(ticket: TicketState, code: str) -> Verdict | None:
+def _refusal(ticket: TicketState, code: str, inside_refuses: bool = True) -> Verdict | None:
     if ticket.event_cancelled:
         return Verdict(VerdictKind.VOID, code, "Void: event cancelled", ticket=ticket)
     if ticket.status is TicketStatus.VOID:
@@ -253,7 +302,8 @@ def _refusal(ticket: TicketState, code: str) -> Verdict | None:
     if ticket.kind is TicketKind.PRODUCT:
         return Verdict(VerdictKind.NOT_ADMISSION, code, "Not a ticket: this code is for a product, not entry", ticket=ticket)
     if ticket.kind is TicketKind.GUEST_LIST:
-        if ticket.admitted_count >= ticket.party_size:
+        # On a list, the list's entry rule counts the party's entries (per person, per day).
+        if ticket.admitted_count >= ticket.party_size and inside_refuses:
             return Verdict(
                 VerdictKind.ALREADY_CHECKED_IN,
                 code,
@@ -261,7 +311,7 @@ def _refusal(ticket: TicketState, code: str) -> Verdict | None:
                 ticket=ticket,
             )
         return None
-    if ticket.inside:  # checked in and not scanned out since; after an exit, re-entry is allowed
+    if ticket.inside and inside_refuses:  # checked in and not scanned out since; after an exit, re-entry is allowed
         return _already(ticket, code)
     return None
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from checkin_app.domain.changes import ATTENDEE_ACT
+from checkin_app.gui.badge_sender import BadgeSender
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import HISTORY_COLUMNS, RowsModel, table_view, ticket_state
 from checkin_app.gui.outcome import OutcomeLine
@@ -31,9 +32,10 @@ class AttendeePanel(QWidget):
     acted = Signal(str)
     refused = Signal(str)
 
-    def __init__(self, tasks: Tasks, parent: QWidget | None = None):
+    def __init__(self, tasks: Tasks, badges: BadgeSender | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.tasks = tasks
+        self.badges = badges  # None: this window prints no badges (no reprint button)
         self.record: dict | None = None
         self.private = False
         self._generation = 0
@@ -56,6 +58,11 @@ class AttendeePanel(QWidget):
         self.void_button = QPushButton("Void ticket…", clicked=self.void)
         self.void_button.setProperty("role", "danger")
         self.unvoid_button = QPushButton("Un-void", clicked=self.unvoid)
+        self.badge_button = QPushButton("Print badge", clicked=self.print_badge)
+        self.badge_button.setVisible(badges is not None)
+        if badges is not None:
+            badges.printed.connect(lambda tid, where: self._badge_done(tid, f"Badge printed to {where}", "ok"))
+            badges.failed.connect(lambda tid, why: self._badge_done(tid, why, "stop"))
         self.party_count = QSpinBox(minimum=1, maximum=1)
         self.party_button = QPushButton("Admit from party", clicked=self.admit_party)
         self.party_row = QWidget()
@@ -75,6 +82,7 @@ class AttendeePanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.check_in_button)
         row.addWidget(self.undo_button)
+        row.addWidget(self.badge_button)
         row.addStretch(1)
         al.addLayout(row)
         al.addWidget(self.party_row)
@@ -149,7 +157,7 @@ class AttendeePanel(QWidget):
 
     def _acts(self) -> tuple:
         return (self.check_in_button, self.undo_button, self.force_button, self.void_button, self.party_button,
-                self.unvoid_button)
+                self.unvoid_button, self.badge_button)
 
     def _why_off(self, rec: dict | None) -> dict:
         """{button: reason} for each act that cannot be done now."""
@@ -164,6 +172,8 @@ class AttendeePanel(QWidget):
             # Only a supervisor's void can be taken back here; a provider's void follows the provider.
             out[self.unvoid_button] = ("voided by the provider: it follows the provider" if rec["status"] == "void"
                                        else "not voided by a supervisor")
+        if rec["status"] != "valid" or rec["kind"] == "product":
+            out[self.badge_button] = "no badge for a ticket that does not admit"
         if rec["kind"] == "guest_list" and rec["admitted_count"] >= rec["party_size"]:
             out[self.party_button] = "the whole party is in"
         return out
@@ -232,6 +242,14 @@ class AttendeePanel(QWidget):
         reason = self._need_reason("un-void the ticket")
         if reason:
             self._act(lambda app, code, scope: app.checkin.unvoid(code, reason, event_ids=scope))
+
+    def print_badge(self) -> None:
+        """Reprint this attendee's badge where the door prints badges (Connections → This door)."""
+        self.badges.print_ticket(self.record["id"])
+
+    def _badge_done(self, ticket_id: int, text: str, tone: str) -> None:
+        if self.record is not None and self.record["id"] == ticket_id:
+            self.outcome.show_text(text, tone)
 
     def admit_party(self) -> None:
         n, ticket_id = self.party_count.value(), self.record["id"]

@@ -27,8 +27,9 @@ from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.style import RECENT_WARN, TONES
 from checkin_app.gui.tasks import Tasks
 from checkin_app.gui.fit_label import FitLabel
+from checkin_app.gui.capacity import CapacityBanner, door_occupancy
 from checkin_app.gui.verdict import VerdictPanel, look_for
-from checkin_app.services import events, stats, supervisor
+from checkin_app.services import events, lists, stats, supervisor
 from checkin_app.services.stats import Counters
 from checkin_app.services.status import DoorStatus
 
@@ -46,7 +47,8 @@ def door_scope(app) -> dict:
     scope = events.door_scope(app.store)
     cached = len(events.list_events(app.store))
     chosen = [{"name": e["name"], "starts_at": e["starts_at"]} for e in scope["events"] if not e["cancelled"]]
-    return {"all": scope["scope"] == "all" and cached > 0, "events": chosen, "cached": cached}
+    return {"all": scope["scope"] == "all" and cached > 0, "events": chosen, "cached": cached,
+            "lists": lists.door_lists(app.store)}
 
 
 def _when(iso: str | None) -> str:
@@ -60,7 +62,11 @@ def _when(iso: str | None) -> str:
 
 
 def scope_text(scope: dict) -> str:
-    """"Admitting: Friday Late · 30 Nov 19:00"; every cached event, or nothing, said as such."""
+    """"Admitting: Friday Late · 30 Nov 19:00"; every cached event, or nothing, said as such; on a
+    check-in list, "List: Main" (its events and rules decide)."""
+    on_lists = scope.get("lists") or []
+    if on_lists:
+        return ("List: " if len(on_lists) == 1 else "Lists (multi-event): ") + ", ".join(on_lists)
     chosen = scope["events"]
     if not chosen:
         return "Admitting: nothing yet (no event chosen)" if scope["cached"] else "Admitting: no attendee list yet"
@@ -70,9 +76,9 @@ def scope_text(scope: dict) -> str:
 
 
 def door_snapshot(app) -> dict:
-    """What the door view re-reads (on the read lane): counters, the last scans, the scope."""
+    """What the door view re-reads (on the read lane): counters, the last scans, the scope, capacity."""
     return {"counters": stats.counters(app.store), "recent": supervisor.recent_scans(app.store, RECENT),
-            "scope": door_scope(app)}
+            "scope": door_scope(app), "occupancy": door_occupancy(app)}
 
 
 class FirstRun(QWidget):
@@ -166,7 +172,9 @@ class DoorView(QWidget):
         entry_row.addSpacing(12)
         entry_row.addWidget(self.entry_button)
         entry_row.addWidget(self.exit_button)
+        self.capacity = CapacityBanner()  # "NEARLY FULL" / "FULL" for the door's lists
         left = QVBoxLayout()
+        left.addWidget(self.capacity)
         left.addWidget(self.mode_banner)
         left.addWidget(self.centre, 1)
         left.addLayout(entry_row)
@@ -258,6 +266,8 @@ class DoorView(QWidget):
         self._count(verdict)
         if verdict["verdict"] != VerdictKind.UNREADABLE:  # a decided scan wrote the journal; scans come in bursts
             self.tasks.announce(SCAN, source=self, within_ms=SCAN_BURST_MS)
+        if verdict.get("list") is not None:  # an entry or exit on a list moved its area's count
+            self.tasks.read(door_occupancy, self.capacity.show_rows)
         self.verdictShown.emit(verdict)
 
     def _refused_input(self, raw: str, exc: BaseException, asked_at: float) -> None:
@@ -304,6 +314,7 @@ class DoorView(QWidget):
             self.scope.setToolTip(text)
             self.scopeShown.emit(text)
         self._show_counters(snap["counters"])
+        self.capacity.show_rows(snap["occupancy"])
         self.recent.clear()
         for r in reversed(snap["recent"]):
             self._add_recent(r["verdict"], r["message"] or "", r["holder_name"], r["at"])

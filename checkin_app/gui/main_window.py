@@ -18,6 +18,9 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWi
 from checkin_app import paths
 from checkin_app.domain.changes import SYNC, Changes
 from checkin_app.domain.rules import Mode
+from checkin_app.errors import CheckinError
+from checkin_app.gui.badge_sender import BadgeSender
+from checkin_app.gui.badge_settings import BadgeSettings
 from checkin_app.gui.camera import CameraWorker
 from checkin_app.gui.connections_view import ConnectionsView
 from checkin_app.gui.crash import CrashHandler
@@ -25,6 +28,7 @@ from checkin_app.gui.door_settings import DoorSettings
 from checkin_app.gui.door_view import DoorView
 from checkin_app.gui.doors_panel import DoorsPanel
 from checkin_app.gui.first_run import FirstRunWizard
+from checkin_app.gui.kiosk import KioskWindow
 from checkin_app.gui.pages import Pages
 from checkin_app.gui.plain_words import plain_error
 from checkin_app.gui.settings import Settings
@@ -57,10 +61,12 @@ class MainWindow(QMainWindow):
         statusShown(DoorStatus): the status strip was updated.
         cameraStarted(object): a `CameraWorker` started decoding.
         messageShown(str): an environment error was shown to the user.
+        kioskOpened(KioskWindow): self check-in took the screen (this window is hidden until its PIN).
     """
 
     statusShown = Signal(object)
     messageShown = Signal(str)
+    kioskOpened = Signal(object)
     cameraStarted = Signal(object)
 
     def __init__(self, data_dir: Path, settings: Settings, *, camera: int | str | None = None,
@@ -79,13 +85,19 @@ class MainWindow(QMainWindow):
 
         self.status = StatusStrip()
         self.door = DoorView(self.tasks, self.sounds)
-        self.supervisor = SupervisorView(self.tasks, settings)
+        self.badges = BadgeSender(self.tasks, settings, self)
+        self.supervisor = SupervisorView(self.tasks, settings, badges=self.badges)
         self.stats = StatsView(self.tasks)
         self.connections = ConnectionsView(self.tasks)
         self.door_settings = DoorSettings(self.tasks, settings, self.sounds)
         self.connections.right.insertWidget(0, self.door_settings)
+        self.badge_settings = BadgeSettings(settings)
+        self.connections.right.insertWidget(1, self.badge_settings)
+        self.badge_settings.kioskRequested.connect(self.open_kiosk)
+        self.kiosk: KioskWindow | None = None
         self.door_settings.renamed.connect(self._renamed)
         self.door_settings.cameraChosen.connect(self.use_camera)
+        self.door_settings.listsChosen.connect(lambda _names: self.door.refresh())  # the Door tab names the list
         self.doors = DoorsPanel(self.tasks, settings, self.supervisor.lock_bar)
         self.tabs = Pages()
         for view, title in ((self.door, "Door"), (self.supervisor, "Supervisor"), (self.stats, "Live stats"),
@@ -104,6 +116,8 @@ class MainWindow(QMainWindow):
         self.overlay = VerdictOverlay(central)
         self.overlay.opened.connect(lambda: self.tabs.setCurrentWidget(self.door))
         self.door.verdictShown.connect(self._verdict_to_front)
+        self.door.verdictShown.connect(self.badges.on_verdict)
+        self.badges.failed.connect(lambda _tid, why: self.show_message(f"No badge printed: {why}"))
         self.door.connectRequested.connect(self.open_first_run)
         self.door_mode = False
         self._maximised_before_door_mode = False
@@ -191,6 +205,7 @@ class MainWindow(QMainWindow):
             self.stats.refresh()
         elif widget is self.connections:
             self.connections.refresh()
+            self.door_settings.load_lists()  # lists made on other doors since
         elif widget is self.doors:
             self.doors.refresh()
         elif widget is self.door:
@@ -217,8 +232,14 @@ class MainWindow(QMainWindow):
     # -- scanning sources ------------------------------------------------------------------------
 
     def _scanned_by_wedge(self, code: str) -> None:
+        if self.kiosk is not None:
+            self.kiosk.submit(code)
+            return
         self.tabs.setCurrentWidget(self.door)
         self.door.submit(code)
+
+    def _scanned_by_camera(self, code: str) -> None:
+        (self.kiosk or self.door).submit(code)
 
     def start_camera(self, source, *, pace: bool = False) -> None:
         """Scan from a camera index, a video file or a frame source (replacing any running one).
@@ -237,7 +258,7 @@ class MainWindow(QMainWindow):
         if request is not self._camera_request:
             return  # another camera was chosen meanwhile (or none: the window closed)
         worker = CameraWorker(source, pipeline, pace=pace, parent=self)
-        worker.scanned.connect(lambda code, _symbology: self.door.submit(code))
+        worker.scanned.connect(lambda code, _symbology: self._scanned_by_camera(code))
         worker.preview.connect(self.door.camera.set_frame)
         worker.failed.connect(self.door.camera.set_message)
         worker.status.connect(self.door.camera.set_status)  # unplugged / back: on the Door tab
@@ -286,6 +307,33 @@ class MainWindow(QMainWindow):
         else:
             self.showNormal()
 
+    def open_kiosk(self, checkin_list: str | None = None) -> None:
+        """Self check-in: the kiosk full screen in this window's place (its lanes, camera and scanner),
+        deciding on `checkin_list` (None: the door's lists); the supervisor PIN brings the window back."""
+        if self.kiosk is not None:
+            return
+        try:
+            kiosk = KioskWindow(self.tasks, self.settings, self.sounds, checkin_list=checkin_list)
+        except CheckinError as exc:
+            self.show_message(str(exc))
+            return
+        self.kiosk = kiosk
+        kiosk.verdictShown.connect(self.badges.on_verdict)
+        kiosk.left.connect(self._kiosk_left)
+        self.wedge.home = kiosk
+        self.hide()
+        kiosk.start()
+        self.kioskOpened.emit(kiosk)
+
+    def _kiosk_left(self) -> None:
+        kiosk, self.kiosk = self.kiosk, None
+        self.wedge.home = self.door
+        if kiosk is not None:
+            kiosk.deleteLater()
+        self.show()
+        self.activateWindow()
+        self.door.entry.setFocus()
+
     def open_first_run(self) -> None:
         """The short connect wizard (provider, key, tonight's events, door name)."""
         if self._first_run is None:
@@ -305,9 +353,10 @@ class MainWindow(QMainWindow):
         text = plain_error(text, self.last_status)
         self.messages.append(text)
         self.footer.setText(text)
-        box = QMessageBox(QMessageBox.Warning, "checkin-app", text, QMessageBox.Ok, self)
-        box.setAttribute(Qt.WA_DeleteOnClose)
-        box.open()
+        if self.kiosk is None:  # no box over self check-in: it waits in the footer for the supervisor
+            box = QMessageBox(QMessageBox.Warning, "checkin-app", text, QMessageBox.Ok, self)
+            box.setAttribute(Qt.WA_DeleteOnClose)
+            box.open()
         self.messageShown.emit(text)
 
     # -- window state ----------------------------------------------------------------------------
@@ -339,6 +388,9 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):  # periodic refreshes would find no lanes
             timer.stop()
         self.stop_camera()
+        if self.kiosk is not None:  # the app is quitting (a signal, a test): the kiosk goes with it
+            self.kiosk.dismiss()
+            self.kiosk = None
         self.connections.webhooks_box.shutdown()
         self.doors.shutdown()
         self.wedge.uninstall()

@@ -103,6 +103,28 @@ class Settings:
     def decoder(self, name: str) -> None:
         self.qs.setValue("door/decoder", name)
 
+    # -- badges (gui/badge_print.py) -----------------------------------------------------------
+
+    @property
+    def badge_target(self) -> str:
+        """Where this door prints badges: "" (nowhere), "printer:" (the default), "printer:NAME", "pdf:DIR"."""
+        return str(self._get("badges/target", "") or "")
+
+    @badge_target.setter
+    def badge_target(self, target: str) -> None:
+        self.qs.setValue("badges/target", target)
+        self.qs.sync()
+
+    @property
+    def badge_on_admit(self) -> bool:
+        """Print a badge for every first admission at this door (until check-in lists say it per list)."""
+        return str(self._get("badges/on_admit", "false")).lower() == "true"
+
+    @badge_on_admit.setter
+    def badge_on_admit(self, on: bool) -> None:
+        self.qs.setValue("badges/on_admit", "true" if on else "false")
+        self.qs.sync()
+
     # -- doors of the venue (replication) ------------------------------------------------------
 
     @property

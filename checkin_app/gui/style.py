@@ -52,6 +52,7 @@ CHART_GRID = "#e4e7eb"
 CHART_TICK_TEXT = "#7b8794"  # counts along the vertical axis
 CHART_TIME_TEXT = TEXT_MUTED
 CHART_LEGEND_TEXT = "#1f2933"
+CHART_EXITS = TONES["exit"]["bg"]  # exits hang below the axis in the exit-mode colour
 DOOR_COLOURS = ["#3e7bfa", "#1b7f3b", "#c77d00", "#8e44ad", "#b3261e", "#16a085"]  # one per door, in turn
 
 # The colours resources/style.qss takes from here ($accent, $focus_ring), so that the sheet and the

@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QScr
 
 from checkin_app.errors import ConfigError
 from checkin_app.gui.attendee_panel import AttendeePanel
+from checkin_app.gui.badge_sender import BadgeSender
 from checkin_app.gui.models import SEARCH_COLUMNS, RowsModel, table_view
 from checkin_app.gui.pin_setup import refuse_pin
 from checkin_app.gui.settings import Settings
+from checkin_app.gui.simulate_panel import SimulatePanel
 from checkin_app.gui.style import OUTCOME_FAIL, OUTCOME_OK
 from checkin_app.gui.supervisor_tools import ConflictsPanel, ExportPanel, WalkUpPanel
 from checkin_app.gui.tasks import Tasks
@@ -154,7 +156,8 @@ class SupervisorView(QWidget):
     changed = Signal()
     conflictsCounted = Signal(int)
 
-    def __init__(self, tasks: Tasks, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, tasks: Tasks, settings: Settings, parent: QWidget | None = None, *,
+                 badges: BadgeSender | None = None):
         super().__init__(parent)
         self.setObjectName("page")
         self.tasks = tasks
@@ -169,7 +172,7 @@ class SupervisorView(QWidget):
         self.results.setSelectionMode(QTableView.SingleSelection)
         self.results.setAlternatingRowColors(True)
         self.count = QLabel()
-        self.detail = AttendeePanel(tasks)
+        self.detail = AttendeePanel(tasks, badges)
         self._delay = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS, timeout=self.search_now)
         self.query.textChanged.connect(lambda _t: self._delay.start())
         self.query.returnPressed.connect(self._enter)
@@ -192,11 +195,13 @@ class SupervisorView(QWidget):
         self.walk_up = WalkUpPanel(tasks)
         self.conflicts = ConflictsPanel(tasks)
         self.export = ExportPanel(tasks)
+        self.simulate = SimulatePanel(tasks)
         self.tabs = QTabWidget()
         self.tabs.addTab(split, "Attendees")
         self.tabs.addTab(self.walk_up, "Walk-up")
         self.tabs.addTab(self.conflicts, "Conflicts")
         self.tabs.addTab(self.export, "Export")
+        self.tabs.addTab(self.simulate, "Simulate")
         self.tabs.currentChanged.connect(self._tab_shown)
         self.conflicts.loaded.connect(self._count_conflicts)
         lay = QVBoxLayout(self)
@@ -233,7 +238,7 @@ class SupervisorView(QWidget):
             self.auto_lock.stop()
         self.model.show_private(on)
         self.detail.set_private(on)
-        for i in (1, 2, 3):
+        for i in range(1, self.tabs.count()):  # every tab but the attendee search
             self.tabs.setTabEnabled(i, on)
             self.tabs.setTabToolTip(i, "" if on else "Supervisor only: unlock with the PIN above")
         if not on:
@@ -278,6 +283,8 @@ class SupervisorView(QWidget):
             self.conflicts.refresh()
         elif self.tabs.widget(index) is self.walk_up:
             self.walk_up.refresh()
+        elif self.tabs.widget(index) is self.simulate:
+            self.simulate.refresh()
 
     # -- search ---------------------------------------------------------------------------------
 

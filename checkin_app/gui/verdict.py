@@ -46,6 +46,12 @@ LOOKS = {
     VerdictKind.CHECK_WITH_SUPERVISOR: Look("stop", "CHECK WITH A SUPERVISOR", "refused", "Check"),
     VerdictKind.ROTATING_CODE: Look("warn", "ROTATING CODE · CHECK NAME AND ID", "warning", "Rotating code"),
     VerdictKind.UNREADABLE: Look("stop", "NOT A TICKET CODE", "refused", "Unreadable"),
+    # Issue 17: the door's check-in list refused; the engine's message says when, how often or how full.
+    VerdictKind.OUTSIDE_TIME: Look("stop", "NOT VALID AT THIS TIME", "refused", "Outside time"),
+    VerdictKind.ENTRY_LIMIT: Look("warn", "ALREADY ENTERED · LIMIT REACHED", "warning", "Entry limit"),
+    VerdictKind.TOO_SOON: Look("warn", "TOO SOON TO ENTER AGAIN", "warning", "Too soon"),
+    VerdictKind.NOT_ON_LIST: Look("stop", "NOT ON THIS DOOR'S LIST", "refused", "Not on list"),
+    VerdictKind.CAPACITY_FULL: Look("stop", "FULL · WAIT FOR SPACE", "refused", "Full"),
 }
 IDLE = Look("idle", "READY", None)
 IDLE_EXIT = Look("exit", "EXIT MODE", None)

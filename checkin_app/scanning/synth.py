@@ -25,9 +25,14 @@ from checkin_app.scanning.sources import CameraError
 WIDTH, HEIGHT = 1280, 720
 
 
+def qr_matrix(code: str, error: str = "m") -> list[list[bool]]:
+    """A QR code's modules (True: dark), rows top to bottom, without the quiet zone (badges paint it)."""
+    return [[bool(m) for m in row] for row in segno.make(code, error=error, micro=False, boost_error=False).matrix]
+
+
 def qr_image(code: str, module_px: int = 6, border: int = 4, error: str = "m") -> np.ndarray:
     """A QR code (error level `error`: l, m, q or h) as a gray uint8 image, black on white, with a quiet zone."""
-    matrix = np.array(segno.make(code, error=error, micro=False, boost_error=False).matrix, dtype=np.uint8)
+    matrix = np.array(qr_matrix(code, error), dtype=np.uint8)
     img = np.where(matrix > 0, 0, 255).astype(np.uint8)
     img = np.pad(img, border, constant_values=255)
     return np.kron(img, np.ones((module_px, module_px), dtype=np.uint8))

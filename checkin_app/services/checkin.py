@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Sequence
 
+from checkin_app.domain import checkin_lists as lists_domain
 from checkin_app.domain import codes, rules
 from checkin_app.domain.clock import utc_now
 from checkin_app.domain.models import TicketStatus
@@ -19,7 +22,7 @@ from checkin_app.providers.registry import code_variants, pushes
 from checkin_app.store import Store
 from checkin_app.store import journal as J
 from checkin_app.store import events as scope
-from checkin_app.store import outbox, replica, tickets
+from checkin_app.store import checkin_lists, outbox, replica, tickets
 from checkin_app.store.journal import Op
 
 # Walk-up codes: no 0/O/1/I/L, so staff can read them aloud and type them.
@@ -53,29 +56,37 @@ class CheckinService:
     def __init__(self, store: Store, door: str | None = None):
         self.store = store
         self.door = door or store.device_id
+        # The check-in lists this door scans against, in order (Door settings; `lists.set_door_lists`).
+        self.lists: tuple[str, ...] = tuple(checkin_lists.door_lists(store.conn))
 
     # -- scanning ---------------------------------------------------------------------------
 
-    def scan(self, raw: str, *, event_ids: list[int] | None = None, mode: Mode = Mode.ENTRY) -> Verdict:
+    def scan(self, raw: str, *, event_ids: list[int] | None = None, mode: Mode = Mode.ENTRY,
+             lists: Sequence[str] | None = None, at: str | None = None) -> Verdict:
         """Decide and record one scan.
 
         Args:
             raw: what the scanner or camera delivered (terminators and prefixes are stripped).
             event_ids: the events admitted for this scan; None means those this door admits.
             mode: entry or exit.
+            lists: the check-in lists to decide on (their events replace `event_ids`); None: this
+                door's lists (`self.lists`), none at all when it has none.
+            at: simulate the scan at this aware ISO time: decided as if scanned then, nothing is recorded.
 
         Raises:
             InvalidCode: nothing usable in `raw` (empty, oversized); nothing is recorded.
+            NotFound: a list that is not defined here.
         """
         code = codes.normalise(raw)
-        return self._decide_and_record(code, self._context(event_ids, mode=mode))
+        return self._decide_and_record(code, self._context(event_ids, mode=mode), self._lists(lists), at)
 
-    def force(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> Verdict:
+    def force(self, raw: str, reason: str, *, event_ids: list[int] | None = None,
+              lists: Sequence[str] | None = None) -> Verdict:
         """A supervisor admits a refused ticket anyway; the reason is journalled."""
         if not reason or not reason.strip():
             raise CheckinError("a reason is required to admit anyway")
         code = codes.normalise(raw)
-        return self._decide_and_record(code, self._context(event_ids, force_reason=reason.strip()))
+        return self._decide_and_record(code, self._context(event_ids, force_reason=reason.strip()), self._lists(lists))
 
     def admit_party(self, ticket_id: int, count: int) -> Verdict:
         """Admit `count` more people on a guest-list entry ("3 of 4 admitted")."""
@@ -89,16 +100,20 @@ class CheckinService:
                 break
         return verdict
 
-    def _decide_and_record(self, code: str, ctx: ScanContext) -> Verdict:
+    def _decide_and_record(self, code: str, ctx: ScanContext, names: tuple[str, ...] = (),
+                           simulate_at: str | None = None) -> Verdict:
+        if simulate_at is not None:  # a supervisor's "what if": read only, nothing journalled
+            when = lists_domain.aware(simulate_at)
+            if when is None:
+                raise CheckinError(f"--at {simulate_at!r} is not a date and time with a UTC offset")
+            with self.store.snapshot() as conn:
+                code, found = self._candidates(conn, code)
+                return rules.decide(found, code, self._on_lists(conn, ctx, names, found, when))
         at = utc_now()
         with self.store.transaction() as conn:
-            found = tickets.candidates(conn, code)
-            if not found:
-                for variant in code_variants(code):
-                    found = tickets.candidates(conn, variant)
-                    if found:
-                        code = variant
-                        break
+            code, found = self._candidates(conn, code)
+            if names:
+                ctx = self._on_lists(conn, ctx, names, found, datetime.fromisoformat(at))
             verdict = rules.decide(found, code, ctx)
             ticket = verdict.ticket
             op = Op.FORCE if verdict.kind is VerdictKind.FORCED else Op.EXIT if verdict.kind is VerdictKind.EXITED else Op.SCAN
@@ -107,6 +122,7 @@ class CheckinService:
                 payload["reason"] = ctx.force_reason
             if verdict.reentry:
                 payload["reentry"] = True
+            payload.update(self._list_fields(verdict, ctx))
             row = J.append(conn, device_id=self.store.device_id, op=op, at=at, code=code,
                            ticket_id=ticket.ticket_id if ticket else None, verdict=verdict.kind.value,
                            door=self.door, payload=payload)
@@ -118,7 +134,59 @@ class CheckinService:
             elif verdict.kind is VerdictKind.EXITED:
                 J.mark_exited(conn, ticket.ticket_id, at)
             self._settle(conn, row.ticket_id, at)
+            if ticket is not None and ("area" in payload or (verdict.kind is VerdictKind.EXITED
+                                                             and checkin_lists.has_stays(conn, ticket.ticket_id))):
+                checkin_lists.recompute(conn, ticket.ticket_id)  # who is inside where
         return verdict
+
+    # -- check-in lists -----------------------------------------------------------------------
+
+    def _lists(self, names: Sequence[str] | None) -> tuple[str, ...]:
+        return self.lists if names is None else tuple(dict.fromkeys(n for n in names if n))
+
+    @staticmethod
+    def _candidates(conn: sqlite3.Connection, code: str) -> tuple[str, list[rules.TicketState]]:
+        """The tickets carrying `code`, else a provider's variant of it (the code as found)."""
+        found = tickets.candidates(conn, code)
+        if not found:
+            for variant in code_variants(code):
+                found = tickets.candidates(conn, variant)
+                if found:
+                    return variant, found
+        return code, found
+
+    def _on_lists(self, conn: sqlite3.Connection, ctx: ScanContext, names: tuple[str, ...],
+                  found: list[rules.TicketState], now: datetime) -> ScanContext:
+        """The scan context for a door on lists: the lists' events, and each candidate's movements."""
+        if not names:
+            return ctx
+        chosen = []
+        for name in names:
+            lst = checkin_lists.get(conn, name)
+            if lst is None:
+                raise NotFound(f"no check-in list {name!r} (see `checkin-app lists`)")
+            chosen.append(lst)
+        ids = [c.ticket_id for c in found]
+        door = lists_domain.DoorLists(
+            tuple(chosen), events=checkin_lists.event_refs(conn, ids) if ids else {},
+            movements={i: checkin_lists.movements(conn, i) for i in ids},
+            area_inside={lst.area: checkin_lists.area_inside(conn, lst.area, now) for lst in chosen}, now=now)
+        events = frozenset().union(*(checkin_lists.local_event_ids(conn, lst.events) for lst in chosen))
+        return replace(ctx, event_ids=events, name_event=len(events) > 1, lists=door)
+
+    @staticmethod
+    def _list_fields(verdict: Verdict, ctx: ScanContext) -> dict:
+        """What an entry or exit on a list journals, so that every door replays the same stays."""
+        door = ctx.lists
+        if not isinstance(door, lists_domain.DoorLists) or verdict.ticket is None:
+            return {}
+        if verdict.kind in (VerdictKind.ADMITTED, VerdictKind.FORCED) and verdict.list_outcome is not None:
+            return verdict.list_outcome.journal_fields()
+        if verdict.kind is VerdictKind.EXITED:
+            lst = door.list_for(verdict.ticket)
+            return {"list": lst.name, "area": lst.area} if lst else {}
+        # A refusal names its list and rule for the audit trail; it moves nobody.
+        return {"list": verdict.list_outcome.list_name} if verdict.list_outcome is not None else {}
 
     # -- supervisor acts --------------------------------------------------------------------
 

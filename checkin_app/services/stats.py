@@ -59,12 +59,8 @@ def counters(store: Store, event_ids: list[int] | None = None) -> Counters:
                     sum(t.people.expected for t in per_type), per_type)
 
 
-def arrivals(store: Store, bucket_minutes: int = 5, hours: float = 6.0, event_ids: list[int] | None = None,
-             now: datetime | None = None) -> list[dict]:
-    """Admissions per bucket over the last `hours`, per door, oldest first (empty buckets included)."""
-    now = now or datetime.now(timezone.utc)
-    since = now - timedelta(hours=hours)
-    rows = counts.admissions_since(store.conn, since.isoformat(timespec="milliseconds"), event_ids)
+def _per_bucket(rows: list[tuple[str, str]], since: datetime, now: datetime, bucket_minutes: int) -> list[dict]:
+    """(at, door) rows counted per bucket from `since` to `now`, oldest first (empty buckets included)."""
     width = timedelta(minutes=bucket_minutes)
     n_buckets = int((now - since) / width) + 1
     start = now - width * n_buckets
@@ -78,10 +74,37 @@ def arrivals(store: Store, bucket_minutes: int = 5, hours: float = 6.0, event_id
     return [{"start": s, "total": t, "doors": d} for s, t, d in zip(starts, totals, doors)]
 
 
+def _series(rows_since, store: Store, bucket_minutes: int, hours: float, event_ids: list[int] | None,
+            now: datetime | None) -> list[dict]:
+    now = now or datetime.now(timezone.utc)
+    since = now - timedelta(hours=hours)
+    return _per_bucket(rows_since(store.conn, since.isoformat(timespec="milliseconds"), event_ids), since, now,
+                       bucket_minutes)
+
+
+def arrivals(store: Store, bucket_minutes: int = 5, hours: float = 6.0, event_ids: list[int] | None = None,
+             now: datetime | None = None) -> list[dict]:
+    """Admissions per bucket over the last `hours`, per door, oldest first (empty buckets included)."""
+    return _series(counts.admissions_since, store, bucket_minutes, hours, event_ids, now)
+
+
+def exits(store: Store, bucket_minutes: int = 5, hours: float = 6.0, event_ids: list[int] | None = None,
+          now: datetime | None = None) -> list[dict]:
+    """Exits per bucket over the last `hours`, per door, oldest first: the same buckets as `arrivals`."""
+    return _series(counts.exits_since, store, bucket_minutes, hours, event_ids, now)
+
+
 def rate_per_minute(store: Store, minutes: int = 15, event_ids: list[int] | None = None, now: datetime | None = None) -> float:
     now = now or datetime.now(timezone.utc)
     since = (now - timedelta(minutes=minutes)).isoformat(timespec="milliseconds")
     return counts.admission_count_since(store.conn, since, event_ids) / minutes
+
+
+def exit_rate_per_minute(store: Store, minutes: int = 15, event_ids: list[int] | None = None,
+                         now: datetime | None = None) -> float:
+    now = now or datetime.now(timezone.utc)
+    since = (now - timedelta(minutes=minutes)).isoformat(timespec="milliseconds")
+    return len(counts.exits_since(store.conn, since, event_ids)) / minutes
 
 
 def per_door(store: Store, event_ids: list[int] | None = None) -> list[dict]:
@@ -92,14 +115,16 @@ def live(store: Store, bucket_minutes: int = 5, event_ids: list[int] | None = No
     """Everything the live-stats view shows, read in one go.
 
     Returns:
-        counters (see `counters`), arrivals per bucket over the last 3 h (5-minute buckets) or
-        6 h (15-minute buckets), the admission rate per minute over the last 15 minutes, the
-        no-shows so far, and admissions per door.
+        counters (see `counters`), arrivals and exits per bucket over the last 3 h (5-minute
+        buckets) or 6 h (15-minute buckets), the admission and exit rates per minute over the
+        last 15 minutes, the no-shows so far, and admissions per door.
     """
     now = now or datetime.now(timezone.utc)
     hours = 3.0 if bucket_minutes <= 5 else 6.0
     c = counters(store, event_ids)
     return {"counters": c.to_dict(), "bucket_minutes": bucket_minutes,
             "arrivals": arrivals(store, bucket_minutes, hours, event_ids, now),
-            "rate_per_minute": rate_per_minute(store, 15, event_ids, now), "no_shows": c.no_shows_so_far,
+            "exits": exits(store, bucket_minutes, hours, event_ids, now),
+            "rate_per_minute": rate_per_minute(store, 15, event_ids, now),
+            "exit_rate_per_minute": exit_rate_per_minute(store, 15, event_ids, now), "no_shows": c.no_shows_so_far,
             "per_door": per_door(store, event_ids)}

@@ -27,6 +27,7 @@ class Op:
     VOID = "void"  # a supervisor's void, with a reason; stays until a supervisor un-voids
     UNVOID = "unvoid"  # a supervisor takes back the local void, with a reason (the provider's own void stays)
     ISSUE = "issue"  # walk-up ticket created at this door
+    LIST_DEFINED = "list_defined"  # a check-in list created or changed (payload: the list); venue configuration
     # A supervisor settles a conflict found between doors (payload.conflict = {"kind", "rows": its
     # rows' nonces}): replicated, so it reads as resolved on every door (store.conflicts).
     RESOLVE = "resolve"

@@ -25,7 +25,7 @@ from typing import Any, Callable, cast
 
 from checkin_app.domain import hlc
 from checkin_app.domain.models import UPSTREAM_DEVICE, ConflictKind
-from checkin_app.store import conflicts, device_ids, incidents, journal, outbox, tickets
+from checkin_app.store import checkin_lists, conflicts, device_ids, incidents, journal, outbox, tickets
 from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
 
@@ -155,6 +155,8 @@ _PAYLOAD_TYPES: dict[str, tuple[type, ...]] = {
     "undoes_nonce": (str, type(None)), "name": (str, type(None)), "email": (str, type(None)),
     "ticket_type": (str, type(None)), "act": (str,), "remote_ref": (str, int, type(None)),
     "kind": (str,), "device": (str,), "seq": (int,), "versions": (list,), "conflict": (dict,), "reissues": (dict,),
+    # An admission or exit on a check-in list (store/checkin_lists.py replays stays from them).
+    "list": (str,), "area": (str,), "counted": (bool,), "leaves_at": (str, type(None)),
 }
 
 
@@ -361,6 +363,9 @@ def _apply_one(conn: sqlite3.Connection, row: dict[str, Any], report: ApplyRepor
         return
     if row["op"] == ALARM:
         _alarm_reported(conn, row, payload, own_device, now, report)
+        return
+    if row["op"] == Op.LIST_DEFINED:  # venue configuration; a payload that is no list raises: quarantined
+        checkin_lists.apply_row(conn, row)
         return
     if ticket_id is None:
         return
@@ -725,6 +730,7 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
         (local_void_at, local_void_reason, at, device, door, count, inside, now, ticket_id),
     )
     tickets.settle(conn, ticket_id, now)
+    checkin_lists.recompute(conn, ticket_id)  # who is inside where, from the same rows
     if cancelled:
         marks = ",".join("?" * len(cancelled))
         conn.execute(

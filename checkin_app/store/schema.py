@@ -109,6 +109,7 @@ _DOOR_TRUTH_SQL = [
     "CREATE INDEX inbox_unapplied ON webhook_inbox (id) WHERE applied_at IS NULL",
 ]
 
+
 def _hybrid_clock(conn: sqlite3.Connection) -> None:
     """6: order acts by a hybrid logical clock, not wall clocks (issue 18, items 1-3).
 
@@ -155,6 +156,48 @@ _HYBRID_CLOCK_SQL = [
         UNIQUE (kind, device_id)
     )""",
 ]
+
+
+def _checkin_lists(conn: sqlite3.Connection) -> None:
+    """5: check-in lists and who is inside where (issue 17). Checks nothing but its own objects, so
+    it applies on a data dir that has any of the other third-wave migrations (6-9) or none."""
+    for statement in _CHECKIN_LISTS_SQL:
+        conn.execute(statement)
+
+
+_CHECKIN_LISTS_SQL = [
+    # The definition in force per list name: the `list_defined` journal row whose (at, device_id,
+    # seq) sorts last, so every door keeps the same one whatever order the rows came in.
+    """CREATE TABLE IF NOT EXISTS checkin_lists (
+        name TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        at TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    )""",
+    # Who is inside where: one row per (ticket, area), replayed from the ticket's journal rows
+    # (`store.checkin_lists.recompute`). `leaves_at` is when exit-all-at ends the stay (UTC ISO,
+    # '' for never): read against the time asked about, so nothing has to run at 03:00.
+    """CREATE TABLE IF NOT EXISTS list_presence (
+        ticket_id INTEGER NOT NULL,
+        area TEXT NOT NULL,
+        list_name TEXT NOT NULL,
+        since TEXT NOT NULL,
+        leaves_at TEXT NOT NULL DEFAULT '',
+        people INTEGER NOT NULL DEFAULT 1,     -- a guest-list party comes in one by one
+        PRIMARY KEY (ticket_id, area)
+    ) WITHOUT ROWID""",
+    # `list_presence` counted per (list, area, leaves_at), kept in step with it: "inside now" is a
+    # sum over a few rows (one per exit-all instant) instead of a count over a million stays.
+    """CREATE TABLE IF NOT EXISTS list_occupancy (
+        list_name TEXT NOT NULL,
+        area TEXT NOT NULL,
+        leaves_at TEXT NOT NULL DEFAULT '',
+        people INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (list_name, area, leaves_at)
+    ) WITHOUT ROWID""",
+]
+
 
 MIGRATIONS: list[Migration] = [
     # 1: the foundation (DESIGN.md, "Data model").
@@ -379,9 +422,8 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE peers ADD COLUMN last_crash TEXT;
     ALTER TABLE peers ADD COLUMN last_crash_at TEXT;
     """,
-    # Slots 5-9 belong to the branches of issues 17-18; each migration checks only its own objects,
-    # so they merge in numeric order whatever subset a data dir already has.
-    "-- slot 5: i17-lists",
+    # 5: check-in lists (issue 17, i17-lists); `store/checkin_lists.py` holds its SQL.
+    _checkin_lists,
     # 6 (issue 18, i18-order): hybrid logical clock, skew, door incidents, conflict keys.
     _hybrid_clock,
 ]

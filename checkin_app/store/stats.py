@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from checkin_app.store.events import admitted_event
-from checkin_app.store.journal import admitted_act
+from checkin_app.store.journal import Op, admitted_act
 
 # The one definition of expected, arrived ("admitted") and inside people, for every view that counts.
 _PEOPLE = """SUM(CASE WHEN status = 'valid' THEN party_size ELSE 0 END) AS expected,
@@ -85,6 +85,21 @@ def admissions_since(conn: sqlite3.Connection, since: str, event_ids: list[int] 
 def admission_count_since(conn: sqlite3.Connection, since: str, event_ids: list[int] | None = None) -> int:
     where, params = _scope(event_ids)
     return int(conn.execute(f"SELECT COUNT(*) {_ADMISSIONS} AND j.at >= ? AND {where}", (since, *params)).fetchone()[0])
+
+
+_EXITS = f"FROM journal j JOIN tickets t ON t.id = j.ticket_id WHERE j.op = '{Op.EXIT}'"
+
+
+def exits_since(conn: sqlite3.Connection, since: str, event_ids: list[int] | None = None) -> list[tuple[str, str]]:
+    """(at, door) of every exit scanned at or after `since` (ISO-8601 UTC) in the events counted.
+
+    An exit is a journal row of op `exit` (a refused scan in exit mode is a `scan` row); each
+    door's own rows and those replicated from the others, each once.
+    """
+    where, params = _scope(event_ids)
+    rows = conn.execute(f"SELECT j.at, COALESCE(j.door, j.device_id) AS door {_EXITS} AND j.at >= ? AND {where}",
+                        (since, *params))
+    return [(str(r["at"]), str(r["door"])) for r in rows]
 
 
 def admissions_per_door(conn: sqlite3.Connection, event_ids: list[int] | None = None) -> list[DoorCount]:

@@ -15,7 +15,8 @@ from pathlib import Path
 TOOLS = ("Xvfb", "openbox", "xdotool", "xprop", "setxkbmap")
 
 # Openbox with nothing but what door laptops' desktops do too: Super+Up maximises, Super+Down
-# restores (the GNOME/Windows keys); one desktop, no margins, new windows get the focus.
+# restores (the GNOME/Windows keys), Alt+F4 closes the active window (as on every desktop: the kiosk
+# must refuse it); one desktop, no margins, new windows get the focus.
 OPENBOX_RC = """<?xml version="1.0" encoding="UTF-8"?>
 <openbox_config xmlns="http://openbox.org/3.4/rc">
   <focus><focusNew>yes</focusNew><followMouse>no</followMouse></focus>
@@ -25,6 +26,7 @@ OPENBOX_RC = """<?xml version="1.0" encoding="UTF-8"?>
   <keyboard>
     <keybind key="W-Up"><action name="Maximize"/></keybind>
     <keybind key="W-Down"><action name="Unmaximize"/></keybind>
+    <keybind key="A-F4"><action name="Close"/></keybind>
   </keyboard>
   <mouse><dragThreshold>8</dragThreshold></mouse>
 </openbox_config>
