@@ -1,4 +1,4 @@
-"""Write the three door sounds (admitted, warning, refused) into checkin_app/resources/sounds/.
+"""Write the door sounds (admitted, warning, refused, attention) into checkin_app/resources/sounds/.
 
 The app plays whatever WAV files are there, so a designer can replace them with recorded sounds
 (16-bit PCM WAV, mono or stereo, under a second: a cue must end before the next scan). This
@@ -17,6 +17,8 @@ CUES: dict[str, list[tuple[float, float, str]]] = {
     "admitted": [(880, 0.08, "sine"), (0, 0.02, "sine"), (1320, 0.14, "sine")],  # rising "ding-ding"
     "warning": [(660, 0.12, "sine"), (0, 0.08, "sine"), (660, 0.12, "sine")],  # two level beeps
     "refused": [(196, 0.45, "square")],  # a low buzz
+    # A held guest (issue 17): a rising three-note chime, "look here", unlike any of the others.
+    "attention": [(523, 0.09, "sine"), (0, 0.03, "sine"), (659, 0.09, "sine"), (0, 0.03, "sine"), (784, 0.16, "sine")],
 }
 
 

@@ -22,6 +22,8 @@ fail() { echo "smoke test FAILED: $*" >&2; exit 1; }
 for f in style.qss icons/icon.png sounds/admitted.wav sounds/warning.wav sounds/refused.wav; do
   [ -s "$bundle/_internal/checkin_app/resources/$f" ] || fail "the bundle has no resources/$f"
 done
+# The venue hub's server ships inside the bundle (`doors hub` runs it).
+"$bundle/_internal/nats-server" --version | grep -q "nats-server" || fail "the bundle has no working nats-server"
 app --help | grep -q "scan" || fail "--help does not list the commands"
 app import orders.json | grep -q "9 tickets" || fail "import of the sample payload"
 out=$(app scan aH5YpPP --json) || fail "first scan was not admitted: $out"

@@ -3,7 +3,8 @@
     doors create-venue [--name DOOR] [--key-env VAR]   first door: make the venue key
     doors pair [--qr FILE] [--json]                    show the key (QR + text) for the next door
     doors join [KEYTEXT] [--key-env VAR] [--name DOOR] another door: join with the key
-    doors serve [--host H] [--port P] [--peer URL ...] [--name DOOR] [--no-discovery] [--json]
+    doors serve [--host H] [--port P] [--peer URL ...] [--hub nats://H:P] [--name DOOR] [--no-discovery] [--json]
+    doors hub [--host H] [--port P] [--json]           run the venue's hub (NATS JetStream) until interrupted
     doors status [--json]                              peers: connected, lag, last contact
     doors conflicts [--json]                           double admissions, admissions around voids
 """
@@ -101,6 +102,8 @@ def _key_from_image(path: str) -> str:
              help="also push/pull the ticketing platform every S seconds (0: off)"),
          arg("--push-grace", type=float, default=10.0, metavar="S",
              help="let the door that made an act push it for S seconds before this door may"),
+         arg("--hub", metavar="nats://HOST:PORT",
+             help="replicate through the venue's hub (`doors hub`); peers take over while it is down"),
          help="serve this door's journal to the venue's doors and pull theirs, until interrupted",
          options=("json",))  # with --json the door's URL is printed as one JSON line first
 def _serve(args) -> int:
@@ -110,9 +113,10 @@ def _serve(args) -> int:
         data_dir = app.data_dir
     runner = DoorRunner(data_dir, host=args.host, port=args.port, peers=args.peer, door=args.name,
                         discovery=not args.no_discovery, sync_interval_s=args.sync_interval,
-                        push_grace_s=args.push_grace)
+                        push_grace_s=args.push_grace, hub=args.hub)
     runner.start()
-    info = {"url": runner.url, "device_id": runner.device_id, "door": runner.door, "venue_id": runner.venue_id}
+    info = {"url": runner.url, "device_id": runner.device_id, "door": runner.door, "venue_id": runner.venue_id,
+            "hub": runner.hub.url if runner.hub else None}
     print(json.dumps(info) if args.json else f"door {runner.door!r} serving at {runner.url} (venue {runner.venue_id})",
           flush=True)
     try:
@@ -122,9 +126,40 @@ def _serve(args) -> int:
     return EXIT_OK
 
 
+@command("doors hub", arg("--host", default="0.0.0.0", help="interface to listen on (default: all)"),
+         arg("--port", type=int, default=4222, help="port (default 4222; 0: any free port)"),
+         help="run the venue's hub (a NATS JetStream server, store in the data dir) for `doors serve --hub`, "
+              "until interrupted", options=("json",))  # with --json the hub's URL is printed as one JSON line first
+def _hub(args) -> int:
+    import signal
+    import threading
+
+    from checkin_app.services.hub import hub_server
+
+    with open_app(args) as app:
+        data_dir = app.data_dir
+    server = hub_server(data_dir, host=args.host, port=args.port,
+                        on_event=lambda line: print(line, file=sys.stderr, flush=True))
+    server.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    info = {"url": server.url, "port": server.port, "pid": server.pid(), "store": str(server.store_dir)}
+    print(json.dumps(info) if args.json else
+          f"hub running at nats://{args.host}:{server.port} (JetStream store in {server.store_dir}); on each door: "
+          f"checkin-app doors serve --hub nats://THIS-MACHINE:{server.port}", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
 @command("doors status", help="the other doors: connected or not, lag, last contact", options=("json",))
 def _status(args) -> int:
-    from checkin_app.services import doors
+    from checkin_app.services import doors, hub_status
 
     with open_app(args) as app:
         st = doors.status(app.store)
@@ -133,6 +168,8 @@ def _status(args) -> int:
         return EXIT_OK
     lines = [f"{st.door} ({st.device_id}), venue {st.venue_id}: {st.journal_rows} journal rows, "
              f"{st.open_conflicts} open conflicts"]
+    if st.hub is not None:
+        lines.append("  " + hub_status.describe(st.hub))
     for d in st.doors:
         state = "connected" if d["connected"] else "NOT CONNECTED"
         seen = "never" if d["last_contact_age_s"] is None else f"{d['last_contact_age_s']} s ago"

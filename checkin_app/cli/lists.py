@@ -65,7 +65,9 @@ def _minutes(text: str) -> int:
          arg("--warning", type=int, metavar="N", help="warn from this many people inside (default 90%% of capacity)"),
          arg("--area", help="where people inside are counted (default: the list's name)"),
          arg("--attention", action="append", default=[], metavar="RULE",
-             help="flag tickets for attention (e.g. 'ticket type contains VIP')"),
+             help="flag tickets for attention (e.g. 'vip: ticket type contains VIP'; grammar in docs/architecture.md)"),
+         arg("--show-answer", dest="show_answers", action="append", default=[], metavar="QUESTION",
+             help="a custom question whose answer the verdict shows (repeat for more)"),
          help="create or replace a check-in list (it reaches every door of the venue)", options=("json",))
 def _create(args) -> int:
     from checkin_app.services import lists
@@ -74,7 +76,8 @@ def _create(args) -> int:
         name=args.name, events=args.events, ticket_types=args.ticket_types, valid_from=args.valid_from,
         valid_until=args.valid_until, from_start=args.from_start, until_start=args.until_start, entries=args.entries,
         per_day=args.per_day, min_gap=args.min_gap, reentry=args.reentry, exit_all_at=args.exit_all_at,
-        capacity=args.capacity, warning=args.warning, area=args.area, attention=args.attention)
+        capacity=args.capacity, warning=args.warning, area=args.area, attention=args.attention,
+        show_answers=args.show_answers)
     with open_app(args) as app:
         lst = lists.define(app.store, spec, door=app.checkin.door)
     doc = lst.to_json()

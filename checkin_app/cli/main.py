@@ -14,7 +14,7 @@ from checkin_app.errors import CheckinError
 COMMAND_MODULES: tuple[str, ...] = (
     "checkin_app.cli.tickets", "checkin_app.cli.events", "checkin_app.cli.bench", "checkin_app.cli.connections",
     "checkin_app.cli.webhooks", "checkin_app.cli.decode", "checkin_app.cli.doors", "checkin_app.cli.lists",
-    "checkin_app.cli.gui", "checkin_app.cli.floor",
+    "checkin_app.cli.attention", "checkin_app.cli.gui", "checkin_app.cli.floor",
 )
 
 

@@ -24,8 +24,19 @@ def _scan(args) -> int:
                                    mode=Mode.EXIT if args.exit else Mode.ENTRY, lists=args.lists, at=at)
         # "all": the door never chose its events and admits every cached one (issue 12, item 15).
         scope = "list" if names else "event" if args.event else events.door_scope(app.store)["scope"]
-    emit(args, {**verdict.to_dict(), "scope": scope}, f"{verdict.kind.value.upper()}: {verdict.message}")
+    emit(args, {**verdict.to_dict(), "scope": scope}, _scan_text(verdict))
     return EXIT_OK if verdict.passing else EXIT_REFUSED
+
+
+def _scan_text(verdict) -> str:
+    """`ADMITTED: Welcome…`, then one line per attention note; a held admission says how to end the hold."""
+    lines = [f"{verdict.kind.value.upper()}: {verdict.message}"]
+    lines += [f"  {n.text}" if n.text.startswith(n.kind.label) else f"  {n.kind.label}: {n.text}"
+              for n in verdict.attention]
+    lines += [f"  {q}: {a}" for q, a in verdict.answers]
+    if verdict.held:
+        lines.append(f"  HELD: checkin-app confirm {verdict.code}  or  checkin-app deny {verdict.code}")
+    return "\n".join(lines)
 
 
 @command("search", arg("query"), arg("--limit", type=int, default=20),

@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from checkin_app.domain.attention import TicketDetails
 from checkin_app.domain.provider_facts import NAMES
 
 
@@ -118,6 +119,11 @@ class Ticket:
     attention: str | None = None
     # The static code is not what the guest shows (1Ticket rotating barcodes): check by name and ID.
     rotating_code: bool = False
+    # Answers to custom questions and provider metadata, read by attention rules (domain/attention.py).
+    details: TicketDetails = field(default_factory=TicketDetails)
+    # What its order says for attention (the buyer's answers at checkout, the order's add-ons), or
+    # None when this record does not say (a ticket read without its order): the stored ones stay.
+    order_details: TicketDetails | None = None
     raw: dict[str, Any] | None = field(default=None, compare=False)
 
 

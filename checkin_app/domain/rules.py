@@ -7,10 +7,12 @@ looks anything up itself, so the same inputs always give the same verdict.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from checkin_app.domain.attention import AttentionNote, AttentionSetting, TicketDetails, answers_shown
 from checkin_app.domain.codes import display
 from checkin_app.domain.models import PROVIDER_NAMES, UPSTREAM_DEVICE, TicketKind, TicketStatus
 
@@ -80,6 +82,9 @@ class TicketState:
     event_cancelled: bool = False
     event_unrecognised: str | None = None  # the event's state we do not recognise, verbatim
     event_starts_at: str | None = None  # ISO-8601, in the event's own offset when the provider gives one
+    details: TicketDetails = TicketDetails()  # answers to custom questions, provider metadata
+    note: str | None = None  # the supervisor's note on the attendee (journalled, every door)
+    hold_open: bool = False  # an admission of this ticket waits for staff to confirm or deny (some door)
 
     @property
     def checked_in(self) -> bool:
@@ -95,6 +100,8 @@ class ScanContext:
         event_ids: the events this door admits; None admits every cached event.
         force_reason: set when a supervisor admits anyway; the reason is journalled.
         name_event: the door admits more than one event, so every verdict says which one.
+        attention: the attention rules and shown answers for a ticket no list names (the door's own);
+            a ticket on one of `lists` gets its list's (domain/attention.py).
         lists: the door's check-in lists (`checkin_lists.DoorLists`): given a ticket the base rules
             admit, the list's outcome, or None when no list names its event. With lists, "inside
             already" is the list's entry rule to judge, not the base rules'.
@@ -104,6 +111,7 @@ class ScanContext:
     event_ids: frozenset[int] | None = None
     force_reason: str | None = None
     name_event: bool = False
+    attention: AttentionSetting = AttentionSetting()
     lists: Callable[[TicketState], "ListOutcome | None"] | None = None
 
 
@@ -115,6 +123,8 @@ class Verdict:
     ticket: TicketState | None = None
     reentry: bool = False
     other_event: str | None = None  # wrong_event: where the code does belong
+    attention: tuple[AttentionNote, ...] = ()  # what staff must see (any verdict with a ticket)
+    answers: tuple[tuple[str, str], ...] = ()  # the list's chosen answers, shown on the verdict
     # The door decided on a check-in list: which list, which rule decided, and what it journals.
     list_outcome: "ListOutcome | None" = None
     list_name: str | None = None  # the door's list(s), also when the base rules decided first
@@ -124,12 +134,20 @@ class Verdict:
     def passing(self) -> bool:
         return self.kind in PASSING
 
+    @property
+    def held(self) -> bool:
+        """An admission with attention notes: the door holds until staff confirm or deny.
+
+        The admission counts at once (journalled as an admission), so no other door admits the
+        ticket again while the hold is open; a deny takes the admission back."""
+        return self.kind is VerdictKind.ADMITTED and bool(self.attention)
+
     def to_dict(self) -> dict[str, Any]:
         out = self._base_dict()
-        if self.list_name is not None:  # `scan --list --json`: list, rule, attention (and the capacity warning)
+        if self.list_name is not None:  # `scan --list --json`: list, rule (and the capacity warning); attention is always there
             o = self.list_outcome
             out.update({"list": o.list_name if o else self.list_name, "rule": self.rule,
-                        "attention": list(o.attention) if o else [], "warning": o.warning if o else None,
+                        "warning": o.warning if o else None,
                         "checks": [{"rule": c.rule.value, "passed": c.passed, "why": c.why} for c in o.checks] if o else []})
         return out
 
@@ -142,6 +160,9 @@ class Verdict:
             "message": self.message,
             "reentry": self.reentry,
             "other_event": self.other_event,
+            "attention": [n.to_dict() for n in self.attention],
+            "held": self.held,
+            "answers": [{"question": q, "answer": a} for q, a in self.answers],
             "ticket": None
             if t is None
             else {
@@ -155,6 +176,7 @@ class Verdict:
                 "holder_name": t.holder_name,
                 "ticket_type": t.ticket_type,
                 "seat": t.seat,
+                "note": t.note,
                 "party_size": t.party_size,
                 "admitted_count": t.admitted_count,
                 "checked_in_at": t.checked_in_at,
@@ -194,6 +216,33 @@ def _pick(candidates: Sequence[TicketState], event_ids: frozenset[int] | None) -
 
 
 def decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext = ScanContext()) -> Verdict:
+    """Decide a scan (`_decide`), with the ticket's attention notes and the list's chosen answers."""
+    verdict = _decide(candidates, code, ctx)
+    t = verdict.ticket
+    if t is None or verdict.kind is VerdictKind.EXITED:
+        return verdict
+    setting = _attention_setting(t, ctx)
+    notes = setting.notes(t.ticket_type, t.details, supervisor_note=t.note, provider_attention=t.attention)
+    return replace(verdict, attention=notes, answers=answers_shown(t.details, setting.show_answers))
+
+
+def _attention_setting(ticket: TicketState, ctx: ScanContext) -> AttentionSetting:
+    """The rules that apply to this ticket: its check-in list's (`--attention`, `show_answers`) when
+    a list of the door names its event, else the door's own (`ctx.attention`)."""
+    list_for = getattr(ctx.lists, "list_for", None)
+    lst = list_for(ticket) if callable(list_for) else None
+    if lst is None:
+        return ctx.attention
+    return setting_of(tuple(lst.attention), tuple(lst.show_answers), f"list {lst.name}")
+
+
+@functools.lru_cache(maxsize=64)
+def setting_of(rules: tuple[str, ...], show_answers: tuple[str, ...], source: str) -> AttentionSetting:
+    """A list's rule texts parsed once, not at every scan (they change only when the list is redefined)."""
+    return AttentionSetting.from_texts(rules, show_answers, source)
+
+
+def _decide(candidates: Sequence[TicketState], code: str, ctx: ScanContext) -> Verdict:
     """Decide a scan.
 
     Args:
@@ -326,7 +375,8 @@ def _already(ticket: TicketState, code: str) -> Verdict:
     return Verdict(
         VerdictKind.ALREADY_CHECKED_IN,
         code,
-        f"Already checked in at {clock_time(ticket.checked_in_at)}{where}{device}",
+        f"Already checked in at {clock_time(ticket.checked_in_at)}{where}{device}"
+        + (" · held there for a staff check now" if ticket.hold_open else ""),
         ticket=ticket,
     )
 

@@ -41,10 +41,10 @@ class AttendeePanel(QWidget):
         self._generation = 0
         self.title = QLabel("Pick an attendee")
         self.title.setStyleSheet("font-size: 22px; font-weight: 700;")
-        self.fields = {k: QLabel() for k in ("code", "email", "type", "seat", "order", "event", "state")}
+        self.fields = {k: QLabel() for k in ("code", "email", "type", "seat", "order", "event", "state", "note")}
         form = QFormLayout()
         for key, label in (("code", "Code"), ("email", "Email"), ("type", "Ticket type"), ("seat", "Seat"),
-                           ("order", "Order"), ("event", "Event"), ("state", "Status")):
+                           ("order", "Order"), ("event", "Event"), ("state", "Status"), ("note", "Note")):
             self.fields[key].setTextInteractionFlags(Qt.TextSelectableByMouse)
             form.addRow(label, self.fields[key])
         self.history = RowsModel(HISTORY_COLUMNS, self)
@@ -58,6 +58,13 @@ class AttendeePanel(QWidget):
         self.void_button = QPushButton("Void ticket…", clicked=self.void)
         self.void_button.setProperty("role", "danger")
         self.unvoid_button = QPushButton("Un-void", clicked=self.unvoid)
+        # The supervisor's note: every door shows it on this attendee's next scan and holds for it.
+        self.note_edit = QLineEdit(placeholderText="Note every door shows and holds for (e.g. 'Wheelchair: side door')")
+        self.note_edit.setMaxLength(500)
+        self.note_button = QPushButton("Save note", clicked=self.save_note)
+        self.clear_note_button = QPushButton("Clear note", clicked=self.clear_note)
+        self.hold_confirm_button = QPushButton("Let in (held)", clicked=self.confirm_hold)
+        self.hold_deny_button = QPushButton("Turn away (held)", clicked=self.deny_hold)
         self.badge_button = QPushButton("Print badge", clicked=self.print_badge)
         self.badge_button.setVisible(badges is not None)
         if badges is not None:
@@ -91,6 +98,16 @@ class AttendeePanel(QWidget):
         row.addWidget(self.force_button)
         row.addWidget(self.void_button)
         row.addWidget(self.unvoid_button)
+        al.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.note_edit, 1)
+        row.addWidget(self.note_button)
+        row.addWidget(self.clear_note_button)
+        al.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.hold_confirm_button)
+        row.addWidget(self.hold_deny_button)
+        row.addStretch(1)
         al.addLayout(row)
         al.addWidget(self.why_off)
 
@@ -134,7 +151,9 @@ class AttendeePanel(QWidget):
         # Why it is refused, in the provider's own words (issue 12): "VOID · order cancelled".
         why = rec.get("void_reason") if rec.get("status") == "void" else (
             f"the provider says '{rec.get('provider_state')}'" if rec.get("status") == "unrecognised" else rec.get("attention"))
-        f["state"].setText(ticket_state(rec) + (f" · {why}" if why else ""))
+        f["state"].setText(ticket_state(rec) + (f" · {why}" if why else "") + (" · held for a staff check" if rec.get("held") else ""))
+        f["note"].setText(rec.get("note") or "")
+        self.note_edit.setText(rec.get("note") or "")
         self.set_private(self.private)
         self.history.set_rows(rec["history"])
         remaining = max(1, rec["party_size"] - rec["admitted_count"])
@@ -157,7 +176,8 @@ class AttendeePanel(QWidget):
 
     def _acts(self) -> tuple:
         return (self.check_in_button, self.undo_button, self.force_button, self.void_button, self.party_button,
-                self.unvoid_button, self.badge_button)
+                self.unvoid_button, self.badge_button, self.note_button, self.clear_note_button,
+                self.hold_confirm_button, self.hold_deny_button)
 
     def _why_off(self, rec: dict | None) -> dict:
         """{button: reason} for each act that cannot be done now."""
@@ -172,6 +192,10 @@ class AttendeePanel(QWidget):
             # Only a supervisor's void can be taken back here; a provider's void follows the provider.
             out[self.unvoid_button] = ("voided by the provider: it follows the provider" if rec["status"] == "void"
                                        else "not voided by a supervisor")
+        if not rec.get("note"):
+            out[self.clear_note_button] = "no note on this attendee"
+        if not rec.get("held"):
+            out[self.hold_confirm_button] = out[self.hold_deny_button] = "no admission of this ticket waits for a check"
         if rec["status"] != "valid" or rec["kind"] == "product":
             out[self.badge_button] = "no badge for a ticket that does not admit"
         if rec["kind"] == "guest_list" and rec["admitted_count"] >= rec["party_size"]:
@@ -243,6 +267,24 @@ class AttendeePanel(QWidget):
         if reason:
             self._act(lambda app, code, scope: app.checkin.unvoid(code, reason, event_ids=scope))
 
+    def save_note(self) -> None:
+        text = self.note_edit.text().strip()
+        if not text:
+            self._refuse("type the note first (Clear note removes one)")
+            self.note_edit.setFocus()
+            return
+        self._act(lambda app, code, scope: app.checkin.set_note(code, text, event_ids=scope))
+
+    def clear_note(self) -> None:
+        self._act(lambda app, code, scope: app.checkin.set_note(code, None, event_ids=scope))
+
+    def confirm_hold(self) -> None:
+        """Let in a guest held at some door (the supervisor looked; journalled like the door's Enter)."""
+        self._act(lambda app, code, scope: app.checkin.confirm(code, event_ids=scope))
+
+    def deny_hold(self) -> None:
+        reason = self.reason.text().strip() or None
+        self._act(lambda app, code, scope: app.checkin.deny(code, reason, event_ids=scope))
     def print_badge(self) -> None:
         """Reprint this attendee's badge where the door prints badges (Connections → This door)."""
         self.badges.print_ticket(self.record["id"])

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtWidgets import QApplication
 
 from checkin_app.domain.badges import Badge, QrItem, TextItem
 from checkin_app.errors import CheckinError
@@ -135,10 +136,15 @@ def print_to_printer(badge: Badge, name: str | None = None) -> str:
 
 def ensure_app() -> QGuiApplication:
     """The running Qt application, or an offscreen one for the command line (no window is shown:
-    fonts and the print system need an application object, not a display)."""
+    fonts and the print system need an application object, not a display).
+
+    A QApplication, not a bare QGuiApplication: the process may create widgets later (the
+    command line run in-process by tests, then a window), and Qt aborts the process when a widget
+    is made under an application object without widget support.
+    """
     app = QGuiApplication.instance()
     if app is None:
-        app = QGuiApplication(["checkin-app", "-platform", "offscreen"])
+        app = QApplication(["checkin-app", "-platform", "offscreen"])
     return app
 
 

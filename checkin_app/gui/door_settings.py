@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QWidget)
 
+from checkin_app.gui.attention_settings import AttentionSettings
 from checkin_app.gui.camera_settings import CameraSettings
 from checkin_app.gui.settings import Settings
 from checkin_app.gui import sounds as sound_device
@@ -59,6 +60,8 @@ class DoorSettings(QGroupBox):
         form.addRow("", save)
         form.addRow("Check-in list", self.lists)
         form.addRow("", self.lists_note)
+        self.attention = AttentionSettings(tasks)  # this door's own attention rules (tickets on no list)
+        form.addRow("Attention", self.attention)
         form.addRow("", self.sound)
         form.addRow("", self.sound_device)
         form.addRow(self.camera)
@@ -104,6 +107,7 @@ class DoorSettings(QGroupBox):
 
         self.tasks.db(read, shown)
         self.load_lists()
+        self.attention.load()
 
     # -- check-in lists -----------------------------------------------------------------------
 

@@ -18,9 +18,9 @@ from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
-from checkin_app.domain.changes import SCAN, Changes
+from checkin_app.domain.changes import ATTENDEE_ACT, SCAN, Changes
 from checkin_app.domain.rules import Mode, Verdict, VerdictKind, clock_time
-from checkin_app.errors import InvalidCode
+from checkin_app.errors import CheckinError, InvalidCode
 from checkin_app.gui.camera_pane import CameraPane
 from checkin_app.gui.plain_words import unknown_reason
 from checkin_app.gui.sounds import Sounds
@@ -34,6 +34,11 @@ from checkin_app.services.stats import Counters
 from checkin_app.services.status import DoorStatus
 
 RECENT = 20
+#: An Enter within this long of a hold going up, or of the last scan, is not taken as "let in": a USB
+#: scanner ends every code with Enter, and one arriving late (a busy loop, a slow scanner) must not
+#: confirm a hold nobody looked at. A person reads the notes for longer than this before pressing it.
+HOLD_ARM_MS = 700
+MAX_WAITING = 50  # scans kept while a hold is open (a queue at the door, not a flood)
 SCAN_BURST_MS = 250  # scans in a queue of arrivals tell the other views once per this, not once each
 _MARK = {"ok": "✔", "info": "➜", "exit": "➜", "warn": "!", "stop": "✖"}
 
@@ -124,9 +129,16 @@ class DoorView(QWidget):
         countersChanged(Counters): the counters changed (admitted, inside, expected, per_type).
         connectRequested(): the first-run button was pressed (open the connect wizard).
         scopeShown(str): the "Admitting: …" line changed.
+        holdOpened(dict): an admission with attention notes holds the door (the verdict dict).
+        holdResolved(str, dict): staff confirmed ("confirmed") or denied ("denied") the held guest
+            (the act's result: code, ticket_id, message); waiting scans are decided next.
+        scanWaiting(str): a scan arrived while a hold was open; it waits, undecided, until then.
     """
 
     verdictShown = Signal(dict)
+    holdOpened = Signal(dict)
+    holdResolved = Signal(str, dict)
+    scanWaiting = Signal(str)
     countersChanged = Signal(object)
     connectRequested = Signal()
     scopeShown = Signal(str)
@@ -141,7 +153,15 @@ class DoorView(QWidget):
         self.latencies: list[float] = []  # seconds from scan arrival to verdict painted
 
         self.verdict = VerdictPanel()
+        self.verdict.staffed = True  # door staff end holds here (Enter, Let in, Do not let in)
         self.verdict.painted.connect(self.latencies.append)
+        self.verdict.confirmClicked.connect(self.confirm_hold)
+        self.verdict.denyClicked.connect(self.deny_hold)
+        self.hold: dict | None = None  # the held verdict, until staff confirm or deny
+        self._hold_busy = False  # a confirm or deny is on its way to the database
+        self._hold_at = 0.0  # time.monotonic() when the hold went up
+        self._input_at = 0.0  # time.monotonic() of the last scan or typed code
+        self.waiting: list[tuple[str, float]] = []  # scans that arrived during the hold
         self.first_run = FirstRun()
         self.first_run.connect_button.clicked.connect(self.connectRequested)
         self.centre = QStackedWidget()
@@ -233,8 +253,24 @@ class DoorView(QWidget):
     # -- scanning ----------------------------------------------------------------------------
 
     def submit(self, raw: str, asked_at: float | None = None) -> None:
-        """Decide a scan from any source (manual entry, camera, USB scanner) off the GUI thread."""
+        """Decide a scan from any source (manual entry, camera, USB scanner) off the GUI thread.
+
+        While a guest is held, a scan is not decided: it waits (undecided, nothing journalled)
+        until staff confirm or deny, so the next guest's scan can neither confirm the hold nor
+        push it off the screen."""
         asked_at = asked_at if asked_at is not None else time.perf_counter()
+        self._input_at = time.monotonic()
+        if self.hold is not None or self.waiting:  # behind a hold, or behind the scans that waited for one
+            if len(self.waiting) < MAX_WAITING:
+                self.waiting.append((raw, asked_at))
+            if self.hold is not None:
+                self.verdict.previous.setText(f"{len(self.waiting)} scan(s) waiting: let in or turn away "
+                                              f"{(self.hold.get('ticket') or {}).get('holder_name') or 'this guest'} first")
+            self.scanWaiting.emit(raw)
+            return
+        self._decide(raw, asked_at)
+
+    def _decide(self, raw: str, asked_at: float) -> None:
         mode = self.mode
         self.tasks.db(lambda app: app.checkin.scan(raw, mode=mode).to_dict(),
                       lambda verdict: self._decided(verdict, asked_at),
@@ -251,7 +287,75 @@ class DoorView(QWidget):
                 and not self.entry.text() and self.verdict.verdict is not None):
             self.verdict.acknowledge()
             return True
+        if (watched is self.entry and event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+                and not self.entry.text() and self.hold is not None):
+            if self.hold_armed():
+                self.confirm_hold()
+            return True  # an Enter too soon after the hold or a scan is the scanner's, never a confirm
         return super().eventFilter(watched, event)
+
+    # -- the hold: a guest with attention notes waits for staff ---------------------------------
+
+    def hold_armed(self) -> bool:
+        """Whether Enter now confirms the hold (see `HOLD_ARM_MS`)."""
+        return (self.hold is not None and not self._hold_busy
+                and (time.monotonic() - max(self._hold_at, self._input_at)) * 1000 >= HOLD_ARM_MS)
+
+    def _open_hold(self, verdict: dict) -> None:
+        self.hold = verdict
+        self._hold_at = time.monotonic()
+        self.holdOpened.emit(verdict)
+
+    def confirm_hold(self) -> None:
+        """Let the held guest in (the admission already counts): journalled as `confirm`."""
+        self._resolve("confirmed", lambda app, ticket_id: app.checkin.confirm("", ticket_id=ticket_id))
+
+    def deny_hold(self) -> None:
+        """Turn the held guest away: the admission is taken back, the ticket stays valid (`deny`)."""
+        self._resolve("denied", lambda app, ticket_id: app.checkin.deny("", "denied at the door", ticket_id=ticket_id))
+
+    def _resolve(self, outcome: str, act) -> None:
+        if self.hold is None or self._hold_busy:
+            return
+        self._hold_busy = True
+        ticket_id = (self.hold.get("ticket") or {}).get("id")
+        self.tasks.db(lambda app: act(app, ticket_id), lambda result: self._resolved(outcome, result),
+                      self._resolve_failed, changes=ATTENDEE_ACT)
+
+    def _resolved(self, outcome: str, result) -> None:
+        held, self.hold, self._hold_busy = self.hold, None, False
+        self.verdict.hide_previous()
+        if outcome == "confirmed":
+            self.verdict.show_verdict({**held, "held": False})
+            self.sounds.play("admitted")
+        else:
+            self.verdict.show_verdict({**held, "held": False, "denied": True, "message": result.message})
+            self.sounds.play("refused")
+            ticket = held.get("ticket") or {}
+            self._show_counters(self.counters.moved(ticket.get("ticket_type") or "Ticket", -1,
+                                                    0 if held.get("reentry") else -1))
+        self._add_recent(held["verdict"], result.message, (held.get("ticket") or {}).get("holder_name"), time.time())
+        self.holdResolved.emit(outcome, {"code": result.code, "ticket_id": result.ticket_id, "message": result.message})
+        self._next_waiting()
+
+    def _resolve_failed(self, exc: BaseException) -> None:
+        self._hold_busy = False
+        if not isinstance(exc, CheckinError):
+            self.tasks.report(exc)  # a full disk is a message, a bug a crash dialog; the hold stays
+            return
+        # Nothing waits any more (staff at another door confirmed or denied it, replicated here):
+        # say so in place of the hold, and go on with the queue.
+        held, self.hold = self.hold, None
+        self.verdict.show_verdict({**held, "held": False, "message": str(exc)})
+        self._next_waiting()
+
+    def _next_waiting(self) -> None:
+        """Decide the oldest scan that waited for a hold; its verdict decides the next one, so a
+        second held guest in the queue holds the door in turn."""
+        if self.hold is None and self.waiting:
+            self.verdict.hide_previous()
+            raw, asked_at = self.waiting.pop(0)
+            self._decide(raw, asked_at)
 
     def _decided(self, verdict: dict, asked_at: float) -> None:
         reason = unknown_reason(self.status) if verdict["verdict"] == "unknown" else None
@@ -261,7 +365,11 @@ class DoorView(QWidget):
         look = self.verdict.show_verdict(verdict, asked_at)
         if look.cue:
             self.sounds.play(look.cue)
+        if verdict.get("held"):
+            self._open_hold(verdict)
         ticket = verdict.get("ticket") or {}
+        if self.hold is None:
+            self._next_waiting()  # the scans that waited for a hold, one at a time (each may hold again)
         self._add_recent(verdict["verdict"], verdict["message"], ticket.get("holder_name"), time.time())
         self._count(verdict)
         if verdict["verdict"] != VerdictKind.UNREADABLE:  # a decided scan wrote the journal; scans come in bursts
@@ -273,6 +381,7 @@ class DoorView(QWidget):
     def _refused_input(self, raw: str, exc: BaseException, asked_at: float) -> None:
         if not isinstance(exc, InvalidCode):
             self.tasks.report(exc)  # a full disk is a message, a bug a crash dialog
+            self._next_waiting()
             return
         self._decided(Verdict(VerdictKind.UNREADABLE, raw, str(exc)).to_dict(), asked_at)
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 
 from checkin_app.domain.changes import Changes
 from checkin_app.gui.doors_held_back import HeldBackBox
+from checkin_app.gui.doors_hub import HubBox
 from checkin_app.gui.enabling import enable
 from checkin_app.gui.models import Column, RowsModel, table_view
 from checkin_app.gui.outcome import OutcomeLine
@@ -134,10 +135,12 @@ class DoorsPanel(QWidget):
         self.port = QSpinBox(minimum=0, maximum=65535, value=settings.door_port)
         self.peers = QLineEdit(settings.door_peers, placeholderText="http://192.168.1.20:8722, … (where multicast is blocked)")
         self.discovery = QCheckBox("Find the other doors automatically (multicast DNS)", checked=settings.door_discovery)
+        self.hub_box = HubBox(tasks, settings)  # issue 18: the venue's NATS hub, for big venues
         self.replicate_switch = ServerSwitch(
             tasks, ("Replicate with other doors: off", "Replicate with other doors: on"),
             "Off: this door decides alone; other doors' check-ins do not reach it.",
-            [self.listen, self.port, self.peers, self.discovery], "turn replication off to change it")
+            [self.listen, self.port, self.peers, self.discovery, self.hub_box.use_hub, self.hub_box.address],
+            "turn replication off to change it")
         self.replicate_switch.serve(self._starter, DoorRunner.stop)
         self.replicate_switch.switchedOn.connect(lambda _runner: self._switched(True))
         self.replicate_switch.switchedOff.connect(lambda: self._switched(False))
@@ -154,6 +157,7 @@ class DoorsPanel(QWidget):
         form.addRow("", self.discovery)
         rl = QVBoxLayout(self.repl_box)
         rl.addLayout(form)
+        rl.addWidget(self.hub_box)
         rl.addWidget(self.replicate_switch)
         rl.addWidget(self.table, 1)
         rl.addWidget(self.summary)
@@ -175,7 +179,14 @@ class DoorsPanel(QWidget):
         """Read whether this door is paired; with `resume`, switch replication back on if it was on."""
         def loaded(venue: dict | None) -> None:
             self._show_venue(venue)
-            if venue is not None and resume and self.settings.replicate and not self.on:
+            if venue is None or not resume:
+                return
+            replicate = self.settings.replicate and not self.on
+            if self.settings.hub_run and not self.hub_box.run_switch.on:
+                if replicate:  # after the hub: replication may go through it
+                    self.hub_box.run_switch.switchedOn.connect(lambda _s: self.flip(True), Qt.SingleShotConnection)
+                self.hub_box.resume()
+            elif replicate:
                 self.flip(True)
         self.tasks.read(lambda app: doors.venue(app.store), loaded)
 
@@ -268,6 +279,7 @@ class DoorsPanel(QWidget):
     def _starter(self):
         """The form, read now (a typo in the address list refuses); the job that starts the runner."""
         peers = doors.peer_urls(self.peers.text())
+        hub = self.hub_box.hub_url()
         data_dir, host, port, discovery = self.tasks.data_dir, self.listen.currentData(), self.port.value(), \
             self.discovery.isChecked()
         self.settings.door_host, self.settings.door_port = host, port
@@ -276,7 +288,7 @@ class DoorsPanel(QWidget):
 
         def start() -> DoorRunner:
             runner = DoorRunner(data_dir, host=host, port=port, peers=peers, discovery=discovery,
-                                on_applied=on_applied)
+                                on_applied=on_applied, hub=hub)
             try:
                 return runner.start()
             except BaseException:
@@ -288,8 +300,10 @@ class DoorsPanel(QWidget):
     def _switched(self, on: bool) -> None:
         self.settings.replicate = on
         if on:
-            self.replicate_switch.show_on(f"On: this door serves at {self.runner.url} and pulls from every "
-                                          "door it knows.")
+            through = f" through the hub {self.runner.hub.url} (the doors directly while it is down)" \
+                if self.runner.hub else ""
+            self.replicate_switch.show_on(f"On: this door serves at {self.runner.url} and replicates with every "
+                                          f"door it knows{through}.")
             self.timer.start()
         else:
             self.timer.stop()
@@ -320,6 +334,7 @@ class DoorsPanel(QWidget):
                              f"{st['journal_rows']:,} journal rows here; {st['open_conflicts']} open conflict(s)"
                              + "".join(f"\n{n}" for n in st.get("notices") or []))
         self.held_back.show_status(st)
+        self.hub_box.show_status(st.get("hub"), self.on)
         self.statusRead.emit(st, self.on)
 
     def shutdown(self) -> None:
@@ -327,3 +342,4 @@ class DoorsPanel(QWidget):
         self._closed = True
         self.timer.stop()
         self.replicate_switch.shutdown()
+        self.hub_box.shutdown()

@@ -172,6 +172,44 @@ class Settings:
     def door_discovery(self, on: bool) -> None:
         self.qs.setValue("doors/discovery", "true" if on else "false")
 
+    # -- the venue hub (big venues) ----------------------------------------------------------
+
+    @property
+    def hub_run(self) -> bool:
+        """This laptop ran the venue's hub when the app last ran."""
+        return str(self._get("hub/run", "false")).lower() == "true"
+
+    @hub_run.setter
+    def hub_run(self, on: bool) -> None:
+        self.qs.setValue("hub/run", "true" if on else "false")
+        self.qs.sync()
+
+    @property
+    def hub_port(self) -> int:
+        value = str(self._get("hub/port", "4222"))
+        return int(value) if value.isdigit() else 4222
+
+    @hub_port.setter
+    def hub_port(self, port: int) -> None:
+        self.qs.setValue("hub/port", str(port))
+
+    @property
+    def hub_use(self) -> bool:
+        """Replication goes through the venue's hub (`hub_address`), with the doors as fallback."""
+        return str(self._get("hub/use", "false")).lower() == "true"
+
+    @hub_use.setter
+    def hub_use(self, on: bool) -> None:
+        self.qs.setValue("hub/use", "true" if on else "false")
+
+    @property
+    def hub_address(self) -> str:
+        return str(self._get("hub/address", "") or "")
+
+    @hub_address.setter
+    def hub_address(self, text: str) -> None:
+        self.qs.setValue("hub/address", text)
+
     # -- supervisor PIN ---------------------------------------------------------------------
 
     @property

@@ -1,9 +1,9 @@
-"""Three short, clearly different sounds: admitted, warning, refused.
+"""Short, clearly different sounds: admitted, warning, refused, and attention (a held guest).
 
 Why not QtMultimedia: it lives in PySide6-Addons (~175 MB) and, with no audio device (CI,
 offscreen, a laptop with its sound server stopped), `QSoundEffect` logs Qt warnings, which the
 test suite rightly treats as failures. Instead the cues are WAV files shipped in
-checkin_app/resources/sounds/ (admitted.wav, warning.wav, refused.wav: a designer replaces them
+checkin_app/resources/sounds/ (admitted.wav, warning.wav, refused.wav, attention.wav: a designer replaces them
 without touching Python; packaging/make_sounds.py writes the default tones), copied once into a
 plain directory (a wheel or zip install may have no file path to hand a player) and played by the
 platform's own player in a background thread: `winsound` on Windows, `afplay` on macOS,
@@ -28,7 +28,7 @@ from checkin_app import paths
 
 log = logging.getLogger(__name__)
 
-CUES = ("admitted", "warning", "refused")
+CUES = ("admitted", "warning", "refused", "attention")
 PROBE_RATE = 22_050  # of the 20 ms of silence `probe` plays
 
 

@@ -21,6 +21,8 @@ TONES = {
     "exit": {"bg": "#5b2a86", "fg": "#ffffff"},  # exit mode: purple, never the entry colours
     "warn": {"bg": "#c77d00", "fg": "#111111"},
     "stop": {"bg": "#b3261e", "fg": "#ffffff"},
+    # A held guest (issue 17): staff look before letting them in. Teal: none of the others.
+    "attention": {"bg": "#006d77", "fg": "#ffffff"},
 }
 
 ACCENT = "#3e7bfa"

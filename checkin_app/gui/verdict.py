@@ -57,8 +57,20 @@ IDLE = Look("idle", "READY", None)
 IDLE_EXIT = Look("exit", "EXIT MODE", None)
 
 
+#: An admission that holds the door until staff confirm or deny (docs/architecture.md, "Attention at the door").
+HELD = Look("attention", "ATTENTION · CHECK, THEN LET IN", "attention", "Attention")
+#: What a held guest reads where no staff stand by the screen (the kiosk).
+UNSTAFFED_HOLD = "Please see a member of staff before going in"
+#: Staff denied a held guest: not admitted, the ticket stays valid.
+DENIED = Look("stop", "NOT LET IN · TICKET STILL VALID", "refused", "Denied")
+
+
 def look_for(verdict: dict) -> Look:
     """How to show a verdict (`Verdict.to_dict()`); one this build does not know looks unknown (a refusal)."""
+    if verdict.get("denied"):
+        return DENIED
+    if verdict.get("held"):
+        return HELD
     look = LOOKS.get(verdict["verdict"], LOOKS[VerdictKind.UNKNOWN])
     if verdict.get("reentry") and look.tone == "ok":
         return Look("ok", "RE-ENTRY · ADMITTED", look.cue, "Re-entry")
@@ -71,7 +83,14 @@ def look_for(verdict: dict) -> Look:
 
 
 def is_refusal(verdict: dict) -> bool:
-    return verdict["verdict"] not in PASSING
+    return verdict["verdict"] not in PASSING or bool(verdict.get("denied"))
+
+
+def attention_text(verdict: dict) -> str:
+    """The notes and the list's chosen answers, as one line under the verdict ("" when none)."""
+    parts = [n.get("text", "") for n in verdict.get("attention") or []]
+    parts += [f"{a.get('question')}: {a.get('answer')}" for a in verdict.get("answers") or []]
+    return "  ·  ".join(p for p in parts if p)
 
 
 def who_line(verdict: dict) -> str:
@@ -110,6 +129,15 @@ class VerdictIcon(QWidget):
             p.drawPath(path)
             p.drawLine(QPointF(c.x(), box.top() + r * 0.55), QPointF(c.x(), box.bottom() - r * 0.55))
             p.drawPoint(QPointF(c.x(), box.bottom() - r * 0.25))
+            return
+        if self.tone == "attention":
+            # An eye: "look at this guest". Almond outline and a filled pupil.
+            path = QPainterPath(QPointF(box.left(), c.y()))
+            path.quadTo(QPointF(c.x(), box.top() - r * 0.1), QPointF(box.right(), c.y()))
+            path.quadTo(QPointF(c.x(), box.bottom() + r * 0.1), QPointF(box.left(), c.y()))
+            p.drawPath(path)
+            p.setBrush(fg)
+            p.drawEllipse(c, r * 0.22, r * 0.22)
             return
         if self.tone == "idle":
             # A viewfinder: four corners, "point the ticket here".
@@ -177,6 +205,8 @@ class VerdictPanel(QFrame):
     shown = Signal(dict)
     painted = Signal(float)
     cleared = Signal()
+    confirmClicked = Signal()
+    denyClicked = Signal()
 
     def __init__(self, clear_after_ms: tuple[int | None, int | None] = (3500, None), parent: QWidget | None = None):
         super().__init__(parent)
@@ -198,6 +228,23 @@ class VerdictPanel(QFrame):
         self.previous.setObjectName("previousRefusal")
         self.previous_verdict: dict | None = None
         self._previous_shown: bool | None = None
+        # Shown while a guest is held: the two ways out (Enter also confirms; docs/architecture.md).
+        # No focus: the code field keeps it, so a scanner's keys never land on a button.
+        self.confirm_button = QPushButton("Let in  ⏎")
+        self.deny_button = QPushButton("Do not let in")
+        self.confirm_button.clicked.connect(lambda: self.confirmClicked.emit())
+        self.deny_button.clicked.connect(lambda: self.denyClicked.emit())
+        self.hold_bar = QWidget()
+        bar = QHBoxLayout(self.hold_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        for button in (self.confirm_button, self.deny_button):
+            button.setFocusPolicy(Qt.NoFocus)
+            button.setMinimumHeight(44)
+            bar.addWidget(button)
+        self.hold_bar.hide()
+        # Whether this panel's owner ends holds (the Door: Enter, the two buttons). A panel nobody
+        # staffs (the kiosk) shows a held guest as "see a member of staff", like a refusal.
+        self.staffed = False
         bold = QFont()
         bold.setBold(True)
         self._fonts = {self.headline: bold, self.name: bold, self.detail: QFont(), self.reason: QFont(),
@@ -207,6 +254,7 @@ class VerdictPanel(QFrame):
         lay.addWidget(self.icon, 0, Qt.AlignHCenter)
         for w in (self.headline, self.name, self.detail, self.reason):
             lay.addWidget(w)
+        lay.addWidget(self.hold_bar)
         lay.addStretch(1)
         lay.addWidget(self.previous)  # its place is kept when empty: the verdict never jumps
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -240,10 +288,16 @@ class VerdictPanel(QFrame):
         self.detail.setText("  ·  ".join(p for p in parts if p))
         # Admissions say it all in the headline and name; anything else shows the engine's reason.
         quiet = self.look.tone == "ok" and not verdict.get("reentry")
-        self.reason.setText("" if quiet else self.look.note or verdict.get("message", ""))
+        notes = attention_text(verdict)
+        # Notes and chosen answers show on every verdict that has them; a hold shows nothing else.
+        self.reason.setText(notes if notes and (quiet or verdict.get("held")) else
+                            "  ·  ".join(p for p in ("" if quiet else self.look.note or verdict.get("message", ""), notes) if p))
+        if verdict.get("held") and not self.staffed:
+            self.reason.setText("  ·  ".join(p for p in (UNSTAFFED_HOLD, notes) if p))
         self._apply_tone(self.look.tone)
+        self.hold_bar.setVisible(self.holding)
         self._asked_at = asked_at if asked_at is not None else time.perf_counter()
-        after = self.clear_after_ms[1 if is_refusal(verdict) else 0]
+        after = None if self.holding or verdict.get("held") else self.clear_after_ms[1 if is_refusal(verdict) else 0]
         if after is None:
             self._timer.stop()
         else:
@@ -273,13 +327,23 @@ class VerdictPanel(QFrame):
         self.previous.setText("")
         self._style_previous(False)
 
+    @property
+    def holding(self) -> bool:
+        """A held guest is on screen at a staffed door: only confirm or deny takes it down."""
+        return bool(self.staffed and self.verdict and self.verdict.get("held"))
+
     def acknowledge(self) -> None:
-        """Door staff saw the verdict (Space or Esc): back to ready, and no strip about it."""
+        """Door staff saw the verdict (Space or Esc): back to ready, and no strip about it.
+
+        A hold is not acknowledged away: it needs confirm or deny."""
+        if self.holding:
+            return
         self.hide_previous()
         self.clear()
 
     def clear(self) -> None:
         self.verdict = None
+        self.hold_bar.hide()
         self.look = IDLE_EXIT if self.exit_mode else IDLE
         self._timer.stop()
         if self.exit_mode:
@@ -401,7 +465,7 @@ class VerdictOverlay(QFrame):
         self.place()
         self.show()
         self.raise_()
-        if is_refusal(verdict):
+        if is_refusal(verdict) or verdict.get("held"):  # a held guest waits for the Door: stays up
             self._timer.stop()
         else:
             self._timer.start(self.hide_after_ms)

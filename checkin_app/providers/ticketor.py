@@ -8,8 +8,10 @@ whose own status says so. Any other value never admits (see the allow-lists belo
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from checkin_app.domain.attention import TicketDetails
 from checkin_app.domain.models import Batch, Event, Ticket
 from checkin_app.errors import PayloadError
 from checkin_app.providers import allowlist
@@ -71,11 +73,23 @@ def map_ticket(obj: dict, invoice: dict | None = None) -> tuple[Event, Ticket]:
     ticket = Ticket(
         provider=PROVIDER, remote_id=ticket_id, event_remote_id=event_id, code=str(barcode).strip(),
         holder_name=name, email=email, ticket_type=_text(obj.get("PriceLevelName")),
-        order_ref=_text(obj.get("InvoiceId")), seat=seat, checked_in_at=_text(obj.get("LastScannedAt")), raw=obj,
+        order_ref=_text(obj.get("InvoiceId")), seat=seat, checked_in_at=_text(obj.get("LastScannedAt")),
+        details=TicketDetails(metadata=metadata(obj)), raw=obj,
         **_reading(obj, invoice).ticket_fields(),
     )
     name_text = (_text(event.get("EventName")) or f"Event {event_id}").strip()
     return Event(PROVIDER, event_id, name_text, starts_at=_text(event.get("EventDate"))), ticket
+
+
+#: Ticket fields kept for attention rules, by the name a rule uses ("metadata price level is VIP"):
+#: `PriceLevelName` (ticketor-api-and-webhooks.txt:261, "VIP" at :323; also the ticket type) and
+#: `DeliveryMethod` (:265, :327: "Will-Call (Venue pickup)" is a ticket to hand over at the door).
+METADATA_FIELDS = {"price level": "PriceLevelName", "delivery method": "DeliveryMethod"}
+
+
+def metadata(obj: dict) -> tuple[tuple[str, str], ...]:
+    pairs = ((name, _text(obj.get(key))) for name, key in METADATA_FIELDS.items())
+    return tuple((k, v) for k, v in pairs if v)
 
 
 def map_ticket_sale(obj: dict) -> Batch:
@@ -101,7 +115,26 @@ def map_invoice(obj: dict) -> Batch:
 
     batch = map_each(PROVIDER, "ticket", tickets, one, remote_id=lambda r: r.get("Id") if isinstance(r, dict) else None)
     batch.events = list(dict.fromkeys(batch.events))  # one event per invoice, usually
+    extras = TicketDetails(add_ons=products(obj.get("Products")))
+    batch.tickets = [replace(t, order_details=extras) for t in batch.tickets]
     return batch
+
+
+def products(items: Any) -> tuple[str, ...]:
+    """An invoice's `Products[]` (ticketor-api-and-webhooks.txt:280-289: `Product.ProductName` "T Shirt",
+    `Amount` 1, `ReturnedAmount` 0), what is not returned, as the door says it ("T Shirt ×1")."""
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        product = item.get("Product") if isinstance(item.get("Product"), dict) else {}
+        amount, returned = item.get("Amount"), item.get("ReturnedAmount") or 0
+        if not isinstance(amount, (int, float)) or isinstance(amount, bool) or not isinstance(returned, (int, float)):
+            continue
+        left = int(amount - returned)
+        if left > 0:
+            out.append(f"{_text(product.get('ProductName')) or 'product'} ×{left}")
+    return tuple(out)
 
 
 _NO_TICKETS = {  # other Ticketor triggers, recognised so a delivery is explained rather than "unknown"

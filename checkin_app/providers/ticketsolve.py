@@ -14,9 +14,11 @@ are filed under `variant_id`. The show/event webhooks carry only the show or eve
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from checkin_app.domain.attention import TicketDetails
 from checkin_app.domain.models import Batch, Event, Ticket, TicketKind
 from checkin_app.errors import PayloadError
 from checkin_app.providers import allowlist
@@ -108,9 +110,18 @@ def _line_ticket(item: dict, order: dict, holder: str | None, email: str | None,
         provider=PROVIDER, remote_id=_text(item.get("id")), event_remote_id=event_id, code=code,
         holder_name=holder, email=email, ticket_type=_text(meta.get("price_type")) or _text(item.get("name")),
         order_ref=_text(order.get("id")), seat=seat or None,
-        kind=TicketKind.PRODUCT if is_product else (party_kind or TicketKind.ADMISSION), party_size=party, raw=item,
+        kind=TicketKind.PRODUCT if is_product else (party_kind or TicketKind.ADMISSION), party_size=party,
+        details=TicketDetails(metadata=metadata(item, meta)), raw=item,
         **allowlist.combine(reading, quantity_reading).ticket_fields(),
     )
+
+
+def metadata(item: dict, meta: dict) -> tuple[tuple[str, str], ...]:
+    """A line item's `metadata` fields (comment, number, price_type, row, section, venue_layout_name,
+    venue_name: ticketsolve-webhooks.txt:78-86) and its `tags` (:74), as text, for attention rules
+    ("metadata comment contains wheelchair"). Empty values and nested objects are left out."""
+    pairs = [(str(k), _text(v)) for k, v in meta.items()] + [("tags", _text(item.get("tags")))]
+    return tuple((k, v) for k, v in pairs if v)
 
 
 def map_order(order: dict) -> Batch:
@@ -131,7 +142,22 @@ def map_order(order: dict) -> Batch:
 
     batch = map_each(PROVIDER, "line_item", data, one, remote_id=lambda w: _text(_obj(w).get("id")))
     batch.events.extend(events.values())
+    extras = TicketDetails(add_ons=products(data))
+    batch.tickets = [replace(t, order_details=extras) if t.kind is not TicketKind.PRODUCT else t for t in batch.tickets]
     return batch
+
+
+def products(items: list[Any]) -> tuple[str, ...]:
+    """The order's `product` line items (ticketsolve-webhooks.txt:120-134: type "product", name
+    "Support Us", quantity 1), as the door says them ("Support Us ×1"): what the order bought besides
+    its tickets, for `add-on` attention rules on every ticket of the order."""
+    out = []
+    for wrapped in items:
+        item = _obj(wrapped)
+        quantity = item.get("quantity")
+        if item.get("type") == "product" and isinstance(quantity, int) and not isinstance(quantity, bool) and quantity > 0:
+            out.append(f"{_text(item.get('name')) or 'product'} ×{quantity}")
+    return tuple(out)
 
 
 def map_webhook(envelope: dict) -> Batch:

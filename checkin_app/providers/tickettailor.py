@@ -12,9 +12,11 @@ record that cannot be mapped at all is set aside (`providers.tolerant`), never t
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from checkin_app.domain.attention import TicketDetails
 from checkin_app.domain.clock import from_unix, utc_now
 from checkin_app.domain.models import Batch, Event, OrderState, RemoteCheckin, Ticket, TicketKind, TicketStatus
 from checkin_app.errors import PayloadError
@@ -142,8 +144,38 @@ def map_issued_ticket(obj: dict, buyer: dict | None = None) -> Ticket:
         # with no readable time at all it is still a check-in (when we learned of it), never a pass.
         checked_in_at=(from_unix(obj.get("updated_at")) or from_unix(obj.get("created_at")) or utc_now())
         if checked_in else None,
+        details=TicketDetails(answers=answers(obj.get("custom_questions"))),
+        order_details=TicketDetails(answers=answers(buyer.get("custom_questions"))) if buyer else None,
         raw=obj,
     )
+
+
+def add_ons(tickets: list[Any]) -> tuple[str, ...]:
+    """An order's add-ons as the door says them: "Programme ×2" (the add-on tickets' descriptions)."""
+    counts: dict[str, int] = {}
+    for t in tickets:
+        if isinstance(t, dict) and t.get("add_on_id") and not says_void(t):
+            name = clean(t.get("description")) or "add-on"
+            counts[name] = counts.get(name, 0) + 1
+    return tuple(f"{name} ×{n}" for name, n in counts.items())
+
+
+def answers(*lists: Any) -> tuple[tuple[str, str], ...]:
+    """Answers to custom questions: the attendee's own (`issued_tickets[].custom_questions`,
+    tickettailor-api-v1.txt:355-357) or the buyer's at checkout (`buyer_details.custom_questions`,
+    :319-321), each `{question: string, answer: string|null}`. A question answered twice keeps its
+    first answer; an unanswered (null), empty or masked ("****", as in the real recording
+    orders-1-orders.json) answer is not an answer. The buyer's come only with the order (an order
+    page or webhook): a ticket read on its own leaves the stored ones as they are."""
+    out: dict[str, str] = {}
+    for items in lists:
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            question, answer = clean(item.get("question")), clean(item.get("answer"))
+            if question and answer and question.casefold() not in {q.casefold() for q in out}:
+                out[question] = answer
+    return tuple(out.items())
 
 
 _UNRECOGNISED = states.Meaning(TicketStatus.UNRECOGNISED)
@@ -188,6 +220,11 @@ def map_order(obj: dict) -> Batch:
         raise PayloadError(f"Ticket Tailor order {order_id}: issued_tickets is not a list")
     buyer = obj.get("buyer_details")
     batch.extend(map_each(PROVIDER, "issued_ticket", tickets, lambda t: Batch(tickets=[map_issued_ticket(t, buyer)])))
+    # The order's add-on tickets (`add_on_id` set, as the real recording's issued tickets carry it:
+    # orders-1-orders.json) are what its admission tickets' holders are handed at the door.
+    extras = add_ons(tickets)
+    batch.tickets = [replace(t, order_details=TicketDetails((t.order_details or TicketDetails()).answers, (), extras))
+                     for t in batch.tickets]
     batch.orders.append(order_state(obj, order_id, batch.tickets))
     return batch
 
@@ -312,8 +349,6 @@ def map_webhook(envelope: dict) -> Batch:
 
 
 def _refused(t: Ticket, state: str) -> Ticket:
-    from dataclasses import replace
-
     return replace(t, status=TicketStatus.UNRECOGNISED, provider_state=state, void_reason=None, voided_at=None,
                    attention=None)
 

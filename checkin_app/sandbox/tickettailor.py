@@ -140,6 +140,14 @@ class TicketTailorSandbox(LoopbackServed):
         with self._lock:
             return self.box_office.check_in(ticket_id, quantity)["id"]
 
+    def answer_question(self, ticket_id: str, question: str, answer: str | None, *, buyer: bool = False) -> None:
+        """Record an answer to a custom question: the attendee's own on the ticket, or with
+        `buyer` the buyer's at checkout on the ticket's order (`buyer_details.custom_questions`)."""
+        with self._lock:
+            t = self.box_office.ticket(ticket_id)
+            target = self.box_office.orders[t.order_num] if buyer and t.order_num else t
+            target.answers.append((question, answer))
+
     def ticket(self, ticket_id: str) -> dict[str, Any]:
         """The ticket as the API renders it."""
         with self._lock:

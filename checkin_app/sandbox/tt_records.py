@@ -76,6 +76,8 @@ class SimOrder:
     status: str = "completed"  # completed | pending | cancelled (doc lines 445-447), or anything a test sets
     refund_amount: int = 0
     void_items: int = 0  # `line_items[].type == "void"` quantity: tickets voided after the purchase
+    # The buyer's answers to the checkout's custom questions (tickettailor-api-v1.txt:319-321).
+    answers: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -99,6 +101,8 @@ class SimTicket:
     status: str = "valid"
     voided_at: int | None = None
     checked_in: int = 0  # quantity checked in so far
+    # The attendee's answers to per-ticket custom questions (tickettailor-api-v1.txt:355-357).
+    answers: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -148,6 +152,12 @@ def _masked(value: str | None, mask: bool) -> str | None:
     return MASK if mask and value is not None else value
 
 
+def _questions(answers: list[tuple[str, str | None]], mask: bool) -> list[dict[str, Any]]:
+    """`custom_questions` as the API gives them: the real recording masks answers as "****"
+    (tests/fixtures/real/tickettailor/orders-1-orders.json, buyer_details), the questions not."""
+    return [{"answer": _masked(a, mask) if a is not None else None, "question": q} for q, a in answers]
+
+
 def render_ticket_type(tt: SimTicketType, group_sort: int) -> dict[str, Any]:
     return {
         "object": "ticket_type", "id": tt.id, "access_code": None, "booking_fee": 0, "description": None,
@@ -184,7 +194,8 @@ def render_ticket(t: SimTicket, ev: SimEvent, type_name: str, mask: bool, void_s
         "object": "issued_ticket", "id": t.id, "add_on_id": None, "barcode": t.barcode,
         # As in real responses: barcode_url is the 1D image (/st/), qr_code_url the QR (/qr/).
         "barcode_url": f"{CDN}/st/attendee/{t.num}/{digest}.jpg",
-        "checked_in": flag(t.checked_in > 0), "created_at": t.created_at, "custom_questions": [],
+        "checked_in": flag(t.checked_in > 0), "created_at": t.created_at,
+        "custom_questions": _questions(t.answers, mask),
         "description": type_name, "email": _masked(t.email, mask), "event_id": ev.id,
         "event_series_id": f"es_{ev.series_num}", "first_name": _masked(t.first_name, mask),
         "full_name": _masked(t.full_name, mask), "group_ticket_barcode": None,
@@ -224,7 +235,7 @@ def render_order(o: SimOrder, ev: SimEvent, tickets: list[dict[str, Any]], price
         "object": "order", "id": o.id,
         "buyer_details": {
             "address": {k: MASK if mask else None for k in ("address_1", "address_2", "address_3", "postal_code")},
-            "custom_questions": [], "email": _masked(o.email, mask), "first_name": _masked(o.first_name, mask),
+            "custom_questions": _questions(o.answers, mask), "email": _masked(o.email, mask), "first_name": _masked(o.first_name, mask),
             "last_name": _masked(o.last_name, mask), "name": _masked(name, mask), "phone": MASK if mask else None,
         },
         "created_at": o.created_at, "credited_out_amount": 0,

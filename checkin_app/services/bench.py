@@ -104,7 +104,7 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
             for i, chunk in enumerate(generate(tickets, events)):
                 sample_codes += [t.code for t in chunk[:: max(1, tickets // 20_000)]]
                 if i == 0:
-                    sample_people = [(t.holder_name, t.email) for t in chunk[:2000]]
+                    sample_people = [(t.holder_name, t.email, t.code, t.order_ref) for t in chunk[:2000]]
                 started, cpu_started = time.perf_counter(), time.process_time()  # generating is not importing
                 with store.transaction() as conn:
                     apply_batch(conn, Batch(events=evs if i == 0 else [], tickets=chunk))
@@ -118,6 +118,7 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
             # This process's CPU time for the same import: what it costs when it has a core to itself.
             report["import_cpu_s"] = round(cpu, 2)
             report["import_tickets_per_cpu_s"] = round(tickets / max(cpu, 1e-9))
+            report["import_target_tickets_per_cpu_s"] = IMPORT_TARGET_TICKETS_PER_CPU_S
             store.db.checkpoint()
             report.update(_bench_scans(store, sample_codes, scans, say))
             report.update(_bench_fsync_floor(data_dir, scans))
@@ -126,6 +127,11 @@ def run_store_bench(tickets: int = 1_000_000, events: int = 5, scans: int = 5000
         report["db_size_mb"] = round(sum(p.stat().st_size for p in data_dir.glob("checkin.sqlite3*")) / 1e6, 1)
         report["db_bytes_per_ticket"] = round(db.stat().st_size / max(1, tickets))
         report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        report["search_target_p99_ms"] = SEARCH_TARGET_P99_MS
+        # Both judged in CPU time, which holds up on a loaded machine (on 2 cores at load 20 a 4 ms
+        # search took 37 ms of wall time); the wall-clock figures stand beside them.
+        report["targets_met"] = {"import": report["import_tickets_per_cpu_s"] >= IMPORT_TARGET_TICKETS_PER_CPU_S,
+                                 "search": report["search_cpu_p99_ms"] <= SEARCH_TARGET_P99_MS}
     finally:
         if not workdir:
             shutil.rmtree(base, ignore_errors=True)
@@ -187,25 +193,62 @@ def _bench_fsync_floor(data_dir: Path, n: int) -> dict:
     return {"fsync_floor_p50_ms": round(p50, 3), "fsync_floor_p99_ms": round(p99, 3)}
 
 
-def _bench_search(store: Store, people: list[tuple[str, str]], n: int, say) -> dict:
-    say(f"{n} searches each: FTS and LIKE, by name prefix and by email fragment")
+# Issue 19's targets, reported beside the figures they judge.
+IMPORT_TARGET_TICKETS_PER_CPU_S = 50_000
+SEARCH_TARGET_P99_MS = 20.0
+
+
+def search_queries(people: list[tuple[str, str, str, str]], n: int) -> dict[str, list[str]]:
+    """`n` queries of each kind a door types, from sampled (name, email, code, order ref) tuples."""
     rng = random.Random(13)
     picks = [people[rng.randrange(len(people))] for _ in range(n)]
-    name_queries = [f"{name.split()[0]} {name.split()[1][:3]}" for name, _ in picks]
-    # The middle of the local part and the domain start: "silva37@ex" style fragments.
-    email_queries = [email.split(".", 1)[1][: email.split(".", 1)[1].index("@") + 3] for _, email in picks]
-    out = {"searches": n}
-    for label, queries in (("name_prefix", name_queries), ("email_fragment", email_queries)):
-        for engine, fn in (("fts", search), ("like", like_search)):
-            samples, hits = [], 0
-            for q in queries:
-                t0 = time.perf_counter()
-                hits += bool(fn(store.conn, q, limit=20))
-                samples.append(time.perf_counter() - t0)
-            p50, p99 = _percentiles(samples)
-            out[f"search_{label}_{engine}_p50_ms"] = round(p50, 3)
-            out[f"search_{label}_{engine}_p99_ms"] = round(p99, 3)
-            out[f"search_{label}_{engine}_hit_rate"] = round(hits / len(queries), 3)
-        out[f"search_{label}_like_over_fts_p50"] = round(
-            out[f"search_{label}_like_p50_ms"] / max(out[f"search_{label}_fts_p50_ms"], 1e-6), 1)
+    names = [p[0].split(" ", 1) for p in picks]
+    return {
+        "name_prefix": [f"{first} {last[:3]}" for first, last in names],
+        # The middle of the local part and the domain start: "silva37@ex" style fragments.
+        "email_fragment": [p[1].split(".", 1)[1][: p[1].split(".", 1)[1].index("@") + 3] for p in picks],
+        # What else a supervisor types: four letters of a surname, a whole one, two letters, the start
+        # of a code (case as printed), an order reference, a first name with a surname's initial.
+        "name_prefix_4": [f"{first} {last[:4]}" for first, last in names],
+        "surname": [last for _, last in names],
+        "two_letters": [last[:2] for _, last in names],
+        "code_start": [p[2][:4] for p in picks],
+        "order_ref": [p[3] for p in picks],
+        "name_initial": [f"{first} {last[:1]}" for first, last in names],
+    }
+
+
+def time_queries(fn: Callable[..., list], conn, queries: list[str]) -> dict:
+    """Run each query once: wall p50/p99, CPU-time p99 (what a search costs with a core to itself,
+    whatever the load), the share that found something, and the ids found (to compare indexes)."""
+    samples, cpu_samples, found = [], [], []
+    for q in queries:
+        t0, c0 = time.perf_counter(), time.process_time()
+        found.append([r["id"] for r in fn(conn, q, limit=20)])
+        samples.append(time.perf_counter() - t0)
+        cpu_samples.append(time.process_time() - c0)
+    p50, p99 = _percentiles(samples)
+    return {"p50_ms": round(p50, 3), "p99_ms": round(p99, 3), "cpu_p99_ms": round(_percentiles(cpu_samples)[1], 3),
+            "hit_rate": round(sum(map(bool, found)) / len(queries), 3), "found": found}
+
+
+def _bench_search(store: Store, people: list[tuple[str, str, str, str]], n: int, say) -> dict:
+    say(f"{n} searches of each kind: FTS and LIKE by name prefix and by email fragment; FTS by what else a door types")
+    out: dict = {"searches": n}
+    # LIKE, the naive baseline, only for the first two kinds: it scans every ticket for each query.
+    with_like = ("name_prefix", "email_fragment")
+    kinds = search_queries(people, n)
+    for label, queries in kinds.items():
+        engines = (("fts", search), ("like", like_search)) if label in with_like else (("fts", search),)
+        for engine, fn in engines:
+            timed = time_queries(fn, store.conn, queries)
+            for figure in ("p50_ms", "p99_ms", "cpu_p99_ms", "hit_rate"):
+                out[f"search_{label}_{engine}_{figure}"] = timed[figure]
+        if label in with_like:
+            out[f"search_{label}_like_over_fts_p50"] = round(
+                out[f"search_{label}_like_p50_ms"] / max(out[f"search_{label}_fts_p50_ms"], 1e-6), 1)
+    # The worst kind is the figure the target judges (a single-letter word is the slow one today:
+    # no prefix index covers one letter, so FTS5 merges every term that starts with it).
+    out["search_p99_ms"] = max(out[f"search_{label}_fts_p99_ms"] for label in kinds)
+    out["search_cpu_p99_ms"] = max(out[f"search_{label}_fts_cpu_p99_ms"] for label in kinds)
     return out

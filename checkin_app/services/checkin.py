@@ -9,11 +9,12 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Sequence
 
 from checkin_app.domain import checkin_lists as lists_domain
 from checkin_app.domain import codes, rules
+from checkin_app.domain.attention import AttentionSetting
 from checkin_app.domain.clock import utc_now
 from checkin_app.domain.models import TicketStatus
 from checkin_app.domain.rules import Mode, ScanContext, Verdict, VerdictKind
@@ -22,11 +23,20 @@ from checkin_app.providers.registry import code_variants, pushes
 from checkin_app.store import Store
 from checkin_app.store import journal as J
 from checkin_app.store import events as scope
+from checkin_app.store import attention as attention_store
 from checkin_app.store import checkin_lists, outbox, replica, tickets
 from checkin_app.store.journal import Op
 
 # Walk-up codes: no 0/O/1/I/L, so staff can read them aloud and type them.
 _WALKUP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: How long the push of a held admission waits for staff to confirm (sent at once then) or deny
+#: (dropped unsent). A hold left open longer is pushed anyway: the admission stands until denied.
+HOLD_PUSH_WAIT = timedelta(minutes=2)
+MAX_NOTE_CHARS = 500  # a note is read at the door in a glance; it travels in a journal row (16 kB cap)
+
+
+def _later(at: str, wait: timedelta) -> str:
+    return (datetime.fromisoformat(at) + wait).isoformat(timespec="milliseconds")
 
 
 def _required(reason: str | None, message: str) -> str:
@@ -62,7 +72,8 @@ class CheckinService:
     # -- scanning ---------------------------------------------------------------------------
 
     def scan(self, raw: str, *, event_ids: list[int] | None = None, mode: Mode = Mode.ENTRY,
-             lists: Sequence[str] | None = None, at: str | None = None) -> Verdict:
+             lists: Sequence[str] | None = None, at: str | None = None,
+             attention: AttentionSetting | None = None) -> Verdict:
         """Decide and record one scan.
 
         Args:
@@ -72,13 +83,17 @@ class CheckinService:
             lists: the check-in lists to decide on (their events replace `event_ids`); None: this
                 door's lists (`self.lists`), none at all when it has none.
             at: simulate the scan at this aware ISO time: decided as if scanned then, nothing is recorded.
+            attention: the attention rules and shown answers for tickets no list of this door names;
+                None: this door's own setting (`checkin-app attention`). A list's own rules win.
 
         Raises:
             InvalidCode: nothing usable in `raw` (empty, oversized); nothing is recorded.
             NotFound: a list that is not defined here.
         """
         code = codes.normalise(raw)
-        return self._decide_and_record(code, self._context(event_ids, mode=mode), self._lists(lists), at)
+        setting = attention if attention is not None else attention_store.door_setting(self.store.conn)
+        return self._decide_and_record(code, self._context(event_ids, mode=mode, attention=setting),
+                                       self._lists(lists), at)
 
     def force(self, raw: str, reason: str, *, event_ids: list[int] | None = None,
               lists: Sequence[str] | None = None) -> Verdict:
@@ -122,15 +137,20 @@ class CheckinService:
                 payload["reason"] = ctx.force_reason
             if verdict.reentry:
                 payload["reentry"] = True
+            if verdict.held:  # counts now; staff confirm or deny (docs/architecture.md, "Attention at the door")
+                payload["hold"] = True
+                payload["attention"] = [n.text for n in verdict.attention]
             payload.update(self._list_fields(verdict, ctx))
             row = J.append(conn, device_id=self.store.device_id, op=op, at=at, code=code,
                            ticket_id=ticket.ticket_id if ticket else None, verdict=verdict.kind.value,
                            door=self.door, payload=payload)
             if verdict.kind in (VerdictKind.ADMITTED, VerdictKind.FORCED):
                 J.mark_admitted(conn, ticket.ticket_id, at, self.store.device_id, self.door)
-                # Re-entries are not new check-ins upstream.
+                J.mark_held(conn, ticket.ticket_id, row.nonce if verdict.held else None, at)
+                # Re-entries are not new check-ins upstream. A held admission's push waits for the
+                # staff's decision (a deny drops it unsent), at most HOLD_PUSH_WAIT.
                 if not verdict.reentry:
-                    self._enqueue(conn, row, "checkin")
+                    self._enqueue(conn, row, "checkin", _later(at, HOLD_PUSH_WAIT) if verdict.held else None)
             elif verdict.kind is VerdictKind.EXITED:
                 J.mark_exited(conn, ticket.ticket_id, at)
             self._settle(conn, row.ticket_id, at)
@@ -209,6 +229,78 @@ class CheckinService:
             # Which admission an undo takes back is the replay's rule, here as at every door.
             replica.recompute(conn, state.ticket_id, at)
         return ActResult(state.ticket_id, code, f"Check-in undone for {state.holder_name or codes.display(code)}", row.id)
+
+    # -- attention: the hold and the supervisor's note ----------------------------------------
+
+    def confirm(self, raw: str, *, event_ids: list[int] | None = None, ticket_id: int | None = None) -> ActResult:
+        """Staff looked at a held guest and let them in: the admission stands (journalled)."""
+        at = utc_now()
+        with self.store.transaction() as conn:
+            state, held = self._held(conn, raw, event_ids, ticket_id)
+            row = J.append(conn, device_id=self.store.device_id, op=Op.CONFIRM, at=at, code=state.code,
+                           ticket_id=state.ticket_id, door=self.door, payload={"of": held.nonce})
+            J.mark_held(conn, state.ticket_id, None, at)
+            outbox.release(conn, held.id, at)  # the admission's push waited for this
+            self._settle(conn, state.ticket_id, at)
+        return ActResult(state.ticket_id, state.code, f"Confirmed: {state.holder_name or codes.display(state.code)} admitted",
+                         row.id)
+
+    def deny(self, raw: str, reason: str | None = None, *, event_ids: list[int] | None = None,
+             ticket_id: int | None = None) -> ActResult:
+        """Staff refused a held guest: the admission is taken back (as an undo), the ticket stays valid.
+
+        The guest can be scanned again later (after fetching ID, say); nothing is voided.
+        """
+        at = utc_now()
+        with self.store.transaction() as conn:
+            state, held = self._held(conn, raw, event_ids, ticket_id)
+            payload = {"undoes": held.id, "undoes_nonce": held.nonce}
+            if reason and reason.strip():
+                payload["reason"] = reason.strip()
+            row = J.append(conn, device_id=self.store.device_id, op=Op.DENY, at=at, code=state.code,
+                           ticket_id=state.ticket_id, door=self.door, payload=payload)
+            J.mark_undone(conn, state.ticket_id, at)
+            outbox.cancel_unsent(conn, held.id, "cancelled: staff denied the held admission before it was sent", at)
+            replica.recompute(conn, state.ticket_id, at)
+        return ActResult(state.ticket_id, state.code,
+                         f"Denied: {state.holder_name or codes.display(state.code)} not admitted (ticket still valid)", row.id)
+
+    def set_note(self, raw: str, text: str | None, *, event_ids: list[int] | None = None,
+                 ticket_id: int | None = None) -> ActResult:
+        """Set (or, with None or blank text, clear) the supervisor's note on an attendee; every door
+        shows it on the attendee's next scan and holds for it."""
+        text = text.strip() if text and text.strip() else None
+        if text is not None and len(text) > MAX_NOTE_CHARS:
+            raise CheckinError(f"a note is at most {MAX_NOTE_CHARS} characters; this one has {len(text)}")
+        at = utc_now()
+        with self.store.transaction() as conn:
+            state = self._target(conn, raw, event_ids, ticket_id)
+            if text is None and state.note is None:
+                raise CheckinError(f"{codes.display(state.code)} has no note to clear")
+            row = J.append(conn, device_id=self.store.device_id, op=Op.NOTE, at=at, code=state.code,
+                           ticket_id=state.ticket_id, door=self.door, payload={"text": text})
+            J.mark_note(conn, state.ticket_id, text, at)
+            self._settle(conn, state.ticket_id, at)
+        who = state.holder_name or codes.display(state.code)
+        return ActResult(state.ticket_id, state.code, f"Note on {who}: {text}" if text else f"Note on {who} cleared",
+                         row.id)
+
+    def _target(self, conn: sqlite3.Connection, raw: str, event_ids: list[int] | None,
+                ticket_id: int | None) -> rules.TicketState:
+        if ticket_id is not None:
+            state = tickets.state_by_id(conn, ticket_id)
+            if state is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            return state
+        return self._one(conn, codes.normalise(raw), event_ids)
+
+    def _held(self, conn: sqlite3.Connection, raw: str, event_ids: list[int] | None,
+              ticket_id: int | None) -> tuple[rules.TicketState, J.JournalRow]:
+        state = self._target(conn, raw, event_ids, ticket_id)
+        held = J.held_admission(conn, state.ticket_id)
+        if held is None:
+            raise CheckinError(f"no admission of {codes.display(state.code)} waits for a check")
+        return state, held
 
     def void(self, raw: str, reason: str, *, event_ids: list[int] | None = None) -> ActResult:
         """Void a ticket here (and upstream on the next push). It stays void until a supervisor un-voids it."""
@@ -296,8 +388,8 @@ class CheckinService:
             raise NotFound(f"no ticket with id {ticket_id}")
         return state
 
-    def _enqueue(self, conn: sqlite3.Connection, row: J.JournalRow, action: str) -> None:
-        outbox.enqueue_for_ticket(conn, row.id, row.ticket_id, action, pushes)
+    def _enqueue(self, conn: sqlite3.Connection, row: J.JournalRow, action: str, not_before: str | None = None) -> None:
+        outbox.enqueue_for_ticket(conn, row.id, row.ticket_id, action, pushes, next_try_at=not_before)
 
     def _settle(self, conn: sqlite3.Connection, ticket_id: int | None, at: str) -> None:
         """Once other doors acted on a ticket, its state is the replay of every door's rows.

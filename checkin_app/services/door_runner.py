@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from checkin_app.services import doors
+from checkin_app.services.hub import hub_link_for
 from checkin_app.store import Store
 from checkin_app.store.replica import ApplyReport
 from checkin_app.sync import door_auth
@@ -38,11 +39,14 @@ class DoorRunner:
         push_grace_s: how long another door's act waits for its own door to push it.
         on_applied: also called (on a peer thread) with each ApplyReport that applied rows: a
             window re-reads its counters then.
+        hub: the venue's hub (`nats://HOST:PORT`): replicate through it, and fall back to the
+            peers (typed or discovered) while it is down (`services.hub`).
     """
 
     def __init__(self, data_dir: Path, *, host: str = "0.0.0.0", port: int = 0, peers: list[str] | None = None,
                  door: str | None = None, discovery: bool = True, sync_interval_s: float = 0.0,
-                 push_grace_s: float = 10.0, on_applied: Callable[[ApplyReport], None] | None = None):
+                 push_grace_s: float = 10.0, on_applied: Callable[[ApplyReport], None] | None = None,
+                 hub: str | None = None):
         self.data_dir = Path(data_dir)
         with Store(self.data_dir) as store:
             if door:
@@ -61,6 +65,7 @@ class DoorRunner:
         self.on_applied = on_applied
         self.replicator = DoorReplicator(self.data_dir, self.key, push_grace_s=push_grace_s, on_applied=self._applied)
         self.discovery = None
+        self.hub = hub_link_for(self.data_dir, self.key, hub, push_grace_s, self._applied, self.replicator) if hub else None
         self._stop = threading.Event()
         self.url: str | None = None
 
@@ -79,6 +84,8 @@ class DoorRunner:
             except OSError as exc:  # no multicast here: the manual list still works
                 log.warning("multicast discovery unavailable (%s); using the --peer list only", exc)
                 self.discovery = None
+        if self.hub is not None:
+            self.hub.start()
         if self.sync_interval_s > 0:
             self.sync_loop = SyncLoop(self.data_dir, interval_s=self.sync_interval_s)
             self.sync_loop.start()
@@ -104,6 +111,8 @@ class DoorRunner:
         if self.discovery is not None:
             self.discovery.stop()
         self.app.stopping.set()
+        if self.hub is not None:
+            self.hub.stop()
         self.replicator.stop()
         if self.sync_loop is not None:
             self.sync_loop.stop()

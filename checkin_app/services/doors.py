@@ -16,10 +16,12 @@ from checkin_app.domain import hlc
 from checkin_app.domain.models import ConflictKind
 from checkin_app.errors import CheckinError, ConfigError
 from checkin_app.scanning import text_qr
+from checkin_app.services import hub_status
 from checkin_app.services.conflicts import open_conflicts
 from checkin_app.store import Store
 from checkin_app.store import incidents, peers, replica
 from checkin_app.sync import door_auth
+from checkin_app.sync.peer_sync import STANDBY_CHECK_S
 
 CONNECTED_WITHIN_S = 6.0  # a peer answers a long-poll at least every ~2 s while it is reachable
 
@@ -231,6 +233,7 @@ class DoorsStatus:
     quarantined_count: int = 0  # rows other doors served that could not be applied here
     quarantined: list[dict] = field(default_factory=list)  # the newest, with their reasons
     alarms: list[dict] = field(default_factory=list)  # open forged_row conflicts: two versions of one row
+    hub: dict | None = None  # the venue hub link (services.hub_status.status), None when this door uses none
     # This door's clock against the others' (median of the measured skews, ms; None: not measured).
     clock_skew_ms: int | None = None
     incidents: list[dict] = field(default_factory=list)  # door incidents (store.incidents): clocks, copied data dirs
@@ -248,6 +251,9 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
     out = DoorsStatus(paired=settings is not None, venue_id=settings and settings["venue_id"],
                       door=settings and settings.get("door"), device_id=store.device_id,
                       journal_rows=sum(heads.values()))
+    out.hub = hub_status.status(store, now)
+    # While the hub carries the rows, peers are only asked their heads every STANDBY_CHECK_S.
+    within = CONNECTED_WITHIN_S + (STANDBY_CHECK_S if out.hub and out.hub["state"] == "connected" else 0)
     for p in peers.all_peers(store.conn):
         if p["source"] == "mdns" and p["device_id"] is None:
             continue  # advertised, never answered signed: a stranger's advertisement, not a door
@@ -255,7 +261,7 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
         failing = p["last_error_at"] is not None and (p["last_contact_at"] is None or p["last_error_at"] > p["last_contact_at"])
         out.doors.append({
             "url": p["url"], "urls": [p["url"]], "door": p["door"], "device_id": p["device_id"], "source": p["source"],
-            "connected": age is not None and age <= CONNECTED_WITHIN_S and not failing,
+            "connected": age is not None and age <= within and not failing,
             "behind": p["behind"], "ahead": p["ahead"], "rows_pulled": p["rows_pulled"],
             "last_contact_at": p["last_contact_at"], "last_contact_age_s": None if age is None else round(age, 1),
             "last_error": p["last_error"] if failing else None,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
+from checkin_app.domain.attention import parse_rule
 from checkin_app.domain import checkin_lists as domain
 from checkin_app.domain.checkin_lists import CheckinList, EventRef, Occupancy
 from checkin_app.domain.clock import utc_now
@@ -53,6 +54,8 @@ def define(store: Store, spec: ListSpec, door: str | None = None) -> CheckinList
             refs += found
         offset = _list_offset(conn, refs)
         try:
+            for text in spec.attention:  # refused with its sentence here, never stored unreadable
+                parse_rule(text)
             lst = domain.make(
                 name=spec.name, events=refs, ticket_types=spec.ticket_types,
                 valid_from=_with_offset(spec.valid_from, offset, "--from"),

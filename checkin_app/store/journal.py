@@ -28,6 +28,10 @@ class Op:
     UNVOID = "unvoid"  # a supervisor takes back the local void, with a reason (the provider's own void stays)
     ISSUE = "issue"  # walk-up ticket created at this door
     LIST_DEFINED = "list_defined"  # a check-in list created or changed (payload: the list); venue configuration
+    # Attention at the door (issue 17; docs/architecture.md, "Attention at the door").
+    NOTE = "note"  # a supervisor's note on the attendee: payload.text, None clears it
+    CONFIRM = "confirm"  # staff looked and let the held guest in: payload.of = the admission's nonce
+    DENY = "deny"  # staff refused a held guest: takes back the admission (payload.undoes_nonce); no void
     # A supervisor settles a conflict found between doors (payload.conflict = {"kind", "rows": its
     # rows' nonces}): replicated, so it reads as resolved on every door (store.conflicts).
     RESOLVE = "resolve"
@@ -36,6 +40,11 @@ class Op:
 #: The acts that let someone in: a scan the rules admitted, or a supervisor's admit-anyway. The one
 #: definition of "an admission" for every count, undo, replay and push (`admits`, `admitted_act`).
 ADMITTING: tuple[tuple[str, str], ...] = ((Op.SCAN, VerdictKind.ADMITTED.value), (Op.FORCE, VerdictKind.FORCED.value))
+
+
+#: Acts that take back an admission (named by `payload.undoes_nonce`): a supervisor's undo, and staff
+#: denying a held guest. Every replay (ticket state, stays on lists) treats them alike.
+TAKES_BACK: tuple[str, str] = (Op.UNDO, Op.DENY)
 
 
 def admits(op: str | None, verdict: str | None) -> bool:
@@ -210,6 +219,22 @@ def mark_undone(conn: sqlite3.Connection, ticket_id: int, at: str) -> None:
            WHERE id = ?""",
         (at, ticket_id),
     )
+
+
+def mark_note(conn: sqlite3.Connection, ticket_id: int, text: str | None, at: str) -> None:
+    conn.execute("UPDATE tickets SET note = ?, updated_at = ? WHERE id = ?", (text, at, ticket_id))
+
+
+def mark_held(conn: sqlite3.Connection, ticket_id: int, nonce: str | None, at: str) -> None:
+    """An admission waiting for staff (its nonce), or None once confirmed or denied."""
+    conn.execute("UPDATE tickets SET held_by = ?, updated_at = ? WHERE id = ?", (nonce, at, ticket_id))
+
+
+def held_admission(conn: sqlite3.Connection, ticket_id: int) -> JournalRow | None:
+    """The admission of this ticket that waits for staff to confirm or deny, or None."""
+    row = conn.execute("SELECT j.* FROM tickets t JOIN journal j ON j.nonce = t.held_by WHERE t.id = ?",
+                       (ticket_id,)).fetchone()
+    return JournalRow.from_row(row) if row else None
 
 
 def mark_void(conn: sqlite3.Connection, ticket_id: int, at: str, reason: str | None) -> None:

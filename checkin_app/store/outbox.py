@@ -123,3 +123,9 @@ def failures(conn: sqlite3.Connection) -> list[dict[str, Any]]:
            FROM outbox o JOIN journal j ON j.id = o.journal_id WHERE o.state = 'failed' ORDER BY o.updated_at DESC"""
     ).fetchall()
     return [dict(r) for r in rows]
+
+
+def release(conn: sqlite3.Connection, journal_id: int, now: str) -> None:
+    """An act that was waiting (a held admission) may go now: its unsent pushes are due at once."""
+    conn.execute("UPDATE outbox SET next_try_at = NULL, updated_at = ? WHERE journal_id = ? AND state = 'pending'"
+                 " AND attempts = 0", (now, journal_id))

@@ -155,6 +155,7 @@ _PAYLOAD_TYPES: dict[str, tuple[type, ...]] = {
     "undoes_nonce": (str, type(None)), "name": (str, type(None)), "email": (str, type(None)),
     "ticket_type": (str, type(None)), "act": (str,), "remote_ref": (str, int, type(None)),
     "kind": (str,), "device": (str,), "seq": (int,), "versions": (list,), "conflict": (dict,), "reissues": (dict,),
+    "text": (str, type(None)), "of": (str,), "hold": (bool,), "attention": (list,),
     # An admission or exit on a check-in list (store/checkin_lists.py replays stays from them).
     "list": (str,), "area": (str,), "counted": (bool,), "leaves_at": (str, type(None)),
 }
@@ -675,6 +676,8 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     admissions: list[Any] = []  # admissions not taken back, newest last (what an undo cancels)
     cancelled: list[int] = []
     void_row = None
+    note: str | None = None  # the supervisor's note: the latest `note` row's text
+    held_by: str | None = None  # the admission waiting for staff to confirm or deny
     found: list[conflicts.Replayed] = []
     rows = _acts(sorted(conn.execute("SELECT * FROM journal WHERE ticket_id = ?", (ticket_id,)),
                         key=lambda r: (stamp(r), r["device_id"], r["seq"])))
@@ -691,12 +694,22 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
             count = min(cap, count + 1)
             inside = 1
             admissions.append(r)
+            held_by = r["nonce"] if _payload(r).get("hold") is True else None
+        elif r["op"] == Op.NOTE:
+            text = _payload(r).get("text")
+            note = text if isinstance(text, str) and text.strip() else None
+        elif r["op"] == Op.CONFIRM:
+            if _payload(r).get("of") == held_by:
+                held_by = None
         elif r["op"] == Op.EXIT:
             inside = 0
-        elif r["op"] == Op.UNDO:
-            # The admission the undo names (by nonce) wherever it sorts, else the latest one.
+        elif r["op"] in journal.TAKES_BACK:
+            # The admission the undo names (by nonce) wherever it sorts, else the latest one. A deny
+            # (staff refused a held guest) takes back the admission it names the same way.
             named = _payload(r).get("undoes_nonce")
             target = next((a for a in admissions if named in _names(a)), admissions[-1] if admissions else None)
+            if target is not None and target["nonce"] == held_by:
+                held_by = None
             if target is not None:
                 admissions.remove(target)
                 cancelled.append(target["id"])
@@ -726,8 +739,8 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     at, device, door = first if first else (None, None, None)
     conn.execute(
         "UPDATE tickets SET local_void_at = ?, local_void_reason = ?, checked_in_at = ?, checked_in_device = ?,"
-        " checked_in_door = ?, admitted_count = ?, inside = ?, updated_at = ? WHERE id = ?",
-        (local_void_at, local_void_reason, at, device, door, count, inside, now, ticket_id),
+        " checked_in_door = ?, admitted_count = ?, inside = ?, note = ?, held_by = ?, updated_at = ? WHERE id = ?",
+        (local_void_at, local_void_reason, at, device, door, count, inside, note, held_by, now, ticket_id),
     )
     tickets.settle(conn, ticket_id, now)
     checkin_lists.recompute(conn, ticket_id)  # who is inside where, from the same rows

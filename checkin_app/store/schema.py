@@ -158,6 +158,39 @@ _HYBRID_CLOCK_SQL = [
 ]
 
 
+# 10 (issue 19, import speed): the search index rebuilt with only the options that earn their place.
+# Measured at 1,000,000 tickets (scripts/bench/fts_options_bench.py, one run, load average 4-12 on
+# 2 cores; CPU time of indexing per ticket, search p99 in CPU time): as migration 1 made it, 7.5 us;
+# `columnsize=0` -1.1 us: it drops the `tickets_fts_docsize` row each ticket cost, read only by
+# bm25/xColumnSize, and search ranks by tiers, never by bm25; `automerge=8` (default 4) -1.3 us:
+# segments merge 8 at a level, so each entry is rewritten fewer times and a query probes a few more
+# segments; the 3-letter prefix index dropped -1.3 us: it sped up exactly-3-letter prefixes only
+# ("Ada Abb": 1.0 -> 3.7 ms p99), a 4-letter one costs 3.1-3.7 ms with or without it. The 2-letter
+# prefix index stays: without it an email fragment ("silva37@ex") costs 31 ms p99. `detail` stays
+# full: search quotes each word as a phrase ("smith@exa" is the phrase smith exa*), which
+# `detail=column` and `detail=none` cannot answer. Search answers stay identical
+# (tests/integration/test_search_index_migration.py). Rebuilding a million tickets' index here
+# takes under 6 s of CPU, once (5.8 s measured with the 3-letter index still in).
+_SEARCH_INDEX_SQL = [
+    "DROP TABLE IF EXISTS tickets_fts",
+    """CREATE VIRTUAL TABLE tickets_fts USING fts5 (
+        holder_name, email, code, order_ref,
+        content = 'tickets', content_rowid = 'id',
+        tokenize = "unicode61 remove_diacritics 2",
+        prefix = '2',
+        columnsize = 0
+    )""",
+    "INSERT INTO tickets_fts (tickets_fts, rank) VALUES ('automerge', 8)",
+    "INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild')",
+]
+
+
+def _search_index(conn: sqlite3.Connection) -> None:
+    """10: re-create the search index (see `_SEARCH_INDEX_SQL`); the triggers on `tickets` name it and stay."""
+    for statement in _SEARCH_INDEX_SQL:
+        conn.execute(statement)
+
+
 def _checkin_lists(conn: sqlite3.Connection) -> None:
     """5: check-in lists and who is inside where (issue 17). Checks nothing but its own objects, so
     it applies on a data dir that has any of the other third-wave migrations (6-9) or none."""
@@ -197,6 +230,23 @@ _CHECKIN_LISTS_SQL = [
         PRIMARY KEY (list_name, area, leaves_at)
     ) WITHOUT ROWID""",
 ]
+
+
+def _attention(conn: sqlite3.Connection) -> None:
+    """8: attention at the door (issue 17; docs/architecture.md, "Attention at the door").
+
+    `tickets.details`: what the provider says beyond admission (answers to custom questions,
+    metadata; JSON of `domain.attention.TicketDetails`); `tickets.order_details`: what its order says
+    (the buyer's answers, the order's add-ons; the same JSON), kept when a record without its order
+    arrives. `tickets.note`: the supervisor's note,
+    derived from the journal's `note` rows. `tickets.held_by`: the nonce of an admission that
+    waits for staff to confirm or deny (derived from the journal too). Checks only its own
+    columns, so it applies whichever of the other slots a data dir already has.
+    """
+    have = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
+    for column in ("details", "order_details", "note", "held_by"):
+        if column not in have:
+            conn.execute(f"ALTER TABLE tickets ADD COLUMN {column} TEXT")
 
 
 MIGRATIONS: list[Migration] = [
@@ -426,4 +476,11 @@ MIGRATIONS: list[Migration] = [
     _checkin_lists,
     # 6 (issue 18, i18-order): hybrid logical clock, skew, door incidents, conflict keys.
     _hybrid_clock,
+    # 7, 9: slots of i18-cost and i18-hub (BRIEF3); empty here, replaced at merge.
+    "",
+    # 8: attention notes (issue 17, i17-attention).
+    _attention,
+    "",
+    # 10: the search index, rebuilt for bulk loads (issue 19).
+    _search_index,
 ]

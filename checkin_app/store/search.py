@@ -94,10 +94,12 @@ def _event_filter(event_ids: list[int] | None) -> tuple[str, tuple[Any, ...]]:
 
 
 def ticket_record(conn: sqlite3.Connection, ticket_id: int) -> dict[str, object] | None:
-    """One ticket as a supervisor reads it: the search columns, its void, attention and source."""
+    """One ticket as a supervisor reads it: the search columns, its void, attention, source, the
+    supervisor's note and whether an admission of it waits for staff (held)."""
     row = conn.execute(
         f"SELECT {RESULT_COLUMNS}, t.voided_at, t.void_reason, t.provider_state, t.attention, t.local_void_at,"
-        " t.source, t.inside FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = ?",
+        " t.source, t.inside, t.note, t.held_by IS NOT NULL AS held FROM tickets t JOIN events e ON e.id = t.event_id"
+        " WHERE t.id = ?",
         (ticket_id,),
     ).fetchone()
     return dict(row) if row else None

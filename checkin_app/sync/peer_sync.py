@@ -41,6 +41,9 @@ MAX_PEERS = 32  # doors pulled from per venue (a venue has a handful; each costs
 MAX_CANDIDATES = 64  # discovered doors waiting to answer signed; more advertisements are ignored
 PROBE_TIMEOUT_S = 2.0
 PROBE_RETRY_S = 30.0  # a discovered door that did not answer signed is asked again after this
+# On standby (a hub carries the rows) a peer is only asked for its heads this often: with 32 peers
+# a door sends and serves ~2 hellos a second instead of 16 long-polls.
+STANDBY_CHECK_S = 15.0
 
 
 class PeerError(CheckinError):
@@ -225,6 +228,8 @@ class DoorReplicator:
         self._probe_wake = threading.Event()
         self._prober: threading.Thread | None = None
         self._watchdog: threading.Thread | None = None
+        self._active = threading.Event()  # cleared while a hub carries the rows (`set_standby`)
+        self._active.set()
         with Store(self.data_dir) as store:
             self.device_id = store.device_id
 
@@ -265,6 +270,15 @@ class DoorReplicator:
                 self._prober.start()
         self._probe_wake.set()
 
+    def set_standby(self, on: bool) -> None:
+        """On standby (while the venue's hub carries the rows) a worker only asks its peer's heads
+        every `STANDBY_CHECK_S` and pulls just what the hub did not bring (a door that cannot reach
+        the hub); off, it long-polls again at once."""
+        if on:
+            self._active.clear()
+        else:
+            self._active.set()
+
     def peers(self) -> list[str]:
         with self._lock:
             return list(self._threads)
@@ -278,6 +292,7 @@ class DoorReplicator:
         transaction cut short by process exit rolls back, and the rows come again next time)."""
         self._stop.set()
         self._probe_wake.set()
+        self._active.set()
         with self._lock:
             threads = [*self._threads.values(), *(t for t in (self._prober, self._watchdog) if t is not None)]
         for thread in threads:
@@ -339,6 +354,9 @@ class DoorReplicator:
                             raise PeerError(f"{url} belongs to another venue")
                         if self._same_device(store, url, hello) == "renamed":
                             client.device_id = self.device_id
+                    if not self._active.is_set() and not standby_pull_due(store, client, self.venue_id, source):
+                        self._active.wait(STANDBY_CHECK_S)
+                        continue
                     got = pull_once(store, client, self.venue_id, wait=wait,
                                     push_not_before=not_before(self.push_grace_s), source=source)
                     failures, answered = 0, True
@@ -422,6 +440,21 @@ class DoorReplicator:
             return False
         finally:
             client.close()
+
+
+def standby_pull_due(store: Store, client: DoorClient, venue_id: str, source: str) -> bool:
+    """Whether a peer holds rows this door lacks (its signed hello's heads against ours); the
+    contact is recorded, so `doors status` shows the peer reachable while on standby."""
+    hello = client.hello()
+    their_heads, device = hello.get("heads"), hello.get("device_id")
+    if hello.get("venue") != venue_id or not isinstance(their_heads, dict) or not isinstance(device, str):
+        raise PeerError(f"{client.url} answered a hello without venue, heads or device_id")
+    door = hello.get("door") if isinstance(hello.get("door"), str) else None
+    with store.transaction() as conn:
+        behind, ahead = replica.lag(replica.heads(conn), their_heads)
+        peers.record_contact(conn, client.url, device_id=device[:64], door=door and door[:128], behind=behind,
+                             ahead=ahead, rows=0, now=utc_now(), source=source)
+    return behind > 0
 
 
 def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 0.0,

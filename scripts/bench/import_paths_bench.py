@@ -6,6 +6,8 @@ Each variant imports the same generated tickets (`services.bench.generate`, chun
 transaction each, as `checkin-app bench` does) into a fresh store, in the same run:
 
 - `per_batch`: the store's path (`apply_batch` indexes each batch's new tickets in one statement).
+- `migration_1_index`: the store's path into the search index as migration 1 created it (before
+  migration 10: per-ticket column sizes, automerge 4): what migration 10 saves.
 - `once_at_end`: the same upserts with indexing skipped, then every new ticket indexed in one
   statement at the end (what deferring the FTS index to one rebuild would buy).
 - `no_index`: the upserts alone, never indexed: the ceiling any search-index change could reach.
@@ -28,8 +30,16 @@ from checkin_app.domain.models import Batch
 from checkin_app.services.bench import bench_events, generate
 from checkin_app.store import Store
 from checkin_app.store import tickets as store_tickets
+from checkin_app.store.db import _statements
+from checkin_app.store.schema import MIGRATIONS
 
-VARIANTS = ("per_batch", "once_at_end", "no_index")
+VARIANTS = ("per_batch", "migration_1_index", "once_at_end", "no_index")
+
+
+def _migration_1_index(conn) -> None:
+    """The search index as migration 1 created it (before migration 10), still empty."""
+    conn.execute("DROP TABLE tickets_fts")
+    conn.execute(next(s for s in _statements(MIGRATIONS[0]) if "CREATE VIRTUAL TABLE tickets_fts" in s))
 
 
 def run_variant(variant: str, chunks: list, events: list, workdir: Path) -> dict:
@@ -37,8 +47,10 @@ def run_variant(variant: str, chunks: list, events: list, workdir: Path) -> dict
     index = store_tickets.index_new_tickets
     with Store(data_dir) as store:
         first = store_tickets.max_ticket_id(store.conn)
+        if variant == "migration_1_index":
+            _migration_1_index(store.conn)
         wall, cpu = time.perf_counter(), time.process_time()
-        with mock.patch.object(store_tickets, "index_new_tickets", index if variant == "per_batch" else (lambda *_: None)):
+        with mock.patch.object(store_tickets, "index_new_tickets", index if variant in ("per_batch", "migration_1_index") else (lambda *_: None)):
             for i, chunk in enumerate(chunks):
                 with store.transaction() as conn:
                     store_tickets.apply_batch(conn, Batch(events=events if i == 0 else [], tickets=chunk))

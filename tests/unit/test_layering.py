@@ -32,7 +32,8 @@ ALLOWED = {
     "webhooks": ({"domain", "errors", "store", "providers", "webhooks", "log", "secret_store"}, {"starlette", "uvicorn", "httpx"}),
     # docs/architecture.md puts peer (multi-door) replication in sync/: a door server and mDNS discovery.
     "sync": ({"domain", "errors", "store", "providers", "sync", "log", "secret_store", "webhooks"},
-             {"httpx", "starlette", "uvicorn", "zeroconf"}),
+             # nats, nkeys, cryptography: the venue hub's client, its credentials and sealed rows (sync/hub_*.py).
+             {"httpx", "starlette", "uvicorn", "zeroconf", "nats", "nkeys", "cryptography"}),
     "services": ({"domain", "errors", "store", "providers", "services", "scanning", "sync", "webhooks", "log", "secret_store", "paths"}, {"keyring", "httpx"}),
     # The simulated providers stand alone (stdlib HTTP servers): the app's code never shapes what they serve.
     "sandbox": ({"sandbox"}, set()),
