@@ -4,6 +4,7 @@
     doors pair [--qr FILE] [--json]                    show the key (QR + text) for the next door
     doors join [KEYTEXT] [--key-env VAR] [--name DOOR] another door: join with the key
     doors serve [--host H] [--port P] [--peer URL ...] [--hub nats://H:P] [--name DOOR] [--no-discovery] [--json]
+                [--topology auto|mesh|gossip] [--fanout K]
     doors hub [--host H] [--port P] [--json]           run the venue's hub (NATS JetStream) until interrupted
     doors status [--json]                              peers: connected, lag, last contact
     doors conflicts [--json]                           double admissions, admissions around voids
@@ -102,6 +103,10 @@ def _key_from_image(path: str) -> str:
              help="also push/pull the ticketing platform every S seconds (0: off)"),
          arg("--push-grace", type=float, default=10.0, metavar="S",
              help="let the door that made an act push it for S seconds before this door may"),
+         arg("--topology", choices=("auto", "mesh", "gossip"), default="auto",
+             help="pull every door (mesh), a few rotating ones with rows relayed (gossip), or mesh up to "
+                  "10 doors and gossip beyond (auto, the default)"),
+         arg("--fanout", type=int, default=3, metavar="K", help="doors pulled at once in gossip (default 3)"),
          arg("--hub", metavar="nats://HOST:PORT",
              help="replicate through the venue's hub (`doors hub`); peers take over while it is down"),
          help="serve this door's journal to the venue's doors and pull theirs, until interrupted",
@@ -113,7 +118,7 @@ def _serve(args) -> int:
         data_dir = app.data_dir
     runner = DoorRunner(data_dir, host=args.host, port=args.port, peers=args.peer, door=args.name,
                         discovery=not args.no_discovery, sync_interval_s=args.sync_interval,
-                        push_grace_s=args.push_grace, hub=args.hub)
+                        push_grace_s=args.push_grace, hub=args.hub, topology=args.topology, fanout=args.fanout)
     runner.start()
     info = {"url": runner.url, "device_id": runner.device_id, "door": runner.door, "venue_id": runner.venue_id,
             "hub": runner.hub.url if runner.hub else None}
@@ -170,8 +175,10 @@ def _status(args) -> int:
              f"{st.open_conflicts} open conflicts"]
     if st.hub is not None:
         lines.append("  " + hub_status.describe(st.hub))
+    if st.topology:
+        lines.append(topology_line(st.topology))
     for d in st.doors:
-        state = "connected" if d["connected"] else "NOT CONNECTED"
+        state = "connected" if d["connected"] else "relayed" if d.get("relayed") else "NOT CONNECTED"
         seen = "never" if d["last_contact_age_s"] is None else f"{d['last_contact_age_s']} s ago"
         lines.append(f"  {d['door'] or '?':<16} {d['url']:<28} {state:<13} behind {d['behind']:>5} rows, "
                      f"last contact {seen}, clock {d['clock']}" + (f"  ({d['last_error']})" if d["last_error"] else ""))
@@ -191,6 +198,14 @@ def _status(args) -> int:
             lines.append(f"  {where}: {q['reason']} (from {q['source'] or '?'}, {q['received_at']})")
     emit(args, st.to_dict(), "\n".join(lines))
     return EXIT_OK
+
+
+def topology_line(topology: dict) -> str:
+    """How this door replicates: a full mesh, or gossip with the doors it pulls now."""
+    if topology.get("mode") == "gossip":
+        return (f"  sparse gossip: {topology.get('doors')} doors known, pulling {len(topology.get('pulling') or [])} "
+                f"of them (rows of the others are relayed; the choice turns every {topology.get('rotate_s'):g} s)")
+    return f"  full mesh: {topology.get('doors')} doors known, pulling every other door"
 
 
 def _version(row) -> str:

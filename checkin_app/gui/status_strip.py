@@ -34,10 +34,14 @@ def ago_text(seconds: float | None) -> str:
 def doors_text(st: dict) -> tuple[str, bool]:
     """The strip's line for `services.doors.status` (as a dict), and whether it is a warning."""
     others = st["doors"]
-    silent = [d for d in others if not d["connected"]]
+    # In sparse gossip the doors not pulled now are reached by relay: not silent unless failing.
+    silent = [d for d in others if not d["connected"] and not d.get("relayed")]
     if not others:
         return "Doors: no other door found yet", True
     if not silent:
+        if (st.get("topology") or {}).get("mode") == "gossip":
+            pulled = sum(1 for d in others if d.get("pulled_now", True))
+            return f"Doors: {len(others) + 1} by gossip, {pulled} pulled and connected", False
         return f"Doors: {len(others)} of {len(others)} connected", False
     ages = [d["last_contact_age_s"] for d in silent]
     since = "never heard from" if any(a is None for a in ages) else \

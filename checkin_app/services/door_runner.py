@@ -21,6 +21,7 @@ from checkin_app.sync.loop import SyncLoop
 from checkin_app.sync.peer_server import DoorApp
 from checkin_app.webhooks.server import BackgroundServer
 from checkin_app.sync.peer_sync import DoorReplicator
+from checkin_app.sync.topology import GOSSIP_FANOUT
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class DoorRunner:
         push_grace_s: how long another door's act waits for its own door to push it.
         on_applied: also called (on a peer thread) with each ApplyReport that applied rows: a
             window re-reads its counters then.
+        topology: "auto" (full mesh up to 10 doors, sparse gossip beyond), "mesh" or "gossip".
+        fanout: doors pulled at once in gossip.
         hub: the venue's hub (`nats://HOST:PORT`): replicate through it, and fall back to the
             peers (typed or discovered) while it is down (`services.hub`).
     """
@@ -46,7 +49,7 @@ class DoorRunner:
     def __init__(self, data_dir: Path, *, host: str = "0.0.0.0", port: int = 0, peers: list[str] | None = None,
                  door: str | None = None, discovery: bool = True, sync_interval_s: float = 0.0,
                  push_grace_s: float = 10.0, on_applied: Callable[[ApplyReport], None] | None = None,
-                 hub: str | None = None):
+                 hub: str | None = None, topology: str = "auto", fanout: int = GOSSIP_FANOUT):
         self.data_dir = Path(data_dir)
         with Store(self.data_dir) as store:
             if door:
@@ -63,7 +66,8 @@ class DoorRunner:
         self.server = BackgroundServer(self.app.app, host=host, port=port, name="door-server")
         self.sync_loop = None
         self.on_applied = on_applied
-        self.replicator = DoorReplicator(self.data_dir, self.key, push_grace_s=push_grace_s, on_applied=self._applied)
+        self.replicator = DoorReplicator(self.data_dir, self.key, push_grace_s=push_grace_s, on_applied=self._applied,
+                                         topology=topology, fanout=fanout)
         self.discovery = None
         self.hub = hub_link_for(self.data_dir, self.key, hub, push_grace_s, self._applied, self.replicator) if hub else None
         self._stop = threading.Event()
@@ -110,7 +114,7 @@ class DoorRunner:
         self._stop.set()
         if self.discovery is not None:
             self.discovery.stop()
-        self.app.stopping.set()
+        self.app.stop()
         if self.hub is not None:
             self.hub.stop()
         self.replicator.stop()

@@ -233,6 +233,9 @@ class DoorsStatus:
     quarantined_count: int = 0  # rows other doors served that could not be applied here
     quarantined: list[dict] = field(default_factory=list)  # the newest, with their reasons
     alarms: list[dict] = field(default_factory=list)  # open forged_row conflicts: two versions of one row
+    # What the running replicator does: {"mode": "mesh" | "gossip", "doors", "fanout", "pulling": [urls],
+    # "rotate_s"}; None before replication first ran here.
+    topology: dict | None = None
     hub: dict | None = None  # the venue hub link (services.hub_status.status), None when this door uses none
     # This door's clock against the others' (median of the measured skews, ms; None: not measured).
     clock_skew_ms: int | None = None
@@ -268,6 +271,14 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
             "restarts": p["restarts"], "last_crash": p["last_crash"], "last_crash_at": p["last_crash_at"],
             "clock_skew_ms": p["clock_skew_ms"], "clock": clock_text(p["clock_skew_ms"]),
         })
+    out.topology = peers.load_topology(store.conn)
+    pulling = set((out.topology or {}).get("pulling") or [])
+    gossip = (out.topology or {}).get("mode") == "gossip"
+    for d in out.doors:
+        # In gossip a door not pulled now is reached through others (its rows are relayed): not
+        # hearing from it directly is not a fault, unless it failed when last asked.
+        d["pulled_now"] = not gossip or d["url"] in pulling
+        d["relayed"] = not d["pulled_now"] and not d["last_error"]
     out.doors = one_per_device(out.doors)
     out.open_conflicts = sum(1 for c in open_conflicts(store) if c.kind is not ConflictKind.PUSH_FAILED)
     out.quarantined_count, out.quarantined = peers.quarantined(store.conn)
@@ -349,6 +360,8 @@ def one_per_device(rows: list[dict]) -> list[dict]:
         seen["urls"] = seen["urls"] + row["urls"]
         seen["source"] = "+".join(dict.fromkeys(seen["source"].split("+") + [row["source"]]))
         seen["rows_pulled"] += row["rows_pulled"]
+        seen["pulled_now"] = seen.get("pulled_now", True) or row.get("pulled_now", True)
+        seen["relayed"] = seen.get("relayed", False) and row.get("relayed", False)
         seen["door"] = seen["door"] or row["door"]
     for row in out:
         if row["connected"]:

@@ -41,6 +41,20 @@ def save_door_name(conn: sqlite3.Connection, name: str) -> None:
                  (DOOR_NAME_META_KEY, name))
 
 
+TOPOLOGY_META_KEY = "replication_topology"
+
+
+def save_topology(conn: sqlite3.Connection, topology: dict[str, Any]) -> None:
+    """Which doors the running replicator pulls now (mesh or gossip), for `doors status`."""
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (TOPOLOGY_META_KEY, json.dumps(topology, sort_keys=True)))
+
+
+def load_topology(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (TOPOLOGY_META_KEY,)).fetchone()
+    return cast("dict[str, Any]", json.loads(row[0])) if row else None
+
+
 def record_contact(conn: sqlite3.Connection, url: str, *, device_id: str, door: str | None, behind: int, ahead: int,
                    rows: int, now: str, source: str = "manual") -> None:
     """A successful exchange with a peer: who it is, how far apart we are, rows taken from it."""

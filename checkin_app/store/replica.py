@@ -67,7 +67,15 @@ def heads(conn: sqlite3.Connection) -> dict[str, int]:
     """The highest seq held for each origin device: this door's replication cursor.
 
     A quarantined row that owns its slot counts as held: the device's later rows still apply.
+    Read from `replica_heads`, which triggers keep in the same transaction as each journal or
+    quarantine-slot insert (migration 7): a few rows, not a scan of the journal.
     """
+    return {r[0]: r[1] for r in conn.execute("SELECT device_id, seq FROM replica_heads")}
+
+
+def heads_from_journal(conn: sqlite3.Connection) -> dict[str, int]:
+    """`heads` computed the slow way, from every journal and quarantine-slot row: the truth the
+    maintained table must equal (tests), and the baseline of its benchmark figure."""
     out = {r[0]: r[1] for r in conn.execute("SELECT device_id, MAX(seq) FROM journal GROUP BY device_id")}
     for device, seq in conn.execute(
             "SELECT device_id, MAX(seq) FROM replica_quarantine WHERE slot = 1 GROUP BY device_id"):
@@ -76,7 +84,7 @@ def heads(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500,
-               max_bytes: int = MAX_PAGE_BYTES) -> list[dict[str, Any]]:
+               max_bytes: int = MAX_PAGE_BYTES, exclude: str | None = None) -> list[dict[str, Any]]:
     """Rows this door holds beyond `after` (origin device -> seq), every origin device, `seq` order.
 
     Args:
@@ -85,6 +93,8 @@ def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500
         limit: most rows in one answer (the caller asks again while there are more).
         max_bytes: stop adding rows once their text passes this (at least one row is served), so
             an answer stays far below what a client accepts (`MAX_ANSWER_BYTES`).
+        exclude: the asking door's device id: its own rows are never echoed back to it (it
+            wrote them, and would only skip them; issue 18).
 
     Returns:
         Wire rows (`WIRE_COLUMNS`, payload decoded), each device's rows contiguous and ascending.
@@ -95,7 +105,7 @@ def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500
     size = 0
     for device, head in sorted(heads(conn).items()):
         have = int(after.get(device, 0))
-        if head <= have or len(out) >= limit or size >= max_bytes:
+        if device == exclude or head <= have or len(out) >= limit or size >= max_bytes:
             continue
         want = limit - len(out)
         found = [(r["seq"], len(r["payload"]), dict(r, payload=_decoded(r["payload"]), hlc=stamp(r))) for r in conn.execute(
@@ -586,6 +596,12 @@ def _create_walkup(conn: sqlite3.Connection, row: dict[str, Any], payload: dict[
     )
     tickets.index_new_tickets(conn, last_id)
     return cast(int, cur.lastrowid)
+
+
+def has_orphans(conn: sqlite3.Connection) -> bool:
+    """Whether any row waits for its ticket (`link_orphans` has work): a read of a partial index."""
+    return conn.execute("SELECT 1 FROM journal WHERE ticket_id IS NULL AND event_remote_id IS NOT NULL"
+                        " LIMIT 1").fetchone() is not None
 
 
 def link_orphans(conn: sqlite3.Connection, now: str) -> list[int]:

@@ -476,10 +476,33 @@ MIGRATIONS: list[Migration] = [
     _checkin_lists,
     # 6 (issue 18, i18-order): hybrid logical clock, skew, door incidents, conflict keys.
     _hybrid_clock,
-    # 7, 9: slots of i18-cost and i18-hub (BRIEF3); empty here, replaced at merge.
-    "",
+    # 7 (issue 18, cost): each origin device's highest seq held, kept by triggers in the same
+    # transaction as the journal (or quarantine-slot) insert, so a door's replication cursor is a
+    # read of a few rows instead of `MAX(seq) GROUP BY device_id` over the whole journal (scripts/
+    # bench/doors_sim.py: heads figure). A migration that rebuilds `journal` or
+    # `replica_quarantine` must re-create these triggers (a rebuild drops them).
+    """
+    CREATE TABLE IF NOT EXISTS replica_heads (
+        device_id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER IF NOT EXISTS replica_heads_journal AFTER INSERT ON journal BEGIN
+        INSERT INTO replica_heads (device_id, seq) VALUES (new.device_id, new.seq)
+            ON CONFLICT (device_id) DO UPDATE SET seq = MAX(seq, excluded.seq);
+    END;
+    CREATE TRIGGER IF NOT EXISTS replica_heads_quarantine AFTER INSERT ON replica_quarantine WHEN new.slot = 1 BEGIN
+        INSERT INTO replica_heads (device_id, seq) VALUES (new.device_id, new.seq)
+            ON CONFLICT (device_id) DO UPDATE SET seq = MAX(seq, excluded.seq);
+    END;
+    INSERT INTO replica_heads (device_id, seq)
+        SELECT device_id, MAX(seq) FROM (SELECT device_id, seq FROM journal
+                                         UNION ALL SELECT device_id, seq FROM replica_quarantine WHERE slot = 1)
+        GROUP BY device_id
+        ON CONFLICT (device_id) DO UPDATE SET seq = MAX(seq, excluded.seq);
+    """,
     # 8: attention notes (issue 17, i17-attention).
     _attention,
+    # 9: slot of i18-hub (BRIEF3); empty here, replaced at merge.
     "",
     # 10: the search index, rebuilt for bulk loads (issue 19).
     _search_index,

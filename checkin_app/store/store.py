@@ -38,8 +38,9 @@ class Store:
         return self._device_id
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.db.transaction() as conn:
+    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """See `Database.transaction` (`durable=False`: no fsync, for bookkeeping only)."""
+        with self.db.transaction(durable) as conn:
             yield conn
 
     @contextlib.contextmanager

@@ -18,11 +18,11 @@ import hmac
 import math
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 
 from checkin_app.errors import ConfigError
+from checkin_app.sync.nonce_cache import NonceCache
 
 KEY_BYTES = 32
 CHECK_BYTES = 3
@@ -153,8 +153,7 @@ class RequestVerifier:
     def __init__(self, key: bytes, window_s: float = WINDOW_S):
         self.key = key
         self.window_s = window_s
-        self._seen: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._seen = NonceCache(2 * window_s)
 
     def verify(self, method: str, target: str, headers, body: bytes, now: float | None = None) -> Verified | None:
         """The caller's device id when the request is genuine and new; None otherwise."""
@@ -173,11 +172,6 @@ class RequestVerifier:
         sent = sent_at(ts)
         if abs(now - sent) > self.window_s:
             return Refused(skew_s=sent - now, nonce=nonce)
-        with self._lock:
-            if nonce in self._seen:
-                return Refused()  # a replay of a request already answered
-            self._seen[nonce] = now
-            if len(self._seen) > 1024:
-                horizon = now - 2 * self.window_s
-                self._seen = {n: t for n, t in self._seen.items() if t >= horizon}
+        if not self._seen.add(nonce, now):
+            return Refused()  # a replay of a request already answered
         return Verified(device, nonce)

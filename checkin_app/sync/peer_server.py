@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from checkin_app.errors import CheckinError
 from checkin_app.store import Store
-from checkin_app.store import device_ids, replica
+from checkin_app.store import commits, device_ids, replica
 from checkin_app.sync import door_auth
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 PROTOCOL = 2
 API = f"/door/v{PROTOCOL}"
 MAX_WAIT_S = 10.0  # longest long-poll a client may ask for
-POLL_S = 0.02  # how often a waiting long-poll looks for new rows (scans come from other processes)
 MAX_ROWS = 1000
 # A request is `{"after": {device: seq}, "limit": n, "wait": s}`: ~40 bytes a device, so this is
 # room for thousands of doors' cursors, and all a stranger can make a door read.
@@ -99,16 +98,28 @@ class DoorApp:
         # One read connection for every worker thread, used under a lock: reads take microseconds.
         self._store = Store(self.data_dir, shared=True)
         self._lock = threading.Lock()
-        self.stopping = threading.Event()  # set before shutdown: held long-polls answer at once
+        self.stopping = threading.Event()  # set by `stop()` before shutdown: held long-polls answer at once
         with self._store.transaction() as conn:  # a copy of this data dir draws its own when it serves
             device_ids.new_instance(conn)
+        self.reads = 0  # journal reads served (held polls re-read only after a commit)
+        self.held = 0  # long-polls waiting for a commit right now
+        self._wake = CommitWake()
+        self._unlisten = commits.listen(self._store.db.path_key, self._wake.set)
+        self._watch = commits.DataVersionWatch(str(self._store.db.path), self._store.db.path_key).start()
         self.app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
 
     @property
     def device_id(self) -> str:
         return self._store.device_id
 
+    def stop(self) -> None:
+        """Answer every held long-poll now (before the server shuts down)."""
+        self.stopping.set()
+        self._wake.set()
+
     def close(self) -> None:
+        self._unlisten()
+        self._watch.stop()
         with self._lock:
             self._store.close()
 
@@ -134,7 +145,7 @@ class DoorApp:
                 ask = parse_ask(body)
                 if isinstance(ask, str):
                     return self._signed(who.nonce, 400, {"error": ask})
-                doc = await self._journal(*ask)
+                doc = await self._journal(*ask, asker=who.device_id)
             elif request.url.path.startswith("/door/v"):
                 return self._signed(who.nonce, 404, {"error": "protocol", "protocol": PROTOCOL})
             else:
@@ -159,21 +170,73 @@ class DoorApp:
                     "left_ids": sorted(device_ids.retired_ids(self._store.conn)),
                     "tips": device_ids.tips(self._store.conn)}
 
-    def _read(self, after: dict[str, int], limit: int) -> dict:
+    def _read(self, after: dict[str, int], limit: int, asker: str | None = None) -> dict:
         with self._lock:
+            self.reads += 1
             # One read transaction: the rows and the heads describe the same moment.
             with self._store.snapshot() as conn:
-                rows = replica.rows_after(conn, after, limit)
+                rows = replica.rows_after(conn, after, limit, exclude=asker)
                 heads = replica.heads(conn)
         return {"venue": self.venue_id, "device_id": self.device_id, "door": self.door,
                 "heads": heads, "rows": rows, "more": len(rows) >= limit}
 
-    async def _journal(self, after: dict[str, int], limit: int, wait: float) -> dict:
-        """Rows beyond the caller's cursor; with `wait`, hold the answer until there are some."""
+    async def _journal(self, after: dict[str, int], limit: int, wait: float, asker: str | None = None) -> dict:
+        """Rows beyond the caller's cursor (none of the caller's own); with `wait`, hold the answer
+        until a commit brings some (`store.commits`: woken, never polling the journal)."""
         deadline = time.monotonic() + wait
         while True:
-            doc = await run_in_threadpool(self._read, after, limit)
-            if doc["rows"] or time.monotonic() >= deadline or self.stopping.is_set():
+            seen = self._wake.generation  # taken before the read: a commit during it wakes us again
+            doc = await run_in_threadpool(self._read, after, limit, asker)
+            left = deadline - time.monotonic()
+            if doc["rows"] or left <= 0 or self.stopping.is_set():
                 return doc
-            await asyncio.sleep(POLL_S)
+            self.held += 1
+            try:
+                woken = await self._wake.wait(seen, left)
+            finally:
+                self.held -= 1
+            if not woken:  # nothing committed since the read: its answer stands
+                return doc
+
+
+class CommitWake:
+    """A generation counter bumped by commits (on any thread), awaited by held long-polls (on the
+    server's event loop): one wake-up per commit for every poll held, and none otherwise."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+
+    def set(self) -> None:
+        """A commit happened (called from whichever thread committed)."""
+        self.generation += 1
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(self._set_event)
+            except RuntimeError:  # the server's loop has ended
+                pass
+
+    def _set_event(self) -> None:
+        if self._event is not None:
+            self._event.set()
+            self._event = None  # the next waiters get a fresh event
+
+    async def wait(self, seen: int, timeout: float) -> bool:
+        """Until a commit after generation `seen` (True), or `timeout` seconds (False); a stop
+        (`set` without a commit) counts as a commit."""
+        self._loop = asyncio.get_running_loop()
+        if self.generation != seen:
+            return True
+        if self._event is None:
+            self._event = asyncio.Event()
+        event = self._event
+        if self.generation != seen:  # a commit between the check and the event: do not miss it
+            return True
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except asyncio.TimeoutError:
+            return self.generation != seen
+        return True
 

@@ -26,6 +26,7 @@ from checkin_app.providers.registry import pushes
 from checkin_app.store import Store
 from checkin_app.store import device_ids, peers, replica
 from checkin_app.sync import door_auth
+from checkin_app.sync import topology as topology_mod
 from checkin_app.sync.peer_server import API, MAX_ROWS, PROTOCOL
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,14 @@ RESTART_S = 1.0  # a crashed pull worker starts again after this
 WATCH_S = 1.0  # how often the watchdog looks for pull workers that ended
 MAX_ANSWER_BYTES = 4_000_000  # a door serves at most ~1 MB a page (replica.MAX_PAGE_BYTES); 32 peers: <= 128 MB
 HELLO_MAX_BYTES = 64_000  # venue, device, door and heads: ~40 bytes a device
-MAX_PEERS = 32  # doors pulled from per venue (a venue has a handful; each costs a thread and a Store)
+MAX_PEERS = 256  # doors known per venue (each costs a thread; only those pulled now hold a Store)
+MAX_PULLED = 32  # doors pulled at once in a full mesh (gossip pulls `fanout`)
+APPLY_CHUNK = 50  # rows applied per transaction: a local scan waits behind at most this many (~ms)
 MAX_CANDIDATES = 64  # discovered doors waiting to answer signed; more advertisements are ignored
 PROBE_TIMEOUT_S = 2.0
 PROBE_RETRY_S = 30.0  # a discovered door that did not answer signed is asked again after this
+AWAY_AFTER = 2  # failed rounds in a row after which a pulled door is away: the topology picks another
+AWAY_RETRY_S = 1.0  # an away door is asked for a signed hello this often (as a failing pull was retried)
 # On standby (a hub carries the rows) a peer is only asked for its heads this often: with 32 peers
 # a door sends and serves ~2 hellos a second instead of 16 long-polls.
 STANDBY_CHECK_S = 15.0
@@ -194,7 +199,10 @@ def not_before(grace_s: float) -> Callable[[str], str]:
 class DoorReplicator:
     """Keep this door's journal in step with every peer's.
 
-    One pull worker thread per peer (at most `MAX_PEERS`). A worker that crashes is restarted
+    One pull worker thread per known peer (at most `MAX_PEERS`); which peers are pulled now is
+    `sync.topology`: every one up to ~10 doors (mesh), `fanout` of them beyond (gossip, rotated).
+    A worker whose peer is not pulled now asks it once for a signed hello (its device id places
+    it on the ring) and then waits, holding no Store. A worker that crashes is restarted
     after `RESTART_S` and the crash is recorded with the peer (`doors status`) and logged; a
     watchdog restarts a worker thread that ended anyway. Doors found by multicast DNS are only
     candidates until they answer a signed hello: one prober thread asks them in turn, so a
@@ -207,12 +215,16 @@ class DoorReplicator:
         push_grace_s: leave the origin door this long to push its own acts before this door may.
         on_applied: called (on a peer thread) with each ApplyReport that applied rows.
         long_poll_s: how long a peer may hold a pull open when it has nothing new.
-        max_peers: most doors pulled from at once.
+        max_peers: most doors known (typed or verified discovered).
+        topology: "auto" (mesh up to `topology.MESH_MAX_DOORS` doors, gossip beyond), "mesh", "gossip".
+        fanout: doors pulled at once in gossip.
+        rotate_s: gossip picks its random peers again this often.
     """
 
     def __init__(self, data_dir: Path, key: bytes, *, push_grace_s: float = 10.0,
                  on_applied: Callable[[replica.ApplyReport], None] | None = None, long_poll_s: float = LONG_POLL_S,
-                 max_peers: int = MAX_PEERS):
+                 max_peers: int = MAX_PEERS, topology: str = "auto", fanout: int = topology_mod.GOSSIP_FANOUT,
+                 rotate_s: float = topology_mod.ROTATE_S):
         self.data_dir = Path(data_dir)
         self.key = key
         self.venue_id = door_auth.venue_id(key)
@@ -220,11 +232,18 @@ class DoorReplicator:
         self.on_applied = on_applied or (lambda _r: None)
         self.long_poll_s = long_poll_s
         self.max_peers = max_peers
+        self.mode = topology
+        self.fanout = fanout
+        self.rotate_s = rotate_s
         self._stop = threading.Event()
         self._threads: dict[str, threading.Thread] = {}
         self._sources: dict[str, str] = {}
+        self._ids: dict[str, str] = {}  # peer URL -> its device id (from its signed hello)
+        self._away: set[str] = set()  # peers that stopped answering: left out of the topology until they do
         self._candidates: dict[str, float] = {}  # discovered URL -> when to ask it (monotonic)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # the known doors changed, or stop
+        self._published: dict | None = None
         self._probe_wake = threading.Event()
         self._prober: threading.Thread | None = None
         self._watchdog: threading.Thread | None = None
@@ -237,18 +256,19 @@ class DoorReplicator:
         """Start pulling from a peer (again adding a known one does nothing).
 
         Returns:
-            False when the venue already has `max_peers` doors pulled from (logged).
+            False when the venue already has `max_peers` doors known (logged).
         """
         url = url.rstrip("/")
         with self._lock:
             if url in self._threads or self._stop.is_set():
                 return True
             if len(self._threads) >= self.max_peers:
-                log.warning("not pulling from %s: already pulling from %d doors (the most per venue)", url,
+                log.warning("not pulling from %s: already %d doors known (the most per venue)", url,
                             self.max_peers)
                 return False
             self._sources[url] = source
             self._start_worker(url)
+            self._changed.notify_all()
             if self._watchdog is None:
                 self._watchdog = threading.Thread(target=self._watch, name="door-pull watchdog", daemon=True)
                 self._watchdog.start()
@@ -287,6 +307,86 @@ class DoorReplicator:
         with self._lock:
             return list(self._candidates)
 
+    def topology(self, now: float | None = None) -> topology_mod.Topology:
+        """Which known doors are pulled now (mesh or gossip), from what this door knows of them."""
+        with self._lock:
+            known = {url: self._ids.get(url, url) for url in self._threads if url not in self._away}
+        return topology_mod.choose(self.device_id, known, time.time() if now is None else now, mode=self.mode,
+                                   fanout=self.fanout, rotate_s=self.rotate_s, most=MAX_PULLED)
+
+    def _pulled_now(self, url: str) -> bool:
+        return url in self.topology().pulling
+
+    def _learned(self, url: str, device_id: object) -> None:
+        """A peer's signed hello named its device id: it takes its place in the topology."""
+        if isinstance(device_id, str) and self._ids.get(url) != device_id[:64]:
+            with self._lock:
+                self._ids[url] = device_id[:64]
+                self._changed.notify_all()
+
+    def _set_away(self, url: str, away: bool) -> None:
+        """A pulled door stopped answering (or an away one answered again): the topology picks
+        again, so a door cut off from its gossip picks pulls reachable doors meanwhile."""
+        with self._lock:
+            if (url in self._away) != away:
+                (self._away.add if away else self._away.discard)(url)
+                self._changed.notify_all()
+
+    def _wait_until_pulled(self, url: str, most_s: float | None = None) -> None:
+        """Wait (holding nothing) until this peer is pulled: the known doors change, the gossip
+        period turns, or replication stops; at most `most_s` seconds when given."""
+        until = time.monotonic() + most_s if most_s is not None else math.inf
+        with self._changed:
+            while not self._stop.is_set() and not self._pulled_now(url) and time.monotonic() < until:
+                turn = self.rotate_s - time.time() % self.rotate_s if self.rotate_s > 0 else WATCH_S
+                self._changed.wait(max(0.01, min(turn + 0.01, 30.0, until - time.monotonic())))
+
+    def _greet(self, url: str, source: str) -> bool:
+        """A peer not pulled now: one signed hello gives its device id (its place on the gossip
+        ring) and shows it in `doors status`, with how far apart its heads and ours are.
+
+        Returns:
+            Whether it answered (signed, of this venue).
+        """
+        client = DoorClient(url, self.key, self.device_id, timeout=PROBE_TIMEOUT_S, max_bytes=HELLO_MAX_BYTES)
+        try:
+            hello = client.hello()
+            device, door, theirs = hello.get("device_id"), hello.get("door"), hello.get("heads")
+            if hello.get("venue") != self.venue_id or not isinstance(device, str):
+                raise PeerError(f"{url} belongs to another venue")
+            self._learned(url, device)
+            self._set_away(url, False)
+            if self._pulled_now(url):  # its pull worker takes over now: its first answer records the contact
+                return True
+            with Store(self.data_dir) as store, store.transaction(durable=False) as conn:
+                behind, ahead = replica.lag(replica.heads(conn), theirs if isinstance(theirs, dict) else {})
+                peers.record_contact(conn, url, device_id=device[:64], door=door[:128] if isinstance(door, str) else None,
+                                     behind=behind, ahead=ahead, rows=0, now=utc_now(), source=source)
+            return True
+        except CheckinError as exc:  # unreachable, refused, or the database is busy: asked again later
+            log.info("door %s (not pulled now) did not answer a signed hello: %s", url, exc)
+            try:
+                with Store(self.data_dir) as store, store.transaction(durable=False) as conn:
+                    peers.record_error(conn, url, str(exc), utc_now(), source)
+            except CheckinError:
+                pass
+            return False
+        finally:
+            client.close()
+
+    def _publish_topology(self) -> None:
+        """Keep what `doors status` shows of the topology current (no fsync: it is re-derived)."""
+        shown = self.topology().to_dict()
+        shown.pop("epoch")
+        if shown == self._published:
+            return
+        try:
+            with Store(self.data_dir) as store, store.transaction(durable=False) as conn:
+                peers.save_topology(conn, shown)
+            self._published = shown
+        except Exception as exc:  # noqa: BLE001 - busy or failing: the next look tries again; never end the watchdog
+            log.info("could not record the replication topology: %s", exc)
+
     def stop(self, timeout: float = 1.0) -> None:
         """Stop pulling. A pull held open by a peer is abandoned (its thread is a daemon; a
         transaction cut short by process exit rolls back, and the rows come again next time)."""
@@ -294,6 +394,7 @@ class DoorReplicator:
         self._probe_wake.set()
         self._active.set()
         with self._lock:
+            self._changed.notify_all()
             threads = [*self._threads.values(), *(t for t in (self._prober, self._watchdog) if t is not None)]
         for thread in threads:
             thread.join(timeout / max(1, len(threads)))
@@ -309,7 +410,10 @@ class DoorReplicator:
 
     def _watch(self) -> None:
         """Restart any pull worker whose thread ended while replication is on (and say so)."""
-        while not self._stop.wait(WATCH_S):
+        while True:
+            self._publish_topology()
+            if self._stop.wait(WATCH_S):
+                return
             with self._lock:
                 dead = [url for url, t in self._threads.items() if not t.is_alive()]
                 for url in dead:
@@ -321,6 +425,12 @@ class DoorReplicator:
     def _run(self, url: str, source: str) -> None:
         while not self._stop.is_set():
             try:
+                if not self._pulled_now(url):
+                    if url not in self._ids or url in self._away:
+                        self._greet(url, source)
+                    self._wait_until_pulled(url, AWAY_RETRY_S if url in self._away
+                                            else PROBE_RETRY_S if url not in self._ids else None)
+                    continue
                 self._pull_loop(url, source)
             except Exception as exc:  # noqa: BLE001 - a crash outside a round: restart, never die silently
                 log.exception("pull worker for door %s crashed; restarting it", url)
@@ -341,7 +451,7 @@ class DoorReplicator:
         last_orphan_check = 0.0
         answered = False
         try:
-            while not self._stop.is_set():
+            while not self._stop.is_set() and self._pulled_now(url):
                 try:
                     # The first pull (and the first after a failure) answers at once, so the
                     # doors' status shows the contact without waiting for a long-poll to end.
@@ -354,17 +464,22 @@ class DoorReplicator:
                             raise PeerError(f"{url} belongs to another venue")
                         if self._same_device(store, url, hello) == "renamed":
                             client.device_id = self.device_id
+                        self._learned(url, hello.get("device_id"))
                     if not self._active.is_set() and not standby_pull_due(store, client, self.venue_id, source):
                         self._active.wait(STANDBY_CHECK_S)
                         continue
+                    # This door's id as it is now: a door that took a new one (store.device_ids) must
+                    # be served the rows under its old id that the door keeping that id writes.
+                    client.device_id = store.device_id
                     got = pull_once(store, client, self.venue_id, wait=wait,
                                     push_not_before=not_before(self.push_grace_s), source=source)
                     failures, answered = 0, True
                     now = time.monotonic()
                     if now - last_orphan_check > ORPHAN_CHECK_S:
                         last_orphan_check = now
-                        with store.transaction() as conn:
-                            replica.link_orphans(conn, utc_now())
+                        if replica.has_orphans(store.conn):  # a write (and its fsync) only when there is work
+                            with store.transaction() as conn:
+                                replica.link_orphans(conn, utc_now())
                 except Exception as exc:  # noqa: BLE001 - a bug in one round must not stop replication
                     if not isinstance(exc, CheckinError):
                         log.exception("pull from door %s crashed", url)
@@ -377,6 +492,8 @@ class DoorReplicator:
                         pass  # the database is busy or failing: the next round tries again
                     self._stop.wait(RETRY_S[min(failures, len(RETRY_S) - 1)])
                     failures += 1
+                    if failures >= AWAY_AFTER:
+                        self._set_away(url, True)
                     continue
                 if got.renamed:
                     self.device_id = client.device_id = got.renamed
@@ -428,10 +545,12 @@ class DoorReplicator:
             hello = client.hello()
             if hello.get("venue") != self.venue_id:
                 return False
-            if hello.get("device_id") != self.device_id:
-                return True
-            with Store(self.data_dir) as store:  # this door itself, or a copy of its data dir
-                return self._same_device(store, url, hello) is not None
+            if hello.get("device_id") == self.device_id:
+                with Store(self.data_dir) as store:  # this door itself, or a copy of its data dir
+                    if self._same_device(store, url, hello) is None:
+                        return False
+            self._learned(url, hello.get("device_id"))
+            return True
         except PeerError as exc:
             log.info("advertised door %s is not pulled from: %s", url, exc)
             return False
@@ -476,24 +595,36 @@ def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 
             raise PeerError(f"{client.url} answered {len(rows):,} rows (a door serves at most {MAX_ROWS}); ignored")
         door = doc.get("door") if isinstance(doc.get("door"), str) else None
         now = utc_now()
-        with store.transaction() as conn:
-            report = replica.apply_rows(conn, rows, own_device=store.device_id, pushes=pushes,
-                                        now=now, push_not_before=push_not_before, source=client.url)
-            behind, ahead = replica.lag(replica.heads(conn), their_heads)
-            peers.record_contact(conn, client.url, device_id=device[:64], door=door and door[:128], behind=behind,
-                                 ahead=ahead, rows=report.applied, now=now, source=source)
-            if client.skew_ms is not None:
-                peers.record_skew(conn, client.url, round(client.skew_ms), now)
+        report = replica.ApplyReport()
+        # Small transactions: a local scan waits for the write lock behind at most APPLY_CHUNK
+        # rows, never a whole page. The last one (or, for an empty answer, the only one: contact
+        # bookkeeping, without an fsync) records the contact.
+        chunks = [rows[i:i + APPLY_CHUNK] for i in range(0, len(rows), APPLY_CHUNK)] or [[]]
+        for n, chunk in enumerate(chunks):
+            with store.transaction(durable=bool(chunk)) as conn:
+                if chunk:
+                    _add(report, replica.apply_rows(conn, chunk, own_device=store.device_id, pushes=pushes,
+                                                    now=now, push_not_before=push_not_before, source=client.url))
+                if n == len(chunks) - 1:
+                    behind, ahead = replica.lag(replica.heads(conn), their_heads)
+                    peers.record_contact(conn, client.url, device_id=device[:64], door=door and door[:128],
+                                         behind=behind, ahead=ahead, rows=report.applied, now=now, source=source)
+                    if client.skew_ms is not None:
+                        peers.record_skew(conn, client.url, round(client.skew_ms), now)
         _warn_skew(client, door or device[:64])
-        total.applied += report.applied
-        total.duplicates += report.duplicates
-        total.gaps += report.gaps
-        total.tickets |= report.tickets
-        total.conflicts += report.conflicts
-        total.new_acts += report.new_acts
-        total.quarantined += report.quarantined
-        total.alarms += report.alarms
-        total.renamed = report.renamed or total.renamed
-        total.settled += report.settled
+        _add(total, report)
         if not doc.get("more") or not (report.applied or report.quarantined):
             return total
+
+
+def _add(total: replica.ApplyReport, report: replica.ApplyReport) -> None:
+    total.applied += report.applied
+    total.duplicates += report.duplicates
+    total.gaps += report.gaps
+    total.tickets |= report.tickets
+    total.conflicts += report.conflicts
+    total.new_acts += report.new_acts
+    total.quarantined += report.quarantined
+    total.alarms += report.alarms
+    total.renamed = report.renamed or total.renamed
+    total.settled += report.settled

@@ -216,6 +216,17 @@ def test_doors_line_in_the_status_strip():
     assert doors_text({"doors": [{"connected": False, "last_contact_age_s": None}]})[0] == "Doors: 1 never heard from"
 
 
+def test_doors_line_in_sparse_gossip():
+    """Doors not pulled now are relayed, not silent; one that failed when last asked is."""
+    pulled = {"connected": True, "last_contact_age_s": 1.0, "pulled_now": True, "relayed": False}
+    relayed = {"connected": False, "last_contact_age_s": 300.0, "pulled_now": False, "relayed": True}
+    gossip = {"mode": "gossip", "doors": 12}
+    assert doors_text({"doors": [pulled] * 3 + [relayed] * 8, "topology": gossip}) == \
+        ("Doors: 12 by gossip, 3 pulled and connected", False)
+    away = dict(relayed, relayed=False)
+    assert doors_text({"doors": [pulled, relayed, away], "topology": gossip}) == ("Doors: 1 not heard from for 5 min", True)
+
+
 def test_conflicts_between_doors_show_both_scans():
     first = {"at": "2026-11-28T19:01:00+00:00", "door": "Door A", "device": "dev-a"}
     second = {"at": "2026-11-28T19:05:00+00:00", "door": "Door B", "device": "dev-b"}
