@@ -67,9 +67,9 @@ def on_hello(conn: sqlite3.Connection, their_device: Any, their_instance: Any, w
         their_left: the ids the other door had before (`retired_ids`): one of them is this door's
             when the other door already took a new id because of this one.
         their_tips: the other door's last row (`[seq, nonce]`) under each id it writes or wrote
-            (`tips`): under this door's id but not this door's row, the two data dirs diverged, and
-            this door's rows up to there never reach the other one (nor its rows here): both
-            re-issue their acts under new ids.
+            (`tips`): under this door's id but not a row this door wrote, the two data dirs
+            diverged, and their rows under the id never reach each other (a door is never served
+            rows in its own name, nor applies them): both re-issue their acts under new ids.
 
     Returns:
         None (another device, or this very door), "kept" (the other door takes, or took, a new
@@ -80,9 +80,11 @@ def on_hello(conn: sqlite3.Connection, their_device: Any, their_instance: Any, w
         return None  # this very door (its own address, or a second process on its data dir)
     tip = their_tips.get(device_id(conn)) if isinstance(their_tips, dict) else None
     if isinstance(tip, list) and len(tip) == 2 and isinstance(tip[0], int) and isinstance(tip[1], str):
+        # This door's own rows are all here: a last row under its id that is not one of them (another
+        # version, or one past this door's last) was written by another data dir.
         held = conn.execute("SELECT nonce FROM journal WHERE device_id = ? AND seq = ?",
                             (device_id(conn), tip[0])).fetchone()
-        if held is not None and held[0] != tip[1]:
+        if held is None or held[0] != tip[1]:
             renamed = take_new_id(conn, f"{who} wrote other rows under this door's device id (its row #{tip[0]} is "
                                         "not this door's: one data dir was copied from the other)", now)
             return "renamed" if renamed else None

@@ -180,6 +180,15 @@ def _warn_skew(client: DoorClient, who: str) -> None:
     client.skew_warned = off
 
 
+def _identity(hello: dict, outcome: str | None, own: str) -> object:
+    """A peer's place in the topology: its device id; a copy of this door's data dir that still uses
+    this door's id ("kept": it takes a new one) is a peer of its own until it does, not this door."""
+    device = hello.get("device_id")
+    if outcome == "kept" and device == own and isinstance(hello.get("instance"), str):
+        return f"{device}~{hello['instance'][:8]}"
+    return device
+
+
 def _clocks(skew_s: float) -> str:
     return (f"the clocks differ by {abs(skew_s) / 60:.0f} min (its clock is {'ahead' if skew_s > 0 else 'behind'}; "
             f"doors must agree within {door_auth.WINDOW_S / 60:.0f} min)")
@@ -354,7 +363,8 @@ class DoorReplicator:
             device, door, theirs = hello.get("device_id"), hello.get("door"), hello.get("heads")
             if hello.get("venue") != self.venue_id or not isinstance(device, str):
                 raise PeerError(f"{url} belongs to another venue")
-            self._learned(url, device)
+            with Store(self.data_dir) as store:
+                self._learned(url, _identity(hello, self._same_device(store, url, hello), self.device_id))
             self._set_away(url, False)
             if self._pulled_now(url):  # its pull worker takes over now: its first answer records the contact
                 return True
@@ -462,9 +472,10 @@ class DoorReplicator:
                         hello = client.hello()
                         if hello.get("venue") != self.venue_id:
                             raise PeerError(f"{url} belongs to another venue")
-                        if self._same_device(store, url, hello) == "renamed":
+                        outcome = self._same_device(store, url, hello)
+                        if outcome == "renamed":
                             client.device_id = self.device_id
-                        self._learned(url, hello.get("device_id"))
+                        self._learned(url, _identity(hello, outcome, self.device_id))
                     if not self._active.is_set() and not standby_pull_due(store, client, self.venue_id, source):
                         self._active.wait(STANDBY_CHECK_S)
                         continue
@@ -537,6 +548,8 @@ class DoorReplicator:
                                           hello.get("left_ids"), hello.get("tips"))
         if outcome == "renamed":
             self.device_id = store.device_id
+            with self._lock:  # this door's place on the gossip ring moved
+                self._changed.notify_all()
         return outcome
 
     def _signed_hello(self, url: str) -> bool:
@@ -545,11 +558,11 @@ class DoorReplicator:
             hello = client.hello()
             if hello.get("venue") != self.venue_id:
                 return False
-            if hello.get("device_id") == self.device_id:
-                with Store(self.data_dir) as store:  # this door itself, or a copy of its data dir
-                    if self._same_device(store, url, hello) is None:
-                        return False
-            self._learned(url, hello.get("device_id"))
+            with Store(self.data_dir) as store:  # another door, this door itself, or a copy of its data dir
+                outcome = self._same_device(store, url, hello)
+            if hello.get("device_id") == self.device_id and outcome is None:
+                return False  # this door itself
+            self._learned(url, _identity(hello, outcome, self.device_id))
             return True
         except PeerError as exc:
             log.info("advertised door %s is not pulled from: %s", url, exc)
