@@ -19,7 +19,8 @@ class App:
 
     def __init__(self, data_dir: str | Path | None = None, door: str | None = None):
         self.data_dir = paths.data_dir(data_dir)
-        self.store = Store(self.data_dir)
+        # The door's connection: its scans never run a WAL checkpoint inside their commit.
+        self.store = Store(self.data_dir, background_checkpoints=True)
         self.log_file = log.setup(paths.log_dir(self.data_dir))
         # The door's name is kept in its data dir (`services.doors.set_door_name`); `--device` wins for one command.
         self.checkin = CheckinService(self.store, door=door or peers.door_name(self.store.conn))

@@ -33,6 +33,8 @@ def _rules(r: dict) -> str:
         parts.append(f"exit all at {r['exit_all_at']}")
     if r["capacity"]:
         parts.append(f"capacity {r['capacity']} in {r['area']}")
+    if r.get("auto_badge"):
+        parts.append("badge on first admission")
     return "; ".join(parts)
 
 
@@ -68,6 +70,8 @@ def _minutes(text: str) -> int:
              help="flag tickets for attention (e.g. 'vip: ticket type contains VIP'; grammar in docs/architecture.md)"),
          arg("--show-answer", dest="show_answers", action="append", default=[], metavar="QUESTION",
              help="a custom question whose answer the verdict shows (repeat for more)"),
+         arg("--auto-badge", action="store_true",
+             help="print a badge when someone is first admitted on this list (to the door's badge printer)"),
          help="create or replace a check-in list (it reaches every door of the venue)", options=("json",))
 def _create(args) -> int:
     from checkin_app.services import lists
@@ -77,7 +81,7 @@ def _create(args) -> int:
         valid_until=args.valid_until, from_start=args.from_start, until_start=args.until_start, entries=args.entries,
         per_day=args.per_day, min_gap=args.min_gap, reentry=args.reentry, exit_all_at=args.exit_all_at,
         capacity=args.capacity, warning=args.warning, area=args.area, attention=args.attention,
-        show_answers=args.show_answers)
+        show_answers=args.show_answers, auto_badge=args.auto_badge)
     with open_app(args) as app:
         lst = lists.define(app.store, spec, door=app.checkin.door)
     doc = lst.to_json()

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Iterator
 
+from checkin_app.store.checkpointer import Checkpointer, configure_writer
 from checkin_app.store.db import DB_NAME, Database
 
 
@@ -15,16 +16,23 @@ class Store:
     Args:
         data_dir: the directory holding `checkin.sqlite3`; created when missing.
         shared: usable from several threads, one at a time (the caller holds a lock).
+        background_checkpoints: fold the WAL on a thread of its own instead of inside this
+            connection's commits (the door's connection: no scan waits for a checkpoint; see
+            `store.checkpointer`).
 
     Repository functions (`store.tickets`, `store.journal`, ...) take `store.conn`; writes go
     inside `with store.transaction():`.
     """
 
-    def __init__(self, data_dir: Path, shared: bool = False):
+    def __init__(self, data_dir: Path, shared: bool = False, background_checkpoints: bool = False):
         self.data_dir = Path(data_dir)
         self.db = Database(self.data_dir / DB_NAME, shared=shared)
         self.conn: sqlite3.Connection = self.db.conn
         self._device_id = self.db.device_id
+        self.checkpointer: Checkpointer | None = None
+        if background_checkpoints:
+            configure_writer(self.conn)
+            self.checkpointer = Checkpointer(self.db.path)
 
     @property
     def device_id(self) -> str:
@@ -42,6 +50,8 @@ class Store:
         """See `Database.transaction` (`durable=False`: no fsync, for bookkeeping only)."""
         with self.db.transaction(durable) as conn:
             yield conn
+        if self.checkpointer is not None:
+            self.checkpointer.committed(self.conn)
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -53,6 +63,8 @@ class Store:
             self.conn.execute("COMMIT")
 
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.close()  # folds what this connection wrote before it goes
         self.db.close()
 
     def __enter__(self) -> "Store":

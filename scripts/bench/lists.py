@@ -2,7 +2,7 @@
 1,000,000 journal rows, against the disk's fsync floor and a scan with no list, in the same run.
 
     .venv/bin/python -m scripts.bench.lists [--tickets 1000000] [--journal 1000000] [--scans 2000]
-                                            [--workdir DIR] [--json]
+                                            [--workdir DIR [--reuse]] [--inline-checkpoints] [--json]
 
 The door is built through the real code: tickets by `apply_batch` (the generator of
 `checkin-app bench`), the list by `services.lists.define` (a `list_defined` journal row). The
@@ -15,7 +15,9 @@ time would take hours and measure the same commit as below.
 Measured, interleaved so both see the same load:
 - scan on the list: `CheckinService.scan(code, lists=[...])`, each a durable commit (synchronous=FULL);
 - scan with no list: `CheckinService.scan(code)` on other codes of the same door;
-- the fsync floor: append 8 KB and fsync on the same disk, one beside each pair of scans;
+- the fsync floor: append 8 KB and fsync on the same disk, one beside each pair of scans, and the
+  commit-sized floor: append what one scan's commit writes to the WAL (its pages, measured on 40
+  warm-up scans) and fdatasync, as SQLite does;
 - decision only (no journal row, no commit): the same scans through `scan(..., at=now)`;
 - rule evaluation alone: `domain.checkin_lists.evaluate` on loaded movements;
 - occupancy query: `services.lists.occupancy` (every list, every area) and the scan's own area count.
@@ -133,10 +135,11 @@ def _insert(store: Store, batch: list[tuple]) -> None:
             " code, door, payload, at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
 
 
-def measure(data_dir: Path, n_scans: int, n_tickets: int, touched: int, say) -> dict:
+def measure(data_dir: Path, n_scans: int, n_tickets: int, touched: int, say, inline_checkpoints: bool = False) -> dict:
     rng = random.Random(17)
-    out: dict = {}
-    with Store(data_dir) as store:
+    out: dict = {"checkpoints": "inline (SQLite's automatic)" if inline_checkpoints else "background"}
+    # The door's connection as `App` opens it; --inline-checkpoints: the baseline before issue 17's fix.
+    with Store(data_dir, background_checkpoints=not inline_checkpoints) as store:
         step = max(1, n_tickets // (4 * n_scans + 4000))  # codes spread over the whole door
         codes = [r[0] for r in store.conn.execute("SELECT code FROM tickets WHERE id % ? = 1 ORDER BY id", (step,))]
         history = [c for c in codes[: max(1, len(codes) * touched // n_tickets)]]
@@ -159,10 +162,21 @@ def measure(data_dir: Path, n_scans: int, n_tickets: int, touched: int, say) -> 
             t0 = time.perf_counter()
             door.scan(b, lists=[], at=now)
             sim_none.append(time.perf_counter() - t0)
-        say(f"{n_scans} durable scans on the list, {n_scans} with no list and {n_scans} fsyncs, interleaved")
-        with_list, without, floor, verdicts = [], [], [], {}
-        block = os.urandom(8192)
+        # What one scan's commit writes: the WAL grows by whole frames (page + 24-byte header) and
+        # SQLite syncs it with fdatasync; the build left no WAL, so its size counts them.
+        page = store.conn.execute("PRAGMA page_size").fetchone()[0]
+        wal = data_dir / "checkin.sqlite3-wal"
+        warm = pool[2 * n_scans + 500:2 * n_scans + 540]
+        size0 = wal.stat().st_size if wal.exists() else 0
+        for code in warm:
+            door.scan(code, lists=[LIST])
+        frames = max(1, round((wal.stat().st_size - max(size0, 32)) / (page + 24) / len(warm)))
+        out["wal_pages_per_scan"] = frames
+        say(f"{n_scans} durable scans on the list, {n_scans} with no list and 2 x {n_scans} fsyncs, interleaved")
+        with_list, without, floor, commit_floor, verdicts = [], [], [], [], {}
+        block, commit_block = os.urandom(8192), os.urandom(frames * (page + 24))
         fd = os.open(data_dir / "fsync-floor.bin", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        wal_fd = os.open(data_dir / "fsync-floor-commit.bin", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             for a, b in zip(on_list, no_list):
                 t0 = time.perf_counter()
@@ -178,10 +192,21 @@ def measure(data_dir: Path, n_scans: int, n_tickets: int, touched: int, say) -> 
                 os.write(fd, block)
                 os.fsync(fd)
                 floor.append(time.perf_counter() - t0)
+                # The same with a commit's bytes and SQLite's own sync call.
+                t0 = time.perf_counter()
+                os.write(wal_fd, commit_block)
+                os.fdatasync(wal_fd)
+                commit_floor.append(time.perf_counter() - t0)
         finally:
-            os.close(fd)
-            (data_dir / "fsync-floor.bin").unlink()
+            for f in (fd, wal_fd):
+                os.close(f)
+            for name in ("fsync-floor.bin", "fsync-floor-commit.bin"):
+                (data_dir / name).unlink()
+        checkpointer = store.checkpointer
+        out.update({"checkpointer_folds": checkpointer.folds, "checkpointer_door_folds": checkpointer.writer_folds,
+                    "wal_largest_pages": checkpointer.largest_wal_frames} if checkpointer else {})
         out.update(_figures("scan_list", with_list) | _figures("scan_no_list", without) | _figures("fsync_floor", floor)
+                   | _figures("commit_floor", commit_floor)
                    | _figures("decision_list", sim_list) | _figures("decision_no_list", sim_none))
         out["scan_list_verdicts"] = verdicts
         say("rule evaluation alone")
@@ -224,7 +249,30 @@ def _figures(name: str, samples: list[float]) -> dict:
     return {f"{name}_p50_ms": round(p50, 3), f"{name}_p99_ms": round(p99, 3)}
 
 
-def run(n_tickets: int, n_rows: int, n_scans: int, workdir: str | None, say) -> dict:
+def _built(base: Path, data_dir: Path, n_tickets: int, n_rows: int, reuse: bool, say) -> dict:
+    """Build the door into `data_dir`; with `reuse`, build it once beside it and measure on a fresh copy.
+
+    The scans journal rows and admit tickets, so a measured data dir is not reused as is: every run
+    starts from the same untouched build (the same verdict mix, the same WAL, the same file sizes).
+    """
+    if not reuse:
+        return build(data_dir, n_tickets, n_rows, say)
+    pristine, info = base / "lists-bench-built", base / "lists-bench-built.json"
+    wanted = {"tickets": n_tickets, "journal_rows_asked": n_rows}
+    recorded = json.loads(info.read_text()) if info.exists() else {}
+    if not pristine.exists() or {k: recorded.get(k) for k in wanted} != wanted:
+        shutil.rmtree(pristine, ignore_errors=True)
+        info.unlink(missing_ok=True)
+        recorded = wanted | build(pristine, n_tickets, n_rows, say)
+        info.write_text(json.dumps(recorded, indent=2))  # written last: a half-built door is rebuilt
+    else:
+        say(f"reusing the door built in {pristine}")
+    shutil.copytree(pristine, data_dir)
+    return {k: v for k, v in recorded.items() if k not in wanted}
+
+
+def run(n_tickets: int, n_rows: int, n_scans: int, workdir: str | None, say, reuse: bool = False,
+        inline_checkpoints: bool = False) -> dict:
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="checkin-lists-bench-"))
     data_dir = base / "lists-bench-data"
     if data_dir.exists():
@@ -232,10 +280,10 @@ def run(n_tickets: int, n_rows: int, n_scans: int, workdir: str | None, say) -> 
     report: dict = {"tickets": n_tickets, "journal_rows_asked": n_rows, "scans": n_scans, "cpus": os.cpu_count(),
                     "sqlite": sqlite3.sqlite_version, "load_average_start": [round(x, 2) for x in os.getloadavg()]}
     try:
-        built = build(data_dir, n_tickets, n_rows, say)
+        built = _built(base, data_dir, n_tickets, n_rows, reuse, say)
         report.update(built)
         report["load_average_measure"] = [round(x, 2) for x in os.getloadavg()]
-        report.update(measure(data_dir, n_scans, n_tickets, built["tickets_with_history"], say))
+        report.update(measure(data_dir, n_scans, n_tickets, built["tickets_with_history"], say, inline_checkpoints))
         report["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
         report["target_ms"] = round(1.0 + report["fsync_floor_p99_ms"], 3)
         report["scan_list_within_target"] = report["scan_list_p99_ms"] <= report["target_ms"]
@@ -247,17 +295,18 @@ def run(n_tickets: int, n_rows: int, n_scans: int, workdir: str | None, say) -> 
 
 def markdown(r: dict) -> str:
     rows = [("scan on the list (durable commit)", "scan_list"), ("scan with no list (durable commit)", "scan_no_list"),
-            ("fsync floor (8 KB append + fsync)", "fsync_floor"), ("decision on the list, no journal row", "decision_list"),
+            ("fsync floor (8 KB append + fsync)", "fsync_floor"),
+            ("commit-sized floor (one scan's WAL bytes + fdatasync)", "commit_floor"), ("decision on the list, no journal row", "decision_list"),
             ("decision with no list, no journal row", "decision_no_list"), ("rule evaluation alone", "evaluate"),
             ("occupancy query (every list and area)", "occupancy"), ("area count (what a scan reads)", "area_count")]
     lines = ["| figure | p50 ms | p99 ms |", "|---|---|---|"]
     lines += [f"| {label} | {r[key + '_p50_ms']:.3f} | {r[key + '_p99_ms']:.3f} |" for label, key in rows]
     lines.append("")
     lines.append(f"{r['tickets']:,} tickets, {r['journal_rows']:,} journal rows ({r['tickets_with_history']:,} tickets with"
-                 f" history), {r['scans']} scans of each kind; target scan p99 <= 1 ms + fsync floor p99 ="
+                 f" history), {r['scans']} scans of each kind, {r['wal_pages_per_scan']} WAL pages per scan; target scan p99 <= 1 ms + fsync floor p99 ="
                  f" {r['target_ms']:.3f} ms: {'met' if r['scan_list_within_target'] else 'NOT met'}. Load average"
                  f" at start {r['load_average_start']}, while measuring {r['load_average_measure']}, at end"
-                 f" {r['load_average_end']} ({r['cpus']} CPUs).")
+                 f" {r['load_average_end']} ({r['cpus']} CPUs). WAL checkpoints: {r['checkpoints']}.")
     return "\n".join(lines)
 
 
@@ -268,9 +317,16 @@ def main() -> None:
     p.add_argument("--scans", type=int, default=2000)
     p.add_argument("--workdir")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--reuse", action="store_true",
+                   help="build the door once in --workdir and measure each run on a fresh copy of it")
+    p.add_argument("--inline-checkpoints", action="store_true",
+                   help="baseline: the door's connection checkpoints the WAL inside its commits (SQLite's default)")
     args = p.parse_args()
+    if args.reuse and not args.workdir:
+        p.error("--reuse needs --workdir (where the built door is kept)")
     say = (lambda _m: None) if args.json else (lambda m: print(f"[{time.strftime('%H:%M:%S')}] {m}", flush=True))
-    report = run(args.tickets, args.journal, args.scans, args.workdir, say)
+    report = run(args.tickets, args.journal, args.scans, args.workdir, say, reuse=args.reuse,
+                 inline_checkpoints=args.inline_checkpoints)
     if args.workdir:  # the whole report beside the data, for the record
         Path(args.workdir, "lists-bench.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2) if args.json else markdown(report))

@@ -190,6 +190,16 @@ def test_cli_lists_create_show_scan_and_occupancy(data_dir):
     assert json.loads(run_cli(data_dir, "occupancy", "--list", "Main", "--json", check=0).stdout)["areas"][0]["inside"] == 1
 
 
+def test_cli_lists_create_auto_badge(data_dir):
+    """`--auto-badge` reaches the stored list (the door prints on a first admission on it:
+    tests/gui/test_floor_lists.py); without it a list prints nothing."""
+    made = run_cli(data_dir, "lists", "create", "Badged", "--event", "ev_1", "--auto-badge", check=0)
+    assert "badge on first admission" in made.stdout
+    run_cli(data_dir, "lists", "create", "Plain", "--event", "ev_1", check=0)
+    shown = {r["name"]: r for r in json.loads(run_cli(data_dir, "lists", "--json", check=0).stdout)["lists"]}
+    assert shown["Badged"]["auto_badge"] is True and shown["Plain"]["auto_badge"] is False
+
+
 def test_cli_scan_at_simulates_without_a_journal_row(data_dir):
     run_cli(data_dir, "lists", "create", "Early", "--event", "ev_1", "--from-start", "-90", check=0)
     with Store(data_dir) as s:
