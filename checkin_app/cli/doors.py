@@ -181,11 +181,12 @@ def _status(args) -> int:
         state = "connected" if d["connected"] else "relayed" if d.get("relayed") else "NOT CONNECTED"
         seen = "never" if d["last_contact_age_s"] is None else f"{d['last_contact_age_s']} s ago"
         lines.append(f"  {d['door'] or '?':<16} {d['url']:<28} {state:<13} behind {d['behind']:>5} rows, "
-                     f"last contact {seen}" + (f"  ({d['last_error']})" if d["last_error"] else ""))
+                     f"last contact {seen}, clock {d['clock']}" + (f"  ({d['last_error']})" if d["last_error"] else ""))
         if d["restarts"]:
             lines.append(f"    pull worker restarted {d['restarts']} time(s); last: {d['last_crash']} ({d['last_crash_at']})")
     if not st.doors:
         lines.append("  no other door seen yet")
+    lines += [f"NOTE: {n}" for n in st.notices]
     for a in st.alarms:
         lines.append(f"ALARM: two versions of row {a['device']} #{a['seq']} (the second from {a['other_from'] or '?'}): "
                      f"held {_version(a['held'])}; other {_version(a['other'])}"

@@ -39,6 +39,7 @@ _COLUMNS = [
     Column("connected", "Connected", lambda r: "yes" if r["connected"] else "NO"),
     Column("behind", "Rows behind", lambda r: f"{r['behind']:,}" if r["behind"] is not None else "?"),
     Column("last_contact_age_s", "Last contact", lambda r: ago_text(r["last_contact_age_s"])),
+    Column("clock", "Clock", lambda r: r.get("clock") or "not measured"),
     Column("last_error", "Last error", lambda r: (r["last_error"] or "").removeprefix(f"{r['url']}: ")),
 ]
 
@@ -312,7 +313,8 @@ class DoorsPanel(QWidget):
     def _applied(self, report) -> None:
         """Another door's rows were applied here (GUI thread): every view that shows them hears it."""
         self.tasks.announce(Changes(journal=True, tickets=bool(report.tickets), peers=True,
-                                    conflicts=bool(report.conflicts or report.alarms or report.quarantined)),
+                                    conflicts=bool(report.conflicts or report.alarms or report.quarantined
+                                                   or report.settled)),
                             within_ms=CATCH_UP_MS)
         self.applied.emit(report)
 
@@ -329,7 +331,8 @@ class DoorsPanel(QWidget):
         self.model.set_rows(st["doors"])
         connected = sum(1 for d in st["doors"] if d["connected"])
         self.summary.setText(f"{len(st['doors'])} other door(s) known, {connected} connected; "
-                             f"{st['journal_rows']:,} journal rows here; {st['open_conflicts']} open conflict(s)")
+                             f"{st['journal_rows']:,} journal rows here; {st['open_conflicts']} open conflict(s)"
+                             + "".join(f"\n{n}" for n in st.get("notices") or []))
         self.held_back.show_status(st)
         self.hub_box.show_status(st.get("hub"), self.on)
         self.statusRead.emit(st, self.on)

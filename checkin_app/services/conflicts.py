@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from checkin_app.domain import hlc
 from checkin_app.domain.models import PROVIDER_NAMES, UPSTREAM_DEVICE, ConflictKind
 from checkin_app.domain.rules import clock_time
 from checkin_app.store import Store
 from checkin_app.store import conflicts as stored
 from checkin_app.store import journal as J
-from checkin_app.store import outbox
+from checkin_app.store import outbox, peers, replica
+from checkin_app.store.conflicts import replayed_among
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,16 @@ def _of(r: stored.StoredConflict) -> Conflict:
                     r.kind if kind is ConflictKind.OTHER else None)
 
 
+def _replay_order(side: dict[str, Any]) -> tuple[int, str, str]:
+    stamp = side.get("hlc")
+    if not isinstance(stamp, int):
+        try:
+            stamp = hlc.from_iso(side.get("at") or "")
+        except (TypeError, ValueError, OverflowError):
+            stamp = 0
+    return stamp, side.get("door") or "", side.get("device") or ""
+
+
 def open_conflicts(store: Store, include_resolved: bool = False) -> list[Conflict]:
     """Conflicts newest first, one row per problem: stored conflicts, then pushes the provider refused for good."""
     rows = [_of(r) for r in stored.stored(store.conn, include_resolved)]
@@ -156,10 +168,27 @@ def open_conflicts(store: Store, include_resolved: bool = False) -> list[Conflic
         out.append(Conflict(ConflictKind.PUSH_FAILED, {"op": f["op"], "error": f["error"], "attempts": f["attempts"]},
                             f["ticket_id"], f["code"], at=f["updated_at"]))
     for ticket_id, i in uses.items():
-        # Time order; two scans in the same millisecond (a scan takes ~0.3 ms) by door, then device,
-        # so every door words the row the same way whatever order its records arrived in.
-        admissions = sorted(sides.get(ticket_id, {}).values(),
-                            key=lambda s: (s.get("at") or "", s.get("door") or "", s.get("device") or ""))
+        # Replay order (the hybrid logical clock: the provider's own check-in, which has none, by its
+        # time); then door and device, so every door words the row the same way whatever order its
+        # records arrived in.
+        admissions = sorted(sides.get(ticket_id, {}).values(), key=_replay_order)
         first, second = (admissions + admissions)[:2]
         out[i] = replace(out[i], detail={**out[i].detail, "admissions": admissions, "first": first, "second": second})
     return [r for r in out if r.kind is not ConflictKind.DOUBLE_ADMISSION or len(r.detail["admissions"]) > 1]
+
+
+def resolve(store: Store, conflict_ids: list[int], now: str) -> None:
+    """A supervisor settles conflicts. One found between doors' rows is settled by a journal row
+    (`Op.RESOLVE`, naming it by its rows' nonces) that replicates, so it reads as resolved on
+    every door; any other kind (a forged row, the provider's own check-in) is marked here."""
+    door = peers.door_name(store.conn) or store.device_id
+    with store.transaction() as conn:
+        between = replayed_among(conn, conflict_ids) if conflict_ids else []
+        for c in between:
+            J.append(conn, device_id=store.device_id, op=J.Op.RESOLVE, at=now, code=c["code"], ticket_id=c["ticket_id"],
+                     door=door, payload={"conflict": {"kind": c["kind"], "rows": c["rows"]}})
+        for ticket_id in sorted({c["ticket_id"] for c in between}):
+            replica.recompute(conn, ticket_id, now)
+        done = {c["id"] for c in between}
+        stored.resolve(conn, [i for i in conflict_ids if i not in done], now)
+

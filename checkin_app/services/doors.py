@@ -12,13 +12,14 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from checkin_app import secret_store
+from checkin_app.domain import hlc
 from checkin_app.domain.models import ConflictKind
 from checkin_app.errors import CheckinError, ConfigError
 from checkin_app.scanning import text_qr
 from checkin_app.services import hub_status
 from checkin_app.services.conflicts import open_conflicts
 from checkin_app.store import Store
-from checkin_app.store import peers, replica
+from checkin_app.store import incidents, peers, replica
 from checkin_app.sync import door_auth
 from checkin_app.sync.peer_sync import STANDBY_CHECK_S
 
@@ -236,6 +237,10 @@ class DoorsStatus:
     # "rotate_s"}; None before replication first ran here.
     topology: dict | None = None
     hub: dict | None = None  # the venue hub link (services.hub_status.status), None when this door uses none
+    # This door's clock against the others' (median of the measured skews, ms; None: not measured).
+    clock_skew_ms: int | None = None
+    incidents: list[dict] = field(default_factory=list)  # door incidents (store.incidents): clocks, copied data dirs
+    notices: list[str] = field(default_factory=list)  # what a supervisor should know, in plain sentences
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -264,6 +269,7 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
             "last_contact_at": p["last_contact_at"], "last_contact_age_s": None if age is None else round(age, 1),
             "last_error": p["last_error"] if failing else None,
             "restarts": p["restarts"], "last_crash": p["last_crash"], "last_crash_at": p["last_crash_at"],
+            "clock_skew_ms": p["clock_skew_ms"], "clock": clock_text(p["clock_skew_ms"]),
         })
     out.topology = peers.load_topology(store.conn)
     pulling = set((out.topology or {}).get("pulling") or [])
@@ -277,7 +283,48 @@ def status(store: Store, now: datetime | None = None) -> DoorsStatus:
     out.open_conflicts = sum(1 for c in open_conflicts(store) if c.kind is not ConflictKind.PUSH_FAILED)
     out.quarantined_count, out.quarantined = peers.quarantined(store.conn)
     out.alarms = [_alarm(c) for c in peers.open_conflicts(store.conn, replica.FORGED_ROW)]
+    out.incidents = incidents.all_incidents(store.conn)
+    out.clock_skew_ms, out.notices = _notices(out)
     return out
+
+
+def clock_text(skew_ms: int | None) -> str:
+    """A door's clock against this door's, as the doors table shows it ("4 min 0 s ahead", "in step")."""
+    if skew_ms is None:
+        return "not measured"
+    return "in step" if abs(skew_ms) < 1000 else hlc.skew_text(skew_ms)
+
+
+def _notices(st: DoorsStatus) -> tuple[int | None, list[str]]:
+    """(this door's clock against the others', ms; plain sentences for `doors status` and the Doors tab)."""
+    notes = []
+    measured = sorted(-d["clock_skew_ms"] for d in st.doors if d["clock_skew_ms"] is not None and d["connected"])
+    mine = measured[len(measured) // 2] if measured else None
+    if mine is not None and len(measured) >= 2 and all(abs(m) >= hlc.CLOCK_WARN_MS and (m > 0) == (mine > 0)
+                                                        for m in measured):
+        notes.append(f"This door's clock is {hlc.skew_text(mine)} of the other {len(measured)} doors': it keeps "
+                     "working and its scans stay in order, but set its clock right")
+    for d in st.doors:
+        if d["clock_skew_ms"] is not None and abs(d["clock_skew_ms"]) >= hlc.CLOCK_WARN_MS:
+            notes.append(f"{d['door'] or d['url']}'s clock is {hlc.skew_text(d['clock_skew_ms'])} of this door's: "
+                         f"scans stay in order, but set the clocks right (doors {door_auth.WINDOW_S // 60} min "
+                         "apart stop replicating)")
+    for i in st.incidents:
+        d = i["detail"]
+        if i["kind"] == incidents.CLOCK_AHEAD:
+            notes.append(f"Rows from {d.get('door') or i['device_id']} ({i['device_id']}) were stamped "
+                         f"{hlc.skew_text(d.get('ahead_ms') or 0)} of this door's clock (last {i['last_at']}): "
+                         f"more than {hlc.MAX_AHEAD_MS // 60_000} min, so this door's clock did not follow them; "
+                         "set that door's clock right")
+        elif i["kind"] == incidents.DUPLICATE_DEVICE and d.get("kept"):
+            notes.append(f"{d.get('other')} was using this door's device id {i['device_id']} (a copied data dir): "
+                         f"it takes a new one; this door keeps {i['device_id']}")
+        elif i["kind"] == incidents.DUPLICATE_DEVICE:
+            notes.append(f"This door took a new device id {d.get('new')} on {i['last_at']}: {d.get('reason')}. "
+                         f"Its {d.get('reissued', 0)} row(s) under {i['device_id']} were re-issued under the new id")
+        else:  # a kind this build does not know: shown as it is
+            notes.append(f"{i['kind']} ({i['device_id']}): {d}")
+    return mine, notes
 
 
 def _alarm(conflict: dict) -> dict:

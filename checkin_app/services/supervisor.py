@@ -10,9 +10,9 @@ import unicodedata
 from checkin_app.domain.clock import utc_now
 from checkin_app.domain.models import PROVIDER_NAMES, ConflictKind
 from checkin_app.errors import NotFound
+from checkin_app.services import conflicts as conflicts_service
 from checkin_app.services.conflicts import Conflict, open_conflicts
 from checkin_app.store import Store
-from checkin_app.store import conflicts as stored_conflicts
 from checkin_app.store import inbox, set_aside, tickets
 from checkin_app.store import journal as J
 from checkin_app.store.search import search as _search
@@ -96,8 +96,7 @@ def _provider(row: dict) -> str:
 def resolve_conflict(store: Store, conflict_ids: int | list[int] | tuple[int, ...]) -> None:
     """Mark conflicts resolved: one stored row, or every row a shown conflict stands for (its `ids`)."""
     ids = [conflict_ids] if isinstance(conflict_ids, int) else list(conflict_ids)
-    with store.transaction() as conn:
-        stored_conflicts.resolve(conn, ids, utc_now())
+    conflicts_service.resolve(store, ids, utc_now())
 
 
 def recent_scans(store: Store, limit: int = 20) -> list[dict]:

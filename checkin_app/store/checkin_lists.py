@@ -143,7 +143,10 @@ def movements(conn: sqlite3.Connection, ticket_id: int) -> list[Movement]:
     """A ticket's admissions and exits from every door, in the replay order; undone admissions left out."""
     rows = conn.execute(
         "SELECT op, verdict, payload, at, nonce FROM journal WHERE ticket_id = ? AND op IN (?, ?, ?, ?, ?)"
-        " ORDER BY at, device_id, seq", (ticket_id, Op.SCAN, Op.FORCE, Op.EXIT, *journal.TAKES_BACK)).fetchall()
+        " ORDER BY hlc, device_id, seq", (ticket_id, Op.SCAN, Op.FORCE, Op.EXIT, *journal.TAKES_BACK)).fetchall()
+    # A copy of an act held here (re-issued under a new device id, store/device_ids.py) is that act.
+    held = {r["nonce"] for r in rows}
+    rows = [r for r in rows if (_payload(r).get("reissues") or {}).get("nonce") not in held]
     undone = set()
     for r in rows:
         if r["op"] in journal.TAKES_BACK:

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
+from checkin_app.domain import hlc
 from checkin_app.domain.rules import VerdictKind
 from checkin_app.store import tickets
 
@@ -31,6 +32,9 @@ class Op:
     NOTE = "note"  # a supervisor's note on the attendee: payload.text, None clears it
     CONFIRM = "confirm"  # staff looked and let the held guest in: payload.of = the admission's nonce
     DENY = "deny"  # staff refused a held guest: takes back the admission (payload.undoes_nonce); no void
+    # A supervisor settles a conflict found between doors (payload.conflict = {"kind", "rows": its
+    # rows' nonces}): replicated, so it reads as resolved on every door (store.conflicts).
+    RESOLVE = "resolve"
 
 
 #: The acts that let someone in: a scan the rules admitted, or a supervisor's admit-anyway. The one
@@ -70,6 +74,7 @@ class JournalRow:
     payload: dict[str, Any]
     at: str
     nonce: str
+    hlc: int = 0  # the hybrid logical clock stamp: the row's place in every door's replay (domain/hlc.py)
 
     @classmethod
     def from_row(cls, r: sqlite3.Row) -> "JournalRow":
@@ -77,7 +82,7 @@ class JournalRow:
             id=r["id"], device_id=r["device_id"], seq=r["seq"], op=r["op"], verdict=r["verdict"],
             ticket_id=r["ticket_id"], provider=r["provider"], event_remote_id=r["event_remote_id"],
             ticket_remote_id=r["ticket_remote_id"], code=r["code"], door=r["door"],
-            payload=json.loads(r["payload"]), at=r["at"], nonce=r["nonce"],
+            payload=json.loads(r["payload"]), at=r["at"], nonce=r["nonce"], hlc=r["hlc"] or 0,
         )
 
 
@@ -118,27 +123,60 @@ def append(
     seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE device_id = ?", (device_id,)).fetchone()[0]
     nonce = uuid.uuid4().hex
     body = json.dumps(payload or {}, separators=(",", ":"), ensure_ascii=False)
+    # Past every act this door has written or heard of, whatever its wall clock says (`at`).
+    stamp = hlc.tick(clock(conn), hlc.ms_of_iso(at))
+    set_clock(conn, stamp)
     cur = conn.execute(
         "INSERT INTO journal (device_id, seq, op, verdict, ticket_id, provider, event_remote_id, ticket_remote_id,"
-        " code, door, payload, at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " code, door, payload, at, nonce, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (device_id, seq, op, verdict, ticket_id, ref["provider"] if ref else None,
-         ref["event_remote_id"] if ref else None, ref["remote_id"] if ref else None, code, door, body, at, nonce),
+         ref["event_remote_id"] if ref else None, ref["remote_id"] if ref else None, code, door, body, at, nonce, stamp),
     )
     return JournalRow(cast(int, cur.lastrowid), device_id, seq, op, verdict, ticket_id,
                       ref["provider"] if ref else None, ref["event_remote_id"] if ref else None,
-                      ref["remote_id"] if ref else None, code, door, payload or {}, at, nonce)
+                      ref["remote_id"] if ref else None, code, door, payload or {}, at, nonce, stamp)
+
+
+CLOCK_META_KEY = "hlc"
+
+
+def clock(conn: sqlite3.Connection) -> int:
+    """This door's hybrid logical clock: the highest stamp it wrote or adopted from another door."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (CLOCK_META_KEY,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_clock(conn: sqlite3.Connection, stamp: int) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (CLOCK_META_KEY, str(stamp)))
+
+
+def observe_clock(conn: sqlite3.Connection, stamp: int, now: str) -> bool:
+    """Hear of another door's row stamped `stamp`: this door's next act is stamped past it.
+
+    Returns:
+        False when the stamp is too far ahead of this door's wall clock to adopt (`hlc.observe`).
+    """
+    last = clock(conn)
+    new, adopted = hlc.observe(last, stamp, hlc.ms_of_iso(now))
+    if new != last:
+        set_clock(conn, new)
+    return adopted
 
 
 def latest_admission(conn: sqlite3.Connection, ticket_id: int) -> tuple[int, str] | None:
-    """(journal id, nonce) of the ticket's latest admission (the one an undo takes back), or None."""
-    row = conn.execute(f"SELECT id, nonce FROM journal WHERE ticket_id = ? AND {admitted_act()} ORDER BY id DESC LIMIT 1",
+    """(journal id, nonce) of the ticket's latest admission in replay order (the one an undo takes back), or None."""
+    # A copy a door re-issued under a new device id (store.device_ids) is named by its act's first row.
+    row = conn.execute(f"SELECT id, COALESCE(json_extract(payload, '$.reissues.nonce'), nonce) FROM journal"
+                       f" WHERE ticket_id = ? AND {admitted_act()}"
+                       " ORDER BY hlc DESC, device_id DESC, seq DESC LIMIT 1",
                        (ticket_id,)).fetchone()
     return (int(row[0]), str(row[1])) if row else None
 
 
 def history(conn: sqlite3.Connection, ticket_id: int) -> list[JournalRow]:
     """Every act on one ticket, oldest first (the supervisor's scan history)."""
-    rows = conn.execute("SELECT * FROM journal WHERE ticket_id = ? ORDER BY at, id", (ticket_id,)).fetchall()
+    rows = conn.execute("SELECT * FROM journal WHERE ticket_id = ? ORDER BY hlc, device_id, seq", (ticket_id,)).fetchall()
     return [JournalRow.from_row(r) for r in rows]
 
 

@@ -68,6 +68,11 @@ def record_contact(conn: sqlite3.Connection, url: str, *, device_id: str, door: 
     )
 
 
+def record_skew(conn: sqlite3.Connection, url: str, skew_ms: int, now: str) -> None:
+    """The peer's clock minus this door's, as measured on its last answer (ms)."""
+    conn.execute("UPDATE peers SET clock_skew_ms = ?, clock_skew_at = ? WHERE url = ?", (skew_ms, now, url))
+
+
 def record_error(conn: sqlite3.Connection, url: str, error: str, now: str, source: str = "manual") -> None:
     conn.execute(
         """INSERT INTO peers (url, source, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?, ?)

@@ -8,7 +8,7 @@ changes nothing ((device_id, seq) and the nonce are unique).
 Local ticket ids differ per door, so a row names its ticket by (provider, ticket_remote_id) or by
 (event_remote_id, code); a walk-up issued at another door creates the ticket here. The derived
 door state of a ticket touched by another door is recomputed from all its journal rows in one
-deterministic order (`at`, then device_id, then seq), so every door ends in the same state
+deterministic order (hybrid logical clock `hlc`, then device_id, then seq), so every door ends in the same state
 whatever order the rows arrived in. Replaying also finds what doors that could not see each
 other did twice: double admissions and admissions on either side of a void become conflicts.
 """
@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, cast
 
+from checkin_app.domain import hlc
 from checkin_app.domain.models import UPSTREAM_DEVICE, ConflictKind
-from checkin_app.store import checkin_lists, journal, outbox, tickets
+from checkin_app.store import checkin_lists, conflicts, device_ids, incidents, journal, outbox, tickets
 from checkin_app.store.db import environmental
 from checkin_app.store.journal import Op
 
@@ -43,7 +44,7 @@ MAX_PAGE_BYTES = 1_000_000  # one answer's rows, served; well below a client's M
 ROW_OVERHEAD = 300  # a row's text besides its payload (columns and their names)
 
 WIRE_COLUMNS = ("device_id", "seq", "op", "verdict", "provider", "event_remote_id", "ticket_remote_id", "code",
-                "door", "payload", "at", "nonce")
+                "door", "payload", "at", "nonce", "hlc")
 
 
 @dataclass
@@ -56,6 +57,8 @@ class ApplyReport:
     new_acts: int = 0  # acts queued for a provider push
     quarantined: int = 0  # rows kept aside with their reason (replica_quarantine)
     alarms: int = 0  # second versions of a held (device_id, seq): forged_row conflicts
+    renamed: str | None = None  # this door took this new device id (another data dir writes under its old one)
+    settled: int = 0  # tickets whose conflicts between doors were resolved or removed by these rows
 
 
 # -- serving ---------------------------------------------------------------------------------
@@ -105,7 +108,7 @@ def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500
         if device == exclude or head <= have or len(out) >= limit or size >= max_bytes:
             continue
         want = limit - len(out)
-        found = [(r["seq"], len(r["payload"]), dict(r, payload=_decoded(r["payload"]))) for r in conn.execute(
+        found = [(r["seq"], len(r["payload"]), dict(r, payload=_decoded(r["payload"]), hlc=stamp(r))) for r in conn.execute(
             f"SELECT {', '.join(WIRE_COLUMNS)} FROM journal WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?",
             (device, have, want))]
         found += [(r["seq"], len(r["raw"]), _decoded(r["raw"], {"device_id": device, "seq": r["seq"]}))
@@ -118,6 +121,17 @@ def rows_after(conn: sqlite3.Connection, after: dict[str, int], limit: int = 500
             out.append(row)
             size += length + ROW_OVERHEAD
     return out
+
+
+def stamp(r: Any) -> int:
+    """A stored row's hybrid logical clock stamp; one derived from its `at` for a row stored without one
+    (only a database written outside this code holds such a row: migration 6 stamped the old ones)."""
+    if r["hlc"] is not None:
+        return cast(int, r["hlc"])
+    try:
+        return hlc.from_iso(r["at"])
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 def _decoded(text: str, fallback: Any = None) -> Any:
@@ -150,7 +164,7 @@ _PAYLOAD_TYPES: dict[str, tuple[type, ...]] = {
     "message": (str,), "mode": (str,), "reason": (str,), "reentry": (bool,), "undoes": (int, type(None)),
     "undoes_nonce": (str, type(None)), "name": (str, type(None)), "email": (str, type(None)),
     "ticket_type": (str, type(None)), "act": (str,), "remote_ref": (str, int, type(None)),
-    "kind": (str,), "device": (str,), "seq": (int,), "versions": (list,),
+    "kind": (str,), "device": (str,), "seq": (int,), "versions": (list,), "conflict": (dict,), "reissues": (dict,),
     "text": (str, type(None)), "of": (str,), "hold": (bool,), "attention": (list,),
     # An admission or exit on a check-in list (store/checkin_lists.py replays stays from them).
     "list": (str,), "area": (str,), "counted": (bool,), "leaves_at": (str, type(None)),
@@ -181,6 +195,8 @@ def row_problem(row: dict[str, Any]) -> str | None:
     at = row.get("at")
     if not (isinstance(at, str) and len(at) <= 40 and _aware(at)):
         return f"at {_show(at)} is not a time with a zone"
+    if not hlc.valid(row.get("hlc")):
+        return f"hlc {_show(row.get('hlc'))} is not a hybrid logical clock stamp"
     nonce = row.get("nonce")
     if not (isinstance(nonce, str) and 0 < len(nonce) <= 128 and nonce.isascii() and nonce.isprintable()):
         return f"nonce {_show(nonce)} is not a nonce"
@@ -261,6 +277,7 @@ def apply_rows(conn: sqlite3.Connection, rows: list[Any], *, own_device: str, pu
     """
     report = ApplyReport()
     held = heads(conn)
+    contested = device_ids.contested_ids(conn)  # this door's old ids that came in two versions
     blocked: set[str] = set()
     placed = []
 
@@ -277,10 +294,16 @@ def apply_rows(conn: sqlite3.Connection, rows: list[Any], *, own_device: str, pu
         else:
             placed.append((slot, row))
     for (device, seq), row in sorted(placed, key=lambda p: p[0]):
-        if device == own_device or seq <= held.get(device, 0):
+        if device == own_device or device in contested or seq <= held.get(device, 0):
             if _same_as_held(conn, device, seq, row):
                 report.duplicates += 1
             elif keep(row, f"another version of {device} #{seq} is already held here"):
+                if device == own_device:  # another data dir writes in this door's name: a copy of it
+                    report.renamed = device_ids.take_new_id(
+                        conn, f"{source or 'another door'} served row #{seq} in this door's name that this door "
+                              "never wrote (its data dir was copied)", now) or report.renamed
+                    own_device = report.renamed or own_device
+                    contested.add(device)
                 _diverging(conn, device, seq, row, own_device, source, now, report)
             continue
         if device in blocked or seq != held.get(device, 0) + 1:
@@ -297,10 +320,11 @@ def apply_rows(conn: sqlite3.Connection, rows: list[Any], *, own_device: str, pu
                 continue
             problem = _guarded(conn, "replica_row",
                                lambda: _apply_one(conn, row, report, pushes, now, push_not_before, own_device))  # noqa: B023 (called at once, in this iteration)
+            own_device = report.renamed or own_device  # an alarm about this door's rows: it took a new id
         if problem is not None:
             keep(row, problem, (device, seq))
     for ticket_id in sorted(report.tickets):
-        report.conflicts += _recompute_guarded(conn, ticket_id, now, source)
+        report.conflicts += _recompute_guarded(conn, ticket_id, now, source, report)
     return report
 
 
@@ -338,12 +362,13 @@ def _apply_one(conn: sqlite3.Connection, row: dict[str, Any], report: ApplyRepor
         ticket_id = _create_walkup(conn, row, payload, now)
     cur = conn.execute(
         "INSERT INTO journal (device_id, seq, op, verdict, ticket_id, provider, event_remote_id,"
-        " ticket_remote_id, code, door, payload, at, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ticket_remote_id, code, door, payload, at, nonce, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (row["device_id"], row["seq"], row["op"], row.get("verdict"), ticket_id, row.get("provider"),
          row.get("event_remote_id"), row.get("ticket_remote_id"), row.get("code"), row.get("door"),
-         json.dumps(payload, separators=(",", ":"), ensure_ascii=False), row["at"], row["nonce"]),
+         json.dumps(payload, separators=(",", ":"), ensure_ascii=False), row["at"], row["nonce"], row["hlc"]),
     )
     report.applied += 1
+    _observe_clock(conn, row, now)
     if row["op"] == PUSHED:
         mark_pushed(conn, payload.get("act"), payload.get("remote_ref"), now)
         return
@@ -357,19 +382,48 @@ def _apply_one(conn: sqlite3.Connection, row: dict[str, Any], report: ApplyRepor
         return
     report.tickets.add(ticket_id)
     action = act_action(row["op"], row.get("verdict"), payload)
-    if action and not was_pushed(conn, row["nonce"]):
+    if action and not was_pushed(conn, row["nonce"]) and not _copy_of_known_act(conn, payload):
         when = push_not_before(row["at"]) if push_not_before else None
         if outbox.enqueue_for_ticket(conn, cast(int, cur.lastrowid), ticket_id, action, pushes,
                                      next_try_at=when if when and when > now else None):
             report.new_acts += 1
 
 
-def _recompute_guarded(conn: sqlite3.Connection, ticket_id: int, now: str, source: str | None) -> list[int]:
+def _observe_clock(conn: sqlite3.Connection, row: dict[str, Any], now: str) -> None:
+    """This door's next act is stamped past the row, unless the row's clock is too far ahead to follow.
+
+    Such a row still counts (dropping an act could only make a door admit twice); it is ordered by
+    its own stamp, and the door it came from is named in `doors status` with how far ahead it is.
+    """
+    if journal.observe_clock(conn, row["hlc"], now):
+        return
+    ahead_ms = hlc.wall_ms(row["hlc"]) - hlc.ms_of_iso(now)
+    if incidents.record(conn, incidents.CLOCK_AHEAD, row["device_id"],
+                        {"door": row.get("door"), "ahead_ms": ahead_ms, "seq": row["seq"]}, now):
+        log.warning("door %s (%s) stamps its rows %s of this door's clock; this door's clock does not follow"
+                    " (more than %d min): set that door's clock right", row.get("door") or row["device_id"],
+                    row["device_id"], hlc.skew_text(ahead_ms), hlc.MAX_AHEAD_MS // 60_000)
+
+
+def _copy_of_known_act(conn: sqlite3.Connection, payload: dict[str, Any]) -> bool:
+    """Whether a re-issued row (`store.device_ids`) copies an act this door holds or saw pushed: its push is that act's."""
+    original = payload.get("reissues")
+    nonce = original.get("nonce") if isinstance(original, dict) else None
+    if not isinstance(nonce, str):
+        return False
+    return was_pushed(conn, nonce) or conn.execute("SELECT 1 FROM journal WHERE nonce = ?", (nonce,)).fetchone() is not None
+
+
+def _recompute_guarded(conn: sqlite3.Connection, ticket_id: int, now: str, source: str | None,
+                       report: ApplyReport | None = None) -> list[int]:
     found: list[int] = []
+    before = conflicts.replayed_state(conn, ticket_id) if report is not None else None
 
     def work() -> None:
         found.extend(recompute(conn, ticket_id, now))
     problem = _guarded(conn, "replica_recompute", work)
+    if report is not None and conflicts.replayed_state(conn, ticket_id) - {(i, None) for i in found} != before:
+        report.settled += 1  # a conflict was resolved (or removed): the Conflicts lists must re-read
     if problem is not None:  # kept where a supervisor sees it; the ticket keeps its last state
         _quarantine(conn, {"ticket_id": ticket_id}, f"ticket state not recomputed: {problem}", source, now)
     return found
@@ -414,7 +468,7 @@ def _held(conn: sqlite3.Connection, device: str, seq: int) -> Any:
     r = conn.execute(f"SELECT id, ticket_id, {', '.join(WIRE_COLUMNS)} FROM journal WHERE device_id = ? AND seq = ?",
                      (device, seq)).fetchone()
     if r is not None:
-        return {k: r[k] for k in WIRE_COLUMNS} | {"payload": _decoded(r["payload"])}
+        return {k: r[k] for k in WIRE_COLUMNS} | {"payload": _decoded(r["payload"]), "hlc": stamp(r)}
     q = conn.execute("SELECT raw FROM replica_quarantine WHERE slot = 1 AND device_id = ? AND seq = ?",
                      (device, seq)).fetchone()
     return _decoded(q["raw"], {"device_id": device, "seq": seq}) if q else None
@@ -454,6 +508,10 @@ def _alarm_reported(conn: sqlite3.Connection, row: dict[str, Any], payload: dict
     if payload.get("kind") != FORGED_ROW or row_slot({"device_id": device, "seq": seq}) is None \
             or not isinstance(versions, list):
         return  # an alarm of a kind this door does not know: kept in the journal, shown in the ticket's history
+    if device == own_device and report.renamed is None:  # this door's own row, in two versions: a copied data dir
+        report.renamed = device_ids.take_new_id(
+            conn, f"{row.get('door') or row['device_id']} saw two versions of this door's row #{seq} (its data dir "
+                  "was copied)", now)
     mine = _held(conn, cast(str, device), cast(int, seq)) or {}
     other = next((v for v in versions if isinstance(v, dict) and v.get("nonce") != mine.get("nonce")),
                  versions[-1] if versions else None)
@@ -470,9 +528,12 @@ def _raise_alarm(conn: sqlite3.Connection, device: str, seq: int, other: Any, ot
     if conn.execute("SELECT 1 FROM conflicts WHERE kind = ? AND resolved_at IS NULL AND json_extract(detail, '$.device') = ?"
                     " AND json_extract(detail, '$.seq') = ?", (FORGED_ROW.value, device, seq)).fetchone():
         return None
-    held = conn.execute("SELECT id, ticket_id, device_id, seq, at, door, code FROM journal WHERE device_id = ? AND seq = ?",
+    held = conn.execute("SELECT id, ticket_id, device_id, seq, at, door, code, nonce, hlc FROM journal"
+                        " WHERE device_id = ? AND seq = ?",
                         (device, seq)).fetchone()
-    push_held = hold_push and held is not None and held["device_id"] != own_device
+    # A door pushes its own acts, those under the ids it had before too (`store.device_ids`).
+    push_held = hold_push and held is not None and held["device_id"] != own_device \
+        and held["device_id"] not in device_ids.retired_ids(conn)
     other_who = {"device": device, "seq": seq} | ({k: other.get(k) for k in ("at", "door")} if isinstance(other, dict) else {})
     detail = {"device": device, "seq": seq, "held": _held(conn, device, seq), "other": other, "other_from": other_from,
               "push_held": push_held, "first": _who(held) if held else {"device": device, "seq": seq},
@@ -598,15 +659,19 @@ def _payload(r: Any) -> dict[str, Any]:
 
 
 def _who(r: Any) -> dict[str, Any]:
-    return {"at": r["at"], "door": r["door"], "device": r["device_id"], "seq": r["seq"]}
+    return {"at": r["at"], "door": r["door"], "device": r["device_id"], "seq": r["seq"], "nonce": r["nonce"],
+            "hlc": stamp(r)}
 
 
 def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
-    """Rebuild a ticket's door state from its journal rows, ordered by (at, device_id, seq).
+    """Rebuild a ticket's door state from its journal rows, ordered by (hlc, device_id, seq).
 
     The starting point is what the provider said (an upstream check-in, an upstream void); the
     journal's acts are replayed on top with the same rules as `journal.mark_*`. Admissions that
-    an undo took back lose their pending push here too.
+    an undo took back lose their pending push here too. The conflicts the replay finds replace
+    the ticket's stored ones (`store.conflicts.replace_replayed`): the same rows give the same
+    conflicts, named by the rows' nonces, on every door, whatever order the rows arrived in; a
+    conflict a later row settled (an undo, an un-void, a supervisor's `resolve`) is resolved.
 
     Returns:
         Ids of conflicts recorded for the first time.
@@ -629,16 +694,17 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
     void_row = None
     note: str | None = None  # the supervisor's note: the latest `note` row's text
     held_by: str | None = None  # the admission waiting for staff to confirm or deny
-    found: list[int] = []
-    rows = conn.execute("SELECT * FROM journal WHERE ticket_id = ? ORDER BY at, device_id, seq", (ticket_id,)).fetchall()
+    found: list[conflicts.Replayed] = []
+    rows = _acts(sorted(conn.execute("SELECT * FROM journal WHERE ticket_id = ?", (ticket_id,)),
+                        key=lambda r: (stamp(r), r["device_id"], r["seq"])))
     for r in rows:
         if journal.admits(r["op"], r["verdict"]):
             previous = admissions[-1] if admissions else None
             full = count >= cap if t["kind"] == "guest_list" else bool(inside)
             if full and previous is not None and previous["device_id"] != r["device_id"] and r["op"] == Op.SCAN:
-                found += _conflict(conn, ConflictKind.DOUBLE_ADMISSION, ticket_id, previous, r)
+                found.append(conflicts.Replayed(ConflictKind.DOUBLE_ADMISSION, previous, r))
             if void_row is not None and void_row["device_id"] != r["device_id"] and r["op"] == Op.SCAN:
-                found += _conflict(conn, ConflictKind.ADMISSION_AFTER_VOID, ticket_id, void_row, r)
+                found.append(conflicts.Replayed(ConflictKind.ADMISSION_AFTER_VOID, void_row, r))
             if count == 0:
                 first = (r["at"], r["device_id"], r["door"])
             count = min(cap, count + 1)
@@ -657,12 +723,13 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
             # The admission the undo names (by nonce) wherever it sorts, else the latest one. A deny
             # (staff refused a held guest) takes back the admission it names the same way.
             named = _payload(r).get("undoes_nonce")
-            target = next((a for a in admissions if a["nonce"] == named), admissions[-1] if admissions else None)
+            target = next((a for a in admissions if named in _names(a)), admissions[-1] if admissions else None)
             if target is not None and target["nonce"] == held_by:
                 held_by = None
             if target is not None:
                 admissions.remove(target)
                 cancelled.append(target["id"])
+                _settles(found, r, involving=target)
             # An admission ticket stays checked in while another door's admission stands.
             count = max(0, count - 1) if t["kind"] == "guest_list" else (1 if admissions else 0)
             if count == 0:
@@ -674,12 +741,17 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
                 void_row = r
                 for a in admissions:
                     if a["device_id"] != r["device_id"]:
-                        found += _conflict(conn, ConflictKind.VOID_AFTER_ADMISSION, ticket_id, a, r)
+                        found.append(conflicts.Replayed(ConflictKind.VOID_AFTER_ADMISSION, a, r))
             if local_void_at is None:
                 local_void_at = r["at"]
             local_void_reason = json.loads(r["payload"]).get("reason")
         elif r["op"] == Op.UNVOID:
+            if void_row is not None:
+                _settles(found, r, involving=void_row)
             void_row, local_void_at, local_void_reason = None, None, None
+        elif r["op"] == Op.RESOLVE:
+            named = _payload(r).get("conflict") or {}
+            _settles(found, r, named=named)
     at, device, door = first if first else (None, None, None)
     conn.execute(
         "UPDATE tickets SET local_void_at = ?, local_void_reason = ?, checked_in_at = ?, checked_in_device = ?,"
@@ -694,11 +766,43 @@ def recompute(conn: sqlite3.Connection, ticket_id: int, now: str) -> list[int]:
             f"UPDATE outbox SET state = 'done', error = 'cancelled by undo before it was sent', updated_at = ?"
             f" WHERE journal_id IN ({marks}) AND state = 'pending' AND attempts = 0", (now, *cancelled),
         )
-    return found
+    return conflicts.replace_replayed(conn, ticket_id, found, _who)
 
 
-def _conflict(conn: sqlite3.Connection, kind: ConflictKind, ticket_id: int, first: Any, second: Any) -> list[int]:
-    conflict = tickets.record_conflict(conn, kind, ticket_id, {"first": _who(first), "second": _who(second)},
-                                       journal_a=first["id"], journal_b=second["id"])
-    return [conflict] if conflict else []
+def _settles(found: list[conflicts.Replayed], row: Any, involving: Any = None, named: Any = None) -> None:
+    """`row` settles the open conflicts found so far that involve the row `involving` (an undone
+    admission, an un-voided void) or that a `resolve` row's payload names (the first row to do so
+    is named)."""
+    for i, c in enumerate(found):
+        if c.resolved_by is None and (c.names(named) if involving is None else involving in (c.first, c.second)):
+            found[i] = c._replace(resolved_by=row)
 
+
+def _names(row: Any) -> set[str]:
+    """The nonces a row answers to: its own, and the one of the act it re-issues (a copied data dir's)."""
+    reissues = _payload(row).get("reissues")
+    return {row["nonce"]} | ({reissues["nonce"]} if isinstance(reissues, dict) and isinstance(reissues.get("nonce"), str)
+                             else set())
+
+
+def _acts(rows: list[Any]) -> list[Any]:
+    """The rows in replay order, each act once: of an act's rows (its first, and copies a door that
+    took a new device id re-issued, `store.device_ids`), the first row if held here, else the copy
+    of the lowest (device_id, seq): the same choice on every door that holds the same rows."""
+    chosen: dict[str, Any] = {}
+    for r in rows:
+        act = _act(r)
+        best = chosen.get(act)
+        if best is None or _preference(r, act) < _preference(best, act):
+            chosen[act] = r
+    keep = {id(r) for r in chosen.values()}
+    return [r for r in rows if id(r) in keep]
+
+
+def _preference(row: Any, act: str) -> tuple[bool, str, int]:
+    return row["nonce"] != act, row["device_id"], row["seq"]
+
+
+def _act(row: Any) -> str:
+    """The nonce of the act a row records: its own, or, for a re-issued copy, the first row's."""
+    return next(iter(_names(row) - {row["nonce"]}), row["nonce"])

@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable, Union
 
+from checkin_app.domain import hlc
+
 # A migration is a script, or a function for the steps SQL alone cannot say (it runs inside the
 # migration's transaction, like a script).
 Migration = Union[str, Callable[[sqlite3.Connection], None]]
@@ -106,6 +108,55 @@ _DOOR_TRUTH_SQL = [
     "CREATE INDEX set_aside_latest ON set_aside_records (last_seen_at)",
     "CREATE INDEX inbox_unapplied ON webhook_inbox (id) WHERE applied_at IS NULL",
 ]
+
+
+def _hybrid_clock(conn: sqlite3.Connection) -> None:
+    """6: order acts by a hybrid logical clock, not wall clocks (issue 18, items 1-3).
+
+    Rows written before a row carried a stamp get one derived from their `at` (the order they
+    always had), the same on every door: old data dirs keep working and agree with each other.
+    """
+    def derived(at: str) -> int:
+        try:
+            return hlc.from_iso(at)
+        except (TypeError, ValueError, OverflowError):  # never written so; such a row sorts first
+            return 0
+    conn.create_function("hlc_from_iso", 1, derived, deterministic=True)
+    for statement in _HYBRID_CLOCK_SQL:
+        conn.execute(statement)
+
+
+_HYBRID_CLOCK_SQL = [
+    # The row's hybrid logical clock stamp (domain/hlc.py): replay order is (hlc, device_id, seq).
+    "ALTER TABLE journal ADD COLUMN hlc INTEGER",
+    "UPDATE journal SET hlc = hlc_from_iso(at)",
+    """CREATE TRIGGER journal_hlc_once BEFORE UPDATE OF hlc ON journal WHEN old.hlc IS NOT NULL BEGIN
+        SELECT RAISE(ABORT, 'journal is append-only');
+    END""",
+    # This door's clock: the highest stamp it wrote or adopted (a far-future one is not adopted).
+    "INSERT OR IGNORE INTO meta (key, value) SELECT 'hlc', CAST(COALESCE(MAX(hlc), 0) AS TEXT) FROM journal",
+    # Each other door's clock as measured at the last contact (its time minus ours, in ms).
+    "ALTER TABLE peers ADD COLUMN clock_skew_ms INTEGER",
+    "ALTER TABLE peers ADD COLUMN clock_skew_at TEXT",
+    # Conflicts found by replaying rows are named by the rows' nonces (the same on every door);
+    # `resolved_by` is the nonce of the row that resolved it (an undo, an un-void, a supervisor's word).
+    "ALTER TABLE conflicts ADD COLUMN rows_key TEXT",
+    "ALTER TABLE conflicts ADD COLUMN resolved_by TEXT",
+    "CREATE UNIQUE INDEX conflicts_rows_key ON conflicts (kind, rows_key) WHERE rows_key IS NOT NULL",
+    # What replication noticed about doors (not about tickets): a clock far ahead, a device id two
+    # data dirs share. One row per kind and device, updated in place; shown by `doors status`.
+    """CREATE TABLE door_incidents (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}',
+        first_at TEXT NOT NULL,
+        last_at TEXT NOT NULL,
+        times INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (kind, device_id)
+    )""",
+]
+
 
 # 10 (issue 19, import speed): the search index rebuilt with only the options that earn their place.
 # Measured at 1,000,000 tickets (scripts/bench/fts_options_bench.py, one run, load average 4-12 on
@@ -423,8 +474,8 @@ MIGRATIONS: list[Migration] = [
     """,
     # 5: check-in lists (issue 17, i17-lists); `store/checkin_lists.py` holds its SQL.
     _checkin_lists,
-    # 6, 9: slots of i18-order and i18-hub (BRIEF3); empty here, replaced at merge.
-    "",
+    # 6 (issue 18, i18-order): hybrid logical clock, skew, door incidents, conflict keys.
+    _hybrid_clock,
     # 7 (issue 18, cost): each origin device's highest seq held, kept by triggers in the same
     # transaction as the journal (or quarantine-slot) insert, so a door's replication cursor is a
     # read of a few rows instead of `MAX(seq) GROUP BY device_id` over the whole journal (scripts/
@@ -451,6 +502,7 @@ MIGRATIONS: list[Migration] = [
     """,
     # 8: attention notes (issue 17, i17-attention).
     _attention,
+    # 9: slot of i18-hub (BRIEF3); empty here, replaced at merge.
     "",
     # 10: the search index, rebuilt for bulk loads (issue 19).
     _search_index,

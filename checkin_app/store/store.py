@@ -28,11 +28,22 @@ class Store:
         self.data_dir = Path(data_dir)
         self.db = Database(self.data_dir / DB_NAME, shared=shared)
         self.conn: sqlite3.Connection = self.db.conn
-        self.device_id: str = self.db.device_id
+        self._device_id = self.db.device_id
         self.checkpointer: Checkpointer | None = None
         if background_checkpoints:
             configure_writer(self.conn)
             self.checkpointer = Checkpointer(self.db.path)
+
+    @property
+    def device_id(self) -> str:
+        """This data dir's device id, read each time: a door that finds its data dir was copied takes
+        a new one while it runs (`store.device_ids`), and its next act must carry it. Once the store
+        is closed, the id it last had."""
+        try:
+            self._device_id = self.db.device_id
+        except sqlite3.ProgrammingError:  # closed
+            pass
+        return self._device_id
 
     @contextlib.contextmanager
     def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import uuid
 from typing import Callable
 
 from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
@@ -31,7 +32,7 @@ class DoorDiscovery:
 
     Args:
         venue_id: the venue (from the key); doors of other venues are ignored.
-        device_id: this door's device id (its own advertisement is ignored).
+        device_id: this door's device id (advertised; its own advertisement is ignored).
         door: this door's name.
         port: the door server's port.
         addresses: the IPv4 addresses to advertise and listen on (None: every interface).
@@ -45,7 +46,9 @@ class DoorDiscovery:
         self.on_found = on_found
         interfaces = addresses if addresses else None
         self.zc = Zeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only) if interfaces else Zeroconf(ip_version=IPVersion.V4Only)
-        name = f"{(door or 'door').replace('.', ' ')[:40]} {device_id}.{SERVICE_TYPE}"
+        # A random tail: two copies of one data dir (same door name and device id) must not advertise
+        # one name, or each takes the other's advertisement for its own (and zeroconf merges them).
+        name = f"{(door or 'door').replace('.', ' ')[:40]} {device_id} {uuid.uuid4().hex[:4]}.{SERVICE_TYPE}"
         self.info = ServiceInfo(
             SERVICE_TYPE, name, port=port,
             addresses=[socket.inet_aton(a) for a in (addresses or [primary_address()])],
@@ -54,7 +57,9 @@ class DoorDiscovery:
         self.browser: ServiceBrowser | None = None
 
     def start(self) -> "DoorDiscovery":
-        self.zc.register_service(self.info)
+        # A copy of this data dir (same door name, same device id) may advertise the same name: take
+        # "name-2" rather than fail; the copy is found and told apart by its signed hello.
+        self.zc.register_service(self.info, allow_name_change=True)
         self.browser = ServiceBrowser(self.zc, SERVICE_TYPE, handlers=[self._changed])
         return self
 
@@ -71,7 +76,9 @@ class DoorDiscovery:
         if info is None:
             return
         props = info.properties or {}
-        if _text(props, "venue") != self.venue_id or _text(props, "device") == self.device_id:
+        # Not this door's own advertisement; a door with this door's device id under another name is
+        # reported: a copy of this data dir, which the signed hello tells apart (store.device_ids).
+        if _text(props, "venue") != self.venue_id or name == self.info.name:
             return
         for address in info.parsed_addresses(IPVersion.V4Only):
             self.on_found(f"http://{address}:{info.port}", _text(props, "device") or "", _text(props, "door") or None)

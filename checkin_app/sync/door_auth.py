@@ -25,6 +25,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from checkin_app.errors import ConfigError
 from checkin_app.sync import door_crypto
@@ -246,15 +247,21 @@ class RequestVerifier:
 
     Args:
         key: the venue key.
-        device_id: this door's device id: requests signed for another door are refused.
+        device_id: this door's device id (or a function giving it now): requests signed for another door
+            are refused.
         window_s: accepted clock difference; nonces are kept for twice as long.
     """
 
-    def __init__(self, key: bytes, device_id: str, window_s: float = WINDOW_S):
+    def __init__(self, key: bytes, device_id: str | Callable[[], str], window_s: float = WINDOW_S):
         self.key = key
-        self.device_id = device_id
+        self._device_id = device_id
         self.window_s = window_s
         self._seen = NonceCache(2 * window_s)
+
+    @property
+    def device_id(self) -> str:
+        """This door's device id now (a door whose data dir was copied takes a new one)."""
+        return self._device_id() if callable(self._device_id) else self._device_id
 
     def verify(self, method: str, target: str, headers, body: bytes, now: float | None = None,
                any_door: bool = False) -> Verified | None:

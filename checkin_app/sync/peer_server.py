@@ -26,11 +26,13 @@ from starlette.routing import Route
 
 from checkin_app.errors import CheckinError
 from checkin_app.store import Store
-from checkin_app.store import commits, replica
+from checkin_app.store import commits, device_ids, replica
 from checkin_app.sync import door_auth, door_crypto
 
 log = logging.getLogger(__name__)
 
+# v2 (issue 18): rows carry `hlc`, answers `time_ms`, hello `instance`; bodies sealed and requests bound to
+# their target door (door_auth). Other versions are refused before authentication (`_other_protocol`).
 PROTOCOL = door_auth.PROTOCOL  # bumped with any change a door of the previous version cannot read
 API = f"/door/v{PROTOCOL}"
 MAX_WAIT_S = 10.0  # longest long-poll a client may ask for
@@ -101,14 +103,20 @@ class DoorApp:
         self._store = Store(self.data_dir, shared=True)
         self._lock = threading.Lock()
         self.stopping = threading.Event()  # set by `stop()` before shutdown: held long-polls answer at once
-        self.device_id = self._store.device_id
-        self.verifier = door_auth.RequestVerifier(key, self.device_id)
+        with self._store.transaction() as conn:  # a copy of this data dir draws its own when it serves
+            device_ids.new_instance(conn)
+        # The door a request must be signed for: this door's id now (a copied data dir takes a new one).
+        self.verifier = door_auth.RequestVerifier(key, lambda: self.device_id)
         self.reads = 0  # journal reads served (held polls re-read only after a commit)
         self.held = 0  # long-polls waiting for a commit right now
         self._wake = CommitWake()
         self._unlisten = commits.listen(self._store.db.path_key, self._wake.set)
         self._watch = commits.DataVersionWatch(str(self._store.db.path), self._store.db.path_key).start()
         self.app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
+
+    @property
+    def device_id(self) -> str:
+        return self._store.device_id
 
     def stop(self) -> None:
         """Answer every held long-poll now (before the server shuts down)."""
@@ -159,6 +167,8 @@ class DoorApp:
         except (sqlite3.Error, CheckinError) as exc:  # the door's own database failed: try again later
             log.warning("door server could not read the journal: %s", exc)
             return self._sealed(who.nonce, 503, {"error": "this door's database is busy or failing; try again"})
+        # This door's clock when it answered: the puller measures the doors' skew from it.
+        doc["time_ms"] = int(time.time() * 1000)
         return self._sealed(who.nonce, 200, doc)
 
     def _sealed(self, nonce: str, status: int, doc: dict) -> Response:
@@ -183,7 +193,9 @@ class DoorApp:
     def _hello(self) -> dict:
         with self._lock:
             return {"venue": self.venue_id, "device_id": self.device_id, "door": self.door,
-                    "heads": replica.heads(self._store.conn)}
+                    "heads": replica.heads(self._store.conn), "instance": device_ids.instance(self._store.conn),
+                    "left_ids": sorted(device_ids.retired_ids(self._store.conn)),
+                    "tips": device_ids.tips(self._store.conn)}
 
     def _read(self, after: dict[str, int], limit: int, asker: str | None = None) -> dict:
         with self._lock:

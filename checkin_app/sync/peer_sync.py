@@ -21,11 +21,12 @@ from typing import Callable
 
 import httpx
 
+from checkin_app.domain import hlc
 from checkin_app.domain.clock import utc_now
 from checkin_app.errors import CheckinError
 from checkin_app.providers.registry import pushes
 from checkin_app.store import Store
-from checkin_app.store import peers, replica
+from checkin_app.store import device_ids, peers, replica
 from checkin_app.sync import door_auth
 from checkin_app.sync import topology as topology_mod
 from checkin_app.sync.peer_server import API, MAX_ROWS
@@ -86,15 +87,18 @@ class DoorClient:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.clock = clock
+        self.skew_ms: float | None = None  # the peer's clock minus ours at its last answer (`time_ms`)
+        self.skew_warned = False
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False)
 
     def close(self) -> None:
         self._http.close()
 
     def _call(self, path: str, doc: dict, to: str, wait: float = 0.0, max_bytes: int | None = None) -> dict:
+        sent = self.clock()
         plaintext = json.dumps(doc, separators=(",", ":")).encode("utf-8")
         headers, body = door_auth.seal_request(self.key, self.device_id, to, "POST", path, plaintext,
-                                               now=self.clock())
+                                               now=sent)
         headers["content-type"] = "application/octet-stream"
         headers["accept-encoding"] = "identity"
         try:
@@ -127,7 +131,21 @@ class DoorClient:
             said = answer.get("error")
             raise PeerError(f"{self.url} answered HTTP {resp.status_code}"
                             + (f": {said[:200]}" if isinstance(said, str) else ""))
+        self._measure_skew(answer.get("time_ms"), sent, wait)
         return answer
+
+    def _measure_skew(self, their_ms: object, sent: float, wait: float) -> None:
+        """The peer's clock minus ours, from the time it stamped on its (signed) answer.
+
+        Its clock is compared with the middle of the round trip; a long-poll answers when it
+        ends, so then with the moment the answer came. The error is at most the one-way delay
+        (milliseconds on a venue's network): far below what `doors status` shows (seconds).
+        """
+        if not (isinstance(their_ms, (int, float)) and not isinstance(their_ms, bool) and math.isfinite(their_ms)):
+            return
+        came = self.clock()
+        ours = came if wait else (sent + came) / 2
+        self.skew_ms = float(their_ms) - ours * 1000
 
     def _read(self, resp: httpx.Response, limit: int) -> bytearray:
         declared = resp.headers.get("content-length", "")
@@ -203,6 +221,26 @@ class DoorClient:
     def pull(self, after: dict[str, int], wait: float = 0.0, limit: int = 500) -> dict:
         to = self.peer_device or self.hello()["device_id"]
         return self._call(f"{API}/journal", {"after": after, "wait": wait, "limit": limit}, to, wait=wait)
+
+
+def _warn_skew(client: DoorClient, who: str) -> None:
+    """Log once (per client) that a door's clock is off: acts stay in order (hybrid logical clock),
+    but the times people read differ, and past 5 minutes door authentication refuses the pulls."""
+    skew = client.skew_ms
+    off = skew is not None and abs(skew) >= hlc.CLOCK_WARN_MS
+    if off and not client.skew_warned:
+        log.warning("door %s's clock is %s of this door's: scans stay in order, but set the clocks right "
+                    "(doors %d min apart stop replicating)", who, hlc.skew_text(skew), door_auth.WINDOW_S // 60)
+    client.skew_warned = off
+
+
+def _identity(hello: dict, outcome: str | None, own: str) -> object:
+    """A peer's place in the topology: its device id; a copy of this door's data dir that still uses
+    this door's id ("kept": it takes a new one) is a peer of its own until it does, not this door."""
+    device = hello.get("device_id")
+    if outcome == "kept" and device == own and isinstance(hello.get("instance"), str):
+        return f"{device}~{hello['instance'][:8]}"
+    return device
 
 
 def _clocks(skew_s: float) -> str:
@@ -383,7 +421,8 @@ class DoorReplicator:
             device, door, theirs = hello.get("device_id"), hello.get("door"), hello.get("heads")
             if hello.get("venue") != self.venue_id or not isinstance(device, str):
                 raise PeerError(f"{url} belongs to another venue")
-            self._learned(url, device)
+            with Store(self.data_dir) as store:
+                self._learned(url, _identity(hello, self._same_device(store, url, hello), self.device_id))
             self._set_away(url, False)
             if self._pulled_now(url):  # its pull worker takes over now: its first answer records the contact
                 return True
@@ -499,10 +538,16 @@ class DoorReplicator:
                         hello = client.hello()
                         if hello.get("venue") != self.venue_id:
                             raise PeerError(f"{url} belongs to another venue")
-                        self._learned(url, hello.get("device_id"))
+                        outcome = self._same_device(store, url, hello)
+                        if outcome == "renamed":
+                            client.device_id = self.device_id
+                        self._learned(url, _identity(hello, outcome, self.device_id))
                     if not self._active.is_set() and not standby_pull_due(store, client, self.venue_id, source):
                         self._active.wait(STANDBY_CHECK_S)
                         continue
+                    # This door's id as it is now: a door that took a new one (store.device_ids) must
+                    # be served the rows under its old id that the door keeping that id writes.
+                    client.device_id = store.device_id
                     got = pull_once(store, client, self.venue_id, wait=wait,
                                     push_not_before=not_before(self.push_grace_s), source=source)
                     failures, answered = 0, True
@@ -527,6 +572,8 @@ class DoorReplicator:
                     if failures >= AWAY_AFTER:
                         self._set_away(url, True)
                     continue
+                if got.renamed:
+                    self.device_id = client.device_id = got.renamed
                 if got.applied:
                     self.on_applied(got)
         finally:
@@ -558,14 +605,31 @@ class DoorReplicator:
                 if verified:
                     self.add_peer(url, "mdns")
 
+    def _same_device(self, store: Store, url: str, hello: dict) -> str | None:
+        """Does the door at `url` use this door's device id from another data dir (a copy)? One of
+        the two takes a new id, the same decision on both sides (`store.device_ids.on_hello`)."""
+        who = f"{hello.get('door') or 'the door'} at {url}" if isinstance(hello.get("door"), str) else url
+        with store.transaction() as conn:
+            outcome = device_ids.on_hello(conn, hello.get("device_id"), hello.get("instance"), who[:200], utc_now(),
+                                          hello.get("left_ids"), hello.get("tips"))
+        if outcome == "renamed":
+            self.device_id = store.device_id
+            with self._lock:  # this door's place on the gossip ring moved
+                self._changed.notify_all()
+        return outcome
+
     def _signed_hello(self, url: str) -> bool:
         client = DoorClient(url, self.key, self.device_id, timeout=PROBE_TIMEOUT_S, max_bytes=HELLO_MAX_BYTES)
         try:
             hello = client.hello()
-            ours = hello.get("venue") == self.venue_id and hello.get("device_id") != self.device_id
-            if ours:
-                self._learned(url, hello.get("device_id"))
-            return ours
+            if hello.get("venue") != self.venue_id:
+                return False
+            with Store(self.data_dir) as store:  # another door, this door itself, or a copy of its data dir
+                outcome = self._same_device(store, url, hello)
+            if hello.get("device_id") == self.device_id and outcome is None:
+                return False  # this door itself
+            self._learned(url, _identity(hello, outcome, self.device_id))
+            return True
         except OtherVersion as exc:  # one of ours (it signed), but it cannot replicate with us: say so
             log.warning("advertised door is not pulled from: %s", exc)
             self._other_version(url, str(exc))
@@ -628,6 +692,9 @@ def pull_once(store: Store, client: DoorClient, venue_id: str, *, wait: float = 
                     behind, ahead = replica.lag(replica.heads(conn), their_heads)
                     peers.record_contact(conn, client.url, device_id=device[:64], door=door and door[:128],
                                          behind=behind, ahead=ahead, rows=report.applied, now=now, source=source)
+                    if client.skew_ms is not None:
+                        peers.record_skew(conn, client.url, round(client.skew_ms), now)
+        _warn_skew(client, door or device[:64])
         _add(total, report)
         if not doc.get("more") or not (report.applied or report.quarantined):
             return total
@@ -642,3 +709,5 @@ def _add(total: replica.ApplyReport, report: replica.ApplyReport) -> None:
     total.new_acts += report.new_acts
     total.quarantined += report.quarantined
     total.alarms += report.alarms
+    total.renamed = report.renamed or total.renamed
+    total.settled += report.settled

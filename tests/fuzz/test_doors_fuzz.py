@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from checkin_app.domain import hlc
 from checkin_app.domain.clock import utc_now
 from checkin_app.providers.registry import pushes
 from checkin_app.store import replica
@@ -193,6 +194,7 @@ plausible = {
         json_values),
     "at": st.sampled_from(["2026-11-24T20:00:00.000+00:00", "2026-11-24T21:00:00+00:00", "2026-11-24 20:00", "x"]),
     "nonce": st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7e), min_size=1, max_size=10),
+    "hlc": st.one_of(st.integers(0, hlc.MAX_STAMP), st.sampled_from([-1, hlc.MAX_STAMP + 1, True, 1.5, "1"])),
 }
 rows = st.one_of(
     st.fixed_dictionaries({k: st.one_of(v, json_values) if k != "device_id" else v for k, v in plausible.items()}),
@@ -211,7 +213,8 @@ def target(tmp_path_factory):
 def good_rows(n: int) -> list[dict]:
     return [{"device_id": "dev-good", "seq": i, "op": "scan", "verdict": "admitted", "provider": "tickettailor",
              "event_remote_id": "ev_1", "ticket_remote_id": "it_R59xesv", "code": "R59xesv", "door": "Door G",
-             "payload": {}, "at": f"2026-11-24T20:00:0{i}.000+00:00", "nonce": f"good-{i}"} for i in range(1, n + 1)]
+             "payload": {}, "at": f"2026-11-24T20:00:0{i}.000+00:00", "nonce": f"good-{i}",
+             "hlc": hlc.from_iso(f"2026-11-24T20:00:0{i}.000+00:00")} for i in range(1, n + 1)]
 
 
 @settings(max_examples=250, deadline=None, derandomize=True,

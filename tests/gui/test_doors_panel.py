@@ -4,13 +4,15 @@ import socket
 
 import keyring
 import pytest
+from PySide6.QtCore import Qt
 
 from checkin_app.domain.models import ConflictKind
 from checkin_app.services.conflicts import Conflict, summary
 from checkin_app.gui.settings import Settings
 from checkin_app.gui.status_strip import doors_text
 from checkin_app.scanning.text_qr import qr_png
-from checkin_app.services import doors
+from checkin_app.services import doors, supervisor
+from checkin_app.store import Store
 from checkin_app.sync import door_auth
 from tests.factories import seeded_store
 from tests.integration.test_webhooks_cli import MemoryKeyring
@@ -163,6 +165,11 @@ def test_a_scan_at_door_a_shows_at_door_b(qtbot, two_doors):
     qtbot.waitUntil(lambda: any(r["door"] == "Door A" and r["connected"] for r in wb.doors.model.rows), timeout=10_000)
     qtbot.waitUntil(lambda: "1 of 1 connected" in wb.status.doors.text(), timeout=10_000)
     assert not wb.status.doors.isHidden()
+    # The doors table's Clock column: the other door's clock as measured on its answers (same machine: in step).
+    model = wb.doors.model
+    col = [c.key for c in model.columns].index("clock")
+    qtbot.waitUntil(lambda: model.data(model.index(0, col)) == "in step", timeout=10_000)
+    assert model.headerData(col, Qt.Horizontal) == "Clock"
     with qtbot.waitSignal(wb.stats.updated, timeout=10_000) as live:
         wb.stats.refresh()
     assert {d["door"] for d in live.args[0]["per_door"]} == {"Door A"}
@@ -191,6 +198,14 @@ def test_a_double_use_during_a_partition_shows_in_both_conflict_lists(qtbot, two
         text = row.summary
         assert text.startswith("Ticket R59xesv (") and " was admitted twice: " in text
         assert text.index("at Door A") < text.index("at Door B")  # both scans' time and door, in order
+
+    # Door A's supervisor settles it: a journal row that replicates, so Door B's list clears too.
+    [row] = wa.supervisor.conflicts.model.rows
+    with Store(wa.data_dir) as store:
+        supervisor.resolve_conflict(store, row.ids)
+    qtbot.waitUntil(lambda: not wb.supervisor.conflicts.model.rows, timeout=10_000)
+    with Store(wb.data_dir) as store:
+        assert [r.resolved_at is not None for r in supervisor.conflicts(store, include_resolved=True)] == [True]
 
 
 def test_doors_line_in_the_status_strip():

@@ -39,13 +39,14 @@ class DoorCluster:
     """
 
     def __init__(self, tmp: Path, n: int = 3, codes: list[str] | None = None, serve_args: list[str] | None = None,
-                 network=None):
+                 network=None, wrap: dict[int, list[str]] | None = None):
         self.key_text = door_auth.key_text(door_auth.new_key())
         self.env = {**os.environ, KEY_ENV: self.key_text}
         self.names = [f"Door {chr(65 + i)}" for i in range(n)]
         self.dirs = [tmp / f"door{i}" for i in range(n)]
         self.serve_args = serve_args or []
         self.network = network  # a VenueNetwork: doors in namespaces, found by multicast DNS
+        self.wrap = wrap or {}  # a command a door runs under (e.g. ["faketime", "-f", "-4m"]: a wrong clock)
         self.procs: list[subprocess.Popen | None] = [None] * n
         self.urls: list[str | None] = [None] * n
         self.proxies = {(i, j): TcpProxy() for i in range(n) for j in range(n) if i != j}
@@ -72,7 +73,7 @@ class DoorCluster:
             where = ["ip", "netns", "exec", self.network.names[i]]
             how = ["--host", self.network.hosts[i], "--port", "8722"]
         else:
-            where = []
+            where = list(self.wrap.get(i, []))
             how = ["--host", "127.0.0.1", "--port", "0", "--no-discovery",
                    *[arg for j in range(len(self.dirs)) if j != i for arg in ("--peer", self.proxies[(i, j)].url)]]
         # stderr to a file, not a pipe: nobody reads a pipe while the door runs, and a full one blocks it.
@@ -90,6 +91,14 @@ class DoorCluster:
         for (a, b), proxy in self.proxies.items():
             if b == i:
                 proxy.target = ("127.0.0.1", port)
+
+    def start_discovering(self, i: int) -> None:
+        """Door i serving on loopback with multicast discovery and no typed peers (stopped by `stop`)."""
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "checkin_app", "--data-dir", str(self.dirs[i]), "doors", "serve", "--host",
+             "127.0.0.1", "--port", "0", "--json"], cwd=ROOT, env=self.env, stdout=subprocess.PIPE, text=True)
+        line = proc.stdout.readline()
+        self.procs[i], self.urls[i] = proc, json.loads(line)["url"] if line else None
 
     def start_all(self) -> "DoorCluster":
         for i in range(len(self.dirs)):

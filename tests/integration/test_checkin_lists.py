@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from checkin_app.domain import hlc
 from checkin_app.domain.clock import utc_now
 from checkin_app.domain.models import Batch, Event
 from checkin_app.errors import CheckinError, NotFound
@@ -56,7 +57,7 @@ def test_a_definition_that_is_not_a_list_is_quarantined_not_enforced(store):
 def _row(device: str, seq: int, at: str) -> dict:
     return {"device_id": device, "seq": seq, "op": "list_defined", "verdict": None, "provider": None,
             "event_remote_id": None, "ticket_remote_id": None, "code": None, "door": device, "at": at,
-            "nonce": f"{device}-{seq}-{at}"}
+            "nonce": f"{device}-{seq}-{at}", "hlc": hlc.from_iso(at)}
 
 
 def test_scan_on_a_list_journals_the_list_and_counts_the_holder_inside(store):

@@ -115,7 +115,8 @@ class _Impostor(BaseHTTPRequestHandler):
                            "more": False, "rows": [{"device_id": "evil", "seq": 1, "op": "void", "verdict": None,
                                                     "provider": "tickettailor", "event_remote_id": "ev_1",
                                                     "ticket_remote_id": "it_al4R5", "code": "al4R5", "door": "Evil",
-                                                    "payload": {}, "at": "2026-11-24T20:00:00.000+00:00", "nonce": "x1"}]}).encode()
+                                                    "payload": {}, "at": "2026-11-24T20:00:00.000+00:00", "nonce": "x1",
+                                                    "hlc": 1 << 56}]}).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))

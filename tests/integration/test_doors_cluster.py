@@ -109,13 +109,9 @@ def test_kill9_mid_storm_loses_and_duplicates_nothing(cluster, tmp_path):
 def test_doors_find_each_other_with_multicast_dns_on_loopback(tmp_path):
     """Discovery only: no --peer list. Skipped where this machine's loopback carries no multicast."""
     venue = DoorCluster(tmp_path, n=2, codes=CODES)
-    procs = []
     try:
         for i in range(2):
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "checkin_app", "--data-dir", str(venue.dirs[i]), "doors", "serve", "--host",
-                 "127.0.0.1", "--port", "0", "--json"], cwd=ROOT, env=venue.env, stdout=subprocess.PIPE, text=True))
-            procs[-1].stdout.readline()
+            venue.start_discovering(i)
         scan(venue, 0, "T005xk")
         try:
             poll(lambda: venue.ticket(1, "T005xk")["checked_in_at"] is not None, timeout=15)
@@ -125,8 +121,4 @@ def test_doors_find_each_other_with_multicast_dns_on_loopback(tmp_path):
             pytest.skip("multicast DNS does not work on this machine's loopback")
         assert venue.store(1).conn.execute("SELECT source, door FROM peers").fetchone()[:] == ("mdns", "Door A")
     finally:
-        for p in procs:
-            p.terminate()
-            p.wait(15)
-            p.stdout.close()
         venue.stop()

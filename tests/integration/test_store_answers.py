@@ -2,6 +2,7 @@
 import itertools
 import sqlite3
 
+from checkin_app.domain import hlc
 from checkin_app.domain.clock import utc_now
 from checkin_app.domain.models import ConflictKind
 from checkin_app.domain.rules import VerdictKind
@@ -34,6 +35,7 @@ def test_a_replicated_scan_claiming_forced_is_no_admission_anywhere(tmp_path):
     row = {"device_id": "dev-other", "seq": 1, "op": "scan", "verdict": "forced", "provider": "tickettailor",
            "event_remote_id": "ev_1", "ticket_remote_id": "it_al4R5", "code": "al4R5", "door": "Door X",
            "payload": {"message": "?"}, "at": utc_now(), "nonce": "f" * 32}
+    row["hlc"] = hlc.from_iso(row["at"])
     with store.transaction() as conn:
         report = replica.apply_rows(conn, [row], own_device=store.device_id, pushes=pushes, now=utc_now())
     assert report.applied == 1 and report.quarantined == 0
