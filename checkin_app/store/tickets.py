@@ -7,6 +7,7 @@ and a check-in is never cleared by a pull.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence, cast
@@ -457,13 +458,27 @@ def record_conflict(conn: sqlite3.Connection, kind: ConflictKind, ticket_id: int
     """Insert a conflict once; returns its id, or None when it was already recorded.
 
     Missing journal ids are stored as 0 so that the UNIQUE key dedupes them (NULLs never collide).
+    The detail may quote what another door sent (a forged row's second version); a non-finite
+    number there is written as its text, because Python's `Infinity` is not JSON and SQLite's
+    `json_extract` refuses the whole detail ("malformed JSON"), which stalled every later apply.
     """
     cur = conn.execute(
         "INSERT OR IGNORE INTO conflicts (kind, ticket_id, journal_a, journal_b, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
         (kind.value, ticket_id, journal_a if journal_a is not None else 0, journal_b if journal_b is not None else 0,
-         json.dumps(detail), utc_now()),
+         json.dumps(_finite(detail)), utc_now()),
     )
     return cur.lastrowid if cur.rowcount else None
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every NaN or infinite float replaced by its text ("inf"), at any depth."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def candidates(conn: sqlite3.Connection, code: str) -> list[TicketState]:

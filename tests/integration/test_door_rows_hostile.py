@@ -184,6 +184,22 @@ def test_a_forged_version_of_a_held_row_is_an_alarm_and_is_not_applied_or_pushed
     assert apply(b, [forged]).alarms == 0 and len(alarms(b)) == 1  # once
 
 
+def test_a_forged_version_with_a_number_json_cannot_hold_is_alarmed_and_replication_goes_on(pair):
+    """A second version whose door is infinite (Python's json reads `Infinity`): the alarm quotes
+    it, and the next forged row is still checked against that alarm (json_extract over its detail)
+    instead of stopping the whole apply with "malformed JSON" (found by the doors fuzz test)."""
+    a, b = pair
+    CheckinService(a, door="Door A").scan("al4R5")
+    real = replica.rows_after(a.conn, {})
+    apply(b, real)
+    infinite = dict(real[0], door=float("inf"), nonce="e" * 32)
+    assert apply(b, [infinite]).alarms == 1
+    [alarm] = alarms(b)
+    assert alarm["other"]["door"] == "inf"
+    later = dict(real[0], at="2026-11-24T21:00:00+00:00", nonce="d" * 32)
+    assert apply(b, [later]).alarms == 0  # the same slot's alarm stands; no crash
+
+
 def test_a_forged_row_that_arrived_first_is_not_pushed_once_the_real_one_comes(pair):
     a, b = pair
     with_connection(b)
