@@ -14,28 +14,10 @@ def _show(args) -> int:
     with open_app(args) as app:
         rows = lists.describe(app.store)
         mine = lists.door_lists(app.store)
-    lines = [f"{r['name']:<20} {_rules(r)}  inside {r['inside']}" + (" (this door)" if r["name"] in mine else "")
+    lines = [f"{r['name']:<20} {lists.rules_in_words(r)}  inside {r['inside']}" + (" (this door)" if r["name"] in mine else "")
              for r in rows]
     emit(args, {"lists": rows, "door_lists": mine}, "\n".join(lines) if lines else "no check-in lists")
     return EXIT_OK
-
-
-def _rules(r: dict) -> str:
-    """One line of a list's rules in words."""
-    parts = [", ".join(f"{e['remote_id']}" for e in r["events"])]
-    if r["ticket_types"]:
-        parts.append("types " + ", ".join(r["ticket_types"]))
-    entries = {"once": "once", "unlimited": "unlimited entries"}.get(r["entries"], f"{r['per_day']}/day")
-    parts.append(entries + (f", {r['min_gap']} min apart" if r["min_gap"] else ""))
-    if r["reentry"]:
-        parts.append("re-entry after exit")
-    if r["exit_all_at"]:
-        parts.append(f"exit all at {r['exit_all_at']}")
-    if r["capacity"]:
-        parts.append(f"capacity {r['capacity']} in {r['area']}")
-    if r.get("auto_badge"):
-        parts.append("badge on first admission")
-    return "; ".join(parts)
 
 
 def _minutes(text: str) -> int:
@@ -85,7 +67,7 @@ def _create(args) -> int:
     with open_app(args) as app:
         lst = lists.define(app.store, spec, door=app.checkin.door)
     doc = lst.to_json()
-    emit(args, doc, f"List {lst.name}: {_rules(doc)}")
+    emit(args, doc, f"List {lst.name}: {lists.rules_in_words(doc)}")
     return EXIT_OK
 
 

@@ -22,6 +22,7 @@ class Changes:
         connections: provider connections (added, removed, synced: their status line).
         conflicts: the open conflicts list.
         peers: other doors and replication (the doors table).
+        lists: check-in lists (defined here; one from another door arrives as `journal`).
     """
 
     tickets: bool = False
@@ -30,6 +31,7 @@ class Changes:
     connections: bool = False
     conflicts: bool = False
     peers: bool = False
+    lists: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -47,5 +49,6 @@ SCAN = Changes(journal=True)
 ATTENDEE_ACT = Changes(tickets=True, journal=True)
 CONFLICT_RESOLVED = Changes(conflicts=True, journal=True)
 ADMITTED_EVENTS = Changes(events=True)
+LIST_DEFINED = Changes(lists=True, journal=True)  # a list is a journal act (`list_defined`)
 CONNECTIONS = Changes(connections=True, events=True, tickets=True)
 SYNC = Changes(tickets=True, journal=True, events=True, connections=True, conflicts=True)

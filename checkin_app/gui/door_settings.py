@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QLabel, QLineE
 from checkin_app.gui.attention_settings import AttentionSettings
 from checkin_app.gui.camera_settings import CameraSettings
 from checkin_app.gui.settings import Settings
+from checkin_app.domain.changes import Changes
 from checkin_app.gui import sounds as sound_device
 from checkin_app.gui.sounds import Sounds
 from checkin_app.gui.style import OUTCOME_FAIL
@@ -49,7 +50,7 @@ class DoorSettings(QGroupBox):
         self.camera.cameraChosen.connect(self.cameraChosen)
         save = QPushButton("Save name", clicked=self.save)
         self.name.returnPressed.connect(self.save)
-        # Check-in lists of the venue (made on any door: `checkin-app lists create`); none ticked: no list rules.
+        # Check-in lists of the venue (made on any door: Supervisor → Lists or `checkin-app lists create`); none ticked: no list rules.
         self.lists = QListWidget()
         self.lists.setMaximumHeight(110)
         self.lists.itemChanged.connect(self._list_ticked)
@@ -65,6 +66,7 @@ class DoorSettings(QGroupBox):
         form.addRow("", self.sound)
         form.addRow("", self.sound_device)
         form.addRow(self.camera)
+        tasks.changed.connect(self._changed)
 
     def _sound(self, on: bool) -> None:
         self.settings.sound = on
@@ -110,6 +112,10 @@ class DoorSettings(QGroupBox):
         self.attention.load()
 
     # -- check-in lists -----------------------------------------------------------------------
+
+    def _changed(self, changes: Changes, _source) -> None:
+        if changes.lists:  # a list saved in the supervisor's list editor: choosable at once
+            self.load_lists()
 
     def load_lists(self) -> None:
         """Show the venue's lists with this door's ticked (lists arrive from other doors: call again to see them)."""

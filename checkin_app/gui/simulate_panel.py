@@ -64,7 +64,7 @@ class SimulatePanel(QWidget):
         self.decided_by = QLabel()
         self.decided_by.setWordWrap(True)
         self.checks = RowsModel(CHECK_COLUMNS, self)
-        self.no_lists = QLabel("No check-in list yet: create one with `checkin-app lists create`.")
+        self.no_lists = QLabel("No check-in list yet: create one in the Lists tab or with `checkin-app lists create`.")
         form = QFormLayout()
         form.addRow("Code", self.code)
         form.addRow("List", self.list_choice)

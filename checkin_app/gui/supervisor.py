@@ -2,7 +2,7 @@
 
 Door staff (locked) may look people up by name and see their history, never emails; the
 supervisor (PIN) sees contact details and can check in, undo, admit anyway, void, issue walk-ups,
-admit parties, read conflicts and export. Search runs on the read lane as you type; a result
+admit parties, read conflicts, export, simulate a ticket and edit the check-in lists. Search runs on the read lane as you type; a result
 that arrives after a newer query was asked is dropped, so the table never flickers back.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from checkin_app.gui.badge_sender import BadgeSender
 from checkin_app.gui.models import SEARCH_COLUMNS, RowsModel, table_view
 from checkin_app.gui.pin_setup import refuse_pin
 from checkin_app.gui.settings import Settings
+from checkin_app.gui.list_editor import ListEditor
 from checkin_app.gui.simulate_panel import SimulatePanel
 from checkin_app.gui.style import OUTCOME_FAIL, OUTCOME_OK
 from checkin_app.gui.supervisor_tools import ConflictsPanel, ExportPanel, WalkUpPanel
@@ -196,12 +197,14 @@ class SupervisorView(QWidget):
         self.conflicts = ConflictsPanel(tasks)
         self.export = ExportPanel(tasks)
         self.simulate = SimulatePanel(tasks)
+        self.list_editor = ListEditor(tasks)
         self.tabs = QTabWidget()
         self.tabs.addTab(split, "Attendees")
         self.tabs.addTab(self.walk_up, "Walk-up")
         self.tabs.addTab(self.conflicts, "Conflicts")
         self.tabs.addTab(self.export, "Export")
         self.tabs.addTab(self.simulate, "Simulate")
+        self.tabs.addTab(self.list_editor, "Lists")
         self.tabs.currentChanged.connect(self._tab_shown)
         self.conflicts.loaded.connect(self._count_conflicts)
         lay = QVBoxLayout(self)
@@ -213,7 +216,7 @@ class SupervisorView(QWidget):
         self.lock_bar.unlocked.connect(self._set_unlocked)
         self.auto_lock = QTimer(self, singleShot=True, interval=AUTO_LOCK_MS, timeout=self._idle_lock)
         for signal in (self.query.textChanged, self.detail.acted, self.detail.loaded, self.walk_up.issued,
-                       self.export.exported, self.tabs.currentChanged):
+                       self.export.exported, self.list_editor.saved, self.tabs.currentChanged):
             signal.connect(self._still_here)
         for signal in (self.detail.acted, self.walk_up.issued):
             signal.connect(lambda *_: (self.changed.emit(), self.search_now()))
@@ -285,6 +288,8 @@ class SupervisorView(QWidget):
             self.walk_up.refresh()
         elif self.tabs.widget(index) is self.simulate:
             self.simulate.refresh()
+        elif self.tabs.widget(index) is self.list_editor:
+            self.list_editor.refresh()
 
     # -- search ---------------------------------------------------------------------------------
 

@@ -103,6 +103,24 @@ def simulate_time(store: Store, text: str, names: Sequence[str]) -> str:
     return _with_offset(text, offset, "--at") or text
 
 
+def rules_in_words(r: dict[str, Any]) -> str:
+    """One line of a list's rules in words (`lists`, `lists create`, the GUI's list editor), from `to_json`."""
+    parts = [", ".join(f"{e['remote_id']}" for e in r["events"])]
+    if r["ticket_types"]:
+        parts.append("types " + ", ".join(r["ticket_types"]))
+    entries = {"once": "once", "unlimited": "unlimited entries"}.get(r["entries"], f"{r['per_day']}/day")
+    parts.append(entries + (f", {r['min_gap']} min apart" if r["min_gap"] else ""))
+    if r["reentry"]:
+        parts.append("re-entry after exit")
+    if r["exit_all_at"]:
+        parts.append(f"exit all at {r['exit_all_at']}")
+    if r["capacity"]:
+        parts.append(f"capacity {r['capacity']} in {r['area']}")
+    if r.get("auto_badge"):
+        parts.append("badge on first admission")
+    return "; ".join(parts)
+
+
 def all_lists(store: Store) -> dict[str, CheckinList]:
     return store_lists.all_lists(store.conn)
 
