@@ -11,7 +11,7 @@ import math
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSplitter, QStackedWidget,
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSplitter, QStackedWidget,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from checkin_app.errors import ConfigError
@@ -189,7 +189,13 @@ class SupervisorView(QWidget):
         ll.addWidget(self.count)
         split = QSplitter(Qt.Horizontal)
         split.addWidget(left)
-        split.addWidget(self.detail)
+        # The detail (fields, history, every act) is the tallest thing in the supervisor's tabs: it
+        # scrolls in its own pane, so the tabs beside it (the list editor's form and Save button)
+        # fit a 1024x600 screen instead of the whole page scrolling for it.
+        detail_pane = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        detail_pane.setWidget(self.detail)
+        detail_pane.setMinimumWidth(self.detail.minimumSizeHint().width())
+        split.addWidget(detail_pane)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
