@@ -12,7 +12,7 @@ The form scrolls inside the panel and the Save button sits below the scroll area
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox,
                                QSplitter, QStackedWidget, QVBoxLayout, QWidget)
@@ -88,7 +88,7 @@ class ListEditor(QWidget):
         self.table = RowsModel(LIST_COLUMNS, self)
         self.view = table_view(self.table)
         self.view.selectionModel().currentRowChanged.connect(self._picked)
-        new_button = QPushButton("New list", clicked=lambda: self.edit(None))
+        self.new_button = QPushButton("New list", clicked=self.new_list)
 
         self.name = QLineEdit(placeholderText="e.g. Main gate, VIP balcony")
         self.events = QListWidget()
@@ -154,7 +154,7 @@ class ListEditor(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.view, 1)
-        ll.addWidget(new_button)
+        ll.addWidget(self.new_button)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -197,6 +197,10 @@ class ListEditor(QWidget):
     def _ticked_events(self) -> list[tuple[str, str]]:
         return [tuple(self.events.item(i).data(Qt.UserRole)) for i in range(self.events.count())
                 if self.events.item(i).checkState() == Qt.Checked]
+
+    def new_list(self) -> None:
+        self.view.setCurrentIndex(QModelIndex())  # picking the same list again then loads it again
+        self.edit(None)
 
     def _picked(self, current) -> None:
         if current.isValid():  # a re-read clears the selection: that is not a pick, keep the form

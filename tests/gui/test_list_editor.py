@@ -109,6 +109,10 @@ def test_picking_a_list_loads_it_and_saving_replaces_it(qtbot, tasks, door_dir, 
     assert lst["Main"].entries.value == "daily" and lst["Main"].per_day == 2 and lst["Main"].min_gap == 15
     assert lst["Main"].ticket_types == ("GA",) and lst["Main"].exit_all_at == "03:00"
     assert "2/day" in lists.rules_in_words(editor.table.rows[0])
+    editor.new_button.click()  # an empty form for the next list; picking Main again loads it again
+    assert editor.name.text() == "" and editor._ticked_events() == []
+    editor.view.selectRow(0)
+    assert editor.name.text() == "Main" and editor.per_day.value() == 2
 
 
 def test_the_door_chooser_sees_a_list_saved_in_the_editor(qtbot, window):
