@@ -502,7 +502,8 @@ MIGRATIONS: list[Migration] = [
     """,
     # 8: attention notes (issue 17, i17-attention).
     _attention,
-    # 9: slot of i18-hub (BRIEF3); empty here, replaced at merge.
+    # 9: none. It was set aside for the venue hub, which keeps its read mark in `meta` instead;
+    # kept empty so that every later migration keeps its number.
     "",
     # 10: the search index, rebuilt for bulk loads (issue 19).
     _search_index,
