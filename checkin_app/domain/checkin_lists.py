@@ -313,7 +313,6 @@ class ListOutcome:
     leaves_at: str | None = None
     warning: str | None = None  # capacity warning on an admission ("452 of 500 inside")
     checks: tuple[Check, ...] = ()
-    attention: tuple[str, ...] = ()  # filled by domain.attention (i17-attention)
 
     def journal_fields(self) -> dict[str, Any]:
         """The payload fields an admission on a list carries (replicated with the row)."""

@@ -472,9 +472,9 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE peers ADD COLUMN last_crash TEXT;
     ALTER TABLE peers ADD COLUMN last_crash_at TEXT;
     """,
-    # 5: check-in lists (issue 17, i17-lists); `store/checkin_lists.py` holds its SQL.
+    # 5: check-in lists (issue 17); `store/checkin_lists.py` holds its SQL.
     _checkin_lists,
-    # 6 (issue 18, i18-order): hybrid logical clock, skew, door incidents, conflict keys.
+    # 6 (issue 18): hybrid logical clock, skew, door incidents, conflict keys.
     _hybrid_clock,
     # 7 (issue 18, cost): each origin device's highest seq held, kept by triggers in the same
     # transaction as the journal (or quarantine-slot) insert, so a door's replication cursor is a
@@ -500,9 +500,10 @@ MIGRATIONS: list[Migration] = [
         GROUP BY device_id
         ON CONFLICT (device_id) DO UPDATE SET seq = MAX(seq, excluded.seq);
     """,
-    # 8: attention notes (issue 17, i17-attention).
+    # 8: attention notes (issue 17).
     _attention,
-    # 9: slot of i18-hub (BRIEF3); empty here, replaced at merge.
+    # 9: none. It was set aside for the venue hub, which keeps its read mark in `meta` instead;
+    # kept empty so that every later migration keeps its number.
     "",
     # 10: the search index, rebuilt for bulk loads (issue 19).
     _search_index,
