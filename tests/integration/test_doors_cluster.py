@@ -41,7 +41,10 @@ def test_a_check_in_reaches_every_door_and_the_second_use_is_refused(cluster):
     assert second.returncode == 1
     doc = json.loads(second.stdout)
     assert doc["verdict"] == "already_checked_in" and "Door A" in doc["message"]
-    poll(lambda: connected(cluster, 1) == {"Door A", "Door C"})
+    # Door C's refused scan is journalled too: wait until door B has pulled it (one CI run read
+    # B's status a few ms before, with C one row ahead), then read the status B shows.
+    poll(lambda: connected(cluster, 1) == {"Door A", "Door C"}
+         and all(d["behind"] == 0 for d in doors_service.status(cluster.store(1)).doors))
     status = json.loads(cli(cluster.dirs[1], "doors", "status", "--json").stdout)
     assert status["paired"] and {d["door"] for d in status["doors"] if d["connected"]} == {"Door A", "Door C"}
     assert all(d["behind"] == 0 and d["last_contact_at"] for d in status["doors"])
